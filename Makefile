@@ -1,0 +1,56 @@
+# Planungsatlas — two commands do all set-up on a fresh machine: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8501
+DB_FILE := $(or $(PLANUNGSATLAS_DATA_DIR),data)/planungsatlas.db
+
+.PHONY: run test e2e lint format bench demo system-deps clean help
+
+help:
+	@echo "make run    – venv anlegen, installieren, Demo-Datenbank bauen (falls fehlend), App starten"
+	@echo "make test   – alle Tests (Unit, Golden, AppTest, Ende-zu-Ende in Chromium)"
+	@echo "make e2e    – nur die Browser-Tests"
+	@echo "make lint   – ruff und mypy"
+	@echo "make demo   – Demo-Datenbank neu bauen"
+
+$(VENV)/.runtime: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+$(DB_FILE): | $(VENV)/.runtime
+	$(PY) -m planning demo
+
+demo: $(VENV)/.runtime
+	$(PY) -m planning demo --force
+
+run: $(VENV)/.runtime $(DB_FILE)
+	$(VENV)/bin/streamlit run app.py --server.port $(PORT)
+
+system-deps:
+	bash scripts/ensure-system-deps.sh
+
+test: $(VENV)/.dev system-deps
+	$(PY) -m pytest
+
+e2e: $(VENV)/.dev system-deps
+	$(PY) -m pytest -m e2e
+
+lint: $(VENV)/.dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy planning geodata
+
+format: $(VENV)/.dev
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache tests/artifacts

@@ -1,0 +1,36 @@
+"""Datenstände: every imported dataset version with source, licence, Stand, and which is active."""
+
+import pandas as pd
+import streamlit as st
+
+from planning.repository import list_versions
+from ui import components, views
+from ui import data as uidata
+from ui.frame import context
+
+ctx = context()
+if views.page_frame(ctx, "Datenstände"):
+    versions = list_versions(uidata.engine(), ctx.layout.id)
+    st.write(
+        f"Gebietsstand **{components.plain(ctx.layout.name)}** ({ctx.layout.code}), "
+        f"Koordinatensystem EPSG:{ctx.layout.epsg}, Ebenen: {' › '.join(ctx.layout.levels)}."
+    )
+    table = pd.DataFrame(
+        {
+            "Datenart": [components.KIND_LABELS.get(v.kind, v.kind) for v in versions],
+            "Bezeichnung": [v.label for v in versions],
+            "Stand": [components.fmt_date(v.stand) for v in versions],
+            "Quelle": [v.source for v in versions],
+            "Lizenz": [v.licence for v in versions],
+            "Zeilen": [v.row_count for v in versions],
+            "Importiert": [v.imported_at.strftime("%d.%m.%Y %H:%M") for v in versions],
+            "von": [v.imported_by for v in versions],
+            "Aktiv": [v.is_active for v in versions],
+        }
+    )
+    st.dataframe(
+        table,
+        hide_index=True,
+        width="stretch",
+        column_config={"Zeilen": st.column_config.NumberColumn(format="localized")},
+    )

@@ -1,0 +1,524 @@
+"""The indicator registry (Kennzahlen) and how each indicator is computed per area and year.
+
+Every indicator yields a long table ``gebiet_id, year, numerator, denominator`` on the data level
+(the lowest area level). The value is ``scale × numerator ÷ denominator`` for rates and the
+numerator itself for counts. Keeping numerator and denominator means upper levels and the city are
+aggregated correctly (sum of numerators over sum of denominators, never a mean of rates) and small
+numbers can be suppressed later.
+
+Pages build their selectors from :data:`INDICATORS`; an unknown code raises a ``KeyError`` that
+lists the valid codes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from planning.population import age_range_count, total_population
+from planning.repository import PlanningData
+
+DOMAINS: tuple[str, ...] = ("Demografie", "Kita", "Schule", "Ganztag", "Jugendhilfe", "Soziales")
+
+Frame = pd.DataFrame
+ComputeFn = Callable[[PlanningData], Frame]
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """Definition of one indicator; ``compute`` is None for imported indicators (Kennzahlen table)."""
+
+    code: str
+    label_de: str
+    unit: str
+    domain: str
+    help_de: str
+    #: +1 higher is better, -1 higher is worse, 0 neutral (colours and traffic lights follow it).
+    polarity: int = 0
+    #: value = scale × numerator ÷ denominator; None for plain counts (value = numerator).
+    scale: float | None = None
+    decimals: int = 0
+    sensitive: bool = False
+    #: Data kinds the figure rests on (for the source footer).
+    sources: tuple[str, ...] = ("bevoelkerung",)
+    compute: ComputeFn | None = None
+
+    @property
+    def is_rate(self) -> bool:
+        return self.scale is not None
+
+    def format(self, value: float | None) -> str:
+        """German number format with the indicator's decimals and unit."""
+        return format_value(value, self.decimals, self.unit)
+
+
+def format_value(value: float | None, decimals: int = 0, unit: str = "") -> str:
+    if value is None or pd.isna(value):
+        return "keine Daten"
+    text = f"{value:,.{decimals}f}".replace(",", "\u2009").replace(".", ",").replace("\u2009", ".")
+    if unit == "%":
+        return f"{text} %"
+    return f"{text} {unit}".strip() if unit and unit not in ("Kinder", "Personen", "Plätze") else text
+
+
+def _empty() -> Frame:
+    return pd.DataFrame(
+        {
+            "gebiet_id": pd.Series(dtype="str"),
+            "year": pd.Series(dtype="int64"),
+            "numerator": pd.Series(dtype="Float64"),
+            "denominator": pd.Series(dtype="Float64"),
+        }
+    )
+
+
+def _count(a0: int, a1: int | None) -> ComputeFn:
+    def fn(data: PlanningData) -> Frame:
+        if data.population.empty:
+            return _empty()
+        c = age_range_count(data.population, a0, a1)
+        return c.rename(columns={"count": "numerator"}).assign(denominator=pd.NA)
+
+    return fn
+
+
+def _share(a0: int, a1: int | None) -> ComputeFn:
+    def fn(data: PlanningData) -> Frame:
+        if data.population.empty:
+            return _empty()
+        num = age_range_count(data.population, a0, a1).rename(columns={"count": "numerator"})
+        den = total_population(data.population).rename(columns={"count": "denominator"})
+        return num.merge(den, on=["gebiet_id", "year"], how="outer")
+
+    return fn
+
+
+def kita_places_by_year(kitas: Frame, years: list[int]) -> Frame:
+    """Places in operation per ``gebiet_id, year``: opened by the year and not yet closed.
+
+    Columns ``kitas, places_total, places_u3, places_ue3``. A Kita counts in year *y* if
+    ``opening_year`` is empty or ≤ *y* and ``closing_year`` is empty or > *y*; a planned Kita
+    without opening year never counts. Kitas without area are grouped under ``gebiet_id`` NA.
+    """
+    cols = ["places_total", "places_u3", "places_ue3"]
+    if kitas.empty or not years:
+        return pd.DataFrame(columns=["gebiet_id", "year", "kitas", *cols])
+    k = kitas.assign(gebiet_id=kitas["gebiet_id"].fillna("\0"))
+    yrs = pd.DataFrame({"year": years})
+    grid = k.merge(yrs, how="cross")
+    opened = grid["opening_year"].isna() | (grid["opening_year"] <= grid["year"])
+    open_still = grid["closing_year"].isna() | (grid["closing_year"] > grid["year"])
+    unplanned = ~((grid["status"] == "geplant") & grid["opening_year"].isna())
+    grid = grid[(opened & open_still & unplanned).fillna(False).astype(bool)]
+    out = grid.groupby(["gebiet_id", "year"], as_index=False).agg(
+        kitas=("kita_id", "size"), **{c: (c, lambda x: x.sum(min_count=1)) for c in cols}
+    )
+    return out.assign(gebiet_id=out["gebiet_id"].replace("\0", pd.NA))
+
+
+def _population_years(data: PlanningData) -> list[int]:
+    return sorted(int(y) for y in data.population["year"].unique()) if not data.population.empty else []
+
+
+def _kita_places(data: PlanningData) -> Frame:
+    places = kita_places_by_year(data.kitas, _population_years(data))
+    if places.empty:
+        return _empty()
+    return places.rename(columns={"places_total": "numerator"})[["gebiet_id", "year", "numerator"]].assign(
+        denominator=pd.NA
+    )
+
+
+def _versorgung(age_from: int, age_to: int, column: str, with_tagespflege: bool) -> ComputeFn:
+    def fn(data: PlanningData) -> Frame:
+        if data.population.empty:
+            return _empty()
+        children = age_range_count(data.population, age_from, age_to).rename(columns={"count": "denominator"})
+        places = kita_places_by_year(data.kitas, _population_years(data))
+        num = (
+            places[["gebiet_id", "year", column]].rename(columns={column: "numerator"})
+            if not places.empty
+            else pd.DataFrame(columns=["gebiet_id", "year", "numerator"])
+        )
+        if with_tagespflege and not data.kindertagespflege.empty:
+            ktp = data.kindertagespflege.rename(columns={"places": "ktp"})
+            num = num.merge(ktp, on=["gebiet_id", "year"], how="outer")
+            num["numerator"] = num["numerator"].astype("Float64").fillna(0) + num["ktp"].astype(
+                "Float64"
+            ).fillna(0)
+            num = num.drop(columns="ktp")
+        out = children.merge(num, on=["gebiet_id", "year"], how="left")
+        # An area with children but no places has a quota of 0 %, not "no data".
+        out["numerator"] = out["numerator"].astype("Float64").fillna(0)
+        return out
+
+    return fn
+
+
+def primary_enrollment(data: PlanningData) -> Frame:
+    """Primary pupils (Grundschule, grades 1–4) and classes per school area and school year."""
+    e = data.enrollment
+    if e.empty:
+        return pd.DataFrame(columns=["gebiet_id", "year", "pupils", "classes"])
+    e = e[(e["schulart"] == "Grundschule") & e["grade"].between(1, 4) & e["gebiet_id"].notna()]
+    return (
+        e.rename(columns={"school_year": "year"})
+        .groupby(["gebiet_id", "year"], as_index=False)[["pupils", "classes"]]
+        .sum(min_count=1)
+    )
+
+
+def _grundschueler(data: PlanningData) -> Frame:
+    p = primary_enrollment(data)
+    if p.empty:
+        return _empty()
+    return p.rename(columns={"pupils": "numerator"})[["gebiet_id", "year", "numerator"]].assign(
+        denominator=pd.NA
+    )
+
+
+def _primary_schools(data: PlanningData) -> Frame:
+    s = data.schools
+    return s[(s["schulart"] == "Grundschule") & s["gebiet_id"].notna()] if not s.empty else s
+
+
+def _ganztag_quote(data: PlanningData) -> Frame:
+    p = primary_enrollment(data)
+    schools = _primary_schools(data)
+    if p.empty or schools.empty:
+        return _empty()
+    places = schools.groupby("gebiet_id", as_index=False)["ganztag_places"].sum(min_count=1)
+    out = p.merge(places, on="gebiet_id", how="left")
+    return out.rename(columns={"ganztag_places": "numerator", "pupils": "denominator"})[
+        ["gebiet_id", "year", "numerator", "denominator"]
+    ]
+
+
+def _zuege_auslastung(data: PlanningData) -> Frame:
+    p = primary_enrollment(data)
+    schools = _primary_schools(data)
+    if p.empty or schools.empty:
+        return _empty()
+    cap = (
+        schools.assign(cap=schools["zuege"] * 4).groupby("gebiet_id", as_index=False)["cap"].sum(min_count=1)
+    )
+    out = p.merge(cap, on="gebiet_id", how="left")
+    return out.rename(columns={"classes": "numerator", "cap": "denominator"})[
+        ["gebiet_id", "year", "numerator", "denominator"]
+    ]
+
+
+_C = "bevoelkerung"
+_REGISTRY: tuple[Indicator, ...] = (
+    Indicator(
+        "einwohner",
+        "Einwohner:innen",
+        "Personen",
+        "Demografie",
+        "Einwohner:innen mit Haupt- oder alleiniger Wohnung am Stichtag (31.12.).",
+        compute=_count(0, None),
+    ),
+    Indicator(
+        "kinder_u3",
+        "Kinder unter 3 Jahren",
+        "Kinder",
+        "Demografie",
+        "Kinder im Alter von 0 bis unter 3 Jahren.",
+        compute=_count(0, 2),
+    ),
+    Indicator(
+        "kinder_3_6",
+        "Kinder 3 bis unter 6 Jahre",
+        "Kinder",
+        "Demografie",
+        "Kinder im Alter von 3 bis unter 6 Jahren (Kindergartenalter).",
+        compute=_count(3, 5),
+    ),
+    Indicator(
+        "kinder_6_10",
+        "Kinder 6 bis unter 10 Jahre",
+        "Kinder",
+        "Demografie",
+        "Kinder im Alter von 6 bis unter 10 Jahren (Grundschulalter).",
+        compute=_count(6, 9),
+    ),
+    Indicator(
+        "anteil_u18",
+        "Anteil unter 18-Jähriger",
+        "%",
+        "Demografie",
+        "Einwohner:innen unter 18 Jahren ÷ Einwohner:innen insgesamt × 100.",
+        scale=100.0,
+        decimals=1,
+        compute=_share(0, 17),
+    ),
+    Indicator(
+        "kita_plaetze",
+        "Kita-Plätze",
+        "Plätze",
+        "Kita",
+        "Genehmigte Plätze (Betriebserlaubnis) in Kitas, die im Jahr in Betrieb sind.",
+        polarity=1,
+        sources=("kitas",),
+        compute=_kita_places,
+    ),
+    Indicator(
+        "versorgung_u3",
+        "Versorgungsquote U3",
+        "%",
+        "Kita",
+        "(Kita-Plätze für unter 3-Jährige + Plätze in Kindertagespflege) ÷ Kinder von 0 bis unter "
+        "3 Jahren × 100. Versorgungsquote (Plätze je Kind), nicht Betreuungsquote.",
+        polarity=1,
+        scale=100.0,
+        decimals=1,
+        sources=("kitas", "kindertagespflege", _C),
+        compute=_versorgung(0, 2, "places_u3", True),
+    ),
+    Indicator(
+        "versorgung_ue3",
+        "Versorgungsquote Ü3",
+        "%",
+        "Kita",
+        "Kita-Plätze für Kinder ab 3 Jahren ÷ Kinder von 3 bis unter 6 Jahren × 100.",
+        polarity=1,
+        scale=100.0,
+        decimals=1,
+        sources=("kitas", _C),
+        compute=_versorgung(3, 5, "places_ue3", False),
+    ),
+    Indicator(
+        "grundschueler",
+        "Grundschüler:innen",
+        "Kinder",
+        "Schule",
+        "Schüler:innen der Klassenstufen 1–4 an Grundschulen im Schuljahr, das im Jahr beginnt "
+        "(2025 = Schuljahr 2025/26), nach Lage der Schule.",
+        sources=("schueler",),
+        compute=_grundschueler,
+    ),
+    Indicator(
+        "zuege_auslastung",
+        "Auslastung der Grundschul-Züge",
+        "%",
+        "Schule",
+        "Gebildete Klassen der Stufen 1–4 ÷ (Zügigkeit × 4) × 100. Über 100 % heißt: mehr Klassen als Züge.",
+        polarity=-1,
+        scale=100.0,
+        decimals=0,
+        sources=("schueler", "schulen"),
+        compute=_zuege_auslastung,
+    ),
+    Indicator(
+        "ganztag_quote",
+        "Ganztagsplätze je Grundschüler:in",
+        "%",
+        "Ganztag",
+        "Ganztagsplätze der Grundschulen (aktuelle Schulliste) ÷ Grundschüler:innen der Stufen 1–4 "
+        "× 100. Rechtsanspruch (GaFöG) ab 2026/27 für Stufe 1, ab 2029/30 für Stufen 1–4.",
+        polarity=1,
+        scale=100.0,
+        decimals=1,
+        sources=("schulen", "schueler"),
+        compute=_ganztag_quote,
+    ),
+    # Imported indicators (Kennzahlen table); numerator/denominator as delivered.
+    Indicator(
+        "kinderarmut",
+        "Kinderarmut (SGB II, unter 15)",
+        "%",
+        "Soziales",
+        "Nicht erwerbsfähige Leistungsberechtigte unter 15 Jahren in SGB-II-Bedarfsgemeinschaften ÷ "
+        "Kinder unter 15 Jahren × 100.",
+        polarity=-1,
+        scale=100.0,
+        decimals=1,
+        sources=("kennzahlen",),
+    ),
+    Indicator(
+        "hze_je_1000",
+        "Hilfen zur Erziehung je 1.000 unter 21",
+        "je 1.000",
+        "Jugendhilfe",
+        "Laufende Hilfen zur Erziehung (§§ 27–35a SGB VIII) ÷ Einwohner:innen unter 21 Jahren × 1.000.",
+        polarity=-1,
+        scale=1000.0,
+        decimals=1,
+        sensitive=True,
+        sources=("kennzahlen",),
+    ),
+    Indicator(
+        "sprachfoerderbedarf",
+        "Sprachförderbedarf bei Einschulung",
+        "%",
+        "Schule",
+        "Kinder mit Sprachförderbedarf laut Schuleingangsuntersuchung ÷ untersuchte Kinder × 100.",
+        polarity=-1,
+        scale=100.0,
+        decimals=1,
+        sources=("kennzahlen",),
+    ),
+    Indicator(
+        "alleinerziehende",
+        "Anteil Alleinerziehender",
+        "%",
+        "Soziales",
+        "Haushalte von Alleinerziehenden ÷ Haushalte mit Kindern unter 18 × 100.",
+        polarity=-1,
+        scale=100.0,
+        decimals=1,
+        sources=("kennzahlen",),
+    ),
+    Indicator(
+        "jugendarbeitslosigkeit",
+        "Jugendarbeitslosigkeit (15 bis unter 25)",
+        "%",
+        "Soziales",
+        "Arbeitslose von 15 bis unter 25 Jahren ÷ Einwohner:innen von 15 bis unter 25 Jahren × 100.",
+        polarity=-1,
+        scale=100.0,
+        decimals=1,
+        sources=("kennzahlen",),
+    ),
+    Indicator(
+        "ohne_abschluss",
+        "Schulabgänge ohne Abschluss",
+        "%",
+        "Schule",
+        "Schulabgänger:innen ohne Ersten allgemeinbildenden Abschluss ÷ alle Schulabgänger:innen × 100 "
+        "(nach Wohnort).",
+        polarity=-1,
+        scale=100.0,
+        decimals=1,
+        sensitive=True,
+        sources=("kennzahlen",),
+    ),
+    Indicator(
+        "gefluechtete_kinder",
+        "Geflüchtete Kinder in Gemeinschaftsunterkünften",
+        "Kinder",
+        "Jugendhilfe",
+        "Kinder und Jugendliche unter 18 Jahren in Gemeinschaftsunterkünften für Geflüchtete.",
+        sensitive=True,
+        sources=("kennzahlen",),
+    ),
+)
+
+INDICATORS: dict[str, Indicator] = {i.code: i for i in _REGISTRY}
+
+
+def get_indicator(code: str) -> Indicator:
+    try:
+        return INDICATORS[code]
+    except KeyError:
+        raise KeyError(f"Unbekannte Kennzahl '{code}'. Gültig: {', '.join(INDICATORS)}") from None
+
+
+def available_indicators(data: PlanningData) -> list[Indicator]:
+    """Indicators that have data: computed ones whose sources exist, imported ones present in the table."""
+    imported = set(data.indicator_values["code"].unique()) if not data.indicator_values.empty else set()
+    out = []
+    for ind in INDICATORS.values():
+        if ind.compute is None:
+            if ind.code in imported:
+                out.append(ind)
+        elif all(s in data.versions for s in ind.sources):
+            out.append(ind)
+    return out
+
+
+def _imported(data: PlanningData, code: str) -> Frame:
+    v = data.indicator_values
+    v = v[v["code"] == code]
+    ind = INDICATORS[code]
+    num = v["numerator"] if ind.is_rate else v["numerator"].fillna(v["value"])
+    return pd.DataFrame(
+        {
+            "gebiet_id": v["gebiet_id"],
+            "year": v["year"],
+            "numerator": num,
+            "denominator": v["denominator"],
+            "delivered": v["value"],
+        }
+    )
+
+
+def base_table(data: PlanningData, code: str) -> Frame:
+    """``gebiet_id, year, numerator, denominator, value`` on the data level.
+
+    For imported rates delivered without numerator/denominator the delivered value is shown as is;
+    such a rate cannot be aggregated to upper levels (it stays NA there).
+    """
+    ind = get_indicator(code)
+    raw = ind.compute(data) if ind.compute is not None else _imported(data, code)
+    out = raw[["gebiet_id", "year", "numerator", "denominator"]].astype(
+        {"numerator": "Float64", "denominator": "Float64", "year": "int64"}
+    )
+    out["value"] = _value(ind, out["numerator"], out["denominator"])
+    if "delivered" in raw.columns:
+        out["value"] = out["value"].fillna(raw["delivered"].astype("Float64"))
+    return out.sort_values(["year", "gebiet_id"]).reset_index(drop=True)
+
+
+def _value(ind: Indicator, num: pd.Series, den: pd.Series) -> pd.Series:
+    if not ind.is_rate:
+        return num.astype("Float64")
+    safe_den = den.where(den > 0)
+    return (num / safe_den * ind.scale).astype("Float64")
+
+
+def indicator_table(data: PlanningData, code: str, level: int | None = None) -> Frame:
+    """The indicator per area of ``level`` (default: data level) and year, with names.
+
+    Columns ``gebiet_id, name, year, numerator, denominator, value``. Upper levels sum numerators
+    and denominators of their children; a rate whose children lack a denominator stays NA.
+    """
+    base = base_table(data, code)
+    lvl = data.data_level if level is None else level
+    areas = data.areas
+    if lvl != data.data_level:
+        mapping = _ancestor_map(areas, data.data_level, lvl)
+        base = base.assign(gebiet_id=base["gebiet_id"].map(mapping))
+        base = base[base["gebiet_id"].notna()]
+        base = _sum_group(base, ["gebiet_id", "year"])
+        base["value"] = _value(get_indicator(code), base["numerator"], base["denominator"])
+    names = areas.loc[areas["level"] == lvl, ["gebiet_id", "name"]]
+    return (
+        names.merge(base, on="gebiet_id", how="left")
+        .sort_values(["year", "gebiet_id"])
+        .reset_index(drop=True)
+    )
+
+
+def city_series(data: PlanningData, code: str) -> Frame:
+    """The indicator for the whole municipality per year: ``year, numerator, denominator, value``."""
+    base = base_table(data, code)
+    out = _sum_group(base, ["year"])
+    out["value"] = _value(get_indicator(code), out["numerator"], out["denominator"])
+    return out
+
+
+def _sum_group(df: Frame, keys: list[str]) -> Frame:
+    g = df.groupby(keys, as_index=False)
+    out = g[["numerator", "denominator"]].sum(min_count=1)
+    # A group with any missing denominator cannot give an honest rate.
+    den_complete = g["denominator"].apply(lambda s: s.notna().all()).rename(columns={"denominator": "_ok"})
+    out = out.merge(den_complete, on=keys)
+    out["denominator"] = out["denominator"].where(out["_ok"].astype(bool))
+    return out.drop(columns="_ok")
+
+
+def _ancestor_map(areas: pd.DataFrame, from_level: int, to_level: int) -> dict[str, str]:
+    """Map gebiet_id on ``from_level`` to its ancestor on ``to_level``."""
+    parent = dict(zip(areas["gebiet_id"], areas["parent_gebiet_id"], strict=True))
+    mapping: dict[str, str] = {}
+    for gid in areas.loc[areas["level"] == from_level, "gebiet_id"]:
+        cur, lvl = gid, from_level
+        while lvl > to_level and cur is not None and not (isinstance(cur, float) and np.isnan(cur)):
+            cur, lvl = parent.get(cur), lvl - 1
+        if cur is not None and lvl == to_level:
+            mapping[gid] = cur
+    return mapping

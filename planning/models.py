@@ -1,0 +1,295 @@
+"""Database schema of Planungsatlas (SQLAlchemy 2 ORM).
+
+Every fact row points to the :class:`DatasetVersion` it was imported with, so a figure shown at a
+past Steuerkreis can be reproduced after newer data arrived. Areas belong to an :class:`AreaLayout`
+(Gebietsstand): a municipality that re-cuts its districts gets a new layout, old data stays tied to
+the old one.
+
+Geometries are stored as WKB in the layout's metric CRS (``AreaLayout.epsg``, e.g. EPSG:25832).
+SQLite in this Python cannot load SpatiaLite, and WKB is exact and fast; on PostgreSQL the same
+column is plain ``bytea`` so one Alembic history serves both back ends.
+
+Conventions: external IDs (``gebiet_id``, ``kita_id``, ``schul_id``) are strings and keep leading
+zeros. Counts are nullable: NULL means *missing*, never zero.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+# Deterministic constraint names keep Alembic migrations identical on SQLite and PostgreSQL.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+#: Data kinds; the same words are the CLI's KIND names and the import templates' names.
+DATA_KINDS: tuple[str, ...] = (
+    "gebiete",
+    "bevoelkerung",
+    "geburten",
+    "kitas",
+    "kindertagespflege",
+    "schulen",
+    "schueler",
+    "kennzahlen",
+    "wohnbau",
+)
+
+
+class DatasetVersion(Base):
+    """One import of one data kind: where it came from, its Stand, and whether it is active.
+
+    Exactly one version per (kind, layout) is active; older ones stay readable.
+    """
+
+    __tablename__ = "dataset_version"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32), index=True)
+    layout_id: Mapped[int | None] = mapped_column(ForeignKey("area_layout.id", ondelete="CASCADE"))
+    label: Mapped[str] = mapped_column(String(200))
+    source: Mapped[str] = mapped_column(Text)
+    licence: Mapped[str] = mapped_column(String(200))
+    stand: Mapped[dt.date | None] = mapped_column(Date)
+    file_name: Mapped[str | None] = mapped_column(String(500))
+    file_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+    row_count: Mapped[int] = mapped_column(Integer, default=0)
+    imported_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    imported_by: Mapped[str] = mapped_column(String(120), default="system")
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    note: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (Index("ix_dataset_version_kind_layout_active", "kind", "layout_id", "is_active"),)
+
+
+class AreaLayout(Base):
+    """A Gebietsstand: one cut of the municipality into areas, with its level names."""
+
+    __tablename__ = "area_layout"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    municipality: Mapped[str] = mapped_column(String(200))
+    epsg: Mapped[int] = mapped_column(Integer)
+    stand: Mapped[dt.date | None] = mapped_column(Date)
+    #: Level names from top to bottom, separated by "|", e.g. "Stadtbezirk|Planungsraum".
+    level_names: Mapped[str] = mapped_column(String(200), default="Planungsraum")
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    areas: Mapped[list[Area]] = relationship(back_populates="layout", cascade="all, delete-orphan")
+
+    @property
+    def levels(self) -> list[str]:
+        return self.level_names.split("|")
+
+
+class Area(Base):
+    """A district (Planungsraum, Stadtteil, Bezirk ...) with geometry and parent."""
+
+    __tablename__ = "area"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    layout_id: Mapped[int] = mapped_column(ForeignKey("area_layout.id", ondelete="CASCADE"), index=True)
+    gebiet_id: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(200))
+    #: 0 = top level; the lowest level carries the data.
+    level: Mapped[int] = mapped_column(Integer, default=0)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("area.id", ondelete="SET NULL"), index=True)
+    geom_wkb: Mapped[bytes | None] = mapped_column(LargeBinary)
+    area_m2: Mapped[float | None] = mapped_column(Float)
+
+    layout: Mapped[AreaLayout] = relationship(back_populates="areas")
+
+    __table_args__ = (UniqueConstraint("layout_id", "gebiet_id"),)
+
+
+class Population(Base):
+    """Residents of an area in a year, by age (single year or band) and optionally sex.
+
+    ``age_from``/``age_to`` are inclusive; ``age_to`` NULL means open-ended ("18+").
+    The total of an area is the band (0, NULL). ``sex`` NULL means all sexes.
+    """
+
+    __tablename__ = "population"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dataset_version_id: Mapped[int] = mapped_column(
+        ForeignKey("dataset_version.id", ondelete="CASCADE"), index=True
+    )
+    area_id: Mapped[int] = mapped_column(ForeignKey("area.id", ondelete="CASCADE"))
+    year: Mapped[int] = mapped_column(Integer)
+    age_from: Mapped[int] = mapped_column(Integer)
+    age_to: Mapped[int | None] = mapped_column(Integer)
+    sex: Mapped[str | None] = mapped_column(String(1))
+    count: Mapped[int | None] = mapped_column(Integer)
+
+    __table_args__ = (Index("ix_population_area_year", "area_id", "year"),)
+
+
+class Birth(Base):
+    __tablename__ = "birth"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dataset_version_id: Mapped[int] = mapped_column(
+        ForeignKey("dataset_version.id", ondelete="CASCADE"), index=True
+    )
+    area_id: Mapped[int] = mapped_column(ForeignKey("area.id", ondelete="CASCADE"), index=True)
+    year: Mapped[int] = mapped_column(Integer)
+    count: Mapped[int | None] = mapped_column(Integer)
+
+
+class Kita(Base):
+    """A Kindertageseinrichtung with approved places (Betriebserlaubnis)."""
+
+    __tablename__ = "kita"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dataset_version_id: Mapped[int] = mapped_column(
+        ForeignKey("dataset_version.id", ondelete="CASCADE"), index=True
+    )
+    kita_id: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(300))
+    traeger: Mapped[str | None] = mapped_column(String(300))
+    traeger_art: Mapped[str | None] = mapped_column(String(60))
+    area_id: Mapped[int | None] = mapped_column(ForeignKey("area.id", ondelete="SET NULL"), index=True)
+    lon: Mapped[float | None] = mapped_column(Float)
+    lat: Mapped[float | None] = mapped_column(Float)
+    places_total: Mapped[int | None] = mapped_column(Integer)
+    places_u3: Mapped[int | None] = mapped_column(Integer)
+    places_ue3: Mapped[int | None] = mapped_column(Integer)
+    #: "in Betrieb", "geplant", "geschlossen"
+    status: Mapped[str] = mapped_column(String(20), default="in Betrieb")
+    opening_year: Mapped[int | None] = mapped_column(Integer)
+    closing_year: Mapped[int | None] = mapped_column(Integer)
+
+    __table_args__ = (UniqueConstraint("dataset_version_id", "kita_id"),)
+
+
+class Kindertagespflege(Base):
+    """Places in Kindertagespflege (childminders) per area and year, mostly for under-threes."""
+
+    __tablename__ = "kindertagespflege"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dataset_version_id: Mapped[int] = mapped_column(
+        ForeignKey("dataset_version.id", ondelete="CASCADE"), index=True
+    )
+    area_id: Mapped[int] = mapped_column(ForeignKey("area.id", ondelete="CASCADE"), index=True)
+    year: Mapped[int] = mapped_column(Integer)
+    places: Mapped[int | None] = mapped_column(Integer)
+
+
+class School(Base):
+    """A school with its capacity in Züge and classrooms, and Ganztag places."""
+
+    __tablename__ = "school"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dataset_version_id: Mapped[int] = mapped_column(
+        ForeignKey("dataset_version.id", ondelete="CASCADE"), index=True
+    )
+    schul_id: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(300))
+    #: Grundschule, Gemeinschaftsschule, Gymnasium, Förderschule, ...
+    schulart: Mapped[str] = mapped_column(String(80))
+    traeger: Mapped[str | None] = mapped_column(String(120))
+    area_id: Mapped[int | None] = mapped_column(ForeignKey("area.id", ondelete="SET NULL"), index=True)
+    lon: Mapped[float | None] = mapped_column(Float)
+    lat: Mapped[float | None] = mapped_column(Float)
+    zuege: Mapped[float | None] = mapped_column(Float)
+    classrooms: Mapped[int | None] = mapped_column(Integer)
+    ganztag_places: Mapped[int | None] = mapped_column(Integer)
+    #: offen, gebunden, teilgebunden, Hort, or NULL
+    ganztag_form: Mapped[str | None] = mapped_column(String(40))
+
+    __table_args__ = (UniqueConstraint("dataset_version_id", "schul_id"),)
+
+
+class Enrollment(Base):
+    """Pupils and classes of a school by school year and grade (Klassenstufe)."""
+
+    __tablename__ = "enrollment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dataset_version_id: Mapped[int] = mapped_column(
+        ForeignKey("dataset_version.id", ondelete="CASCADE"), index=True
+    )
+    school_id: Mapped[int] = mapped_column(ForeignKey("school.id", ondelete="CASCADE"), index=True)
+    #: Year in which the school year starts: 2025 for "2025/26".
+    school_year: Mapped[int] = mapped_column(Integer)
+    grade: Mapped[int] = mapped_column(Integer)
+    pupils: Mapped[int | None] = mapped_column(Integer)
+    classes: Mapped[int | None] = mapped_column(Integer)
+
+
+class IndicatorValue(Base):
+    """A value of an imported indicator (Kennzahl) per area and year.
+
+    For rates, ``numerator`` and ``denominator`` are kept so that values can be aggregated to upper
+    levels and small numbers can be suppressed.
+    """
+
+    __tablename__ = "indicator_value"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dataset_version_id: Mapped[int] = mapped_column(
+        ForeignKey("dataset_version.id", ondelete="CASCADE"), index=True
+    )
+    area_id: Mapped[int] = mapped_column(ForeignKey("area.id", ondelete="CASCADE"))
+    year: Mapped[int] = mapped_column(Integer)
+    code: Mapped[str] = mapped_column(String(64))
+    value: Mapped[float | None] = mapped_column(Float)
+    numerator: Mapped[float | None] = mapped_column(Float)
+    denominator: Mapped[float | None] = mapped_column(Float)
+
+    __table_args__ = (Index("ix_indicator_value_code_year", "code", "year"),)
+
+
+class HousingDevelopment(Base):
+    """A housing development (Neubaugebiet) whose units bring children in their completion years."""
+
+    __tablename__ = "housing_development"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dataset_version_id: Mapped[int] = mapped_column(
+        ForeignKey("dataset_version.id", ondelete="CASCADE"), index=True
+    )
+    projekt_id: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(300))
+    area_id: Mapped[int | None] = mapped_column(ForeignKey("area.id", ondelete="SET NULL"), index=True)
+    units: Mapped[int] = mapped_column(Integer)
+    #: First year of completion; units are spread evenly up to ``completion_year_end``.
+    completion_year: Mapped[int] = mapped_column(Integer)
+    completion_year_end: Mapped[int | None] = mapped_column(Integer)
+    #: geplant, im Bau, fertig
+    status: Mapped[str] = mapped_column(String(20), default="geplant")

@@ -1,0 +1,411 @@
+"""Read access to the database as DataFrames, always through the *active* dataset versions.
+
+Functions take an engine and small hashable arguments (layout id, version ids) so the UI can cache
+them keyed on exactly what determines the result. They return new frames and never mutate input.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from planning.models import (
+    DATA_KINDS,
+    Area,
+    AreaLayout,
+    Birth,
+    DatasetVersion,
+    Enrollment,
+    HousingDevelopment,
+    IndicatorValue,
+    Kindertagespflege,
+    Kita,
+    Population,
+    School,
+)
+
+
+class NoDataError(LookupError):
+    """The database holds no area layout yet (nothing imported, no demo built)."""
+
+
+@dataclass(frozen=True)
+class LayoutInfo:
+    id: int
+    code: str
+    name: str
+    municipality: str
+    epsg: int
+    stand: dt.date | None
+    levels: tuple[str, ...]
+    is_active: bool
+
+
+@dataclass(frozen=True)
+class VersionInfo:
+    id: int
+    kind: str
+    label: str
+    source: str
+    licence: str
+    stand: dt.date | None
+    imported_at: dt.datetime
+    imported_by: str
+    row_count: int
+    is_active: bool
+
+
+def list_layouts(engine: Engine) -> list[LayoutInfo]:
+    """All area layouts, the active one first."""
+    with Session(engine) as s:
+        rows = s.scalars(select(AreaLayout).order_by(AreaLayout.is_active.desc(), AreaLayout.id)).all()
+        return [
+            LayoutInfo(r.id, r.code, r.name, r.municipality, r.epsg, r.stand, tuple(r.levels), r.is_active)
+            for r in rows
+        ]
+
+
+def get_layout(engine: Engine, code: str | None = None) -> LayoutInfo:
+    """The layout with ``code``, or the active one. Raises :class:`NoDataError` if there is none."""
+    layouts = list_layouts(engine)
+    if not layouts:
+        raise NoDataError("Die Datenbank enthält noch keinen Gebietsstand.")
+    if code is None:
+        return layouts[0]
+    for layout in layouts:
+        if layout.code == code:
+            return layout
+    valid = ", ".join(x.code for x in layouts)
+    raise KeyError(f"Unbekannter Gebietsstand '{code}'. Vorhanden: {valid}")
+
+
+def active_versions(engine: Engine, layout_id: int) -> dict[str, VersionInfo]:
+    """The active dataset version per data kind for a layout."""
+    with Session(engine) as s:
+        rows = s.scalars(
+            select(DatasetVersion)
+            .where(DatasetVersion.layout_id == layout_id, DatasetVersion.is_active.is_(True))
+            .order_by(DatasetVersion.id)
+        ).all()
+        out = {r.kind: _version_info(r) for r in rows}
+    return {k: out[k] for k in DATA_KINDS if k in out}
+
+
+def list_versions(engine: Engine, layout_id: int) -> list[VersionInfo]:
+    with Session(engine) as s:
+        rows = s.scalars(
+            select(DatasetVersion)
+            .where(DatasetVersion.layout_id == layout_id)
+            .order_by(DatasetVersion.kind, DatasetVersion.id.desc())
+        ).all()
+        return [_version_info(r) for r in rows]
+
+
+def _version_info(r: DatasetVersion) -> VersionInfo:
+    return VersionInfo(
+        r.id,
+        r.kind,
+        r.label,
+        r.source,
+        r.licence,
+        r.stand,
+        r.imported_at,
+        r.imported_by,
+        r.row_count,
+        r.is_active,
+    )
+
+
+def load_areas(engine: Engine, layout_id: int, epsg: int) -> gpd.GeoDataFrame:
+    """Areas of a layout with parent ids, geometry in the layout's CRS."""
+    child, parent = Area.__table__.alias("c"), Area.__table__.alias("p")
+    stmt = (
+        select(
+            child.c.id.label("area_id"),
+            child.c.gebiet_id,
+            child.c.name,
+            child.c.level,
+            parent.c.gebiet_id.label("parent_gebiet_id"),
+            child.c.area_m2,
+            child.c.geom_wkb,
+        )
+        .select_from(child.outerjoin(parent, child.c.parent_id == parent.c.id))
+        .where(child.c.layout_id == layout_id)
+        .order_by(child.c.level, child.c.gebiet_id)
+    )
+    with engine.connect() as conn:
+        df = pd.DataFrame(conn.execute(stmt).mappings().all())
+    if df.empty:
+        return gpd.GeoDataFrame(
+            columns=["area_id", "gebiet_id", "name", "level", "parent_gebiet_id", "area_m2", "geometry"],
+            geometry="geometry",
+            crs=epsg,
+        )
+    geoms = shapely.from_wkb(df.pop("geom_wkb").to_numpy())
+    return gpd.GeoDataFrame(df, geometry=geoms, crs=epsg)
+
+
+def _frame(engine: Engine, stmt) -> pd.DataFrame:  # type: ignore[no-untyped-def]
+    with engine.connect() as conn:
+        result = conn.execute(stmt)
+        return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+
+
+def load_population(engine: Engine, version_id: int) -> pd.DataFrame:
+    """Long table ``gebiet_id, year, age_from, age_to, sex, count``."""
+    stmt = (
+        select(
+            Area.gebiet_id,
+            Population.year,
+            Population.age_from,
+            Population.age_to,
+            Population.sex,
+            Population.count,
+        )
+        .join(Area, Area.id == Population.area_id)
+        .where(Population.dataset_version_id == version_id)
+    )
+    df = _frame(engine, stmt)
+    return df.astype({"year": "int64", "age_from": "int64", "age_to": "Int64", "count": "Int64"})
+
+
+def load_births(engine: Engine, version_id: int) -> pd.DataFrame:
+    stmt = (
+        select(Area.gebiet_id, Birth.year, Birth.count)
+        .join(Area, Area.id == Birth.area_id)
+        .where(Birth.dataset_version_id == version_id)
+    )
+    return _frame(engine, stmt).astype({"count": "Int64"})
+
+
+def load_kitas(engine: Engine, version_id: int) -> pd.DataFrame:
+    stmt = (
+        select(
+            Kita.kita_id,
+            Kita.name,
+            Kita.traeger,
+            Kita.traeger_art,
+            Area.gebiet_id,
+            Kita.lon,
+            Kita.lat,
+            Kita.places_total,
+            Kita.places_u3,
+            Kita.places_ue3,
+            Kita.status,
+            Kita.opening_year,
+            Kita.closing_year,
+        )
+        .outerjoin(Area, Area.id == Kita.area_id)
+        .where(Kita.dataset_version_id == version_id)
+        .order_by(Kita.kita_id)
+    )
+    return _frame(engine, stmt).astype(
+        {c: "Int64" for c in ("places_total", "places_u3", "places_ue3", "opening_year", "closing_year")}
+    )
+
+
+def load_kindertagespflege(engine: Engine, version_id: int) -> pd.DataFrame:
+    stmt = (
+        select(Area.gebiet_id, Kindertagespflege.year, Kindertagespflege.places)
+        .join(Area, Area.id == Kindertagespflege.area_id)
+        .where(Kindertagespflege.dataset_version_id == version_id)
+    )
+    return _frame(engine, stmt).astype({"places": "Int64"})
+
+
+def load_schools(engine: Engine, version_id: int) -> pd.DataFrame:
+    stmt = (
+        select(
+            School.schul_id,
+            School.name,
+            School.schulart,
+            School.traeger,
+            Area.gebiet_id,
+            School.lon,
+            School.lat,
+            School.zuege,
+            School.classrooms,
+            School.ganztag_places,
+            School.ganztag_form,
+        )
+        .outerjoin(Area, Area.id == School.area_id)
+        .where(School.dataset_version_id == version_id)
+        .order_by(School.schul_id)
+    )
+    return _frame(engine, stmt).astype({"classrooms": "Int64", "ganztag_places": "Int64"})
+
+
+def load_enrollment(engine: Engine, version_id: int) -> pd.DataFrame:
+    """``schul_id, schulart, gebiet_id, school_year, grade, pupils, classes``."""
+    stmt = (
+        select(
+            School.schul_id,
+            School.schulart,
+            Area.gebiet_id,
+            Enrollment.school_year,
+            Enrollment.grade,
+            Enrollment.pupils,
+            Enrollment.classes,
+        )
+        .join(School, School.id == Enrollment.school_id)
+        .outerjoin(Area, Area.id == School.area_id)
+        .where(Enrollment.dataset_version_id == version_id)
+    )
+    return _frame(engine, stmt).astype({"pupils": "Int64", "classes": "Int64"})
+
+
+def load_indicator_values(engine: Engine, version_id: int) -> pd.DataFrame:
+    stmt = (
+        select(
+            Area.gebiet_id,
+            IndicatorValue.year,
+            IndicatorValue.code,
+            IndicatorValue.value,
+            IndicatorValue.numerator,
+            IndicatorValue.denominator,
+        )
+        .join(Area, Area.id == IndicatorValue.area_id)
+        .where(IndicatorValue.dataset_version_id == version_id)
+    )
+    return _frame(engine, stmt).astype({"value": "Float64", "numerator": "Float64", "denominator": "Float64"})
+
+
+def load_housing(engine: Engine, version_id: int) -> pd.DataFrame:
+    stmt = (
+        select(
+            HousingDevelopment.projekt_id,
+            HousingDevelopment.name,
+            Area.gebiet_id,
+            HousingDevelopment.units,
+            HousingDevelopment.completion_year,
+            HousingDevelopment.completion_year_end,
+            HousingDevelopment.status,
+        )
+        .outerjoin(Area, Area.id == HousingDevelopment.area_id)
+        .where(HousingDevelopment.dataset_version_id == version_id)
+    )
+    return _frame(engine, stmt)
+
+
+_EMPTY: dict[str, list[str]] = {
+    "bevoelkerung": ["gebiet_id", "year", "age_from", "age_to", "sex", "count"],
+    "geburten": ["gebiet_id", "year", "count"],
+    "kitas": [
+        "kita_id",
+        "name",
+        "traeger",
+        "traeger_art",
+        "gebiet_id",
+        "lon",
+        "lat",
+        "places_total",
+        "places_u3",
+        "places_ue3",
+        "status",
+        "opening_year",
+        "closing_year",
+    ],
+    "kindertagespflege": ["gebiet_id", "year", "places"],
+    "schulen": [
+        "schul_id",
+        "name",
+        "schulart",
+        "traeger",
+        "gebiet_id",
+        "lon",
+        "lat",
+        "zuege",
+        "classrooms",
+        "ganztag_places",
+        "ganztag_form",
+    ],
+    "schueler": ["schul_id", "schulart", "gebiet_id", "school_year", "grade", "pupils", "classes"],
+    "kennzahlen": ["gebiet_id", "year", "code", "value", "numerator", "denominator"],
+    "wohnbau": [
+        "projekt_id",
+        "name",
+        "gebiet_id",
+        "units",
+        "completion_year",
+        "completion_year_end",
+        "status",
+    ],
+}
+
+_LOADERS = {
+    "bevoelkerung": load_population,
+    "geburten": load_births,
+    "kitas": load_kitas,
+    "kindertagespflege": load_kindertagespflege,
+    "schulen": load_schools,
+    "schueler": load_enrollment,
+    "kennzahlen": load_indicator_values,
+    "wohnbau": load_housing,
+}
+
+
+@dataclass(frozen=True)
+class PlanningData:
+    """All facts of one layout under one set of dataset versions; the input of every computation."""
+
+    layout: LayoutInfo
+    versions: dict[str, VersionInfo]
+    areas: gpd.GeoDataFrame
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+    def table(self, kind: str) -> pd.DataFrame:
+        if kind not in _EMPTY:
+            raise KeyError(f"Unbekannte Datenart '{kind}'. Gültig: {', '.join(_EMPTY)}")
+        return self.tables.get(kind, pd.DataFrame(columns=_EMPTY[kind]))
+
+    @property
+    def data_level(self) -> int:
+        """The lowest level of the layout, on which the facts are kept."""
+        return len(self.layout.levels) - 1
+
+    @property
+    def population(self) -> pd.DataFrame:
+        return self.table("bevoelkerung")
+
+    @property
+    def kitas(self) -> pd.DataFrame:
+        return self.table("kitas")
+
+    @property
+    def schools(self) -> pd.DataFrame:
+        return self.table("schulen")
+
+    @property
+    def enrollment(self) -> pd.DataFrame:
+        return self.table("schueler")
+
+    @property
+    def indicator_values(self) -> pd.DataFrame:
+        return self.table("kennzahlen")
+
+    @property
+    def kindertagespflege(self) -> pd.DataFrame:
+        return self.table("kindertagespflege")
+
+
+def load_planning_data(
+    engine: Engine, layout_code: str | None = None, version_ids: dict[str, int] | None = None
+) -> PlanningData:
+    """Load a layout and its facts; ``version_ids`` overrides the active version per kind."""
+    layout = get_layout(engine, layout_code)
+    versions = active_versions(engine, layout.id)
+    if version_ids:
+        all_versions = {v.id: v for v in list_versions(engine, layout.id)}
+        for kind, vid in version_ids.items():
+            if vid not in all_versions or all_versions[vid].kind != kind:
+                raise KeyError(f"Datenstand {vid} gehört nicht zur Datenart '{kind}' dieses Gebietsstands.")
+            versions[kind] = all_versions[vid]
+    tables = {kind: _LOADERS[kind](engine, v.id) for kind, v in versions.items() if kind in _LOADERS}
+    areas = load_areas(engine, layout.id, layout.epsg)
+    return PlanningData(layout=layout, versions=versions, areas=areas, tables=tables)

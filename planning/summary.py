@@ -1,0 +1,70 @@
+"""City-wide key figures (Lagebild KPI cards and ``python -m planning summary``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from planning.indicators import city_series, kita_places_by_year, primary_enrollment
+from planning.repository import PlanningData
+
+
+def _at(series: pd.DataFrame, year: int, column: str = "value") -> float | None:
+    row = series[series["year"] == year]
+    if row.empty or pd.isna(row[column].iloc[0]):
+        return None
+    return float(row[column].iloc[0])
+
+
+def _int(x: float | None) -> int | None:
+    return None if x is None else round(x)
+
+
+def latest_population_year(data: PlanningData) -> int | None:
+    pop = data.population
+    return int(pop["year"].max()) if not pop.empty else None
+
+
+def city_summary(data: PlanningData, year: int | None = None) -> dict[str, Any]:
+    """Key figures for ``year`` (default: the latest population year).
+
+    Kitas and places count the facilities in operation in that year; pupils are taken from the
+    school year that starts in that year (or the latest one before it).
+    """
+    year = year or latest_population_year(data)
+    out: dict[str, Any] = {
+        "municipality": data.layout.municipality,
+        "layout": data.layout.code,
+        "areas": int((data.areas["level"] == data.data_level).sum()),
+        "population_year": year,
+    }
+    for key, code in (
+        ("population_total", "einwohner"),
+        ("children_0_3", "kinder_u3"),
+        ("children_3_6", "kinder_3_6"),
+        ("children_6_10", "kinder_6_10"),
+    ):
+        out[key] = _int(_at(city_series(data, code), year)) if year is not None else None
+    kitas = data.kitas
+    if year is not None and not kitas.empty:
+        in_op = kita_places_by_year(kitas, [year])
+        out["kitas"] = int(in_op["kitas"].sum())
+        out["kita_places"] = int(in_op["places_total"].sum())
+    else:
+        out["kitas"], out["kita_places"] = 0, 0
+    for key, code in (("versorgung_u3", "versorgung_u3"), ("versorgung_ue3", "versorgung_ue3")):
+        val = _at(city_series(data, code), year) if year is not None and "kitas" in data.versions else None
+        out[key] = None if val is None else round(val, 1)
+    out["schools"] = len(data.schools)
+    e = data.enrollment
+    earlier = e["school_year"][e["school_year"] <= (year or 9999)] if not e.empty else e
+    if not earlier.empty:
+        sy = int(earlier.max())
+        out["school_year"] = f"{sy}/{(sy + 1) % 100:02d}"
+        out["pupils"] = int(e.loc[e["school_year"] == sy, "pupils"].sum())
+        prim = primary_enrollment(data)
+        out["primary_pupils"] = int(prim.loc[prim["year"] == sy, "pupils"].sum())
+    else:
+        out["school_year"], out["pupils"], out["primary_pupils"] = None, None, None
+    return out

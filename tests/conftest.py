@@ -1,0 +1,268 @@
+"""Shared fixtures: real SQLite files in temporary folders, migrated with Alembic."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+import pytest
+import shapely
+from shapely.geometry import box
+
+from planning.db import make_engine, migrate, session_scope
+from planning.models import (
+    Area,
+    AreaLayout,
+    DatasetVersion,
+    Enrollment,
+    IndicatorValue,
+    Kindertagespflege,
+    Kita,
+    Population,
+    School,
+)
+
+PROJECT = Path(__file__).resolve().parent.parent
+SHARED = PROJECT.parent / "shared"
+REAL_DATA = SHARED / "data" / "real"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Tests must never touch the user's database.
+    os.environ.pop("PLANUNGSATLAS_DB_URL", None)
+
+
+@pytest.fixture
+def empty_engine(tmp_path: Path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'test.db'}")
+    migrate(engine)
+    yield engine
+    engine.dispose()
+
+
+#: Ages 0..5 of the tiny city per (area, year); everything else is derived from these.
+TINY_CHILDREN = {
+    ("0101", 2024): [10, 11, 12, 13, 14, 15],
+    ("0101", 2025): [9, 10, 11, 12, 13, 14],
+    ("0102", 2024): [1, 2, 2, 3, 3, 4],
+    ("0102", 2025): [2, 1, 2, 2, 3, 3],
+    ("0201", 2024): [5, 5, 5, 5, 5, 5],
+    ("0201", 2025): [4, 4, 4, 6, 6, 6],
+}
+TINY_ADULTS = 500  # per area and year, as one band 6+
+
+
+def build_tiny(engine) -> None:
+    """A hand-checkable municipality: Bezirk 01 (0101, 0102), Bezirk 02 (0201), years 2024–2025.
+
+    Kitas: K1 in 0101 (10 U3 + 30 Ü3, in operation), K2 in 0102 (planned, opens 2026, 20 Ü3),
+    K3 in 0201 (closed in 2025, 5 U3 + 15 Ü3). Kindertagespflege: 5 places in 0101 in 2025.
+    """
+    with session_scope(engine) as s:
+        layout = AreaLayout(
+            code="tiny",
+            name="Teststand",
+            municipality="Kleinstadt",
+            epsg=25832,
+            stand=dt.date(2024, 1, 1),
+            level_names="Bezirk|Planungsraum",
+        )
+        s.add(layout)
+        s.flush()
+
+        def version(kind: str) -> DatasetVersion:
+            v = DatasetVersion(
+                kind=kind,
+                layout_id=layout.id,
+                label=f"Test {kind}",
+                source="Test",
+                licence="CC0",
+                stand=dt.date(2025, 12, 31),
+                imported_by="test",
+            )
+            s.add(v)
+            s.flush()
+            return v
+
+        geo = version("gebiete")
+        del geo
+        b1 = Area(
+            layout_id=layout.id,
+            gebiet_id="01",
+            name="Nord",
+            level=0,
+            geom_wkb=shapely.to_wkb(box(560000, 5700000, 562000, 5701000)),
+        )
+        b2 = Area(
+            layout_id=layout.id,
+            gebiet_id="02",
+            name="Süd",
+            level=0,
+            geom_wkb=shapely.to_wkb(box(560000, 5699000, 562000, 5700000)),
+        )
+        s.add_all([b1, b2])
+        s.flush()
+        areas = {
+            "0101": Area(
+                layout_id=layout.id,
+                gebiet_id="0101",
+                name="Altstadt",
+                level=1,
+                parent_id=b1.id,
+                geom_wkb=shapely.to_wkb(box(560000, 5700000, 561000, 5701000)),
+            ),
+            "0102": Area(
+                layout_id=layout.id,
+                gebiet_id="0102",
+                name="Hafen",
+                level=1,
+                parent_id=b1.id,
+                geom_wkb=shapely.to_wkb(box(561000, 5700000, 562000, 5701000)),
+            ),
+            "0201": Area(
+                layout_id=layout.id,
+                gebiet_id="0201",
+                name="Feld",
+                level=1,
+                parent_id=b2.id,
+                geom_wkb=shapely.to_wkb(box(560000, 5699000, 562000, 5700000)),
+            ),
+        }
+        s.add_all(areas.values())
+        s.flush()
+        pop = version("bevoelkerung")
+        for (gid, year), counts in TINY_CHILDREN.items():
+            for age, n in enumerate(counts):
+                s.add(
+                    Population(
+                        dataset_version_id=pop.id,
+                        area_id=areas[gid].id,
+                        year=year,
+                        age_from=age,
+                        age_to=age,
+                        count=n,
+                    )
+                )
+            s.add(
+                Population(
+                    dataset_version_id=pop.id,
+                    area_id=areas[gid].id,
+                    year=year,
+                    age_from=6,
+                    age_to=None,
+                    count=TINY_ADULTS,
+                )
+            )
+            s.add(
+                Population(
+                    dataset_version_id=pop.id,
+                    area_id=areas[gid].id,
+                    year=year,
+                    age_from=0,
+                    age_to=None,
+                    count=sum(counts) + TINY_ADULTS,
+                )
+            )
+        kv = version("kitas")
+        s.add_all(
+            [
+                Kita(
+                    dataset_version_id=kv.id,
+                    kita_id="K1",
+                    name="Kita Eins",
+                    area_id=areas["0101"].id,
+                    places_total=40,
+                    places_u3=10,
+                    places_ue3=30,
+                    lon=9.9,
+                    lat=51.45,
+                ),
+                Kita(
+                    dataset_version_id=kv.id,
+                    kita_id="K2",
+                    name="Kita Zwei",
+                    area_id=areas["0102"].id,
+                    places_total=20,
+                    places_u3=0,
+                    places_ue3=20,
+                    status="geplant",
+                    opening_year=2026,
+                ),
+                Kita(
+                    dataset_version_id=kv.id,
+                    kita_id="K3",
+                    name="Kita Drei",
+                    area_id=areas["0201"].id,
+                    places_total=20,
+                    places_u3=5,
+                    places_ue3=15,
+                    status="geschlossen",
+                    closing_year=2025,
+                ),
+            ]
+        )
+        ktp = version("kindertagespflege")
+        s.add(Kindertagespflege(dataset_version_id=ktp.id, area_id=areas["0101"].id, year=2025, places=5))
+        sv = version("schulen")
+        school = School(
+            dataset_version_id=sv.id,
+            schul_id="S1",
+            name="GS Eins",
+            schulart="Grundschule",
+            area_id=areas["0101"].id,
+            zuege=2,
+            ganztag_places=60,
+        )
+        s.add(school)
+        s.flush()
+        ev = version("schueler")
+        for grade, pupils in zip((1, 2, 3, 4), (45, 50, 40, 44), strict=True):
+            s.add(
+                Enrollment(
+                    dataset_version_id=ev.id,
+                    school_id=school.id,
+                    school_year=2025,
+                    grade=grade,
+                    pupils=pupils,
+                    classes=2,
+                )
+            )
+        iv = version("kennzahlen")
+        s.add_all(
+            [
+                IndicatorValue(
+                    dataset_version_id=iv.id,
+                    area_id=areas["0101"].id,
+                    year=2025,
+                    code="kinderarmut",
+                    value=20.0,
+                    numerator=20,
+                    denominator=100,
+                ),
+                IndicatorValue(
+                    dataset_version_id=iv.id,
+                    area_id=areas["0102"].id,
+                    year=2025,
+                    code="kinderarmut",
+                    value=50.0,
+                    numerator=5,
+                    denominator=10,
+                ),
+                IndicatorValue(
+                    dataset_version_id=iv.id,
+                    area_id=areas["0201"].id,
+                    year=2025,
+                    code="kinderarmut",
+                    value=12.5,
+                    numerator=None,
+                    denominator=None,
+                ),
+            ]
+        )
+
+
+@pytest.fixture
+def tiny_engine(empty_engine):
+    build_tiny(empty_engine)
+    return empty_engine

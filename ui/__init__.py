@@ -1,0 +1,1 @@
+"""Streamlit glue: cached data access, session/URL state, shared components."""

@@ -1,0 +1,100 @@
+"""Shared page components: KPI cards, source footer, notices."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from planning.indicators import format_value
+from planning.repository import VersionInfo
+
+KIND_LABELS = {
+    "gebiete": "Gebiete",
+    "bevoelkerung": "Bevölkerung",
+    "geburten": "Geburten",
+    "kitas": "Kitas",
+    "kindertagespflege": "Kindertagespflege",
+    "schulen": "Schulen",
+    "schueler": "Schüler:innen",
+    "kennzahlen": "Kennzahlen",
+    "wohnbau": "Wohnungsbau",
+}
+
+
+def plain(text: object) -> str:
+    """Escape markdown so imported or user-written text is shown literally, never interpreted."""
+    out = str(text)
+    for ch in "\\`*_{}[]()#+-.!|<>~$":
+        out = out.replace(ch, "\\" + ch)
+    return out
+
+
+def fmt_date(d: Any) -> str:
+    return d.strftime("%d.%m.%Y") if d is not None else "unbekannt"
+
+
+def kpi_row(items: list[tuple[str, str, str | None]]) -> None:
+    """A row of metric cards: (label, value text, help text)."""
+    cols = st.columns(len(items))
+    for col, (label, value, help_text) in zip(cols, items, strict=True):
+        col.metric(label, value, help=help_text, border=True)
+
+
+def city_kpis(summary: dict[str, Any]) -> None:
+    n = lambda key: format_value(summary.get(key))  # noqa: E731
+    pct = lambda key: format_value(summary.get(key), 1, "%")  # noqa: E731
+    year = summary.get("population_year")
+    kpi_row(
+        [
+            ("Kinder unter 3", n("children_0_3"), f"0 bis unter 3 Jahre, 31.12.{year}"),
+            ("Kinder 3 bis unter 6", n("children_3_6"), f"31.12.{year}"),
+            ("Kinder 6 bis unter 10", n("children_6_10"), f"Grundschulalter, 31.12.{year}"),
+            ("Kita-Plätze", n("kita_places"), f"{summary.get('kitas', 0)} Kitas in Betrieb im Jahr {year}"),
+        ]
+    )
+    kpi_row(
+        [
+            (
+                "Versorgungsquote U3",
+                pct("versorgung_u3"),
+                "(U3-Kitaplätze + Kindertagespflege) ÷ Kinder 0 bis unter 3",
+            ),
+            ("Versorgungsquote Ü3", pct("versorgung_ue3"), "Ü3-Kitaplätze ÷ Kinder 3 bis unter 6"),
+            (
+                "Grundschüler:innen",
+                n("primary_pupils"),
+                f"Stufen 1–4, Schuljahr {summary['school_year']}"
+                if summary.get("school_year")
+                else "keine Schülerdaten bis zu diesem Jahr",
+            ),
+            ("Einwohner:innen", n("population_total"), f"31.12.{year}"),
+        ]
+    )
+
+
+def source_footer(versions: list[VersionInfo]) -> None:
+    """Source, licence, Stand and import date of every figure on the page (from dataset versions)."""
+    if not versions:
+        return
+    lines = []
+    for v in versions:
+        lines.append(
+            f"**{KIND_LABELS.get(v.kind, v.kind)}:** {plain(v.label)} · Quelle: {plain(v.source)} · "
+            f"Lizenz: {plain(v.licence)} · "
+            f"Stand: {fmt_date(v.stand)} · importiert am {v.imported_at.strftime('%d.%m.%Y')}"
+        )
+    with st.container(border=True):
+        st.caption("Datenquellen dieser Seite\n\n" + "\n\n".join(lines))
+
+
+def not_built_yet(text: str) -> None:
+    st.info(text, icon=":material/construction:")
+
+
+def no_data_notice() -> None:
+    st.warning(
+        "Die Datenbank enthält noch keine Gebiete. Bitte Daten importieren oder die Demo-Kommune "
+        "mit `python -m planning demo` anlegen.",
+        icon=":material/database:",
+    )

@@ -1,0 +1,95 @@
+"""Cached data access for the pages.
+
+Every cached function is keyed on the database URL, the layout code and the ids of the dataset
+versions in use, so an import (new version) invalidates exactly what it changes and two sessions
+looking at the same data share one cache entry.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+import streamlit as st
+from sqlalchemy import Engine
+
+from geodata.simplify import simplify_layer, to_geojson
+from planning import indicators as ind
+from planning.config import resolve_db_url
+from planning.db import make_engine, migrate
+from planning.repository import (
+    LayoutInfo,
+    PlanningData,
+    VersionInfo,
+    active_versions,
+    list_layouts,
+    load_planning_data,
+)
+from planning.summary import city_summary
+
+VersionKey = tuple[tuple[str, int], ...]
+
+
+def db_url() -> str:
+    """``PLANUNGSATLAS_DB_URL``, then ``[database] url`` in secrets.toml, then the SQLite default."""
+    return resolve_db_url()
+
+
+@st.cache_resource(show_spinner=False)
+def engine_for(url: str) -> Engine:
+    engine = make_engine(url)
+    migrate(engine)
+    return engine
+
+
+def engine() -> Engine:
+    return engine_for(db_url())
+
+
+def layouts() -> list[LayoutInfo]:
+    return list_layouts(engine())
+
+
+def version_key(layout_id: int) -> VersionKey:
+    """The active versions of a layout as a small hashable cache key (one cheap query)."""
+    return tuple((k, v.id) for k, v in active_versions(engine(), layout_id).items())
+
+
+@st.cache_data(show_spinner="Lade Daten …", max_entries=8)
+def planning_data(url: str, layout_code: str, versions: VersionKey) -> PlanningData:
+    return load_planning_data(engine_for(url), layout_code, dict(versions))
+
+
+def current_data(layout: LayoutInfo) -> PlanningData:
+    return planning_data(db_url(), layout.code, version_key(layout.id))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def indicator_table(url: str, layout_code: str, versions: VersionKey, code: str, level: int) -> pd.DataFrame:
+    data = planning_data(url, layout_code, versions)
+    return ind.indicator_table(data, code, level)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def city_series(url: str, layout_code: str, versions: VersionKey, code: str) -> pd.DataFrame:
+    return ind.city_series(planning_data(url, layout_code, versions), code)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def summary(url: str, layout_code: str, versions: VersionKey, year: int) -> dict[str, Any]:
+    return city_summary(planning_data(url, layout_code, versions), year)
+
+
+@st.cache_data(show_spinner="Bereite Karte vor …", max_entries=16)
+def map_layer(url: str, layout_code: str, versions: VersionKey, level: int) -> tuple[dict[str, Any], tuple]:
+    """Simplified GeoJSON of one level and its WGS84 bounds; computed once per layout version."""
+    areas: gpd.GeoDataFrame = planning_data(url, layout_code, versions).areas
+    layer = simplify_layer(areas[areas["level"] == level][["gebiet_id", "name", "geometry"]])
+    geojson = to_geojson(layer)
+    bounds = tuple(float(b) for b in layer.to_crs(4326).total_bounds)
+    return geojson, bounds
+
+
+def versions_used(data: PlanningData, kinds: tuple[str, ...]) -> list[VersionInfo]:
+    return [data.versions[k] for k in dict.fromkeys(kinds) if k in data.versions]

@@ -1,0 +1,78 @@
+"""Shared view state: session-state keys mirrored into the URL (``st.query_params``).
+
+A link copied from the browser opens the same view on the shared screen: area layout, level,
+year, indicator and selected district travel in the URL. Streamlit drops query params when the
+user switches pages, so the state lives in ``st.session_state`` and is written back to the URL on
+every run (see ``sync_url``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import streamlit as st
+
+
+@dataclass(frozen=True)
+class StateKey:
+    key: str  # session_state key (also the widget key)
+    param: str  # URL parameter (German, readable in a link)
+    parse: Callable[[str], Any] = str
+
+
+LAYOUT = StateKey("layout", "gebietsstand")
+LEVEL = StateKey("level", "ebene", int)
+YEAR = StateKey("year", "jahr", int)
+INDICATOR = StateKey("indicator", "kennzahl")
+DISTRICT = StateKey("district", "gebiet")
+SHARED: tuple[StateKey, ...] = (LAYOUT, LEVEL, YEAR, INDICATOR, DISTRICT)
+
+_LOADED_FLAG = "_url_state_loaded"
+
+
+def load_from_url() -> None:
+    """On the first run of a session, take the shared state from the URL."""
+    if st.session_state.get(_LOADED_FLAG):
+        # Re-assign so widget-bound values survive pages on which their widget is not drawn.
+        for sk in SHARED:
+            if sk.key in st.session_state:
+                st.session_state[sk.key] = st.session_state[sk.key]
+        return
+    for sk in SHARED:
+        raw = st.query_params.get(sk.param)
+        if raw in (None, ""):
+            continue
+        try:
+            st.session_state[sk.key] = sk.parse(raw)
+        except ValueError:
+            continue  # a mangled link must not break the page; the default applies
+    st.session_state[_LOADED_FLAG] = True
+
+
+def get(sk: StateKey, default: Any = None) -> Any:
+    return st.session_state.get(sk.key, default)
+
+
+def put(sk: StateKey, value: Any) -> None:
+    st.session_state[sk.key] = value
+
+
+def ensure_choice(sk: StateKey, options: list[Any], default: Any) -> Any:
+    """Make the stored value one of ``options`` (a link may name a year that has no data)."""
+    if sk.key not in st.session_state or st.session_state[sk.key] not in options:
+        st.session_state[sk.key] = default if default in options else (options[0] if options else None)
+    return st.session_state[sk.key]
+
+
+def sync_url() -> None:
+    """Write the shared state back into the URL, dropping parameters that are no longer set."""
+    wanted = {
+        sk.param: str(st.session_state[sk.key])
+        for sk in SHARED
+        if st.session_state.get(sk.key) not in (None, "")
+    }
+    current = {k: st.query_params.get(k) for k in st.query_params}
+    if current != wanted:
+        st.query_params.from_dict(wanted)
