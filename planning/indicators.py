@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -23,8 +24,8 @@ from planning.repository import PlanningData
 
 DOMAINS: tuple[str, ...] = ("Demografie", "Kita", "Schule", "Ganztag", "Jugendhilfe", "Soziales")
 
-Frame = pd.DataFrame
-ComputeFn = Callable[[PlanningData], Frame]
+Frame: TypeAlias = pd.DataFrame
+ComputeFn: TypeAlias = Callable[[PlanningData], Frame]
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,25 @@
+"""Docs stay honest: every registered indicator is documented with its unit; commands are named."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from planning.indicators import INDICATORS
+
+README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("code", list(INDICATORS))
+def test_indicator_documented_with_label_and_unit(code):
+    ind = INDICATORS[code]
+    rows = [line for line in README.splitlines() if line.startswith(f"| `{code}` |")]
+    assert rows, f"indicator {code} missing in the README's Kennzahlenregister"
+    cells = [c.strip() for c in rows[0].strip("|").split("|")]
+    assert cells[1] == ind.label_de
+    assert cells[2] == ind.unit
+
+
+def test_readme_names_the_two_setup_commands():
+    assert "make run" in README and "make test" in README
