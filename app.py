@@ -8,9 +8,7 @@ from ui import data as uidata
 from ui import state
 from ui.frame import Context, set_context
 
-st.set_page_config(
-    page_title="Planungsatlas", page_icon=":material/map:", layout="wide", initial_sidebar_state="expanded"
-)
+st.set_page_config(page_title="Planungsatlas", page_icon="🗺️", layout="wide", initial_sidebar_state="expanded")
 state.load_from_url()
 
 
@@ -60,8 +58,6 @@ def _sidebar() -> Context | None:
     )
 
 
-set_context(_sidebar())
-
 P = "pages/"
 pages = {
     "Lagebild": [st.Page(P + "lagebild.py", title="Übersicht", icon=":material/dashboard:", default=True)],
@@ -78,6 +74,8 @@ pages = {
         st.Page(P + "import.py", title="Import", icon=":material/upload_file:"),
     ],
 }
+# Navigation first, so the sidebar shows the sections at once (no flash of file names).
 pg = st.navigation(pages)
+set_context(_sidebar())
 pg.run()
 state.sync_url()

@@ -15,10 +15,16 @@ from geodata.crs import map_view
 from planning.indicators import Indicator
 
 NO_DATA_COLOR = "#d9d9d9"
-OUTLINE_COLOR = "#ffffff"
+OUTLINE_COLOR = "#5f6b7a"
 SELECTED_COLOR = "#111111"
 # Sequential scales: dark = "more". For polarity -1 more is worse (red), for +1 more is better (blue).
-SCALES = {1: "Blues", -1: "OrRd", 0: "Viridis"}
+# Every scale starts at a clearly visible tint, so a low value never looks like an empty (white) area
+# on a projector.
+SCALES: dict[int, list[list[float | str]]] = {
+    1: [[0, "#d4e4f4"], [0.5, "#5b9bd0"], [1, "#0b3d78"]],
+    -1: [[0, "#fde7c7"], [0.5, "#f08a4b"], [1, "#8c1d04"]],
+    0: [[0, "#e5f1e0"], [0.5, "#6bb38a"], [1, "#1b5e4b"]],
+}
 KITA_COLOR, SCHOOL_COLOR = "#e6550d", "#6a3d9a"
 
 
@@ -52,7 +58,7 @@ def choropleth(
                 colorscale=[[0, NO_DATA_COLOR], [1, NO_DATA_COLOR]],
                 showscale=False,
                 name="keine Daten",
-                marker={"line": {"color": OUTLINE_COLOR, "width": 1}},
+                marker={"line": {"color": OUTLINE_COLOR, "width": 0.8}},
                 customdata=nodata[["name"]].to_numpy(),
                 hovertemplate="<b>%{customdata[0]}</b><br>keine Daten<extra></extra>",
                 showlegend=True,
@@ -66,8 +72,8 @@ def choropleth(
             locations=has["gebiet_id"],
             z=values,
             featureidkey="properties.gebiet_id",
-            colorscale=SCALES.get(indicator.polarity, "Viridis"),
-            marker={"line": {"color": OUTLINE_COLOR, "width": 1}, "opacity": 0.9},
+            colorscale=SCALES.get(indicator.polarity, SCALES[0]),
+            marker={"line": {"color": OUTLINE_COLOR, "width": 0.8}, "opacity": 0.9},
             colorbar={"title": {"text": indicator.unit}, "thickness": 14, "len": 0.7},
             customdata=list(zip(has["name"], labels, has["gebiet_id"], strict=True)),
             name=indicator.label_de,

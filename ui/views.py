@@ -66,7 +66,9 @@ def _points(ctx: Context, show_kitas: bool, show_schools: bool) -> dict[str, pd.
     if show_schools and not ctx.data.schools.empty:
         s = ctx.data.schools
         s = s[s["lon"].notna()]
-        info = [a if pd.isna(z) else f"{a} · {z:g}-zügig" for a, z in zip(s["schulart"], s["zuege"], strict=True)]
+        info = [
+            a if pd.isna(z) else f"{a} · {z:g}-zügig" for a, z in zip(s["schulart"], s["zuege"], strict=True)
+        ]
         out["Schulen"] = pd.DataFrame({"lon": s["lon"], "lat": s["lat"], "name": s["name"], "info": info})
     return out
 
