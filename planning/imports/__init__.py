@@ -1,0 +1,1 @@
+"""Import of municipal data files: reading, validation, transactional writing with versions."""

@@ -1,0 +1,278 @@
+"""Reading municipal tables as they really arrive: German CSV exports and Excel sheets.
+
+Every cell is read as text (IDs keep their leading zeros; numbers are parsed later, per field,
+with German conventions). The reader finds the encoding (UTF-8 with or without BOM, else
+Windows-1252), the separator (``;``, ``,``, tab, ``|``), skips title rows above the header and
+footnotes below the table, and remembers the line number of every data row so that each problem
+can name the row the user sees in the file. Anything that is not a table (an HTML error page
+saved as .csv, an empty file, a binary, an old .xls) is refused with a German message.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from planning.imports.problems import InputFileError, Problem
+
+MAX_TABLE_BYTES = 100 * 1024 * 1024  # a year's register extract for a large city is a few MB
+SEPARATORS = (";", ",", "\t", "|")
+_MOJIBAKE = re.compile(r"Ã[¤¶¼„–œŸ\x9f\x84\x96\x9c]|Ã\u0178")
+_FOOTNOTE = re.compile(r"^\s*(\*|\d\)|quelle|anmerkung|hinweis|fußnote|fussnote|stand:|©)", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class RawTable:
+    """A table as text: ``frame`` has one ``str`` column per header cell, NA for empty cells."""
+
+    frame: pd.DataFrame
+    file_name: str
+    line_numbers: tuple[int, ...]
+    encoding: str | None = None
+    separator: str | None = None
+    sheet: str | None = None
+    notes: tuple[Problem, ...] = field(default_factory=tuple)
+
+    def line_of(self, index: int) -> int:
+        """File line (CSV) or sheet row (Excel) of the data row at positional ``index``."""
+        return self.line_numbers[index]
+
+
+def read_table(
+    path: Path | str,
+    name: str | None = None,
+    sheet: str | int | None = None,
+    max_bytes: int = MAX_TABLE_BYTES,
+) -> RawTable:
+    """Read a CSV or XLSX file into a :class:`RawTable`; raises :class:`InputFileError`."""
+    path = Path(path)
+    name = name or path.name
+    if not path.is_file():
+        raise InputFileError(Problem("Fehler", "Die Datei wurde nicht gefunden.", name))
+    size = path.stat().st_size
+    if size == 0:
+        raise InputFileError(Problem("Fehler", "Die Datei ist leer.", name))
+    if size > max_bytes:
+        raise InputFileError(_too_large(size, max_bytes, name))
+    with path.open("rb") as fh:
+        head = fh.read(8192)
+    if head.startswith(b"PK\x03\x04"):
+        if path.suffix.lower() in (".xlsx", ".xlsm"):
+            return _read_excel(path, name, sheet)
+        raise InputFileError(Problem("Fehler", "Die Datei ist ein ZIP-Archiv, keine Tabelle.", name))
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        raise InputFileError(
+            Problem(
+                "Fehler",
+                "Altes Excel-Format (.xls) wird nicht gelesen – bitte als .xlsx oder CSV speichern.",
+                name,
+            )
+        )
+    if _looks_like_html(head):
+        raise InputFileError(
+            Problem(
+                "Fehler",
+                "Die Datei ist eine HTML-Seite (zum Beispiel eine Fehler- oder Anmeldeseite des Servers), "
+                "keine Tabelle. Bitte die Datei erneut herunterladen.",
+                name,
+            )
+        )
+    if b"\x00" in head:
+        raise InputFileError(Problem("Fehler", "Die Datei ist keine Textdatei (Binärdaten).", name))
+    return _read_csv(path.read_bytes(), name)
+
+
+def read_table_bytes(
+    data: bytes, name: str, sheet: str | int | None = None, max_bytes: int = MAX_TABLE_BYTES
+) -> RawTable:
+    """Like :func:`read_table` for an uploaded file held in memory."""
+    import tempfile
+
+    if len(data) > max_bytes:
+        raise InputFileError(_too_large(len(data), max_bytes, name))
+    suffix = Path(name).suffix or ".csv"
+    with tempfile.TemporaryDirectory() as tmp:
+        p = Path(tmp) / f"upload{suffix}"
+        p.write_bytes(data)
+        return read_table(p, name, sheet, max_bytes)
+
+
+def _too_large(size: int, max_bytes: int, name: str) -> Problem:
+    return Problem(
+        "Fehler", f"Die Datei ist zu groß ({size / 1e6:.0f} MB; erlaubt sind {max_bytes / 1e6:.0f} MB).", name
+    )
+
+
+def _looks_like_html(head: bytes) -> bool:
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    return (
+        text.startswith((b"<!doctype html", b"<html", b"<?xml"))
+        or b"<html" in text[:1024]
+        or (b"<head>" in text[:2048] and b"<body" in text)
+    )
+
+
+def _decode(data: bytes, name: str) -> tuple[str, str, list[Problem]]:
+    notes: list[Problem] = []
+    try:
+        text, encoding = data.decode("utf-8-sig"), "UTF-8"
+    except UnicodeDecodeError:
+        try:
+            text, encoding = data.decode("cp1252"), "Windows-1252"
+        except UnicodeDecodeError:
+            text, encoding = data.decode("latin-1"), "ISO-8859-1"
+        notes.append(Problem("Hinweis", f"Zeichenkodierung {encoding} erkannt.", name))
+    if _MOJIBAKE.search(text):
+        notes.append(
+            Problem(
+                "Warnung",
+                "Umlaute sehen doppelt kodiert aus (z. B. „Ã¤“ statt „ä“). Die Datei "
+                "wurde vermutlich falsch gespeichert; Namen bitte prüfen.",
+                name,
+            )
+        )
+    return text, encoding, notes
+
+
+def _detect_separator(lines: list[str]) -> str:
+    sample = [ln for ln in lines[:50] if ln.strip()]
+    best, best_score = ",", -1.0
+    for sep in SEPARATORS:
+        counts = [len(next(csv.reader([ln], delimiter=sep))) for ln in sample]
+        if not counts:
+            continue
+        width, freq = Counter(counts).most_common(1)[0]
+        if width < 2:
+            continue
+        score = freq * width**0.5
+        if score > best_score:
+            best, best_score = sep, score
+    return best
+
+
+def _read_csv(data: bytes, name: str) -> RawTable:
+    text, encoding, notes = _decode(data, name)
+    lines = text.splitlines()
+    if not any(ln.strip() for ln in lines):
+        raise InputFileError(Problem("Fehler", "Die Datei enthält keine Zeilen.", name))
+    sep = _detect_separator(lines)
+    rows: list[tuple[int, list[str]]] = []
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
+    try:
+        for row in reader:
+            rows.append((reader.line_num, row))
+    except csv.Error as exc:
+        raise InputFileError(
+            Problem("Fehler", f"Die CSV-Struktur ist fehlerhaft ({exc}).", name, reader.line_num)
+        ) from None
+    frame, numbers, more = _tabulate(rows, name)
+    return RawTable(frame, name, numbers, encoding, sep, None, tuple(notes + more))
+
+
+def _read_excel(path: Path, name: str, sheet: str | int | None) -> RawTable:
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # any parser failure is a problem of the file, reported in German
+        raise InputFileError(
+            Problem("Fehler", f"Die Excel-Datei kann nicht gelesen werden ({type(exc).__name__}).", name)
+        ) from None
+    try:
+        names = wb.sheetnames
+        if sheet is None:
+            ws = wb[names[0]]
+        elif isinstance(sheet, int):
+            ws = wb[names[sheet]]
+        elif sheet in names:
+            ws = wb[sheet]
+        else:
+            raise InputFileError(
+                Problem("Fehler", f"Tabellenblatt „{sheet}“ fehlt; vorhanden: {', '.join(names)}.", name)
+            )
+        rows = [
+            (i, ["" if v is None else _excel_text(v) for v in r])
+            for i, r in enumerate(ws.iter_rows(values_only=True), start=1)
+        ]
+        title = ws.title
+    finally:
+        wb.close()
+    if not rows:
+        raise InputFileError(Problem("Fehler", "Das Tabellenblatt ist leer.", name))
+    frame, numbers, notes = _tabulate(rows, name)
+    return RawTable(frame, name, numbers, None, None, title, tuple(notes))
+
+
+def _excel_text(v: object) -> str:
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    if isinstance(v, float):
+        return repr(v)
+    if hasattr(v, "strftime"):
+        return v.strftime("%Y-%m-%d")  # type: ignore[union-attr]
+    return str(v)
+
+
+def _tabulate(
+    rows: list[tuple[int, list[str]]], name: str
+) -> tuple[pd.DataFrame, tuple[int, ...], list[Problem]]:
+    """Find the header row, drop title rows above and footnotes below; build a text frame."""
+    notes: list[Problem] = []
+    filled = [(ln, [c.strip() for c in r]) for ln, r in rows]
+    nonempty = [(ln, r) for ln, r in filled if sum(bool(c) for c in r) > 0]
+    if not nonempty:
+        raise InputFileError(Problem("Fehler", "Die Datei enthält keine Werte.", name))
+    width = Counter(sum(bool(c) for c in r) for _, r in nonempty if sum(bool(c) for c in r) > 1)
+    if not width:
+        raise InputFileError(
+            Problem(
+                "Fehler",
+                "Keine Tabelle erkannt: jede Zeile hat höchstens einen Wert. Ist das Trennzeichen richtig "
+                "(erwartet: Semikolon, Komma oder Tabulator)?",
+                name,
+            )
+        )
+    typical = width.most_common(1)[0][0]
+    header_pos = next(
+        i for i, (_, r) in enumerate(nonempty) if sum(bool(c) for c in r) >= max(2, typical * 0.6)
+    )
+    if header_pos:
+        notes.append(Problem("Hinweis", f"{header_pos} Titelzeile(n) über der Kopfzeile übersprungen.", name))
+    header = nonempty[header_pos][1]
+    body = nonempty[header_pos + 1 :]
+    # Footnotes: trailing rows with a single value or a footnote marker.
+    while body and (sum(bool(c) for c in body[-1][1]) <= 1 or _FOOTNOTE.match(body[-1][1][0] or "")):
+        body.pop()
+        if not any(n.message.startswith("Fußnoten") for n in notes):
+            notes.append(Problem("Hinweis", "Fußnoten unter der Tabelle übersprungen.", name))
+    ncol = max([len(header), *(len(r) for _, r in body)]) if body else len(header)
+    columns = _unique_columns(
+        [h.lstrip("\ufeff").strip().strip('"') for h in header] + [""] * (ncol - len(header))
+    )
+    data = [r + [""] * (ncol - len(r)) for _, r in body]
+    frame = (
+        pd.DataFrame(data, columns=columns, dtype="str")
+        if data
+        else pd.DataFrame(columns=columns, dtype="str")
+    )
+    frame = frame.replace({"": pd.NA})
+    # Drop trailing unnamed columns that are entirely empty (a frequent Excel export artefact).
+    empty_unnamed = [c for c in frame.columns if c.startswith("Spalte ") and frame[c].isna().all()]
+    frame = frame.drop(columns=empty_unnamed)
+    return frame, tuple(ln for ln, _ in body), notes
+
+
+def _unique_columns(names: list[str]) -> list[str]:
+    out: list[str] = []
+    seen: Counter[str] = Counter()
+    for i, n in enumerate(names, start=1):
+        n = n or f"Spalte {i}"
+        seen[n] += 1
+        out.append(n if seen[n] == 1 else f"{n} ({seen[n]})")
+    return out
