@@ -8,10 +8,13 @@ success, 1 on a user error with a German message on stderr, 2 on wrong usage.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
+import getpass
 import json
 import sys
 import time
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, inspect
@@ -139,6 +142,197 @@ def cmd_summary(args: argparse.Namespace) -> int:
     return 0
 
 
+def _date(text: str | None) -> dt.date | None:
+    if not text:
+        return None
+    for fmt in ("%Y-%m-%d", "%d.%m.%Y"):
+        try:
+            return dt.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    raise CliError(f"„{text}“ ist kein Datum (erwartet 2025-12-31 oder 31.12.2025).")
+
+
+def _mapping(engine: Engine, args: argparse.Namespace) -> tuple[dict[str, str] | None, dict[str, Any]]:
+    if not args.mapping:
+        return None, {}
+    from planning.imports.profiles import get_profile
+
+    profile = get_profile(engine, args.mapping)
+    if profile.kind != args.kind:
+        raise CliError(
+            f"Das Zuordnungsprofil „{profile.name}“ gehört zu {profile.kind}, nicht zu {args.kind}."
+        )
+    return profile.mapping, profile.options
+
+
+def _print_problems(problems: list[Any], stream: Any) -> None:
+    from planning.imports.problems import report
+
+    text = report(problems)
+    if text:
+        print(text, file=stream)
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from planning.imports.service import check_file
+
+    engine = _engine(args)
+    mapping, options = _mapping(engine, args)
+    path = Path(args.file)
+    checked = check_file(
+        engine, args.kind, path, mapping, args.layout, sheet=args.sheet or options.get("sheet")
+    )
+    _print_problems(checked.problems, sys.stdout if checked.ok else sys.stderr)
+    if not checked.ok:
+        print(
+            f"Prüfung fehlgeschlagen: {len(checked.errors)} Fehler, {len(checked.warnings)} Warnungen. "
+            "Es wurde nichts gespeichert.",
+            file=sys.stderr,
+        )
+        return 1
+    print(f"Prüfung bestanden: {len(checked.frame)} Zeilen, {len(checked.warnings)} Warnungen.")
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from planning.imports.problems import InputFileError
+    from planning.imports.service import check_file
+    from planning.imports.writer import VersionMeta, hash_file, write_checked
+
+    engine = _engine(args)
+    mapping, options = _mapping(engine, args)
+    path = Path(args.file)
+    checked = check_file(
+        engine, args.kind, path, mapping, args.layout, sheet=args.sheet or options.get("sheet")
+    )
+    meta = VersionMeta(
+        source=args.source or options.get("source") or "unbekannt",
+        licence=args.licence or options.get("licence") or "unbekannt",
+        stand=_date(args.stand),
+        label=args.label,
+        imported_by=args.user or getpass.getuser(),
+        file_name=path.name,
+        file_hash=hash_file(path) if path.is_file() else None,
+    )
+    if not checked.ok:
+        _print_problems(checked.problems, sys.stderr)
+        print(
+            f"Import abgebrochen: {len(checked.errors)} Fehler. Die Datenbank ist unverändert.",
+            file=sys.stderr,
+        )
+        return 1
+    try:
+        if checked.kind == "gebiete":
+            from planning.imports.areas import write_areas
+
+            levels = tuple(x.strip() for x in args.ebenen.split(",")) if args.ebenen else None
+            vid = write_areas(
+                engine,
+                checked,
+                meta,
+                layout_code=args.gebietsstand,
+                municipality=args.kommune,
+                level_names=levels,
+                allow_same_file=args.force,
+            )
+        else:
+            vid = write_checked(engine, checked, meta, args.layout, allow_same_file=args.force)
+    except InputFileError as exc:
+        _print_problems(exc.problems, sys.stderr)
+        print("Import abgebrochen. Die Datenbank ist unverändert.", file=sys.stderr)
+        return 1
+    _print_problems([p for p in checked.problems if p.severity != "Hinweis"], sys.stdout)
+    print(f"Importiert: {len(checked.frame)} Zeilen als Datenstand Nr. {vid} ({args.kind}), jetzt aktiv.")
+    return 0
+
+
+def cmd_template(args: argparse.Namespace) -> int:
+    from planning.imports.templates import write_template
+
+    try:
+        out = write_template(args.kind, Path(args.out))
+    except ValueError as exc:
+        raise CliError(str(exc)) from None
+    print(f"Vorlage für {args.kind} geschrieben: {out}")
+    return 0
+
+
+def cmd_versions(args: argparse.Namespace) -> int:
+    from planning.repository import list_versions
+
+    engine = _engine(args)
+    layout = get_layout(engine, args.layout)
+    rows = [v for v in list_versions(engine, layout.id) if not args.kind or v.kind == args.kind]
+    if args.json:
+        _print_json(
+            [
+                {
+                    "id": v.id,
+                    "kind": v.kind,
+                    "label": v.label,
+                    "source": v.source,
+                    "licence": v.licence,
+                    "stand": v.stand,
+                    "imported_at": v.imported_at,
+                    "imported_by": v.imported_by,
+                    "rows": v.row_count,
+                    "active": v.is_active,
+                }
+                for v in rows
+            ]
+        )
+    else:
+        for v in rows:
+            flag = "*" if v.is_active else " "
+            print(f"{flag} {v.id:>4}  {v.kind:<18} {v.label}  (Stand {v.stand or '–'}, {v.row_count} Zeilen)")
+    return 0
+
+
+def cmd_activate(args: argparse.Namespace) -> int:
+    from sqlalchemy.orm import Session
+
+    from planning.imports.writer import activate_version
+    from planning.models import DatasetVersion
+
+    engine = _engine(args)
+    with Session(engine) as s, s.begin():
+        version = s.get(DatasetVersion, args.version_id)
+        if version is None:
+            raise CliError(f"Datenstand Nr. {args.version_id} gibt es nicht.")
+        if version.kind == "gebiete":
+            raise CliError("Gebietsstände werden über ihren Code gewählt, nicht aktiviert.")
+        activate_version(s, version)
+        label = version.label
+    print(f"Datenstand Nr. {args.version_id} ({label}) ist jetzt aktiv.")
+    return 0
+
+
+def cmd_mapping(args: argparse.Namespace) -> int:
+    from planning.imports.profiles import list_profiles, save_profile
+
+    engine = _engine(args)
+    if args.action == "list":
+        for p in list_profiles(engine):
+            print(f"{p.name}\t{p.kind}\t" + ", ".join(f"{k} → {v}" for k, v in p.mapping.items()))
+        return 0
+    if not args.name or not args.kind or not args.pairs:
+        raise CliError("mapping add NAME KIND QUELLE=FELD … (mindestens eine Zuordnung)")
+    pairs = {}
+    for pair in args.pairs:
+        if "=" not in pair:
+            raise CliError(f"„{pair}“: erwartet QUELLSPALTE=FELD")
+        src, dst = pair.split("=", 1)
+        pairs[src] = dst
+    options = {k: v for k, v in (("source", args.source), ("licence", args.licence)) if v}
+    try:
+        save_profile(engine, args.name, args.kind, pairs, options)
+    except ValueError as exc:
+        raise CliError(str(exc)) from None
+    print(f"Zuordnungsprofil „{args.name}“ gespeichert.")
+    return 0
+
+
 def cmd_migrate(args: argparse.Namespace) -> int:
     engine = _engine(args)
     print(f"Schema aktuell: {_safe_url(engine)}")
@@ -173,6 +367,60 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--layout", help="Code des Gebietsstands (Standard: aktiver)")
     s.add_argument("--year", type=int, help="Jahr (Standard: neuestes Bevölkerungsjahr)")
     s.set_defaults(func=cmd_summary)
+
+    from planning.models import DATA_KINDS
+
+    for name, func, help_text in (
+        ("check", cmd_check, "Datei nur prüfen (nichts wird gespeichert)"),
+        ("import", cmd_import, "Datei prüfen und als neuen Datenstand importieren"),
+    ):
+        s = sub.add_parser(name, help=help_text)
+        s.add_argument("kind", metavar="KIND", choices=DATA_KINDS, help="Datenart: " + ", ".join(DATA_KINDS))
+        s.add_argument("file", metavar="FILE", help="CSV, XLSX, GeoJSON, GeoPackage oder gezipptes Shapefile")
+        s.add_argument("--mapping", metavar="NAME", help="gespeichertes Zuordnungsprofil")
+        s.add_argument("--layout", help="Code des Gebietsstands (Standard: aktiver)")
+        s.add_argument("--sheet", help="Tabellenblatt (XLSX)")
+        if name == "import":
+            s.add_argument("--stand", metavar="DATUM", help="Stand/Stichtag der Daten, z. B. 2025-12-31")
+            s.add_argument(
+                "--source", metavar="TEXT", help="Quelle (z. B. Amt für Statistik, Einwohnerregister)"
+            )
+            s.add_argument("--licence", metavar="TEXT", help="Lizenz (z. B. dl-de/by-2-0)")
+            s.add_argument("--label", metavar="TEXT", help="Bezeichnung des Datenstands")
+            s.add_argument("--user", metavar="NAME", help="wer importiert (Standard: Benutzerkonto)")
+            s.add_argument("--force", action="store_true", help="dieselbe Datei erneut importieren")
+            s.add_argument("--gebietsstand", metavar="CODE", help="nur gebiete: Code des neuen Gebietsstands")
+            s.add_argument("--kommune", metavar="NAME", help="nur gebiete: Name der Kommune")
+            s.add_argument(
+                "--ebenen",
+                metavar="LISTE",
+                help="nur gebiete: Ebenennamen von oben, z. B. 'Stadtbezirk,Planungsraum'",
+            )
+        s.set_defaults(func=func)
+
+    s = sub.add_parser("template", help="Importvorlage mit Beispielzeile schreiben")
+    s.add_argument("kind", metavar="KIND", choices=DATA_KINDS)
+    s.add_argument("--out", required=True, metavar="FILE", help=".csv oder .xlsx (gebiete: .geojson)")
+    s.set_defaults(func=cmd_template)
+
+    s = sub.add_parser("versions", help="Datenstände auflisten (* = aktiv)")
+    s.add_argument("--kind", choices=DATA_KINDS)
+    s.add_argument("--layout")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_versions)
+
+    s = sub.add_parser("activate", help="einen früheren Datenstand wieder aktiv setzen")
+    s.add_argument("version_id", type=int, metavar="NR")
+    s.set_defaults(func=cmd_activate)
+
+    s = sub.add_parser("mapping", help="Zuordnungsprofile: list | add NAME KIND QUELLE=FELD …")
+    s.add_argument("action", choices=("list", "add"))
+    s.add_argument("name", nargs="?")
+    s.add_argument("kind", nargs="?", choices=DATA_KINDS)
+    s.add_argument("pairs", nargs="*")
+    s.add_argument("--source")
+    s.add_argument("--licence")
+    s.set_defaults(func=cmd_mapping)
 
     s = sub.add_parser("migrate", help="Datenbankschema auf den neuesten Stand bringen")
     s.set_defaults(func=cmd_migrate)

@@ -293,3 +293,22 @@ class HousingDevelopment(Base):
     completion_year_end: Mapped[int | None] = mapped_column(Integer)
     #: geplant, im Bau, fertig
     status: Mapped[str] = mapped_column(String(20), default="geplant")
+
+
+class MappingProfile(Base):
+    """A saved column mapping (source column → canonical field) for one data kind and office.
+
+    Next year's file of the same office imports in one step with ``--mapping NAME``.
+    """
+
+    __tablename__ = "mapping_profile"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    #: JSON object {"source column": "field"}.
+    mapping_json: Mapped[str] = mapped_column(Text)
+    #: Defaults for the dataset version (JSON: source, licence, sheet …).
+    options_json: Mapped[str] = mapped_column(Text, default="{}")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(120), default="unbekannt")

@@ -1,0 +1,109 @@
+"""Reading vector files safely: GeoJSON (incl. the legacy ``crs`` member), GeoPackage, Shapefile (zipped).
+
+Zip archives are checked before anything is extracted: member count, total expanded size and
+compression ratio are limited (a zip bomb is refused), paths may not leave the target folder, and
+a Shapefile needs its ``.prj`` – a layer without a coordinate reference system is refused.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import zipfile
+from pathlib import Path
+
+import geopandas as gpd
+import pyogrio
+
+MAX_VECTOR_BYTES = 200 * 1024 * 1024
+MAX_ZIP_MEMBERS = 200
+MAX_ZIP_EXPANDED = 500 * 1024 * 1024
+MAX_ZIP_RATIO = 200
+SUFFIXES = (".geojson", ".json", ".gpkg", ".shp", ".zip")
+
+
+class VectorFileError(ValueError):
+    """A vector file that cannot be read; the message is German and names the file."""
+
+
+def read_vector(path: Path, name: str | None = None) -> gpd.GeoDataFrame:
+    """Read the first layer of a vector file; refuses missing CRS, zip bombs and unknown formats."""
+    name = name or path.name
+    if not path.is_file() or path.stat().st_size == 0:
+        raise VectorFileError(f"{name}: Die Datei ist leer oder fehlt.")
+    if path.stat().st_size > MAX_VECTOR_BYTES:
+        raise VectorFileError(f"{name}: Die Datei ist zu groß (erlaubt sind {MAX_VECTOR_BYTES // 2**20} MB).")
+    suffix = Path(name).suffix.lower()
+    if suffix not in SUFFIXES:
+        raise VectorFileError(
+            f"{name}: Unbekanntes Geodatenformat „{suffix}“. Erwartet: GeoJSON, GeoPackage "
+            "oder gezipptes Shapefile (.zip)."
+        )
+    if suffix == ".zip":
+        with tempfile.TemporaryDirectory() as tmp:
+            shp = _extract_shapefile(path, Path(tmp), name)
+            return _read(shp, name)
+    return _read(path, name, suffix)
+
+
+def _read(path: Path, name: str, suffix: str | None = None) -> gpd.GeoDataFrame:
+    if suffix in (".geojson", ".json"):
+        head = path.open("rb").read(512).lstrip().lower()
+        if head.startswith((b"<!doctype", b"<html")):
+            raise VectorFileError(f"{name}: Die Datei ist eine HTML-Seite, keine GeoJSON-Datei.")
+    try:
+        gdf = gpd.read_file(path, engine="pyogrio")
+    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, ValueError) as exc:
+        raise VectorFileError(
+            f"{name}: Die Geodaten können nicht gelesen werden ({str(exc)[:200]})."
+        ) from None
+    if gdf.crs is None:
+        raise VectorFileError(
+            f"{name}: Kein Koordinatenbezugssystem angegeben (bei Shapefiles fehlt die .prj-Datei). "
+            "Ohne Bezugssystem können die Gebiete nicht verortet werden."
+        )
+    return gdf
+
+
+def _extract_shapefile(path: Path, target: Path, name: str) -> Path:
+    try:
+        zf = zipfile.ZipFile(path)
+    except zipfile.BadZipFile:
+        raise VectorFileError(f"{name}: Das ZIP-Archiv ist beschädigt.") from None
+    with zf:
+        members = [m for m in zf.infolist() if not m.is_dir()]
+        if len(members) > MAX_ZIP_MEMBERS:
+            raise VectorFileError(f"{name}: Das Archiv enthält zu viele Dateien ({len(members)}).")
+        expanded = sum(m.file_size for m in members)
+        packed = max(sum(m.compress_size for m in members), 1)
+        if expanded > MAX_ZIP_EXPANDED or expanded / packed > MAX_ZIP_RATIO:
+            raise VectorFileError(
+                f"{name}: Das Archiv würde sich auf {expanded / 2**20:.0f} MB entpacken "
+                f"(Verhältnis {expanded / packed:.0f}:1) und wird aus Sicherheitsgründen abgelehnt."
+            )
+        shps = [m for m in members if m.filename.lower().endswith(".shp")]
+        gpkgs = [m for m in members if m.filename.lower().endswith((".gpkg", ".geojson", ".json"))]
+        if not shps and not gpkgs:
+            raise VectorFileError(f"{name}: Im Archiv ist kein Shapefile (.shp), GeoPackage oder GeoJSON.")
+        if len(shps) > 1:
+            raise VectorFileError(
+                f"{name}: Das Archiv enthält mehrere Shapefiles: "
+                f"{', '.join(m.filename for m in shps)}. Bitte nur eines je Archiv."
+            )
+        main = shps[0] if shps else gpkgs[0]
+        stem = main.filename[: -len(Path(main.filename).suffix)]
+        if shps:
+            have = {m.filename.lower() for m in members}
+            for ext in (".dbf", ".shx", ".prj"):
+                if f"{stem}{ext}".lower() not in have:
+                    what = "das Koordinatenbezugssystem" if ext == ".prj" else "ein Pflichtbestandteil"
+                    raise VectorFileError(
+                        f"{name}: Zum Shapefile fehlt die Datei {Path(stem).name}{ext} ({what})."
+                    )
+        root = target.resolve()
+        for m in members:
+            dest = (target / m.filename).resolve()
+            if not dest.is_relative_to(root):
+                raise VectorFileError(f"{name}: Das Archiv enthält unzulässige Pfade ({m.filename}).")
+            if m.filename.startswith(stem) or m is main:
+                zf.extract(m, target)
+        return target / main.filename

@@ -1,0 +1,85 @@
+"""One entry point for the CLI and the Daten page: read → check → write, with a German report."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from planning.imports.formats import get_kind
+from planning.imports.problems import InputFileError
+from planning.imports.readers import read_table
+from planning.imports.validate import CheckContext, Checked, check_table
+from planning.imports.writer import VersionMeta, hash_file, write_checked
+from planning.indicators import INDICATORS
+from planning.repository import NoDataError, active_versions, get_layout, load_areas, load_schools
+
+
+def context_for(engine: Engine, layout_code: str | None = None) -> CheckContext:
+    """What validation needs to know from the database (areas, schools of the active versions)."""
+    try:
+        layout = get_layout(engine, layout_code)
+    except NoDataError:
+        return CheckContext(indicator_codes=frozenset(INDICATORS))
+    areas = load_areas(engine, layout.id, layout.epsg)
+    data_level = len(layout.levels) - 1
+    versions = active_versions(engine, layout.id)
+    schools = load_schools(engine, versions["schulen"].id) if "schulen" in versions else None
+    return CheckContext(
+        area_ids=frozenset(areas["gebiet_id"]),
+        areas=areas[areas["level"] == data_level][["gebiet_id", "geometry"]],
+        school_ids=frozenset(schools["schul_id"]) if schools is not None else frozenset(),
+        indicator_codes=frozenset(INDICATORS),
+    )
+
+
+def check_file(
+    engine: Engine,
+    kind: str,
+    path: Path,
+    mapping: dict[str, str] | None = None,
+    layout_code: str | None = None,
+    name: str | None = None,
+    sheet: str | None = None,
+) -> Checked:
+    """Read and validate a file; unreadable files come back as a Checked with the error."""
+    spec = get_kind(kind)
+    if spec.geometry:
+        from planning.imports.areas import check_area_file
+
+        return check_area_file(path, name=name, mapping=mapping)
+    try:
+        raw = read_table(path, name=name, sheet=sheet)
+    except InputFileError as exc:
+        import pandas as pd
+
+        return Checked(kind, pd.DataFrame(columns=list(spec.field_names)), exc.problems, name or path.name)
+    return check_table(raw, kind, mapping, context_for(engine, layout_code))
+
+
+def import_file(
+    engine: Engine,
+    kind: str,
+    path: Path,
+    meta: VersionMeta,
+    mapping: dict[str, str] | None = None,
+    layout_code: str | None = None,
+    name: str | None = None,
+    sheet: str | None = None,
+    allow_same_file: bool = False,
+) -> tuple[int, Checked]:
+    """Check and, if there is no error, write the file as a new active dataset version."""
+    checked = check_file(engine, kind, path, mapping, layout_code, name, sheet)
+    if not checked.ok:
+        raise InputFileError(checked.problems)
+    meta = replace(
+        meta, file_name=meta.file_name or name or path.name, file_hash=meta.file_hash or hash_file(path)
+    )
+    if get_kind(kind).geometry:
+        from planning.imports.areas import write_areas
+
+        return write_areas(
+            engine, checked, meta, layout_code=layout_code, allow_same_file=allow_same_file
+        ), checked
+    return write_checked(engine, checked, meta, layout_code, allow_same_file), checked

@@ -1,0 +1,510 @@
+"""Validation of a table against its kind's canonical format, before anything is written.
+
+Turns a :class:`RawTable` (text cells) into a typed frame with the canonical columns plus
+``_line`` (the row number the user sees in the file). Every problem names file, row and column in
+German and is an error (blocks the import) or a warning (import allowed, flagged). Checks that
+need the database (known area IDs, area geometries, known schools) get them through
+:class:`CheckContext`, so this module stays pure.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+
+from planning.imports.formats import FieldSpec, KindSpec, get_kind
+from planning.imports.problems import Problem
+from planning.imports.readers import RawTable
+from planning.imports.values import (
+    ValueParseError,
+    is_formula,
+    is_missing,
+    parse_age,
+    parse_int,
+    parse_number,
+    parse_school_year,
+    uses_decimal_comma,
+)
+
+MAX_PROBLEMS_PER_COLUMN = 25
+TOTAL_WORDS = {"insgesamt", "gesamt", "zusammen", "summe", "total", "alle"}
+SEX_WORDS = {
+    "m": "m",
+    "männlich": "m",
+    "maennlich": "m",
+    "w": "w",
+    "weiblich": "w",
+    "f": "w",
+    "d": "d",
+    "divers": "d",
+}
+
+
+@dataclass(frozen=True)
+class CheckContext:
+    """What the database knows: the active layout's areas (data level) and existing schools."""
+
+    area_ids: frozenset[str] = frozenset()
+    #: Data-level areas with geometry, any metric CRS; used to place points and check locations.
+    areas: gpd.GeoDataFrame | None = None
+    school_ids: frozenset[str] = frozenset()
+    indicator_codes: frozenset[str] = frozenset()
+
+
+@dataclass
+class Checked:
+    kind: str
+    frame: pd.DataFrame
+    problems: list[Problem] = field(default_factory=list)
+    file_name: str = ""
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.blocking]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "Warnung"]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def normalise_header(text: str) -> str:
+    """``"Plätze U3 "`` → ``"plaetze_u3"``: how a header is matched to a canonical field name."""
+    t = text.strip().lower()
+    for a, b in (("ä", "ae"), ("ö", "oe"), ("ü", "ue"), ("ß", "ss")):
+        t = t.replace(a, b)
+    t = unicodedata.normalize("NFKD", t).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "_", t).strip("_")
+
+
+def resolve_columns(
+    raw: RawTable, spec: KindSpec, mapping: dict[str, str] | None
+) -> tuple[dict[str, str], list[Problem]]:
+    """Map canonical field → source column; report missing required fields and unknown mappings."""
+    problems: list[Problem] = []
+    columns = list(raw.frame.columns)
+    resolved: dict[str, str] = {}
+    if mapping:
+        for source, target in mapping.items():
+            if target not in spec.field_names:
+                problems.append(
+                    Problem(
+                        "Fehler",
+                        f"Zuordnung auf unbekanntes Feld „{target}“ (Felder: {', '.join(spec.field_names)}).",
+                        raw.file_name,
+                        column=source,
+                    )
+                )
+            elif source not in columns:
+                problems.append(
+                    Problem(
+                        "Fehler",
+                        f"Die Zuordnung erwartet die Spalte „{source}“ für „{target}“, "
+                        "die Datei hat sie nicht.",
+                        raw.file_name,
+                        column=source,
+                    )
+                )
+            else:
+                resolved[target] = source
+    by_norm = {normalise_header(c): c for c in columns}
+    for f in spec.fields:
+        if f.name not in resolved and f.name in by_norm and by_norm[f.name] not in resolved.values():
+            resolved[f.name] = by_norm[f.name]
+    missing = [f.name for f in spec.fields if f.required and f.name not in resolved]
+    if missing:
+        problems.append(
+            Problem(
+                "Fehler",
+                f"Pflichtspalte(n) fehlen: {', '.join(missing)}. Gefundene Spalten: {', '.join(columns)}. "
+                "Bitte die Spalten zuordnen (Zuordnungsprofil) oder die Vorlage verwenden.",
+                raw.file_name,
+            )
+        )
+    unused = [c for c in columns if c not in resolved.values()]
+    if unused and not missing:
+        problems.append(Problem("Hinweis", f"Nicht verwendete Spalten: {', '.join(unused)}.", raw.file_name))
+    return resolved, problems
+
+
+def _parser(f: FieldSpec, decimal_comma: bool) -> Callable[[Any], Any]:
+    if f.type in ("int", "year"):
+        return lambda v: parse_int(v, decimal_comma)
+    if f.type in ("float", "lon", "lat"):
+        return lambda v: parse_number(v, decimal_comma)
+    if f.type == "schuljahr":
+        return parse_school_year
+    if f.type == "age":
+        return lambda v: (0, None) if str(v).strip().lower() in TOTAL_WORDS else parse_age(v)
+    if f.type == "sex":
+
+        def sex(v: Any) -> str:
+            key = str(v).strip().lower()
+            if key in TOTAL_WORDS:
+                return ""
+            if key not in SEX_WORDS:
+                raise ValueParseError(f"„{v}“ ist kein Geschlecht (m, w, d oder leer)")
+            return SEX_WORDS[key]
+
+        return sex
+    return lambda v: str(v).strip()
+
+
+def check_table(
+    raw: RawTable, kind: str, mapping: dict[str, str] | None = None, context: CheckContext | None = None
+) -> Checked:
+    """Validate and type a table of ``kind``; never raises for bad content, reports it instead."""
+    spec = get_kind(kind)
+    ctx = context or CheckContext()
+    name = raw.file_name
+    problems: list[Problem] = list(raw.notes)
+    resolved, col_problems = resolve_columns(raw, spec, mapping)
+    problems += col_problems
+    if any(p.blocking for p in col_problems):
+        return Checked(kind, pd.DataFrame(columns=[*spec.field_names, "_line"]), problems, name)
+    if raw.frame.empty:
+        problems.append(Problem("Fehler", "Die Tabelle hat keine Datenzeilen.", name))
+        return Checked(kind, pd.DataFrame(columns=[*spec.field_names, "_line"]), problems, name)
+
+    lines = list(raw.line_numbers)
+    out: dict[str, list[Any]] = {}
+    for f in spec.fields:
+        if f.name not in resolved:
+            out[f.name] = [None] * len(raw.frame)
+            continue
+        source = resolved[f.name]
+        cells = raw.frame[source].tolist()
+        comma = uses_decimal_comma(cells) or raw.separator == ";"
+        parse = _parser(f, comma)
+        values: list[Any] = []
+        shown = 0
+        for i, cell in enumerate(cells):
+            problem: str | None = None
+            value: Any = None
+            if is_missing(cell):
+                value = None
+            else:
+                try:
+                    value = parse(cell)
+                except ValueParseError as exc:
+                    problem = str(exc)
+            if problem is None and value is not None and f.type in ("text", "id") and is_formula(value):
+                problem = (
+                    f"„{value}“ sieht aus wie eine Tabellenformel; solche Einträge werden aus "
+                    "Sicherheitsgründen nicht übernommen"
+                )
+            if problem is None and value is None and f.required:
+                problem = "Pflichtwert fehlt"
+            if problem is None and isinstance(value, int | float) and f.type not in ("age",):
+                if f.minimum is not None and value < f.minimum:
+                    problem = (
+                        "negativer Wert" if f.minimum == 0 else f"Wert {value:g} kleiner als {f.minimum:g}"
+                    )
+                elif f.maximum is not None and value > f.maximum:
+                    problem = f"Wert {value:g} größer als {f.maximum:g}"
+            if problem is None and f.type == "lon" and value is not None and not -180 <= value <= 180:
+                problem = f"Längengrad {value:g} außerhalb von −180…180"
+            if problem is None and f.type == "lat" and value is not None and not -90 <= value <= 90:
+                problem = f"Breitengrad {value:g} außerhalb von −90…90"
+            if problem is not None:
+                if shown < MAX_PROBLEMS_PER_COLUMN:
+                    problems.append(Problem("Fehler", problem, name, lines[i], source))
+                shown += 1
+                value = None
+            values.append(value)
+        if shown > MAX_PROBLEMS_PER_COLUMN:
+            problems.append(
+                Problem(
+                    "Fehler",
+                    f"… und {shown - MAX_PROBLEMS_PER_COLUMN} weitere Fehler in dieser Spalte.",
+                    name,
+                    column=source,
+                )
+            )
+        out[f.name] = values
+    frame = pd.DataFrame(out)
+    frame["_line"] = lines
+    if spec.kind == "bevoelkerung":
+        ages = frame.pop("alter")
+        frame["age_from"] = [a[0] if isinstance(a, tuple) else None for a in ages]
+        frame["age_to"] = [a[1] if isinstance(a, tuple) else None for a in ages]
+        frame["geschlecht"] = frame["geschlecht"].replace({"": None})
+    checked = Checked(kind, frame, problems, name)
+    _check_duplicates(checked, spec, resolved)
+    _check_area_ids(checked, ctx, resolved)
+    for extra in _KIND_CHECKS.get(kind, ()):
+        extra(checked, ctx, resolved)
+    return checked
+
+
+def _col(resolved: dict[str, str], fld: str) -> str:
+    return resolved.get(fld, fld)
+
+
+def _check_duplicates(c: Checked, spec: KindSpec, resolved: dict[str, str]) -> None:
+    key = [k if k != "alter" else "age_from" for k in spec.key]
+    if spec.kind == "bevoelkerung":
+        key = [*key, "age_to"]
+    key = [k for k in key if k in c.frame.columns]
+    dup = c.frame[c.frame.duplicated(key, keep=False) & c.frame[key[0]].notna()]
+    for _, grp in list(dup.groupby(key, dropna=False, sort=False))[:MAX_PROBLEMS_PER_COLUMN]:
+        first, *others = grp["_line"].tolist()
+        for line in others:
+            c.problems.append(
+                Problem(
+                    "Fehler",
+                    f"Doppelte Zeile: dieselbe Kombination ({', '.join(spec.key)}) "
+                    f"steht schon in Zeile {first}.",
+                    c.file_name,
+                    line,
+                    _col(resolved, spec.key[0]),
+                )
+            )
+
+
+def _check_area_ids(c: Checked, ctx: CheckContext, resolved: dict[str, str]) -> None:
+    if "gebiet_id" not in c.frame.columns or not ctx.area_ids or c.kind == "gebiete":
+        return
+    known = ctx.area_ids
+    by_int = {k.lstrip("0"): k for k in known}
+    shown = 0
+    for gid, line in zip(c.frame["gebiet_id"], c.frame["_line"], strict=True):
+        if pd.isna(gid) or gid in known:
+            continue
+        if shown < MAX_PROBLEMS_PER_COLUMN:
+            hint = ""
+            if str(gid).lstrip("0") in by_int:
+                hint = (
+                    f" Gemeint ist vermutlich „{by_int[str(gid).lstrip('0')]}“: die führenden Nullen sind "
+                    "verloren gegangen (typisch nach dem Öffnen in Excel). "
+                    "Die Spalte bitte als Text speichern."
+                )
+            c.problems.append(
+                Problem(
+                    "Fehler",
+                    f"Unbekannte Gebietskennung „{gid}“ im aktiven Gebietsstand.{hint}",
+                    c.file_name,
+                    line,
+                    _col(resolved, "gebiet_id"),
+                )
+            )
+        shown += 1
+    if shown > MAX_PROBLEMS_PER_COLUMN:
+        c.problems.append(
+            Problem(
+                "Fehler",
+                f"… und {shown - MAX_PROBLEMS_PER_COLUMN} weitere unbekannte Gebietskennungen.",
+                c.file_name,
+                column=_col(resolved, "gebiet_id"),
+            )
+        )
+
+
+def _check_population_sums(c: Checked, ctx: CheckContext, resolved: dict[str, str]) -> None:
+    """Bands that tile 0+ must add up to the delivered total (warning, the total is kept as delivered)."""
+    f = c.frame
+    totals = f[(f["age_from"] == 0) & f["age_to"].isna()]
+    parts = f[~((f["age_from"] == 0) & f["age_to"].isna())]
+    for _, t in totals.iterrows():
+        same = parts[
+            (parts["gebiet_id"] == t["gebiet_id"])
+            & (parts["jahr"] == t["jahr"])
+            & (parts["geschlecht"].fillna("") == ("" if pd.isna(t["geschlecht"]) else t["geschlecht"]))
+        ]
+        if same.empty or pd.isna(t["anzahl"]) or same["anzahl"].isna().any():
+            continue
+        covered = _covers_all_ages(same)
+        if covered and int(same["anzahl"].sum()) != int(t["anzahl"]):
+            c.problems.append(
+                Problem(
+                    "Warnung",
+                    f"Die Altersgruppen von {t['gebiet_id']} ({t['jahr']}) ergeben "
+                    f"{_de(int(same['anzahl'].sum()))} Personen, "
+                    f"die Summe „insgesamt“ nennt {_de(int(t['anzahl']))}.",
+                    c.file_name,
+                    int(t["_line"]),
+                    _col(resolved, "anzahl"),
+                )
+            )
+
+
+def _de(n: int) -> str:
+    return f"{n:,}".replace(",", ".")
+
+
+def _covers_all_ages(rows: pd.DataFrame) -> bool:
+    spans = sorted(
+        (int(a), None if pd.isna(b) else int(b))
+        for a, b in zip(rows["age_from"], rows["age_to"], strict=True)
+    )
+    expected = 0
+    for a, b in spans:
+        if a != expected:
+            return False
+        if b is None:
+            return True
+        expected = b + 1
+    return False
+
+
+def _check_points(c: Checked, ctx: CheckContext, resolved: dict[str, str]) -> None:
+    """Derive missing gebiet_id from coordinates; flag points outside all areas or in another area."""
+    f = c.frame
+    if ctx.areas is None or ctx.areas.empty:
+        return
+    has_xy = f["lon"].notna() & f["lat"].notna()
+    if not has_xy.any():
+        return
+    pts = gpd.GeoDataFrame(
+        f.loc[has_xy, ["_line", "gebiet_id"]],
+        geometry=gpd.points_from_xy(f.loc[has_xy, "lon"], f.loc[has_xy, "lat"]),
+        crs=4326,
+    ).to_crs(ctx.areas.crs)
+    joined = gpd.sjoin(
+        pts,
+        ctx.areas[["gebiet_id", "geometry"]].rename(columns={"gebiet_id": "_area"}),
+        how="left",
+        predicate="within",
+    )
+    joined = joined[~joined.index.duplicated()]
+    name_col = _col(resolved, "lon")
+    for idx, row in joined.iterrows():
+        if pd.isna(row["_area"]):
+            c.problems.append(
+                Problem(
+                    "Warnung",
+                    "Der Standort liegt außerhalb aller Gebiete der Kommune "
+                    "(Koordinaten vertauscht oder falsches Koordinatensystem?).",
+                    c.file_name,
+                    int(row["_line"]),
+                    name_col,
+                )
+            )
+        elif pd.isna(row["gebiet_id"]):
+            f.at[idx, "gebiet_id"] = row["_area"]
+        elif row["gebiet_id"] != row["_area"]:
+            c.problems.append(
+                Problem(
+                    "Warnung",
+                    f"Angegeben ist Gebiet „{row['gebiet_id']}“, der Standort liegt "
+                    f"aber in „{row['_area']}“. Übernommen wird die Angabe der Datei.",
+                    c.file_name,
+                    int(row["_line"]),
+                    _col(resolved, "gebiet_id"),
+                )
+            )
+    no_place = f["gebiet_id"].isna() & ~has_xy
+    for line in f.loc[no_place, "_line"]:
+        c.problems.append(
+            Problem(
+                "Warnung",
+                "Weder Gebiet noch Koordinaten angegeben: die Einrichtung erscheint in keinem Gebiet.",
+                c.file_name,
+                int(line),
+            )
+        )
+
+
+def _check_kita_places(c: Checked, ctx: CheckContext, resolved: dict[str, str]) -> None:
+    f = c.frame
+    parts = f["plaetze_u3"].fillna(0) + f["plaetze_ue3"].fillna(0)
+    over = f["plaetze_gesamt"].notna() & (parts > f["plaetze_gesamt"])
+    for _, row in f[over].iterrows():
+        c.problems.append(
+            Problem(
+                "Warnung",
+                f"U3- und Ü3-Plätze ({int(row['plaetze_u3'] or 0)} + "
+                f"{int(row['plaetze_ue3'] or 0)}) sind mehr als die Plätze insgesamt "
+                f"({int(row['plaetze_gesamt'])}).",
+                c.file_name,
+                int(row["_line"]),
+                _col(resolved, "plaetze_gesamt"),
+            )
+        )
+    closed_before_open = (
+        f["eroeffnung_jahr"].notna()
+        & f["schliessung_jahr"].notna()
+        & (f["schliessung_jahr"] < f["eroeffnung_jahr"])
+    )
+    for line in f.loc[closed_before_open, "_line"]:
+        c.problems.append(
+            Problem(
+                "Fehler",
+                "Schließung vor Eröffnung.",
+                c.file_name,
+                int(line),
+                _col(resolved, "schliessung_jahr"),
+            )
+        )
+
+
+def _check_school_ids(c: Checked, ctx: CheckContext, resolved: dict[str, str]) -> None:
+    if not ctx.school_ids:
+        c.problems.append(
+            Problem(
+                "Fehler", "Es gibt noch keine Schulliste: bitte zuerst die Schulen importieren.", c.file_name
+            )
+        )
+        return
+    unknown = c.frame[c.frame["schul_id"].notna() & ~c.frame["schul_id"].isin(ctx.school_ids)]
+    for sid, line in list(zip(unknown["schul_id"], unknown["_line"], strict=True))[:MAX_PROBLEMS_PER_COLUMN]:
+        c.problems.append(
+            Problem(
+                "Fehler",
+                f"Schulnummer „{sid}“ steht nicht in der aktiven Schulliste.",
+                c.file_name,
+                int(line),
+                _col(resolved, "schul_id"),
+            )
+        )
+
+
+def _check_indicator_values(c: Checked, ctx: CheckContext, resolved: dict[str, str]) -> None:
+    f = c.frame
+    nothing = f["wert"].isna() & f["zaehler"].isna()
+    for line in f.loc[nothing, "_line"]:
+        c.problems.append(
+            Problem(
+                "Warnung",
+                "Weder Wert noch Zähler angegeben: die Zeile zählt als „keine Daten“.",
+                c.file_name,
+                int(line),
+                _col(resolved, "wert"),
+            )
+        )
+    bad = f["zaehler"].notna() & f["nenner"].notna() & (f["zaehler"] > f["nenner"]) & (f["nenner"] > 0)
+    for line in f.loc[bad, "_line"][:MAX_PROBLEMS_PER_COLUMN]:
+        c.problems.append(
+            Problem(
+                "Warnung", "Zähler ist größer als Nenner.", c.file_name, int(line), _col(resolved, "zaehler")
+            )
+        )
+    if ctx.indicator_codes:
+        for code in sorted(set(f["kennzahl"].dropna()) - ctx.indicator_codes):
+            c.problems.append(
+                Problem(
+                    "Hinweis",
+                    f"Kennzahl „{code}“ ist nicht im Kennzahlenregister; sie wird "
+                    "mit ihrem Code als Bezeichnung übernommen.",
+                    c.file_name,
+                    column=_col(resolved, "kennzahl"),
+                )
+            )
+
+
+_KIND_CHECKS: dict[str, tuple[Callable[[Checked, CheckContext, dict[str, str]], None], ...]] = {
+    "bevoelkerung": (_check_population_sums,),
+    "kitas": (_check_points, _check_kita_places),
+    "schulen": (_check_points,),
+    "schueler": (_check_school_ids,),
+    "kennzahlen": (_check_indicator_values,),
+}

@@ -1,0 +1,339 @@
+"""Writing a validated table as a new dataset version: all or nothing.
+
+The whole import runs in one transaction: the version record, every row, and the switch of the
+active version. Any exception (including a killed process: SQLite and PostgreSQL roll back an
+unfinished transaction) leaves the database exactly as before.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Engine, insert, select, update
+from sqlalchemy.orm import Session
+
+from planning.db import session_scope
+from planning.imports.problems import InputFileError, Problem
+from planning.imports.validate import Checked
+from planning.models import (
+    Area,
+    AreaLayout,
+    Birth,
+    DatasetVersion,
+    Enrollment,
+    HousingDevelopment,
+    IndicatorValue,
+    Kindertagespflege,
+    Kita,
+    Population,
+    School,
+)
+
+
+@dataclass(frozen=True)
+class VersionMeta:
+    """What the user states about a delivery (source, licence, Stand) plus who imports it."""
+
+    source: str = "unbekannt"
+    licence: str = "unbekannt"
+    stand: dt.date | None = None
+    label: str | None = None
+    imported_by: str = "unbekannt"
+    file_name: str | None = None
+    file_hash: str | None = None
+    note: str | None = None
+
+
+def hash_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def hash_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def find_same_file(
+    session: Session, layout_id: int | None, kind: str, file_hash: str | None
+) -> DatasetVersion | None:
+    if not file_hash:
+        return None
+    return session.scalars(
+        select(DatasetVersion)
+        .where(
+            DatasetVersion.kind == kind,
+            DatasetVersion.layout_id == layout_id,
+            DatasetVersion.file_hash == file_hash,
+        )
+        .order_by(DatasetVersion.id.desc())
+    ).first()
+
+
+def _layout(session: Session, code: str | None) -> AreaLayout:
+    stmt = select(AreaLayout)
+    stmt = stmt.where(AreaLayout.code == code) if code else stmt.where(AreaLayout.is_active.is_(True))
+    layout = session.scalars(stmt.order_by(AreaLayout.id)).first()
+    if layout is None:
+        raise InputFileError(
+            Problem(
+                "Fehler",
+                f"Gebietsstand „{code}“ gibt es nicht."
+                if code
+                else "Es gibt noch keinen Gebietsstand: bitte zuerst die Gebiete importieren.",
+            )
+        )
+    return layout
+
+
+def _none(v: Any) -> Any:
+    return None if v is None or (not isinstance(v, str) and pd.isna(v)) else v
+
+
+def _rows(frame: pd.DataFrame, mapping: dict[str, str]) -> list[dict[str, Any]]:
+    cols = list(mapping)
+    return [
+        {mapping[c]: _none(v) for c, v in zip(cols, rec, strict=True)}
+        for rec in frame[cols].itertuples(index=False, name=None)
+    ]
+
+
+def write_checked(
+    engine: Engine,
+    checked: Checked,
+    meta: VersionMeta,
+    layout_code: str | None = None,
+    allow_same_file: bool = False,
+    activate: bool = True,
+) -> int:
+    """Write ``checked`` as a new dataset version; returns its id. Refuses tables with errors."""
+    if not checked.ok:
+        raise InputFileError(checked.errors)
+    if checked.kind == "gebiete":
+        raise ValueError("Gebiete werden mit planning.imports.areas.write_areas importiert.")
+    with session_scope(engine) as s:
+        layout = _layout(s, layout_code)
+        same = find_same_file(s, layout.id, checked.kind, meta.file_hash)
+        if same is not None and not allow_same_file:
+            raise InputFileError(
+                Problem(
+                    "Fehler",
+                    f"Diese Datei wurde bereits am {same.imported_at:%d.%m.%Y um %H:%M} importiert "
+                    f"(Datenstand Nr. {same.id}, „{same.label}“). Ein erneuter Import ist nicht nötig.",
+                    meta.file_name,
+                )
+            )
+        version = DatasetVersion(
+            kind=checked.kind,
+            layout_id=layout.id,
+            label=meta.label or f"{checked.kind} {meta.file_name or ''}".strip(),
+            source=meta.source,
+            licence=meta.licence,
+            stand=meta.stand,
+            file_name=meta.file_name,
+            file_hash=meta.file_hash,
+            row_count=len(checked.frame),
+            imported_by=meta.imported_by,
+            is_active=False,
+            note=meta.note,
+        )
+        s.add(version)
+        s.flush()
+        area_ids = dict(
+            s.execute(select(Area.gebiet_id, Area.id).where(Area.layout_id == layout.id)).tuples().all()
+        )
+        frame = (
+            checked.frame.assign(area_id=checked.frame["gebiet_id"].map(area_ids))
+            if "gebiet_id" in checked.frame.columns
+            else checked.frame
+        )
+        _WRITERS[checked.kind](s, version.id, frame, layout.id)
+        if activate:
+            activate_version(s, version)
+        return version.id
+
+
+def activate_version(session: Session, version: DatasetVersion) -> None:
+    """Make ``version`` the active one of its kind and layout; older versions stay readable."""
+    session.execute(
+        update(DatasetVersion)
+        .where(
+            DatasetVersion.kind == version.kind,
+            DatasetVersion.layout_id == version.layout_id,
+            DatasetVersion.id != version.id,
+        )
+        .values(is_active=False)
+    )
+    version.is_active = True
+
+
+def _population(s: Session, vid: int, f: pd.DataFrame, _layout_id: int) -> None:
+    f = f.assign(dataset_version_id=vid)
+    s.execute(
+        insert(Population),
+        _rows(
+            f,
+            {
+                "dataset_version_id": "dataset_version_id",
+                "area_id": "area_id",
+                "jahr": "year",
+                "age_from": "age_from",
+                "age_to": "age_to",
+                "geschlecht": "sex",
+                "anzahl": "count",
+            },
+        ),
+    )
+
+
+def _births(s: Session, vid: int, f: pd.DataFrame, _layout_id: int) -> None:
+    s.execute(
+        insert(Birth),
+        _rows(
+            f.assign(v=vid),
+            {"v": "dataset_version_id", "area_id": "area_id", "jahr": "year", "anzahl": "count"},
+        ),
+    )
+
+
+def _kitas(s: Session, vid: int, f: pd.DataFrame, _layout_id: int) -> None:
+    status = [
+        "geschlossen"
+        if not pd.isna(c) and c <= dt.date.today().year
+        else ("geplant" if not pd.isna(o) and o > dt.date.today().year else "in Betrieb")
+        for o, c in zip(f["eroeffnung_jahr"], f["schliessung_jahr"], strict=True)
+    ]
+    s.execute(
+        insert(Kita),
+        _rows(
+            f.assign(v=vid, status=status),
+            {
+                "v": "dataset_version_id",
+                "kita_id": "kita_id",
+                "name": "name",
+                "traeger": "traeger",
+                "area_id": "area_id",
+                "lon": "lon",
+                "lat": "lat",
+                "plaetze_gesamt": "places_total",
+                "plaetze_u3": "places_u3",
+                "plaetze_ue3": "places_ue3",
+                "status": "status",
+                "eroeffnung_jahr": "opening_year",
+                "schliessung_jahr": "closing_year",
+            },
+        ),
+    )
+
+
+def _tagespflege(s: Session, vid: int, f: pd.DataFrame, _layout_id: int) -> None:
+    s.execute(
+        insert(Kindertagespflege),
+        _rows(
+            f.assign(v=vid),
+            {"v": "dataset_version_id", "area_id": "area_id", "jahr": "year", "plaetze": "places"},
+        ),
+    )
+
+
+def _schools(s: Session, vid: int, f: pd.DataFrame, _layout_id: int) -> None:
+    s.execute(
+        insert(School),
+        _rows(
+            f.assign(v=vid),
+            {
+                "v": "dataset_version_id",
+                "schul_id": "schul_id",
+                "name": "name",
+                "schulart": "schulart",
+                "area_id": "area_id",
+                "lon": "lon",
+                "lat": "lat",
+                "zuege": "zuege",
+                "ganztag_plaetze": "ganztag_places",
+            },
+        ),
+    )
+
+
+def _enrollment(s: Session, vid: int, f: pd.DataFrame, layout_id: int) -> None:
+    active = s.scalars(
+        select(DatasetVersion.id).where(
+            DatasetVersion.kind == "schulen",
+            DatasetVersion.layout_id == layout_id,
+            DatasetVersion.is_active.is_(True),
+        )
+    ).first()
+    ids = dict(
+        s.execute(select(School.schul_id, School.id).where(School.dataset_version_id == active))
+        .tuples()
+        .all()
+    )
+    s.execute(
+        insert(Enrollment),
+        _rows(
+            f.assign(v=vid, school_id=f["schul_id"].map(ids)),
+            {
+                "v": "dataset_version_id",
+                "school_id": "school_id",
+                "schuljahr": "school_year",
+                "klassenstufe": "grade",
+                "schueler": "pupils",
+                "klassen": "classes",
+            },
+        ),
+    )
+
+
+def _indicators(s: Session, vid: int, f: pd.DataFrame, _layout_id: int) -> None:
+    s.execute(
+        insert(IndicatorValue),
+        _rows(
+            f.assign(v=vid),
+            {
+                "v": "dataset_version_id",
+                "area_id": "area_id",
+                "jahr": "year",
+                "kennzahl": "code",
+                "wert": "value",
+                "zaehler": "numerator",
+                "nenner": "denominator",
+            },
+        ),
+    )
+
+
+def _housing(s: Session, vid: int, f: pd.DataFrame, _layout_id: int) -> None:
+    s.execute(
+        insert(HousingDevelopment),
+        _rows(
+            f.assign(v=vid),
+            {
+                "v": "dataset_version_id",
+                "projekt_id": "projekt_id",
+                "name": "name",
+                "area_id": "area_id",
+                "wohneinheiten": "units",
+                "fertigstellung_jahr": "completion_year",
+            },
+        ),
+    )
+
+
+_WRITERS = {
+    "bevoelkerung": _population,
+    "geburten": _births,
+    "kitas": _kitas,
+    "kindertagespflege": _tagespflege,
+    "schulen": _schools,
+    "schueler": _enrollment,
+    "kennzahlen": _indicators,
+    "wohnbau": _housing,
+}
