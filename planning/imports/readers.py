@@ -83,6 +83,8 @@ def read_table(
                 name,
             )
         )
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):  # Excel's "Unicode-Text" export: UTF-16, tab-separated
+        return _read_csv(path.read_bytes().decode("utf-16").encode("utf-8"), name, "UTF-16")
     if b"\x00" in head:
         raise InputFileError(Problem("Fehler", "Die Datei ist keine Textdatei (Binärdaten).", name))
     return _read_csv(path.read_bytes(), name)
@@ -118,8 +120,14 @@ def _looks_like_html(head: bytes) -> bool:
     )
 
 
-def _decode(data: bytes, name: str) -> tuple[str, str, list[Problem]]:
+def _decode(data: bytes, name: str, declared: str | None = None) -> tuple[str, str, list[Problem]]:
     notes: list[Problem] = []
+    if declared:
+        return (
+            data.decode("utf-8"),
+            declared,
+            [Problem("Hinweis", f"Zeichenkodierung {declared} erkannt.", name)],
+        )
     try:
         text, encoding = data.decode("utf-8-sig"), "UTF-8"
     except UnicodeDecodeError:
@@ -156,8 +164,8 @@ def _detect_separator(lines: list[str]) -> str:
     return best
 
 
-def _read_csv(data: bytes, name: str) -> RawTable:
-    text, encoding, notes = _decode(data, name)
+def _read_csv(data: bytes, name: str, declared_encoding: str | None = None) -> RawTable:
+    text, encoding, notes = _decode(data, name, declared_encoding)
     lines = text.splitlines()
     if not any(ln.strip() for ln in lines):
         raise InputFileError(Problem("Fehler", "Die Datei enthält keine Zeilen.", name))

@@ -187,6 +187,7 @@ def check_table(
         parse = _parser(f, comma)
         values: list[Any] = []
         shown = 0
+        missing_lines: list[int] = []
         for i, cell in enumerate(cells):
             problem: str | None = None
             value: Any = None
@@ -203,7 +204,10 @@ def check_table(
                     "Sicherheitsgründen nicht übernommen"
                 )
             if problem is None and value is None and f.required:
-                problem = "Pflichtwert fehlt"
+                if f.type in ("int", "float"):
+                    missing_lines.append(lines[i])  # a count may be unknown: kept as missing, never 0
+                else:
+                    problem = "Pflichtwert fehlt"
             if problem is None and isinstance(value, int | float) and f.type not in ("age",):
                 if f.minimum is not None and value < f.minimum:
                     problem = (
@@ -226,6 +230,17 @@ def check_table(
                 Problem(
                     "Fehler",
                     f"… und {shown - MAX_PROBLEMS_PER_COLUMN} weitere Fehler in dieser Spalte.",
+                    name,
+                    column=source,
+                )
+            )
+        if missing_lines:
+            shown_lines = ", ".join(map(str, missing_lines[:15])) + (" …" if len(missing_lines) > 15 else "")
+            problems.append(
+                Problem(
+                    "Warnung",
+                    f"{len(missing_lines)} Zeile(n) ohne Wert (Zeilen {shown_lines}); "
+                    "sie werden als „keine Daten“ übernommen, nicht als 0.",
                     name,
                     column=source,
                 )

@@ -146,9 +146,8 @@ def write_checked(
         )
         s.add(version)
         s.flush()
-        area_ids = dict(
-            s.execute(select(Area.gebiet_id, Area.id).where(Area.layout_id == layout.id)).tuples().all()
-        )
+        rows = s.execute(select(Area.gebiet_id, Area.id).where(Area.layout_id == layout.id)).all()
+        area_ids = {gebiet_id: area_id for gebiet_id, area_id in rows}
         frame = (
             checked.frame.assign(area_id=checked.frame["gebiet_id"].map(area_ids))
             if "gebiet_id" in checked.frame.columns
@@ -271,11 +270,8 @@ def _enrollment(s: Session, vid: int, f: pd.DataFrame, layout_id: int) -> None:
             DatasetVersion.is_active.is_(True),
         )
     ).first()
-    ids = dict(
-        s.execute(select(School.schul_id, School.id).where(School.dataset_version_id == active))
-        .tuples()
-        .all()
-    )
+    rows = s.execute(select(School.schul_id, School.id).where(School.dataset_version_id == active)).all()
+    ids = {schul_id: school_pk for schul_id, school_pk in rows}
     s.execute(
         insert(Enrollment),
         _rows(
