@@ -1,10 +1,14 @@
-"""Import (not built yet)."""
+"""Import: upload a municipal file, map its columns, check it, confirm – all or nothing."""
 
-from ui import components, views
-from ui.frame import context
+import streamlit as st
 
-ctx = context()
-views.page_frame(ctx, "Import")
-components.not_built_yet(
-    "Der Datei-Import ist noch nicht gebaut; bis dahin füllt python -m planning demo die Datenbank."
+from ui import components
+from ui.importer import import_workflow
+
+st.title("Import")
+st.caption(
+    "Dateien der Fachämter prüfen und als neuen Datenstand übernehmen. Eine fehlerhafte Datei ändert "
+    "nichts; jeder Import bleibt als Datenstand mit Quelle, Lizenz und Stand nachvollziehbar."
 )
+import_workflow()
+components.import_guide_link()

@@ -23,3 +23,13 @@ def test_indicator_documented_with_label_and_unit(code):
 
 def test_readme_names_the_two_setup_commands():
     assert "make run" in README and "make test" in README
+
+
+def test_import_guide_lists_every_field_of_every_kind():
+    from planning.imports.formats import KINDS
+
+    guide = (Path(__file__).resolve().parent.parent / "docs" / "import.md").read_text(encoding="utf-8")
+    for kind, spec in KINDS.items():
+        assert f"### `{kind}`" in guide
+        for f in spec.fields:
+            assert f"| `{f.name}`" in guide, f"{kind}.{f.name} missing in docs/import.md"

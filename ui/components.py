@@ -98,3 +98,10 @@ def no_data_notice() -> None:
         "mit `python -m planning demo` anlegen.",
         icon=":material/database:",
     )
+
+
+def import_guide_link() -> None:
+    st.caption(
+        "Anleitung mit allen Datenarten und Spalten: docs/import.md; Vorlagen auch per "
+        "`python -m planning template KIND --out DATEI`."
+    )

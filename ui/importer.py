@@ -1,0 +1,216 @@
+"""The import workflow on the Daten page: upload → preview → column mapping → check → confirm.
+
+The same services as ``python -m planning import`` do the work (planning.imports.service), so the
+page and the command line accept and refuse exactly the same files.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from planning.imports.areas import write_areas
+from planning.imports.formats import KINDS, KindSpec
+from planning.imports.problems import InputFileError, Problem
+from planning.imports.profiles import list_profiles, save_profile
+from planning.imports.readers import read_table
+from planning.imports.service import check_file
+from planning.imports.templates import template_csv, template_xlsx
+from planning.imports.validate import Checked, normalise_header
+from planning.imports.writer import VersionMeta, hash_bytes, write_checked
+from ui import data as uidata
+
+UPLOAD_TYPES = ["csv", "txt", "xlsx", "geojson", "json", "gpkg", "zip"]
+NONE = "– nicht vorhanden –"
+
+
+@contextmanager
+def _as_file(upload) -> Iterator[Path]:  # type: ignore[no-untyped-def]
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / Path(upload.name).name
+        path.write_bytes(upload.getvalue())
+        yield path
+
+
+def problems_frame(problems: list[Problem]) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "Art": [p.severity for p in problems],
+            "Zeile": [p.row for p in problems],
+            "Spalte": [p.column or "" for p in problems],
+            "Meldung": [p.message for p in problems],
+        }
+    ).astype({"Zeile": "Int64"})
+
+
+def _source_columns(upload, spec: KindSpec) -> tuple[list[str], pd.DataFrame | None, list[Problem]]:  # type: ignore[no-untyped-def]
+    with _as_file(upload) as path:
+        if spec.geometry:
+            from geodata.io import VectorFileError, read_vector
+
+            try:
+                gdf = read_vector(path, upload.name)
+            except VectorFileError as exc:
+                return [], None, [Problem("Fehler", str(exc))]
+            preview = pd.DataFrame(gdf.drop(columns=gdf.geometry.name).head(20)).astype("string")
+            return list(preview.columns), preview, []
+        try:
+            raw = read_table(path, upload.name)
+        except InputFileError as exc:
+            return [], None, exc.problems
+        return list(raw.frame.columns), raw.frame.head(20), []
+
+
+def mapping_editor(spec: KindSpec, columns: list[str], preset: dict[str, str]) -> dict[str, str]:
+    """One selectbox per canonical field; defaults from the profile, else from matching headers."""
+    by_norm = {normalise_header(c): c for c in columns}
+    inverse = {v: k for k, v in preset.items()}
+    mapping: dict[str, str] = {}
+    fields = [*spec.fields]
+    cols = st.columns(3)
+    for i, f in enumerate(fields):
+        default = inverse.get(f.name) or by_norm.get(f.name)
+        options = [NONE, *columns]
+        index = options.index(default) if default in options else 0
+        label = f"{f.name}{' *' if f.required else ''}"
+        choice = cols[i % 3].selectbox(
+            label, options, index=index, help=f.help_de, key=f"map_{spec.kind}_{f.name}"
+        )
+        if choice != NONE:
+            mapping[choice] = f.name
+    st.caption("* Pflichtfeld")
+    return mapping
+
+
+def import_workflow() -> None:
+    engine = uidata.engine()
+    kind = st.selectbox("Datenart", list(KINDS), format_func=lambda k: KINDS[k].label_de, key="import_kind")
+    spec = KINDS[kind]
+    st.caption(spec.help_de)
+    if not spec.geometry:
+        c1, c2, _ = st.columns([1, 1, 3])
+        c1.download_button("Vorlage CSV", template_csv(kind), f"vorlage_{kind}.csv", "text/csv")
+        c2.download_button(
+            "Vorlage Excel",
+            template_xlsx(kind),
+            f"vorlage_{kind}.xlsx",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    upload = st.file_uploader(
+        "Datei",
+        type=UPLOAD_TYPES,
+        key=f"upload_{kind}",
+        help="CSV (Semikolon oder Komma, UTF-8 oder Windows-1252), Excel (.xlsx); für Gebiete "
+        "GeoJSON, GeoPackage oder gezipptes Shapefile.",
+    )
+    if upload is None:
+        return
+    columns, preview, read_problems = _source_columns(upload, spec)
+    if read_problems:
+        for p in read_problems:
+            st.error(str(p), icon=":material/error:")
+        return
+    with st.expander(f"Vorschau: {upload.name} (erste {len(preview)} Zeilen)", expanded=False):
+        st.dataframe(preview, hide_index=True)
+
+    profiles = {p.name: p for p in list_profiles(engine, kind)}
+    chosen = st.selectbox("Zuordnungsprofil", ["– keins –", *profiles], key=f"profile_{kind}")
+    profile = profiles.get(chosen)
+    st.subheader("Spalten zuordnen")
+    mapping = mapping_editor(spec, columns, profile.mapping if profile else {})
+    with st.popover("Zuordnung als Profil speichern"):
+        name = st.text_input("Name des Profils", key=f"profile_name_{kind}")
+        if st.button("Speichern", key=f"profile_save_{kind}", disabled=not name.strip()):
+            save_profile(engine, name.strip(), kind, mapping)
+            st.success(f"Profil „{name.strip()}“ gespeichert.")
+
+    st.subheader("Angaben zum Datenstand")
+    opts = profile.options if profile else {}
+    c1, c2, c3 = st.columns(3)
+    source = c1.text_input("Quelle", value=opts.get("source", ""), key=f"src_{kind}")
+    licence = c2.text_input("Lizenz", value=opts.get("licence", ""), key=f"lic_{kind}")
+    stand = c3.date_input("Stand (Stichtag)", value=None, format="DD.MM.YYYY", key=f"stand_{kind}")
+    label = st.text_input("Bezeichnung", value=f"{spec.label_de} {upload.name}", key=f"label_{kind}")
+    layout_extra: dict[str, str] = {}
+    if spec.geometry:
+        c1, c2, c3 = st.columns(3)
+        layout_extra["code"] = c1.text_input("Code des neuen Gebietsstands", key="layout_code")
+        layout_extra["kommune"] = c2.text_input("Kommune", key="layout_kommune")
+        layout_extra["ebenen"] = c3.text_input(
+            "Ebenen (von oben, mit Komma)", key="layout_levels", placeholder="Stadtbezirk, Planungsraum"
+        )
+
+    with _as_file(upload) as path:
+        checked = check_file(engine, kind, path, mapping or None, name=upload.name)
+    _report(checked)
+    can_import = (
+        checked.ok and source.strip() and licence.strip() and (not spec.geometry or layout_extra["code"])
+    )
+    if not (source.strip() and licence.strip()):
+        st.info("Bitte Quelle und Lizenz angeben: sie stehen später unter jeder Zahl aus diesem Datenstand.")
+    if st.button("Importieren", type="primary", disabled=not can_import, key=f"do_import_{kind}"):
+        meta = VersionMeta(
+            source=source.strip(),
+            licence=licence.strip(),
+            stand=stand if isinstance(stand, dt.date) else None,
+            label=label.strip() or None,
+            imported_by=_user(),
+            file_name=upload.name,
+            file_hash=hash_bytes(upload.getvalue()),
+        )
+        try:
+            if spec.geometry:
+                levels = tuple(x.strip() for x in layout_extra["ebenen"].split(",") if x.strip()) or None
+                vid = write_areas(
+                    engine,
+                    checked,
+                    meta,
+                    layout_code=layout_extra["code"].strip(),
+                    municipality=layout_extra["kommune"].strip() or None,
+                    level_names=levels,
+                )
+            else:
+                vid = write_checked(engine, checked, meta)
+        except (InputFileError, ValueError) as exc:
+            st.error(f"Import abgebrochen, die Datenbank ist unverändert: {exc}", icon=":material/error:")
+            return
+        st.cache_data.clear()
+        st.success(
+            f"Importiert: {len(checked.frame)} Zeilen als Datenstand Nr. {vid}. Er ist jetzt aktiv.",
+            icon=":material/check_circle:",
+        )
+
+
+def _report(checked: Checked) -> None:
+    n_err, n_warn = len(checked.errors), len(checked.warnings)
+    if n_err:
+        st.error(
+            f"Prüfung: {n_err} Fehler, {n_warn} Warnungen – so kann die Datei nicht importiert werden.",
+            icon=":material/error:",
+        )
+    elif n_warn:
+        st.warning(
+            f"Prüfung: {len(checked.frame)} Zeilen, {n_warn} Warnungen. Import möglich.",
+            icon=":material/warning:",
+        )
+    else:
+        st.success(
+            f"Prüfung bestanden: {len(checked.frame)} Zeilen ohne Beanstandung.", icon=":material/check:"
+        )
+    if checked.problems:
+        st.dataframe(problems_frame(checked.problems), hide_index=True, width="stretch")
+
+
+def _user() -> str:
+    try:
+        if st.user.is_logged_in:
+            return str(st.user.get("email") or st.user.get("name") or "angemeldet")
+    except Exception:  # no auth configured: the demo imports as "App"
+        pass
+    return "App"
