@@ -3,8 +3,10 @@
 import streamlit as st
 
 from ui import components
+from ui.frame import context
 from ui.importer import import_workflow
 
+context()  # ensures the app frame ran (deep links)
 st.title("Import")
 st.caption(
     "Dateien der Fachämter prüfen und als neuen Datenstand übernehmen. Eine fehlerhafte Datei ändert "

@@ -48,6 +48,15 @@ class Indicator:
     compute: ComputeFn | None = None
 
     @property
+    def column_label(self) -> str:
+        """Table header: the label, with the unit where it is not already obvious from the label."""
+        return (
+            self.label_de
+            if self.unit in ("", "Kinder", "Personen", "Plätze")
+            else f"{self.label_de} ({self.unit})"
+        )
+
+    @property
     def is_rate(self) -> bool:
         return self.scale is not None
 

@@ -32,5 +32,17 @@ def set_context(ctx: Context | None) -> None:
 
 
 def context() -> Context | None:
-    """The context of this run, or None when the database holds no area layout yet."""
+    """The context of this run, or None when the database holds no area layout yet.
+
+    Every page calls this first. Streamlit treats a project with a ``pages/`` folder as a legacy
+    multipage app until ``st.navigation`` has run once in the server process: a deep link
+    (``/kita?jahr=2025``) that is the very first request after a server start would run the page
+    file alone, without the frame. Then switch Streamlit to ``st.navigation`` mode and rerun, so the
+    link opens through ``app.py`` with its sidebar, data and URL state.
+    """
+    if _CTX_KEY not in st.session_state:
+        from streamlit.runtime.pages_manager import PagesManager
+
+        PagesManager.uses_pages_directory = False
+        st.rerun()
     return st.session_state.get(_CTX_KEY)

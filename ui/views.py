@@ -131,13 +131,13 @@ def indicator_explorer(
         st.dataframe(
             shown[["Nr.", ctx.level_name, indicator.label_de]],
             hide_index=True,
-            height=560,
+            height=min(560, 35 * (len(shown) + 1) + 3),
             key=TABLE_KEY,
             on_select=lambda: _on_table_select(ids),
             selection_mode="single-row",
             column_config={
                 indicator.label_de: st.column_config.NumberColumn(
-                    f"{indicator.label_de} ({indicator.unit})" if indicator.unit else indicator.label_de,
+                    indicator.column_label,
                     format="localized",
                     help=indicator.help_de,
                 )
