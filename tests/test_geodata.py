@@ -52,5 +52,5 @@ def test_map_view_centres_and_zooms_to_bounds():
     center, zoom = map_view((9.0, 51.0, 9.2, 51.1))
     assert center["lon"] == pytest.approx(9.1)
     assert 51.0 < center["lat"] < 51.1
-    wider_center, wider_zoom = map_view((8.0, 50.0, 10.0, 52.0))
+    _, wider_zoom = map_view((8.0, 50.0, 10.0, 52.0))
     assert 10 < zoom < 14 and wider_zoom < zoom
