@@ -493,8 +493,9 @@ def indicator_table(data: PlanningData, code: str, level: int | None = None) -> 
         mapping = _ancestor_map(areas, data.data_level, lvl)
         base = base.assign(gebiet_id=base["gebiet_id"].map(mapping))
         base = base[base["gebiet_id"].notna()]
-        base = _sum_group(base, ["gebiet_id", "year"])
-        base["value"] = _value(get_indicator(code), base["numerator"], base["denominator"])
+        ind = get_indicator(code)
+        base = _sum_group(base, ["gebiet_id", "year"], ind.is_rate)
+        base["value"] = _value(ind, base["numerator"], base["denominator"])
     names = areas.loc[areas["level"] == lvl, ["gebiet_id", "name"]]
     return (
         names.merge(base, on="gebiet_id", how="left")
@@ -504,21 +505,36 @@ def indicator_table(data: PlanningData, code: str, level: int | None = None) -> 
 
 
 def city_series(data: PlanningData, code: str) -> Frame:
-    """The indicator for the whole municipality per year: ``year, numerator, denominator, value``."""
+    """The whole municipality per year: ``year, numerator, denominator, value, missing``.
+
+    ``missing`` counts the data-level areas without a value in that year (see ``_sum_group``).
+    """
+    ind = get_indicator(code)
     base = base_table(data, code)
-    out = _sum_group(base, ["year"])
-    out["value"] = _value(get_indicator(code), out["numerator"], out["denominator"])
+    out = _sum_group(base, ["year"], ind.is_rate)
+    out["value"] = _value(ind, out["numerator"], out["denominator"])
     return out
 
 
-def _sum_group(df: Frame, keys: list[str]) -> Frame:
-    g = df.groupby(keys, as_index=False)
-    out = g[["numerator", "denominator"]].sum(min_count=1)
-    # A group with any missing denominator cannot give an honest rate.
-    den_complete = g["denominator"].apply(lambda s: s.notna().all()).rename(columns={"denominator": "_ok"})
-    out = out.merge(den_complete, on=keys)
-    out["denominator"] = out["denominator"].where(out["_ok"].astype(bool))
-    return out.drop(columns="_ok")
+def _sum_group(df: Frame, keys: list[str], is_rate: bool) -> Frame:
+    """Sum numerators and denominators per group over the areas that have data.
+
+    For a rate an area counts only with both numerator and denominator (a delivered rate without
+    them cannot be weighted). ``missing`` says how many areas of the group had no data, so the page
+    can say "ohne 2 Gebiete ohne Angabe" instead of silently showing a partial figure as complete.
+    """
+    valid = df["numerator"].notna() & (df["denominator"].notna() if is_rate else True)
+    work = df.assign(
+        numerator=df["numerator"].where(valid),
+        denominator=df["denominator"].where(valid),
+        missing=(~valid).astype("int64"),
+    )
+    g = work.groupby(keys, as_index=False)
+    return g.agg(
+        numerator=("numerator", lambda s: s.sum(min_count=1)),
+        denominator=("denominator", lambda s: s.sum(min_count=1)),
+        missing=("missing", "sum"),
+    )
 
 
 def _ancestor_map(areas: pd.DataFrame, from_level: int, to_level: int) -> dict[str, str]:

@@ -100,3 +100,11 @@ def test_available_indicators_only_with_data(data):
 )
 def test_german_number_format(value, decimals, unit, text):
     assert ind.format_value(value, decimals, unit) == text
+
+
+def test_city_rate_uses_areas_with_data_and_counts_the_missing(data):
+    city = ind.city_series(data, "kinderarmut")
+    row = city[city["year"] == 2025].iloc[0]
+    # 0201 delivered a rate without numerator/denominator: it cannot be weighted and is reported missing
+    assert row["value"] == pytest.approx(100 * 25 / 110)
+    assert row["missing"] == 1

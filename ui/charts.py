@@ -25,7 +25,8 @@ SCALES: dict[int, list[list[float | str]]] = {
     -1: [[0, "#fde7c7"], [0.5, "#f08a4b"], [1, "#8c1d04"]],
     0: [[0, "#e5f1e0"], [0.5, "#6bb38a"], [1, "#1b5e4b"]],
 }
-KITA_COLOR, SCHOOL_COLOR = "#e6550d", "#6a3d9a"
+# Point layers: dark marks on a white halo stay visible on every fill colour of the scales above.
+KITA_COLOR, SCHOOL_COLOR = "#111827", "#6a1b9a"
 
 
 def choropleth(
@@ -102,18 +103,29 @@ def choropleth(
         if df.empty:
             continue
         color = KITA_COLOR if label.startswith("Kita") else SCHOOL_COLOR
+        symbol_size = 8 if label.startswith("Kita") else 11
+        fig.add_trace(
+            go.Scattermap(
+                lon=df["lon"],
+                lat=df["lat"],
+                mode="markers",
+                hoverinfo="skip",
+                showlegend=False,
+                marker={"size": symbol_size + 5, "color": "#ffffff", "opacity": 0.9},
+            )
+        )
         fig.add_trace(
             go.Scattermap(
                 lon=df["lon"],
                 lat=df["lat"],
                 mode="markers",
                 name=label,
-                marker={"size": 9, "color": color, "opacity": 0.95},
+                marker={"size": symbol_size, "color": color, "opacity": 0.95},
                 customdata=df[["name", "info"]].to_numpy(),
                 hovertemplate="<b>%{customdata[0]}</b><br>%{customdata[1]}<extra>" + label + "</extra>",
             )
         )
-    center, zoom = map_view(bounds, height_px=height)
+    center, zoom = map_view(bounds, width_px=620, height_px=height)
     fig.update_layout(
         map={"style": "white-bg", "center": center, "zoom": zoom},
         margin={"l": 0, "r": 0, "t": 0, "b": 0},

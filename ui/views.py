@@ -125,7 +125,7 @@ def indicator_explorer(
             config={"displaylogo": False, "scrollZoom": True},
         )
     with right:
-        shown = table.rename(
+        shown = table.assign(value=table["value"].round(indicator.decimals)).rename(
             columns={"gebiet_id": "Nr.", "name": ctx.level_name, "value": indicator.label_de}
         )
         st.dataframe(
@@ -168,8 +168,9 @@ def _district_detail(
         )
         selected = state.get(state.DISTRICT)
         city = uidata.city_series(ctx.url, ctx.layout.code, ctx.versions, indicator.code)
-        city_val = city.loc[city["year"] == year, "value"]
-        city_text = indicator.format(city_val.iloc[0] if not city_val.empty else None)
+        city_row = city[city["year"] == year]
+        city_text = indicator.format(city_row["value"].iloc[0] if not city_row.empty else None)
+        city_missing = int(city_row["missing"].iloc[0]) if not city_row.empty else 0
         if selected is not None:
             row = table[table["gebiet_id"] == selected]
             value = row["value"].iloc[0] if not row.empty else None
@@ -184,6 +185,8 @@ def _district_detail(
             if rank_text:
                 st.caption(rank_text + (" (1 = günstigster Wert)"))
         st.metric(f"Gesamtstadt {year}", city_text, border=True)
+        if city_missing:
+            st.caption(f"Gesamtstadt ohne {city_missing} Gebiet(e) ohne Angabe.")
     with c2:
         district = table_all[table_all["gebiet_id"] == selected] if selected is not None else None
         st.plotly_chart(
