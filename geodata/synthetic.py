@@ -1,6 +1,6 @@
 """Synthetic municipal geometry: an irregular city cut into an exact coverage of districts.
 
-Feeds the demo municipality "Weidenstadt" (``planning/demo.py``) and tests that need realistic
+Feeds the demo municipality "Weidenstadt" (``planning/demo/``) and tests that need realistic
 districts without real data. Everything is deterministic for a seed (numpy ``default_rng``).
 
 Why the coverage is exact: the city is meshed into small triangles on a jittered grid, every
