@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8501
 DB_FILE := $(or $(PLANUNGSATLAS_DATA_DIR),data)/planungsatlas.db
 
-.PHONY: run test e2e lint format bench demo system-deps clean help
+.PHONY: run test e2e lint format bench demo docs system-deps clean help
 
 help:
 	@echo "make run    – venv anlegen, installieren, Demo-Datenbank bauen (falls fehlend), App starten"
@@ -51,6 +51,9 @@ lint: $(VENV)/.dev
 format: $(VENV)/.dev
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
+
+docs: $(VENV)/.runtime
+	$(PY) -m planning.imports.guide
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache tests/artifacts

@@ -173,7 +173,8 @@ def primary_enrollment(data: PlanningData) -> Frame:
     e = data.enrollment
     if e.empty:
         return pd.DataFrame(columns=["gebiet_id", "year", "pupils", "classes"])
-    e = e[(e["schulart"] == "Grundschule") & e["grade"].between(1, 4) & e["gebiet_id"].notna()]
+    # Grade 0 holds all grades of a school together; at a Grundschule these are grades 1–4.
+    e = e[(e["schulart"] == "Grundschule") & e["grade"].between(0, 4) & e["gebiet_id"].notna()]
     return (
         e.rename(columns={"school_year": "year"})
         .groupby(["gebiet_id", "year"], as_index=False)[["pupils", "classes"]]

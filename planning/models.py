@@ -247,6 +247,7 @@ class Enrollment(Base):
     school_id: Mapped[int] = mapped_column(ForeignKey("school.id", ondelete="CASCADE"), index=True)
     #: Year in which the school year starts: 2025 for "2025/26".
     school_year: Mapped[int] = mapped_column(Integer)
+    #: Klassenstufe 1–13; 0 = all grades together (statistics with one total per school).
     grade: Mapped[int] = mapped_column(Integer)
     pupils: Mapped[int | None] = mapped_column(Integer)
     classes: Mapped[int | None] = mapped_column(Integer)

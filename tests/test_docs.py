@@ -33,3 +33,10 @@ def test_import_guide_lists_every_field_of_every_kind():
         assert f"### `{kind}`" in guide
         for f in spec.fields:
             assert f"| `{f.name}`" in guide, f"{kind}.{f.name} missing in docs/import.md"
+
+
+def test_import_guide_is_generated_from_the_registry():
+    from planning.imports.guide import import_guide
+
+    guide = (Path(__file__).resolve().parent.parent / "docs" / "import.md").read_text(encoding="utf-8")
+    assert guide == import_guide(), "docs/import.md is out of date: run `make docs`"

@@ -178,7 +178,16 @@ KINDS: dict[str, KindSpec] = {
         (
             _f("schul_id", "id", True, "Schulnummer wie in der Schulliste", "0702020"),
             _f("schuljahr", "schuljahr", True, "Schuljahr, z. B. 2025/26", "2025/26"),
-            _f("klassenstufe", "int", True, "Klassenstufe 1–13", "1", 1, 13),
+            _f(
+                "klassenstufe",
+                "int",
+                False,
+                "Klassenstufe 1–13; leer = alle Klassenstufen zusammen (wenn die "
+                "Statistik nur Gesamtzahlen je Schule hat)",
+                "1",
+                1,
+                13,
+            ),
             _f("schueler", "int", True, "Schüler:innen", "74", 0),
             _f("klassen", "int", False, "gebildete Klassen", "3", 0),
         ),

@@ -275,7 +275,10 @@ def _enrollment(s: Session, vid: int, f: pd.DataFrame, layout_id: int) -> None:
     s.execute(
         insert(Enrollment),
         _rows(
-            f.assign(v=vid, school_id=f["schul_id"].map(ids)),
+            # grade 0 = all grades together (statistics with only one total per school)
+            f.assign(
+                v=vid, school_id=f["schul_id"].map(ids), klassenstufe=f["klassenstufe"].fillna(0).astype(int)
+            ),
             {
                 "v": "dataset_version_id",
                 "school_id": "school_id",
