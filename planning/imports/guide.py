@@ -9,7 +9,61 @@ from pathlib import Path
 
 from planning.imports.formats import KINDS
 
-INTRO = "# Daten importieren\n\nPlanungsatlas übernimmt Dateien der Fachämter als **Datenstände**: jeder Import wird erst vollständig\ngeprüft und dann in einem Schritt geschrieben. Eine Datei mit Fehlern ändert nichts an der Datenbank.\nJeder Datenstand behält Quelle, Lizenz, Stand (Stichtag), Dateiname, Prüfsumme, Importzeit und Person;\nje Datenart ist einer aktiv, ältere bleiben lesbar (`python -m planning versions`, `activate NR`).\n\n## Zwei Wege\n\n- **App**, Bereich *Daten › Import*: Datenart wählen, Datei hochladen, Vorschau ansehen, Spalten zuordnen,\n  Prüfbericht lesen, Quelle/Lizenz/Stand angeben, *Importieren*.\n- **Kommandozeile** (für wiederkehrende Lieferungen und geplante Läufe):\n\n```bash\npython -m planning check KIND DATEI [--mapping PROFIL]            # nur prüfen, Exit-Code 1 bei Fehlern\npython -m planning import KIND DATEI [--mapping PROFIL] [--stand 2025-12-31] [--source TEXT] [--licence TEXT]\npython -m planning template KIND --out vorlage.csv                # oder .xlsx; Gebiete: .geojson\npython -m planning mapping add PROFIL KIND QUELLSPALTE=feld …      # Zuordnung speichern\n```\n\n## Was die Prüfung erkennt\n\n- Zeichenkodierung (UTF-8 mit/ohne BOM, Windows-1252, UTF-16 aus Excel) und Trennzeichen (`;`, `,`, Tab, `|`),\n  Titelzeilen über der Kopfzeile und Fußnoten darunter;\n- HTML-Seiten, die als .csv gespeichert wurden, leere Dateien, Binärdateien, altes .xls, zu große Dateien (100 MB);\n- fehlende Pflichtspalten, Werte, die keine Zahl sind, negative Anzahlen, doppelte Zeilen, unbekannte\n  Gebietskennungen – mit Hinweis, wenn Excel führende Nullen entfernt hat (`101` statt `0101`);\n- Tabellenformeln in Textfeldern (`=HYPERLINK(…)`) werden abgelehnt;\n- Fehlwerte `-9999`, `.`, `-`, `x`, leere Zellen gelten als **fehlend, nie als 0**;\n- deutsche Zahlen: `1.374` (Tausenderpunkt), `35,5 %`, `1.234,5`;\n- Altersgruppen, die nicht zur Summe „insgesamt“ passen (Warnung);\n- Kitas und Schulen: fehlendes Gebiet wird aus den Koordinaten bestimmt; Standorte außerhalb aller Gebiete\n  oder in einem anderen als dem angegebenen Gebiet werden gemeldet (Warnung);\n- Gebiete: fehlendes Koordinatensystem (Shapefile ohne .prj), ungültige Geometrien (werden repariert, Warnung),\n  Lage außerhalb Deutschlands (falsches Koordinatensystem), doppelte Kennungen; ZIP-Archive werden vor dem\n  Entpacken auf Größe und Packdichte geprüft (Schutz vor ZIP-Bomben).\n\nJede Meldung nennt Datei, Zeile (wie im Tabellenprogramm) und Spalte.\n\n## Altersgruppen\n\n`alter` ist ein Einzelalter (`4`) oder ein Band: `3-5` (einschließlich), `3 bis unter 6`, `unter 3`, `18+`,\n`65 und älter`; `insgesamt` ist die Summe. Bänder werden **als Bänder gespeichert**. Kennzahlen für eine\nAltersspanne (z. B. Kinder 3 bis unter 6) werden aus Einzelaltern gebildet, wenn alle vorhanden sind, sonst aus\nBändern, die die Spanne genau abdecken; sonst gilt der Wert als fehlend. Es wird **nicht** stillschweigend\nauf Einzelalter verteilt: eine Aufteilung ist ein eigener, ausgewiesener Schritt (z. B. gleichmäßig je Jahrgang),\nder in einem Import-Rezept dokumentiert wird.\n\n## Datenarten und ihr Standardformat\n\nEine Datei in diesem Format wird ohne Zuordnung übernommen (Spaltennamen wie angegeben, Groß-/Kleinschreibung\nund Umlaute egal). `*` = Pflichtspalte.\n\n"
+INTRO = """\
+# Daten importieren
+
+Planungsatlas übernimmt Dateien der Fachämter als **Datenstände**: jeder Import wird erst vollständig
+geprüft und dann in einem Schritt geschrieben. Eine Datei mit Fehlern ändert nichts an der Datenbank.
+Jeder Datenstand behält Quelle, Lizenz, Stand (Stichtag), Dateiname, Prüfsumme, Importzeit und Person;
+je Datenart ist einer aktiv, ältere bleiben lesbar (`python -m planning versions`, `activate NR`).
+
+## Zwei Wege
+
+- **App**, Bereich *Daten › Import*: Datenart wählen, Datei hochladen, Vorschau ansehen, Spalten zuordnen,
+  Prüfbericht lesen, Quelle/Lizenz/Stand angeben, *Importieren*.
+- **Kommandozeile** (für wiederkehrende Lieferungen und geplante Läufe):
+
+```bash
+python -m planning check KIND DATEI [--mapping PROFIL]            # nur prüfen, Exit-Code 1 bei Fehlern
+python -m planning import KIND DATEI [--mapping PROFIL] [--stand 2025-12-31] [--source TEXT] [--licence TEXT]
+python -m planning template KIND --out vorlage.csv                # oder .xlsx; Gebiete: .geojson
+python -m planning mapping add PROFIL KIND QUELLSPALTE=feld …      # Zuordnung speichern
+```
+
+## Was die Prüfung erkennt
+
+- Zeichenkodierung (UTF-8 mit/ohne BOM, Windows-1252, UTF-16 aus Excel) und Trennzeichen (`;`, `,`, Tab, `|`),
+  Titelzeilen über der Kopfzeile und Fußnoten darunter;
+- HTML-Seiten, die als .csv gespeichert wurden, leere Dateien, Binärdateien, altes .xls, zu große Dateien (100 MB);
+- fehlende Pflichtspalten, Werte, die keine Zahl sind, negative Anzahlen, doppelte Zeilen, unbekannte
+  Gebietskennungen – mit Hinweis, wenn Excel führende Nullen entfernt hat (`101` statt `0101`);
+- Tabellenformeln in Textfeldern (`=HYPERLINK(…)`) werden abgelehnt;
+- Fehlwerte `-9999`, `.`, `-`, `x`, leere Zellen gelten als **fehlend, nie als 0**;
+- deutsche Zahlen: `1.374` (Tausenderpunkt), `35,5 %`, `1.234,5`;
+- Altersgruppen, die nicht zur Summe „insgesamt“ passen (Warnung);
+- Kitas und Schulen: fehlendes Gebiet wird aus den Koordinaten bestimmt; Standorte außerhalb aller Gebiete
+  oder in einem anderen als dem angegebenen Gebiet werden gemeldet (Warnung);
+- Gebiete: fehlendes Koordinatensystem (Shapefile ohne .prj), ungültige Geometrien (werden repariert, Warnung),
+  Lage außerhalb Deutschlands (falsches Koordinatensystem), doppelte Kennungen; ZIP-Archive werden vor dem
+  Entpacken auf Größe und Packdichte geprüft (Schutz vor ZIP-Bomben).
+
+Jede Meldung nennt Datei, Zeile (wie im Tabellenprogramm) und Spalte.
+
+## Altersgruppen
+
+`alter` ist ein Einzelalter (`4`) oder ein Band: `3-5` (einschließlich), `3 bis unter 6`, `unter 3`, `18+`,
+`65 und älter`; `insgesamt` ist die Summe. Bänder werden **als Bänder gespeichert**. Kennzahlen für eine
+Altersspanne (z. B. Kinder 3 bis unter 6) werden aus Einzelaltern gebildet, wenn alle vorhanden sind, sonst aus
+Bändern, die die Spanne genau abdecken; sonst gilt der Wert als fehlend. Es wird **nicht** stillschweigend
+auf Einzelalter verteilt: eine Aufteilung ist ein eigener, ausgewiesener Schritt (z. B. gleichmäßig je Jahrgang),
+der in einem Import-Rezept dokumentiert wird.
+
+## Datenarten und ihr Standardformat
+
+Eine Datei in diesem Format wird ohne Zuordnung übernommen (Spaltennamen wie angegeben, Groß-/Kleinschreibung
+und Umlaute egal). `*` = Pflichtspalte.
+
+"""
 
 
 def import_guide() -> str:
