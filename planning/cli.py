@@ -333,6 +333,31 @@ def cmd_mapping(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_import_bundle(args: argparse.Namespace) -> int:
+    from planning.imports.problems import InputFileError, report
+
+    engine = _engine(args)
+    directory = Path(args.directory)
+    if not directory.is_dir():
+        raise CliError(f"Ordner {directory} gibt es nicht.")
+    if args.city == "flensburg":
+        from planning.imports.bundles.flensburg import import_flensburg as run
+    else:
+        from planning.imports.bundles.berlin import import_berlin as run
+    t0 = time.perf_counter()
+    try:
+        result = run(engine, directory)
+    except InputFileError as exc:
+        print(report(exc.problems), file=sys.stderr)
+        print("Import-Rezept abgebrochen. Die Datenbank ist unverändert.", file=sys.stderr)
+        return 1
+    if result.warnings:
+        print(report(result.warnings))
+    print(result)
+    print(f"Dauer: {time.perf_counter() - t0:.1f} s")
+    return 0
+
+
 def cmd_migrate(args: argparse.Namespace) -> int:
     engine = _engine(args)
     print(f"Schema aktuell: {_safe_url(engine)}")
@@ -397,6 +422,11 @@ def build_parser() -> argparse.ArgumentParser:
                 help="nur gebiete: Ebenennamen von oben, z. B. 'Stadtbezirk,Planungsraum'",
             )
         s.set_defaults(func=func)
+
+    s = sub.add_parser("import-bundle", help="offene Daten einer Stadt mit ihrem Import-Rezept laden")
+    s.add_argument("city", choices=("berlin", "flensburg"))
+    s.add_argument("directory", metavar="DIR", help="Ordner mit den Quelldateien (wie shared/data/real/CITY)")
+    s.set_defaults(func=cmd_import_bundle)
 
     s = sub.add_parser("template", help="Importvorlage mit Beispielzeile schreiben")
     s.add_argument("kind", metavar="KIND", choices=DATA_KINDS)

@@ -83,3 +83,13 @@ def session_scope(engine: Engine) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+@contextmanager
+def session_or_scope(engine: Engine, session: Session | None) -> Iterator[Session]:
+    """Use the caller's session (one transaction for several steps, e.g. an import bundle) or open one."""
+    if session is not None:
+        yield session
+        return
+    with session_scope(engine) as s:
+        yield s

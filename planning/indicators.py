@@ -350,6 +350,17 @@ _REGISTRY: tuple[Indicator, ...] = (
         sources=("kennzahlen",),
     ),
     Indicator(
+        "sgb2_quote",
+        "SGB-II-Quote (unter 65)",
+        "%",
+        "Soziales",
+        "Regelleistungsberechtigte nach SGB II ÷ Einwohner:innen unter 65 Jahren × 100.",
+        polarity=-1,
+        scale=100.0,
+        decimals=1,
+        sources=("kennzahlen",),
+    ),
+    Indicator(
         "hze_je_1000",
         "Hilfen zur Erziehung je 1.000 unter 21",
         "je 1.000",

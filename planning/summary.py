@@ -30,7 +30,7 @@ def city_summary(data: PlanningData, year: int | None = None) -> dict[str, Any]:
     """Key figures for ``year`` (default: the latest population year).
 
     Kitas and places count the facilities in operation in that year; pupils are taken from the
-    school year that starts in that year (or the latest one before it).
+    school year that starts in that year (or the latest one before it, or the nearest after it).
     """
     year = year or latest_population_year(data)
     out: dict[str, Any] = {
@@ -58,9 +58,12 @@ def city_summary(data: PlanningData, year: int | None = None) -> dict[str, Any]:
         out[key] = None if val is None else round(val, 1)
     out["schools"] = len(data.schools)
     e = data.enrollment
-    earlier = e["school_year"][e["school_year"] <= (year or 9999)] if not e.empty else e
-    if not earlier.empty:
-        sy = int(earlier.max())
+    if not e.empty:
+        # The school year starting in `year`, else the latest before it, else the nearest after it
+        # (the figure is always labelled with its school year).
+        years = sorted(int(y) for y in e["school_year"].unique())
+        earlier = [y for y in years if y <= (year or 9999)]
+        sy = earlier[-1] if earlier else years[0]
         out["school_year"] = f"{sy}/{(sy + 1) % 100:02d}"
         out["pupils"] = int(e.loc[e["school_year"] == sy, "pupils"].sum())
         prim = primary_enrollment(data)

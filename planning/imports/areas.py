@@ -15,9 +15,10 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 from sqlalchemy import Engine, select, update
+from sqlalchemy.orm import Session
 
 from geodata.io import VectorFileError, read_vector
-from planning.db import session_scope
+from planning.db import session_or_scope
 from planning.imports.formats import get_kind
 from planning.imports.problems import InputFileError, Problem
 from planning.imports.validate import Checked, normalise_header
@@ -41,12 +42,29 @@ def metric_crs_for(gdf: gpd.GeoDataFrame) -> int:
 
 def check_area_file(path: Path, name: str | None = None, mapping: dict[str, str] | None = None) -> Checked:
     name = name or path.name
-    spec = get_kind("gebiete")
-    empty = gpd.GeoDataFrame(columns=[*spec.field_names, "_line", "geometry"], geometry="geometry")
     try:
         gdf = read_vector(path, name)
     except VectorFileError as exc:
-        return Checked("gebiete", empty, [Problem("Fehler", str(exc).split(": ", 1)[-1], name)], name)
+        return Checked(
+            "gebiete", _empty_areas(), [Problem("Fehler", str(exc).split(": ", 1)[-1], name)], name
+        )
+    return check_area_frame(gdf, name, mapping)
+
+
+def _empty_areas() -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame(
+        columns=[*get_kind("gebiete").field_names, "_line", "geometry"], geometry="geometry"
+    )
+
+
+def check_area_frame(gdf: gpd.GeoDataFrame, name: str, mapping: dict[str, str] | None = None) -> Checked:
+    """Validate area features (already read, with CRS) against the canonical ``gebiete`` format."""
+    spec = get_kind("gebiete")
+    empty = _empty_areas()
+    if gdf.crs is None:
+        return Checked(
+            "gebiete", empty, [Problem("Fehler", "Kein Koordinatenbezugssystem angegeben.", name)], name
+        )
     problems: list[Problem] = []
     columns = [c for c in gdf.columns if c != gdf.geometry.name]
     resolved: dict[str, str] = {}
@@ -189,6 +207,7 @@ def write_areas(
     allow_same_file: bool = False,
     activate: bool = True,
     layout_name: str | None = None,
+    session: Session | None = None,
 ) -> int:
     """Write checked areas as a new layout (and its 'gebiete' version); returns the version id."""
     if not checked.ok:
@@ -199,7 +218,7 @@ def write_areas(
     if len(levels) != (2 if two_levels else 1):
         raise ValueError("Anzahl der Ebenennamen passt nicht zu den Daten.")
     code = layout_code or _layout_code(meta.file_name or checked.file_name)
-    with session_scope(engine) as s:
+    with session_or_scope(engine, session) as s:
         if s.scalars(select(AreaLayout).where(AreaLayout.code == code)).first() is not None:
             raise InputFileError(
                 Problem(

@@ -49,6 +49,7 @@ def read_table(
     name: str | None = None,
     sheet: str | int | None = None,
     max_bytes: int = MAX_TABLE_BYTES,
+    header: bool = True,
 ) -> RawTable:
     """Read a CSV or XLSX file into a :class:`RawTable`; raises :class:`InputFileError`."""
     path = Path(path)
@@ -64,7 +65,7 @@ def read_table(
         head = fh.read(8192)
     if head.startswith(b"PK\x03\x04"):
         if path.suffix.lower() in (".xlsx", ".xlsm"):
-            return _read_excel(path, name, sheet)
+            return _read_excel(path, name, sheet, header)
         raise InputFileError(Problem("Fehler", "Die Datei ist ein ZIP-Archiv, keine Tabelle.", name))
     if head.startswith(b"\xd0\xcf\x11\xe0"):
         raise InputFileError(
@@ -87,7 +88,7 @@ def read_table(
         return _read_csv(path.read_bytes().decode("utf-16").encode("utf-8"), name, "UTF-16")
     if b"\x00" in head:
         raise InputFileError(Problem("Fehler", "Die Datei ist keine Textdatei (Binärdaten).", name))
-    return _read_csv(path.read_bytes(), name)
+    return _read_csv(path.read_bytes(), name, header=header)
 
 
 def read_table_bytes(
@@ -164,7 +165,7 @@ def _detect_separator(lines: list[str]) -> str:
     return best
 
 
-def _read_csv(data: bytes, name: str, declared_encoding: str | None = None) -> RawTable:
+def _read_csv(data: bytes, name: str, declared_encoding: str | None = None, header: bool = True) -> RawTable:
     text, encoding, notes = _decode(data, name, declared_encoding)
     lines = text.splitlines()
     if not any(ln.strip() for ln in lines):
@@ -179,11 +180,11 @@ def _read_csv(data: bytes, name: str, declared_encoding: str | None = None) -> R
         raise InputFileError(
             Problem("Fehler", f"Die CSV-Struktur ist fehlerhaft ({exc}).", name, reader.line_num)
         ) from None
-    frame, numbers, more = _tabulate(rows, name)
+    frame, numbers, more = _tabulate(rows, name, header)
     return RawTable(frame, name, numbers, encoding, sep, None, tuple(notes + more))
 
 
-def _read_excel(path: Path, name: str, sheet: str | int | None) -> RawTable:
+def _read_excel(path: Path, name: str, sheet: str | int | None, header: bool = True) -> RawTable:
     from openpyxl import load_workbook
 
     try:
@@ -213,7 +214,7 @@ def _read_excel(path: Path, name: str, sheet: str | int | None) -> RawTable:
         wb.close()
     if not rows:
         raise InputFileError(Problem("Fehler", "Das Tabellenblatt ist leer.", name))
-    frame, numbers, notes = _tabulate(rows, name)
+    frame, numbers, notes = _tabulate(rows, name, header)
     return RawTable(frame, name, numbers, None, None, title, tuple(notes))
 
 
@@ -228,7 +229,7 @@ def _excel_text(v: object) -> str:
 
 
 def _tabulate(
-    rows: list[tuple[int, list[str]]], name: str
+    rows: list[tuple[int, list[str]]], name: str, has_header: bool = True
 ) -> tuple[pd.DataFrame, tuple[int, ...], list[Problem]]:
     """Find the header row, drop title rows above and footnotes below; build a text frame."""
     notes: list[Problem] = []
@@ -252,8 +253,11 @@ def _tabulate(
     )
     if header_pos:
         notes.append(Problem("Hinweis", f"{header_pos} Titelzeile(n) über der Kopfzeile übersprungen.", name))
-    header = nonempty[header_pos][1]
-    body = nonempty[header_pos + 1 :]
+    if has_header:
+        header = nonempty[header_pos][1]
+        body = nonempty[header_pos + 1 :]
+    else:  # a table without header row (hand-made tables): columns are "Spalte 1", "Spalte 2", …
+        header, body = [], nonempty[header_pos:]
     # Footnotes: trailing rows with a single value or a footnote marker.
     while body and (sum(bool(c) for c in body[-1][1]) <= 1 or _FOOTNOTE.match(body[-1][1][0] or "")):
         body.pop()

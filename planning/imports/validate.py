@@ -246,7 +246,7 @@ def check_table(
                 )
             )
         out[f.name] = values
-    frame = pd.DataFrame(out)
+    frame = pd.DataFrame({name_: _typed(values, spec.field(name_).type) for name_, values in out.items()})
     frame["_line"] = lines
     if spec.kind == "bevoelkerung":
         ages = frame.pop("alter")
@@ -259,6 +259,15 @@ def check_table(
     for extra in _KIND_CHECKS.get(kind, ()):
         extra(checked, ctx, resolved)
     return checked
+
+
+def _typed(values: list[Any], ftype: str) -> pd.Series:
+    """Nullable typed column: counts and years Int64, measures Float64, everything else objects."""
+    if ftype in ("int", "year"):
+        return pd.Series(pd.array(values, dtype="Int64"))
+    if ftype in ("float", "lon", "lat"):
+        return pd.Series(pd.array(values, dtype="Float64"))
+    return pd.Series(values, dtype="object")
 
 
 def _col(resolved: dict[str, str], fld: str) -> str:

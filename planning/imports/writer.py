@@ -13,11 +13,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, insert, select, update
 from sqlalchemy.orm import Session
 
-from planning.db import session_scope
+from planning.db import session_or_scope
 from planning.imports.problems import InputFileError, Problem
 from planning.imports.validate import Checked
 from planning.models import (
@@ -94,7 +95,10 @@ def _layout(session: Session, code: str | None) -> AreaLayout:
 
 
 def _none(v: Any) -> Any:
-    return None if v is None or (not isinstance(v, str) and pd.isna(v)) else v
+    """A plain Python value for the database driver: None for any missing marker, no numpy scalars."""
+    if v is None or (not isinstance(v, str) and pd.isna(v)):
+        return None
+    return v.item() if isinstance(v, np.generic) else v
 
 
 def _rows(frame: pd.DataFrame, mapping: dict[str, str]) -> list[dict[str, Any]]:
@@ -112,13 +116,14 @@ def write_checked(
     layout_code: str | None = None,
     allow_same_file: bool = False,
     activate: bool = True,
+    session: Session | None = None,
 ) -> int:
     """Write ``checked`` as a new dataset version; returns its id. Refuses tables with errors."""
     if not checked.ok:
         raise InputFileError(checked.errors)
     if checked.kind == "gebiete":
         raise ValueError("Gebiete werden mit planning.imports.areas.write_areas importiert.")
-    with session_scope(engine) as s:
+    with session_or_scope(engine, session) as s:
         layout = _layout(s, layout_code)
         same = find_same_file(s, layout.id, checked.kind, meta.file_hash)
         if same is not None and not allow_same_file:

@@ -1,0 +1,1 @@
+"""Import recipes for real municipal open data (Berlin, Flensburg), built on the same importers."""

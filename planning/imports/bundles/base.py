@@ -1,0 +1,62 @@
+"""Shared machinery of import recipes ("bundles") for the open data of a city.
+
+A recipe turns each messy source table into the canonical format *as text* (so the same
+validation as for a user's file applies, with the source file's own line numbers), checks it, and
+writes all steps in **one** transaction: a bundle lands completely or not at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from planning.imports.problems import Problem
+from planning.imports.readers import RawTable, read_table
+from planning.imports.validate import CheckContext, Checked, check_table
+
+
+@dataclass
+class BundleReport:
+    """What a recipe imported (version id and rows per step) and every problem it met."""
+
+    city: str
+    steps: list[tuple[str, str, int, int]] = field(default_factory=list)  # (kind, label, version id, rows)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "Warnung"]
+
+    def add(self, kind: str, label: str, version_id: int, rows: int, problems: Sequence[Problem]) -> None:
+        self.steps.append((kind, label, version_id, rows))
+        self.problems.extend(p for p in problems if p.severity != "Hinweis")
+
+    def __str__(self) -> str:
+        lines = [f"Import-Rezept {self.city}:"]
+        lines += [
+            f"  {kind:<18} {rows:>7} Zeilen  Datenstand Nr. {vid}  {label}"
+            for kind, label, vid, rows in self.steps
+        ]
+        lines.append(f"  {len(self.warnings)} Warnung(en) aus den Quelldateien")
+        return "\n".join(lines)
+
+
+def canonical_table(frame: pd.DataFrame, file_name: str, lines: Sequence[int] | None = None) -> RawTable:
+    """Wrap a frame already in canonical columns as text, keeping the source file's line numbers."""
+    text = frame.astype("string").astype(object).where(frame.notna(), None)
+    text = text.map(lambda v: None if v is None else str(v))
+    numbers = tuple(lines) if lines is not None else tuple(range(2, len(frame) + 2))
+    return RawTable(pd.DataFrame(text), file_name, numbers, "UTF-8", ",")
+
+
+def check(
+    frame: pd.DataFrame, kind: str, file_name: str, context: CheckContext, lines: Sequence[int] | None = None
+) -> Checked:
+    return check_table(canonical_table(frame, file_name, lines), kind, None, context)
+
+
+def read(path: Path) -> RawTable:
+    return read_table(path)
