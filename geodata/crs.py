@@ -32,7 +32,8 @@ def map_view(
 ) -> tuple[dict[str, float], float]:
     """Centre and zoom so that WGS84 ``bounds`` (minx, miny, maxx, maxy) fill a web-mercator map.
 
-    plotly's ``choropleth_map`` has no ``fitbounds``; this is the standard tile-pyramid formula.
+    plotly's ``choropleth_map`` has no ``fitbounds``; this is the tile-pyramid formula for MapLibre,
+    whose world is 512 px wide at zoom 0.
     """
     minx, miny, maxx, maxy = bounds
 
@@ -42,7 +43,7 @@ def map_view(
 
     lon_span = max(maxx - minx, 1e-6)
     y_span = max(merc_y(maxy) - merc_y(miny), 1e-9)
-    zoom_x = math.log2(width_px * padding * 360 / (256 * lon_span))
-    zoom_y = math.log2(height_px * padding * 2 * math.pi / (256 * y_span))
+    zoom_x = math.log2(width_px * padding * 360 / (512 * lon_span))
+    zoom_y = math.log2(height_px * padding * 2 * math.pi / (512 * y_span))
     center_lat = math.degrees(math.atan(math.sinh((merc_y(maxy) + merc_y(miny)) / 2)))
     return {"lon": (minx + maxx) / 2, "lat": center_lat}, round(min(zoom_x, zoom_y), 2)

@@ -457,12 +457,18 @@ def _imported(data: PlanningData, code: str) -> Frame:
     v = v[v["code"] == code]
     ind = INDICATORS[code]
     num = v["numerator"] if ind.is_rate else v["numerator"].fillna(v["value"])
+    den = v["denominator"]
+    if ind.is_rate and ind.scale is not None:
+        # Delivered as count and rate without the base (Sozialatlas tables): the base follows exactly from
+        # both, so the rate can be weighted when areas are added up.
+        derivable = den.isna() & num.notna() & v["value"].notna() & (v["value"] > 0)
+        den = den.mask(derivable, num * ind.scale / v["value"])
     return pd.DataFrame(
         {
             "gebiet_id": v["gebiet_id"],
             "year": v["year"],
             "numerator": num,
-            "denominator": v["denominator"],
+            "denominator": den,
             "delivered": v["value"],
         }
     )

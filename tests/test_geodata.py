@@ -53,4 +53,4 @@ def test_map_view_centres_and_zooms_to_bounds():
     assert center["lon"] == pytest.approx(9.1)
     assert 51.0 < center["lat"] < 51.1
     _, wider_zoom = map_view((8.0, 50.0, 10.0, 52.0))
-    assert 10 < zoom < 14 and wider_zoom < zoom
+    assert 9 < zoom < 13 and wider_zoom < zoom

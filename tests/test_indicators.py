@@ -108,3 +108,30 @@ def test_city_rate_uses_areas_with_data_and_counts_the_missing(data):
     # 0201 delivered a rate without numerator/denominator: it cannot be weighted and is reported missing
     assert row["value"] == pytest.approx(100 * 25 / 110)
     assert row["missing"] == 1
+
+
+def test_rate_delivered_with_count_gets_its_base_back_for_aggregation(data):
+    """Sozialatlas style: count and rate, no base. The base is numerator × scale ÷ rate."""
+    from dataclasses import replace
+
+    values = pd.DataFrame(
+        {
+            "gebiet_id": ["0101", "0102"],
+            "year": [2025, 2025],
+            "code": ["kinderarmut"] * 2,
+            "value": [20.0, 50.0],
+            "numerator": [20.0, 5.0],
+            "denominator": [None, None],
+        }
+    )
+    sozialatlas = replace(
+        data,
+        tables={
+            **data.tables,
+            "kennzahlen": values.astype(
+                {"value": "Float64", "numerator": "Float64", "denominator": "Float64"}
+            ),
+        },
+    )
+    upper = ind.indicator_table(sozialatlas, "kinderarmut", level=0)
+    assert _val(upper, "01", 2025) == pytest.approx(100 * 25 / 110)  # bases 100 and 10

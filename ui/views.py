@@ -136,11 +136,13 @@ def indicator_explorer(
             on_select=lambda: _on_table_select(ids),
             selection_mode="single-row",
             column_config={
+                "Nr.": st.column_config.TextColumn(width="small"),
+                ctx.level_name: st.column_config.TextColumn(width="medium"),
                 indicator.label_de: st.column_config.NumberColumn(
                     indicator.column_label,
                     format="localized",
                     help=indicator.help_de,
-                )
+                ),
             },
         )
     _district_detail(ctx, indicator, table, table_all, year, names)
@@ -164,6 +166,7 @@ def _district_detail(
             [None, *names["gebiet_id"]],
             key=state.DISTRICT.key,
             format_func=lambda g: "– Gesamtstadt –" if g is None else f"{label[g]} ({g})",
+            placeholder="– Gesamtstadt –",
             help="Auch per Klick in Karte oder Tabelle.",
         )
         selected = state.get(state.DISTRICT)
