@@ -180,7 +180,7 @@ def city_trend(
         font={"size": 14},
         yaxis={
             "title": indicator.unit,
-            "rangemode": "tozero" if not indicator.is_rate else "normal",
+            "rangemode": "tozero",
             "separatethousands": True,
         },
         xaxis={"dtick": 1, "title": None},

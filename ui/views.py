@@ -125,23 +125,23 @@ def indicator_explorer(
             config={"displaylogo": False, "scrollZoom": True},
         )
     with right:
-        shown = table.assign(value=table["value"].round(indicator.decimals)).rename(
-            columns={"gebiet_id": "Nr.", "name": ctx.level_name, "value": indicator.label_de}
+        # Name and value only: the beside-the-map table must stay readable at projector size; the ID is in
+        # the tooltip and the district selector.
+        value_header = f"Wert ({indicator.unit})" if indicator.unit else "Wert"
+        shown = pd.DataFrame(
+            {ctx.level_name: table["name"], value_header: table["value"].round(indicator.decimals)}
         )
         st.dataframe(
-            shown[["Nr.", ctx.level_name, indicator.label_de]],
+            shown,
             hide_index=True,
             height=min(560, 35 * (len(shown) + 1) + 3),
             key=TABLE_KEY,
             on_select=lambda: _on_table_select(ids),
             selection_mode="single-row",
+            width="stretch",
             column_config={
-                "Nr.": st.column_config.TextColumn(width="small"),
-                ctx.level_name: st.column_config.TextColumn(width="medium"),
-                indicator.label_de: st.column_config.NumberColumn(
-                    indicator.column_label,
-                    format="localized",
-                    help=indicator.help_de,
+                value_header: st.column_config.NumberColumn(
+                    value_header, format="localized", help=f"{indicator.label_de}: {indicator.help_de}"
                 ),
             },
         )
