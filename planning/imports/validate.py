@@ -18,6 +18,7 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
+from geodata.join import area_of_points
 from planning.imports.formats import FieldSpec, KindSpec, get_kind
 from planning.imports.problems import Problem
 from planning.imports.readers import RawTable
@@ -388,41 +389,31 @@ def _check_points(c: Checked, ctx: CheckContext, resolved: dict[str, str]) -> No
     has_xy = f["lon"].notna() & f["lat"].notna()
     if not has_xy.any():
         return
-    pts = gpd.GeoDataFrame(
-        f.loc[has_xy, ["_line", "gebiet_id"]],
-        geometry=gpd.points_from_xy(f.loc[has_xy, "lon"], f.loc[has_xy, "lat"]),
-        crs=4326,
-    ).to_crs(ctx.areas.crs)
-    joined = gpd.sjoin(
-        pts,
-        ctx.areas[["gebiet_id", "geometry"]].rename(columns={"gebiet_id": "_area"}),
-        how="left",
-        predicate="within",
-    )
-    joined = joined[~joined.index.duplicated()]
+    located = area_of_points(f["lon"], f["lat"], ctx.areas)
     name_col = _col(resolved, "lon")
-    for idx, row in joined.iterrows():
-        if pd.isna(row["_area"]):
+    for idx in f.index[has_xy]:
+        area, given, line = located[idx], f.at[idx, "gebiet_id"], int(f.at[idx, "_line"])
+        if pd.isna(area):
             c.problems.append(
                 Problem(
                     "Warnung",
                     "Der Standort liegt außerhalb aller Gebiete der Kommune "
                     "(Koordinaten vertauscht oder falsches Koordinatensystem?).",
                     c.file_name,
-                    int(row["_line"]),
+                    line,
                     name_col,
                 )
             )
-        elif pd.isna(row["gebiet_id"]):
-            f.at[idx, "gebiet_id"] = row["_area"]
-        elif row["gebiet_id"] != row["_area"]:
+        elif pd.isna(given):
+            f.at[idx, "gebiet_id"] = area
+        elif given != area:
             c.problems.append(
                 Problem(
                     "Warnung",
-                    f"Angegeben ist Gebiet „{row['gebiet_id']}“, der Standort liegt "
-                    f"aber in „{row['_area']}“. Übernommen wird die Angabe der Datei.",
+                    f"Angegeben ist Gebiet „{given}“, der Standort liegt aber in "
+                    f"„{area}“. Übernommen wird die Angabe der Datei.",
                     c.file_name,
-                    int(row["_line"]),
+                    line,
                     _col(resolved, "gebiet_id"),
                 )
             )
