@@ -349,3 +349,14 @@ def test_templates_are_valid_canonical_files(kind, tmp_path, capsys):
 
     wb = load_workbook(io.BytesIO(xlsx.read_bytes()))
     assert wb.sheetnames == [kind, "Erläuterung"]
+
+
+def test_population_bands_that_do_not_add_up_to_the_total_are_a_warning(db, tmp_path):
+    text = (
+        "gebiet_id;jahr;alter;anzahl\n0101;2026;0-17;10\n0101;2026;18+;20\n0101;2026;insgesamt;31\n"
+        "0102;2026;0-17;5\n0102;2026;18+;5\n0102;2026;insgesamt;10\n"
+    )
+    checked = check_file(db, "bevoelkerung", _write(tmp_path, "bev.csv", text))
+    sums = [p for p in checked.warnings if "Altersgruppen" in p.message]
+    assert len(sums) == 1 and sums[0].row == 4 and "ergeben 30 Personen" in sums[0].message
+    assert checked.ok  # a warning does not block
