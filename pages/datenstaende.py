@@ -32,5 +32,10 @@ if views.page_frame(ctx, "Datenstände"):
         table,
         hide_index=True,
         width="stretch",
-        column_config={"Zeilen": st.column_config.NumberColumn(format="localized")},
+        column_config={
+            "Bezeichnung": st.column_config.TextColumn(width="medium"),
+            "Quelle": st.column_config.TextColumn(width="medium"),
+            "Lizenz": st.column_config.TextColumn(width="small"),
+            "Zeilen": st.column_config.NumberColumn(format="localized", width="small"),
+        },
     )

@@ -37,8 +37,11 @@ def choropleth(
     selected: str | None = None,
     points: dict[str, pd.DataFrame] | None = None,
     height: int = 560,
+    value_range: tuple[float, float] | None = None,
 ) -> go.Figure:
     """Choropleth of ``table`` (``gebiet_id, name, value``) over the district layer ``geojson``.
+
+    ``value_range`` fixes the colour scale (e.g. over all years, so colours compare across years).
 
     Districts without a value are drawn grey as "keine Daten"; ``selected`` gets a dark outline;
     ``points`` maps a layer label ("Kitas", "Schulen") to a frame with ``lon, lat, name, info``.
@@ -74,6 +77,8 @@ def choropleth(
             z=values,
             featureidkey="properties.gebiet_id",
             colorscale=SCALES.get(indicator.polarity, SCALES[0]),
+            zmin=value_range[0] if value_range else None,
+            zmax=value_range[1] if value_range else None,
             marker={"line": {"color": OUTLINE_COLOR, "width": 0.8}, "opacity": 0.9},
             colorbar={"title": {"text": indicator.unit}, "thickness": 14, "len": 0.7},
             customdata=list(zip(has["name"], labels, has["gebiet_id"], strict=True)),

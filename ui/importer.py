@@ -109,6 +109,7 @@ def import_workflow() -> None:
         help="CSV (Semikolon oder Komma, UTF-8 oder Windows-1252), Excel (.xlsx); für Gebiete "
         "GeoJSON, GeoPackage oder gezipptes Shapefile.",
     )
+    st.caption("Datei hierher ziehen oder über „Upload“ auswählen (höchstens 50 MB).")
     if upload is None:
         return
     columns, preview, read_problems = _source_columns(upload, spec)

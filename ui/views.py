@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from planning.indicators import DOMAINS, Indicator, available_indicators, get_indicator
+from planning.indicators import DOMAINS, Indicator, available_indicators, format_value, get_indicator
 from ui import charts, components, state
 from ui import data as uidata
 from ui.frame import Context
@@ -48,6 +48,14 @@ def _on_map_select() -> None:
         if gid:
             state.put(state.DISTRICT, gid)
             return
+
+
+def _value_range(table_all: pd.DataFrame) -> tuple[float, float] | None:
+    """One colour scale for all years of an indicator, so a colour means the same value in every year."""
+    values = table_all["value"].dropna()
+    if values.empty:
+        return None
+    return float(values.min()), float(values.max())
 
 
 def _points(ctx: Context, show_kitas: bool, show_schools: bool) -> dict[str, pd.DataFrame]:
@@ -116,6 +124,7 @@ def indicator_explorer(
             indicator,
             selected=selected,
             points=_points(ctx, show_kitas, show_schools),
+            value_range=_value_range(table_all),
         )
         st.plotly_chart(
             fig,
@@ -131,8 +140,11 @@ def indicator_explorer(
         shown = pd.DataFrame(
             {ctx.level_name: table["name"], value_header: table["value"].round(indicator.decimals)}
         )
+        styled = shown.style.format(
+            {value_header: lambda v: format_value(v, indicator.decimals)}, na_rep="keine Daten"
+        )
         st.dataframe(
-            shown,
+            styled,
             hide_index=True,
             height=min(560, 35 * (len(shown) + 1) + 3),
             key=TABLE_KEY,
@@ -141,7 +153,7 @@ def indicator_explorer(
             width="stretch",
             column_config={
                 value_header: st.column_config.NumberColumn(
-                    value_header, format="localized", help=f"{indicator.label_de}: {indicator.help_de}"
+                    value_header, help=f"{indicator.label_de}: {indicator.help_de}"
                 ),
             },
         )
