@@ -360,3 +360,19 @@ def test_population_bands_that_do_not_add_up_to_the_total_are_a_warning(db, tmp_
     sums = [p for p in checked.warnings if "Altersgruppen" in p.message]
     assert len(sums) == 1 and sums[0].row == 4 and "ergeben 30 Personen" in sums[0].message
     assert checked.ok  # a warning does not block
+
+
+def test_versions_compare_per_area(db, tmp_path):
+    from planning.repository import active_versions, get_layout
+    from planning.versions import compare_versions
+
+    before = active_versions(db, get_layout(db).id)["kitas"].id
+    # K1 in 0101 grows from 40 to 55 places, K3 (0201) is gone, a new Kita opens in 0102
+    p = _write(
+        tmp_path, "k.csv", HEADER + "\nK1;Kita Eins;;0101;;;55;10;45;;\nK4;Kita Vier;;0102;;;30;;30;;\n"
+    )
+    vid, _ = _import(db, tmp_path, "kitas", p)
+    diff = compare_versions(db, "kitas", before, vid).set_index("gebiet_id")
+    assert diff.loc["0101", "differenz"] == 15 and diff.loc["0101", "status"] == "geändert"
+    assert diff.loc["0201", "status"] == "entfallen"
+    assert diff.loc["0102", "alt"] == 20 and diff.loc["0102", "neu"] == 30  # K2 (planned) counted as listed

@@ -91,3 +91,21 @@ def test_empty_database_shows_german_notice(tmp_path, monkeypatch):
     at = _run()
     assert not at.exception
     assert "noch keine Gebiete" in at.warning[0].value
+
+
+def test_datenstaende_compares_two_kita_lists(tiny_url, tmp_path):
+    from planning.db import make_engine
+    from planning.imports.service import import_file
+    from planning.imports.writer import VersionMeta
+
+    csv = tmp_path / "kitas_neu.csv"
+    csv.write_text("kita_id;name;gebiet_id;plaetze_gesamt\nK1;Kita Eins;0101;55\n", encoding="utf-8")
+    engine = make_engine(tiny_url)
+    import_file(engine, "kitas", csv, VersionMeta(source="Jugendamt", licence="intern"))
+    engine.dispose()
+    at = _run("pages/datenstaende.py")
+    assert not at.exception, [e.value for e in at.exception]
+    assert "Datenstände vergleichen" in [h.value for h in at.subheader]
+    assert at.get("plotly_chart"), "no comparison map"
+    labels = {m.label: m.value for m in at.metric}
+    assert labels["Kita-Plätze: nachher"] == "55"
