@@ -38,10 +38,12 @@ def choropleth(
     points: dict[str, pd.DataFrame] | None = None,
     height: int = 560,
     value_range: tuple[float, float] | None = None,
+    diverging: bool = False,
 ) -> go.Figure:
     """Choropleth of ``table`` (``gebiet_id, name, value``) over the district layer ``geojson``.
 
-    ``value_range`` fixes the colour scale (e.g. over all years, so colours compare across years).
+    ``value_range`` fixes the colour scale (e.g. over all years, so colours compare across years);
+    ``diverging`` draws changes: red for less, blue for more, white at zero.
 
     Districts without a value are drawn grey as "keine Daten"; ``selected`` gets a dark outline;
     ``points`` maps a layer label ("Kitas", "Schulen") to a frame with ``lon, lat, name, info``.
@@ -76,7 +78,8 @@ def choropleth(
             locations=has["gebiet_id"],
             z=values,
             featureidkey="properties.gebiet_id",
-            colorscale=SCALES.get(indicator.polarity, SCALES[0]),
+            colorscale="RdBu" if diverging else SCALES.get(indicator.polarity, SCALES[0]),
+            zmid=0 if diverging else None,
             zmin=value_range[0] if value_range else None,
             zmax=value_range[1] if value_range else None,
             marker={"line": {"color": OUTLINE_COLOR, "width": 0.8}, "opacity": 0.9},

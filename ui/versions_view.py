@@ -59,7 +59,9 @@ def version_comparison(ctx: Context, versions: list[VersionInfo]) -> None:
             {"gebiet_id": diff["gebiet_id"], "name": diff["name"], "value": diff["differenz"]}
         )
         st.plotly_chart(
-            charts.choropleth(geojson, bounds, table, change), key="cmp_map", config={"displaylogo": False}
+            charts.choropleth(geojson, bounds, table, change, diverging=True),
+            key="cmp_map",
+            config={"displaylogo": False},
         )
     with right:
         shown = diff[diff["status"] != "gleich"].rename(
@@ -73,7 +75,7 @@ def version_comparison(ctx: Context, versions: list[VersionInfo]) -> None:
             }
         )
         st.dataframe(
-            shown[["Gebiet", "vorher", "nachher", "Differenz", "in %", "Status"]],
+            shown[["Gebiet", "vorher", "nachher", "Differenz", "Status"]],
             hide_index=True,
             height=480,
             width="stretch",
