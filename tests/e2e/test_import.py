@@ -1,0 +1,87 @@
+"""Daten › Import in a real browser: a broken file is refused with a German message, a good Kita list
+is uploaded, checked, confirmed, and the Lagebild shows its figures. Own database and server, so
+the demo city of the other e2e tests stays untouched."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from scripts.screenshots import AppServer, choose, start_server, wait_for_run
+
+from .conftest import ARTIFACTS, open_app, shot
+
+KITAS = (
+    "kita_id;name;traeger;gebiet_id;lon;lat;plaetze_gesamt;plaetze_u3;plaetze_ue3\n"
+    "E1;Kita Testlauf;AWO;0101;;;40;10;30\nE2;Kita Zweiter Test;DRK;0102;;;35;5;30\n"
+)
+
+
+@pytest.fixture(scope="module")
+def app_server(e2e_db_url_import: str) -> Iterator[AppServer]:
+    server = start_server(e2e_db_url_import, ARTIFACTS / "streamlit-server-import.log")
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def e2e_db_url_import(tmp_path_factory: pytest.TempPathFactory) -> str:
+    from planning.db import make_engine, migrate
+    from planning.demo import build_demo
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('e2e-import') / 'demo.db'}"
+    engine = make_engine(url)
+    migrate(engine)
+    build_demo(engine)
+    engine.dispose()
+    return url
+
+
+@pytest.fixture(scope="module")
+def base_url(app_server: AppServer) -> str:
+    return app_server.base_url
+
+
+def _upload(page: Page, path: Path) -> None:
+    page.locator('input[type="file"]').set_input_files(str(path))
+    wait_for_run(page)
+
+
+def test_broken_file_is_refused_in_german(page: Page, base_url: str, tmp_path: Path) -> None:
+    open_app(page, base_url, path="/import")
+    choose(page, "Datenart", "Kitas")
+    bad = tmp_path / "kitaliste.csv"
+    bad.write_text("<!DOCTYPE html><html><body>502 Bad Gateway</body></html>", encoding="utf-8")
+    _upload(page, bad)
+    expect(page.get_by_text("HTML-Seite", exact=False).first).to_be_visible()
+    expect(page.get_by_role("button", name="Importieren")).to_have_count(0)
+    shot(page, "import_fehler.png")
+
+
+def test_upload_check_confirm_and_see_it_on_the_lagebild(page: Page, base_url: str, tmp_path: Path) -> None:
+    open_app(page, base_url, path="/import")
+    choose(page, "Datenart", "Kitas")
+    good = tmp_path / "kitaliste_2026.csv"
+    good.write_text(KITAS, encoding="utf-8")
+    _upload(page, good)
+    expect(page.get_by_text("Prüfung bestanden", exact=False).first).to_be_visible()
+    button = page.get_by_role("button", name="Importieren")
+    expect(button).to_be_disabled()  # source and licence are still missing
+    for label, value in (("Quelle", "Jugendamt Weidenstadt"), ("Lizenz", "intern")):
+        field = page.get_by_label(label, exact=True)
+        field.fill(value)
+        field.press("Enter")
+        wait_for_run(page)
+    expect(button).to_be_enabled()
+    button.click()
+    wait_for_run(page)
+    expect(page.get_by_text("Importiert: 2 Zeilen", exact=False)).to_be_visible()
+    shot(page, "import_bestaetigt.png")
+
+    open_app(page, base_url, path="/")
+    card = page.locator('[data-testid="stMetric"]').filter(has_text="Kita-Plätze")
+    expect(card).to_contain_text("75")  # 40 + 35 places of the new list
+    shot(page, "import_lagebild.png")
