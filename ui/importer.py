@@ -84,7 +84,7 @@ def mapping_editor(spec: KindSpec, columns: list[str], preset: dict[str, str]) -
         )
         if choice != NONE:
             mapping[choice] = f.name
-    st.caption("* Pflichtfeld")
+    st.caption("Felder mit \\* sind Pflichtfelder.")
     return mapping
 
 
