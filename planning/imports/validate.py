@@ -160,6 +160,21 @@ def _parser(f: FieldSpec, decimal_comma: bool) -> Callable[[Any], Any]:
     return lambda v: str(v).strip()
 
 
+def _parse_cell(cell: Any, parse: Callable[[Any], Any], f: FieldSpec) -> tuple[Any, str | None]:
+    if is_missing(cell):
+        return None, None
+    try:
+        value = parse(cell)
+    except ValueParseError as exc:
+        return None, str(exc)
+    if f.type in ("text", "id") and is_formula(value):
+        return None, (
+            f"„{value}“ sieht aus wie eine Tabellenformel; solche Einträge werden aus "
+            "Sicherheitsgründen nicht übernommen"
+        )
+    return value, None
+
+
 def check_table(
     raw: RawTable, kind: str, mapping: dict[str, str] | None = None, context: CheckContext | None = None
 ) -> Checked:
@@ -189,21 +204,14 @@ def check_table(
         values: list[Any] = []
         shown = 0
         missing_lines: list[int] = []
+        seen: dict[Any, tuple[Any, str | None]] = {}  # register extracts repeat years, ages and IDs
         for i, cell in enumerate(cells):
-            problem: str | None = None
-            value: Any = None
-            if is_missing(cell):
-                value = None
+            key = None if cell is None or cell is pd.NA else cell
+            if key in seen:
+                value, problem = seen[key]
             else:
-                try:
-                    value = parse(cell)
-                except ValueParseError as exc:
-                    problem = str(exc)
-            if problem is None and value is not None and f.type in ("text", "id") and is_formula(value):
-                problem = (
-                    f"„{value}“ sieht aus wie eine Tabellenformel; solche Einträge werden aus "
-                    "Sicherheitsgründen nicht übernommen"
-                )
+                value, problem = _parse_cell(cell, parse, f)
+                seen[key] = (value, problem)
             if problem is None and value is None and f.required:
                 if f.type in ("int", "float"):
                     missing_lines.append(lines[i])  # a count may be unknown: kept as missing, never 0
