@@ -72,7 +72,8 @@ def test_summary_for_an_earlier_year_counts_the_kita_closed_later(tiny_url, caps
     assert main(["--db", tiny_url, "summary", "--json", "--year", "2024"]) == 0
     s = json.loads(capsys.readouterr().out)
     assert s["kitas"] == 2 and s["kita_places"] == 60
-    assert s["pupils"] is None  # no school year up to 2024 in the data
+    # no school year up to 2024 in the data: the nearest one is shown, labelled with its school year
+    assert s["pupils"] == 179 and s["school_year"] == "2025/26"
 
 
 def test_empty_database_gives_german_error_and_exit_1(tmp_path, capsys):
