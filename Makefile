@@ -14,6 +14,7 @@ help:
 	@echo "make e2e    – nur die Browser-Tests"
 	@echo "make lint   – ruff und mypy"
 	@echo "make demo   – Demo-Datenbank neu bauen"
+	@echo "make bench  – Messungen (Importdauer) mit Zielwerten, schreibt bench/results.json"
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -51,6 +52,9 @@ lint: $(VENV)/.dev
 format: $(VENV)/.dev
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
+
+bench: $(VENV)/.dev
+	$(PY) bench/run.py
 
 docs: $(VENV)/.runtime
 	$(PY) -m planning.imports.guide
