@@ -7,7 +7,7 @@ from planning.repository import list_versions
 from ui import components, views
 from ui import data as uidata
 from ui.frame import context
-from ui.versions_view import version_comparison
+from ui.versions_view import activation, version_comparison
 
 ctx = context()
 if views.page_frame(ctx, "Datenstände"):
@@ -40,4 +40,5 @@ if views.page_frame(ctx, "Datenstände"):
             "Zeilen": st.column_config.NumberColumn(format="localized", width="small"),
         },
     )
+    activation(versions)
     version_comparison(ctx, versions)

@@ -4,7 +4,7 @@ import streamlit as st
 
 from ui import components
 from ui.frame import context
-from ui.importer import import_workflow
+from ui.importer import bundle_section, import_workflow
 
 context()  # ensures the app frame ran (deep links)
 st.title("Import")
@@ -13,4 +13,5 @@ st.caption(
     "nichts; jeder Import bleibt als Datenstand mit Quelle, Lizenz und Stand nachvollziehbar."
 )
 import_workflow()
+bundle_section()
 components.import_guide_link()

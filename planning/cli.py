@@ -290,20 +290,12 @@ def cmd_versions(args: argparse.Namespace) -> int:
 
 
 def cmd_activate(args: argparse.Namespace) -> int:
-    from sqlalchemy.orm import Session
+    from planning.versions import activate
 
-    from planning.imports.writer import activate_version
-    from planning.models import DatasetVersion
-
-    engine = _engine(args)
-    with Session(engine) as s, s.begin():
-        version = s.get(DatasetVersion, args.version_id)
-        if version is None:
-            raise CliError(f"Datenstand Nr. {args.version_id} gibt es nicht.")
-        if version.kind == "gebiete":
-            raise CliError("Gebietsstände werden über ihren Code gewählt, nicht aktiviert.")
-        activate_version(s, version)
-        label = version.label
+    try:
+        label = activate(_engine(args), args.version_id)
+    except ValueError as exc:
+        raise CliError(str(exc)) from None
     print(f"Datenstand Nr. {args.version_id} ({label}) ist jetzt aktiv.")
     return 0
 

@@ -86,3 +86,21 @@ def compare_versions(engine: Engine, kind: str, old_id: int, new_id: int) -> pd.
     status[out["neu"].isna() & out["alt"].notna()] = "entfallen"
     out["status"] = status
     return out.sort_values("gebiet_id").reset_index(drop=True)
+
+
+def activate(engine: Engine, version_id: int) -> str:
+    """Make a dataset version the active one of its kind again; returns its label. Areas are not versions
+    to activate: a layout (Gebietsstand) is chosen instead."""
+    from sqlalchemy.orm import Session
+
+    from planning.imports.writer import activate_version
+    from planning.models import DatasetVersion
+
+    with Session(engine) as s, s.begin():
+        version = s.get(DatasetVersion, version_id)
+        if version is None:
+            raise KeyError(f"Datenstand Nr. {version_id} gibt es nicht.")
+        if version.kind == "gebiete":
+            raise ValueError("Gebietsstände werden über ihren Code gewählt, nicht aktiviert.")
+        activate_version(s, version)
+        return version.label

@@ -376,3 +376,16 @@ def test_versions_compare_per_area(db, tmp_path):
     assert diff.loc["0101", "differenz"] == 15 and diff.loc["0101", "status"] == "geändert"
     assert diff.loc["0201", "status"] == "entfallen"
     assert diff.loc["0102", "alt"] == 20 and diff.loc["0102", "neu"] == 30  # K2 (planned) counted as listed
+
+
+def test_an_earlier_version_can_be_made_active_again(db, tmp_path, capsys):
+    from planning.repository import active_versions, get_layout
+
+    first = active_versions(db, get_layout(db).id)["kitas"].id
+    _import(db, tmp_path, "kitas", _write(tmp_path, "k.csv", HEADER + "\nK9;Kita Neu;;0102;;;10;;10;;\n"))
+    assert load_planning_data(db).kitas["kita_id"].tolist() == ["K9"]
+    url = db.url.render_as_string(hide_password=False)
+    assert main(["--db", url, "activate", str(first)]) == 0
+    assert sorted(load_planning_data(db).kitas["kita_id"]) == ["K1", "K2", "K3"]
+    assert main(["--db", url, "activate", "999"]) == 1
+    assert "gibt es nicht" in capsys.readouterr().err

@@ -7,10 +7,34 @@ import streamlit as st
 
 from planning.indicators import Indicator
 from planning.repository import VersionInfo
-from planning.versions import MEASURES, compare_versions
+from planning.versions import MEASURES, activate, compare_versions
 from ui import charts, components
 from ui import data as uidata
 from ui.frame import Context
+
+
+def activation(versions: list[VersionInfo]) -> None:
+    """Make an earlier dataset version active again (e.g. a faulty delivery was imported)."""
+    inactive = [v for v in versions if not v.is_active and v.kind != "gebiete"]
+    if not inactive:
+        return
+    with st.expander("Früheren Datenstand wieder aktiv setzen"):
+        vid = st.selectbox(
+            "Datenstand",
+            [v.id for v in inactive],
+            key="activate_id",
+            format_func=lambda i: next(
+                f"Nr. {v.id}: {components.KIND_LABELS.get(v.kind, v.kind)} – {v.label}"
+                for v in inactive
+                if v.id == i
+            ),
+        )
+        if st.button("Aktiv setzen", key="activate_go"):
+            label = activate(uidata.engine(), vid)
+            st.cache_data.clear()
+            st.success(
+                f"„{label}“ ist jetzt aktiv; alle Seiten zeigen diese Zahlen.", icon=":material/check_circle:"
+            )
 
 
 def version_comparison(ctx: Context, versions: list[VersionInfo]) -> None:
