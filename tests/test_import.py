@@ -389,3 +389,12 @@ def test_an_earlier_version_can_be_made_active_again(db, tmp_path, capsys):
     assert sorted(load_planning_data(db).kitas["kita_id"]) == ["K1", "K2", "K3"]
     assert main(["--db", url, "activate", "999"]) == 1
     assert "gibt es nicht" in capsys.readouterr().err
+
+
+def test_double_encoded_umlauts_are_flagged(db, tmp_path):
+    """UTF-8 read as Windows-1252 and saved again ("BÃ¤renhÃ¶hle"): imported, but with a warning."""
+    text = HEADER + "\nK7;Kita Bärenhöhle;;0101;;;30;10;20;;\n"
+    p = tmp_path / "mojibake.csv"
+    p.write_bytes(text.encode("utf-8").decode("cp1252").encode("utf-8"))
+    checked = check_file(db, "kitas", p)
+    assert any("doppelt kodiert" in w.message and w.file == "mojibake.csv" for w in checked.warnings)
