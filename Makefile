@@ -4,6 +4,8 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8501
+# Only this computer by default; a shared server sets ADDRESS=0.0.0.0 (see issue on sign-in and roles).
+ADDRESS ?= localhost
 DB_FILE := $(or $(PLANUNGSATLAS_DATA_DIR),data)/planungsatlas.db
 
 .PHONY: run test e2e lint format bench demo docs system-deps clean help
@@ -33,7 +35,7 @@ demo: $(VENV)/.runtime
 	$(PY) -m planning demo --force
 
 run: $(VENV)/.runtime $(DB_FILE)
-	$(VENV)/bin/streamlit run app.py --server.port $(PORT)
+	$(VENV)/bin/streamlit run app.py --server.port $(PORT) --server.address $(ADDRESS)
 
 system-deps:
 	bash scripts/ensure-system-deps.sh
