@@ -1,9 +1,10 @@
 """Children and residents per area and year from the population table.
 
 Population arrives as single years of age and/or bands ("3 bis unter 6"). A count for an age range
-is taken from single years when they cover the whole range for an area-year; otherwise from bands
-that tile the range exactly. Anything else is missing (NA), never a guess: the split of bands into
-single years is an explicit step of the import (see ``docs/import.md``), not a hidden rule here.
+is taken from a band that is exactly the range, else from single years when they cover the whole
+range for an area-year, else from bands that tile the range exactly. Anything else is missing (NA),
+never a guess: the split of bands into single years is an explicit step of the import (see
+``docs/import.md``), not a hidden rule here.
 """
 
 from __future__ import annotations
@@ -41,9 +42,13 @@ def age_range_count(pop: pd.DataFrame, age_from: int, age_to: int | None) -> pd.
     closed = closed.astype({"age_to": "int64"})
     inside = closed[(closed["age_from"] >= age_from) & (closed["age_to"] <= age_to)]
     singles = inside[inside["age_from"] == inside["age_to"]]
-    # Prefer single years; otherwise any set of single years and bands that tiles the range.
-    combined = _partition_sum(singles, age_from, age_to).combine_first(
-        _partition_sum(inside, age_from, age_to)
+    exact = inside[(inside["age_from"] == age_from) & (inside["age_to"] == age_to)]
+    # A band that is exactly the range wins (it is what the source counted), then single years, then
+    # any set of single years and bands that tiles the range (overlapping extra bands are ignored).
+    combined = (
+        _partition_sum(exact, age_from, age_to)
+        .combine_first(_partition_sum(singles, age_from, age_to))
+        .combine_first(_partition_sum(inside, age_from, age_to))
     )
     out = keys.merge(combined.rename("count").reset_index(), on=["gebiet_id", "year"], how="left")
     return out.astype({"count": "Int64"}).reset_index(drop=True)

@@ -47,3 +47,10 @@ def test_missing_column_is_named():
         age_range_count(
             pd.DataFrame({"gebiet_id": [], "year": [], "age_from": [], "age_to": [], "sex": []}), 0, 2
         )
+
+
+def test_an_exact_band_is_used_even_when_an_overlapping_extra_band_exists():
+    """Flensburg tab_5: 0–17 and the overlapping extra group 0–6 for the same area and year."""
+    pop = _pop([("A", 2021, 0, 17, None, 360), ("A", 2021, 0, 6, None, 174)])
+    assert age_range_count(pop, 0, 17)["count"].tolist() == [360]
+    assert age_range_count(pop, 0, 6)["count"].tolist() == [174]

@@ -137,26 +137,25 @@ def indicator_explorer(
         # Name and value only: the beside-the-map table must stay readable at projector size; the ID is in
         # the tooltip and the district selector.
         value_header = f"Wert ({indicator.unit})" if indicator.unit else "Wert"
+        # Areas without a value are named below the table instead of showing an empty cell.
+        with_value = table[table["value"].notna()]
         shown = pd.DataFrame(
-            {ctx.level_name: table["name"], value_header: table["value"].round(indicator.decimals)}
+            {ctx.level_name: with_value["name"], value_header: with_value["value"].round(indicator.decimals)}
         )
-        styled = shown.style.format(
-            {value_header: lambda v: format_value(v, indicator.decimals)}, na_rep="keine Daten"
-        )
+        styled = shown.style.format({value_header: lambda v: format_value(v, indicator.decimals)})
+        row_ids = with_value["gebiet_id"].tolist()
         st.dataframe(
             styled,
             hide_index=True,
             height=min(560, 35 * (len(shown) + 1) + 3),
             key=TABLE_KEY,
-            on_select=lambda: _on_table_select(ids),
+            on_select=lambda: _on_table_select(row_ids),
             selection_mode="single-row",
             width="stretch",
-            column_config={
-                value_header: st.column_config.NumberColumn(
-                    value_header, help=f"{indicator.label_de}: {indicator.help_de}"
-                ),
-            },
         )
+        missing = table.loc[table["value"].isna(), "name"].tolist()
+        if missing:
+            st.caption(f"Keine Daten für {len(missing)} {ctx.level_name}(e): {', '.join(missing)}.")
     _district_detail(ctx, indicator, table, table_all, year, names)
     st.caption(f"**{indicator.label_de}** – {indicator.help_de}")
     return indicator
