@@ -350,6 +350,28 @@ def cmd_import_bundle(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_forecast(args: argparse.Namespace) -> int:
+    from planning.projection import VARIANTS, ProjectionParams, forecast_from_data
+
+    if args.scenario not in (None, "Basis"):
+        raise CliError(f"Szenario „{args.scenario}“ gibt es nicht. Vorhanden: Basis")
+    engine = _engine(args)
+    data = load_planning_data(engine, args.layout)
+    params = ProjectionParams(years=args.years, birth_trend=VARIANTS[args.variante])
+    try:
+        table = forecast_from_data(data, params)
+    except ValueError as exc:
+        raise CliError(str(exc)) from None
+    out = table.rename(columns={"gebiet_id": "area_id"})[["area_id", "year", "age", "children"]]
+    out = out.assign(children=out["children"].round(2))
+    out.to_csv(args.out, index=False)
+    print(
+        f"Prognose geschrieben: {args.out} ({out['area_id'].nunique()} Gebiete, {out['year'].min()}–"
+        f"{out['year'].max()}, Variante {args.variante})"
+    )
+    return 0
+
+
 def cmd_migrate(args: argparse.Namespace) -> int:
     engine = _engine(args)
     print(f"Schema aktuell: {_safe_url(engine)}")
@@ -419,6 +441,16 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("city", choices=("berlin", "flensburg"))
     s.add_argument("directory", metavar="DIR", help="Ordner mit den Quelldateien (wie shared/data/real/CITY)")
     s.set_defaults(func=cmd_import_bundle)
+
+    s = sub.add_parser("forecast", help="Kinder je Gebiet und Einzelalter 0–17 vorausberechnen (CSV)")
+    s.add_argument("--scenario", metavar="NAME", help="Szenario (Standard: Basis)")
+    s.add_argument("--years", type=int, default=10, metavar="N", help="Prognosejahre (Standard 10)")
+    s.add_argument(
+        "--variante", choices=("niedrig", "mittel", "hoch"), default="mittel", help="Geburtenvariante"
+    )
+    s.add_argument("--layout", help="Code des Gebietsstands (Standard: aktiver)")
+    s.add_argument("--out", required=True, metavar="FILE.csv")
+    s.set_defaults(func=cmd_forecast)
 
     s = sub.add_parser("template", help="Importvorlage mit Beispielzeile schreiben")
     s.add_argument("kind", metavar="KIND", choices=DATA_KINDS)

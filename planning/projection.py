@@ -1,0 +1,197 @@
+"""Children per area and single age 0–17, projected by the cohort-progression method.
+
+Formulas (DOMAIN.md, "Forecasting children per district"):
+
+- Progression factor of area *d* for age *a* over the window of the last *W* observed transitions:
+  ``f(a, d) = Σ_t P(a+1, t+1, d) / Σ_t P(a, t, d)`` (sum-based, robust to a single odd year).
+- Shrinkage toward the city factor ``F(a)`` (same formula over all areas), weighted by exposure
+  ``n = Σ_t P(a, t, d)``: ``f* = (n·f + k·F) / (n + k)``. With few children (small areas) the
+  city behaviour dominates, so tiny areas don't explode; ``k`` is a parameter.
+- Step: ``P(a+1, t+1) = P(a, t) × f*(a, d)`` for a = 0…16; 17-year-olds leave the range.
+- New-borns: ``P(0, t+1) = B̄(d) × (1 + g)^(t+1−t₀)``, where ``B̄`` is the mean age-0 count over the
+  window and ``g`` the yearly birth trend of the variant (low/medium/high).
+- Housing: units completing in year *y* bring ``units × yield(a)`` children of age *a* in *y*
+  (units spread evenly over the completion years).
+
+Pure and vectorised (numpy over area × age); inputs are never mutated.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from planning.repository import PlanningData
+
+MAX_AGE = 17
+AGES = np.arange(MAX_AGE + 1)
+
+#: Children per new dwelling by age in the year of completion (a common planning rule of thumb for
+#: family-oriented new builds; municipal parameter, see docs).
+DEFAULT_CHILD_YIELD = tuple([0.06] * 6 + [0.045] * 4 + [0.03] * 8)
+
+
+@dataclass(frozen=True)
+class ProjectionParams:
+    """Parameters of one projection run; every figure on screen can say which produced it."""
+
+    years: int = 10
+    window: int = 3
+    shrinkage: float = 200.0
+    birth_trend: float = 0.0
+    child_yield: tuple[float, ...] = field(default=DEFAULT_CHILD_YIELD)
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.years <= 30:
+            raise ValueError("Prognosejahre müssen zwischen 1 und 30 liegen.")
+        if self.window < 1:
+            raise ValueError("Das Stützzeitraum-Fenster muss mindestens 1 Jahr umfassen.")
+        if len(self.child_yield) != MAX_AGE + 1:
+            raise ValueError(f"Das Kinder-je-Wohnung-Profil braucht {MAX_AGE + 1} Werte (Alter 0–{MAX_AGE}).")
+
+
+VARIANTS: dict[str, float] = {"niedrig": -0.02, "mittel": 0.0, "hoch": 0.02}
+
+
+def _cube(children: pd.DataFrame) -> tuple[np.ndarray, list[str], list[int]]:
+    """Long ``gebiet_id, year, age, count`` → array [year, area, age] (NaN where missing)."""
+    missing = {"gebiet_id", "year", "age", "count"} - set(children.columns)
+    if missing:
+        raise ValueError(f"Kindertabelle ohne Spalte(n): {', '.join(sorted(missing))}")
+    areas = sorted(children["gebiet_id"].unique())
+    years = sorted(int(y) for y in children["year"].unique())
+    cube = np.full((len(years), len(areas), MAX_AGE + 1), np.nan)
+    yi = {y: i for i, y in enumerate(years)}
+    ai = {a: i for i, a in enumerate(areas)}
+    sub = children[children["age"].between(0, MAX_AGE)]
+    cube[sub["year"].map(yi).to_numpy(), sub["gebiet_id"].map(ai).to_numpy(), sub["age"].to_numpy()] = (
+        sub["count"].astype(float).to_numpy()
+    )
+    return cube, areas, years
+
+
+def progression_factors(children: pd.DataFrame, window: int, shrinkage: float) -> pd.DataFrame:
+    """Shrunk factors ``f*(a, d)`` for a = 0…16: columns ``gebiet_id, age, factor, city_factor, exposure``."""
+    cube, areas, years = _cube(children)
+    if len(years) < 2:
+        raise ValueError("Für Übergangsquoten werden mindestens zwei aufeinanderfolgende Jahre gebraucht.")
+    start = max(0, len(years) - 1 - window)
+    before = cube[start:-1, :, :-1]  # P(a, t)
+    after = cube[start + 1 :, :, 1:]  # P(a+1, t+1)
+    valid = ~(np.isnan(before) | np.isnan(after))
+    exposure = np.where(valid, before, 0).sum(axis=0)  # [area, age]
+    survivors = np.where(valid, after, 0).sum(axis=0)
+    # A factor observed on less than one child means nothing: fall back to the city, and to 1.0
+    # (no change) where the whole city has no exposure at that age.
+    city_exposure = exposure.sum(axis=0)
+    city = np.divide(survivors.sum(axis=0), city_exposure, out=np.ones(MAX_AGE), where=city_exposure >= 1)
+    own = np.divide(
+        survivors, exposure, out=np.broadcast_to(city, exposure.shape).copy(), where=exposure >= 1
+    )
+    weight = exposure + shrinkage
+    shrunk = np.divide(exposure * own + shrinkage * city, weight, out=own.copy(), where=weight > 0)
+    return pd.DataFrame(
+        {
+            "gebiet_id": np.repeat(areas, MAX_AGE),
+            "age": np.tile(AGES[:-1], len(areas)),
+            "factor": shrunk.ravel(),
+            "city_factor": np.tile(city, len(areas)),
+            "exposure": exposure.ravel(),
+        }
+    )
+
+
+def _housing_cube(
+    housing: pd.DataFrame, areas: list[str], years: list[int], child_yield: tuple[float, ...]
+) -> np.ndarray:
+    """Children arriving with new dwellings as [year, area, age]; units spread over completion years."""
+    out = np.zeros((len(years), len(areas), MAX_AGE + 1))
+    if housing is None or housing.empty:
+        return out
+    ai = {a: i for i, a in enumerate(areas)}
+    yi = {y: i for i, y in enumerate(years)}
+    profile = np.asarray(child_yield, dtype=float)
+    for row in housing.itertuples(index=False):
+        gid = getattr(row, "gebiet_id", None)
+        if gid not in ai or pd.isna(row.units):
+            continue
+        first = int(row.completion_year)
+        last = (
+            int(row.completion_year_end)
+            if not pd.isna(getattr(row, "completion_year_end", np.nan))
+            else first
+        )
+        span = list(range(first, max(first, last) + 1))
+        for y in span:
+            if y in yi:
+                out[yi[y], ai[gid]] += float(row.units) / len(span) * profile
+    return out
+
+
+def project(
+    children: pd.DataFrame, params: ProjectionParams | None = None, housing: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """Project ``children`` (long: ``gebiet_id, year, age, count`` for ages 0–17) ``params.years`` ahead.
+
+    Returns the long table ``gebiet_id, year, age, children`` for the projected years only.
+    ``housing``: ``gebiet_id, units, completion_year, completion_year_end`` (optional); only units
+    completing after the base year are added (earlier ones are already in the observed population).
+    """
+    p = params or ProjectionParams()
+    cube, areas, years = _cube(children)
+    base = np.nan_to_num(cube[-1])  # [area, age] in the base year
+    factors = (
+        progression_factors(children, p.window, p.shrinkage)["factor"].to_numpy().reshape(len(areas), MAX_AGE)
+    )
+    start = max(0, len(years) - p.window)
+    births_level = np.nanmean(cube[start:, :, 0], axis=0)
+    births_level = np.nan_to_num(births_level)
+    future = [years[-1] + i for i in range(1, p.years + 1)]
+    extra = _housing_cube(housing if housing is not None else pd.DataFrame(), areas, future, p.child_yield)
+    result = np.empty((len(future), len(areas), MAX_AGE + 1))
+    current = base
+    for i in range(len(future)):
+        nxt = np.empty_like(current)
+        nxt[:, 1:] = current[:, :-1] * factors
+        nxt[:, 0] = births_level * (1 + p.birth_trend) ** (i + 1)
+        nxt += extra[i]
+        current = np.maximum(nxt, 0.0)
+        result[i] = current
+    return pd.DataFrame(
+        {
+            "gebiet_id": np.tile(np.repeat(areas, MAX_AGE + 1), len(future)),
+            "year": np.repeat(future, len(areas) * (MAX_AGE + 1)),
+            "age": np.tile(AGES, len(future) * len(areas)),
+            "children": result.ravel(),
+        }
+    )
+
+
+def single_ages(population: pd.DataFrame) -> pd.DataFrame:
+    """The single-age rows 0–17 (all sexes) of a population table as ``gebiet_id, year, age, count``."""
+    pop = population[
+        population["sex"].isna()
+        & (population["age_from"] == population["age_to"])
+        & population["age_from"].between(0, MAX_AGE)
+    ]
+    return pd.DataFrame(
+        {
+            "gebiet_id": pop["gebiet_id"],
+            "year": pop["year"].astype(int),
+            "age": pop["age_from"].astype(int),
+            "count": pop["count"].astype("Float64"),
+        }
+    )
+
+
+def forecast_from_data(data: PlanningData, params: ProjectionParams | None = None) -> pd.DataFrame:
+    """Project the children of a municipality from its active population and housing versions."""
+    children = single_ages(data.population)
+    if children.empty:
+        raise ValueError(
+            "Keine Einzelalter 0–17 in den Bevölkerungsdaten: eine Prognose ist so nicht möglich."
+        )
+    housing = data.table("wohnbau")
+    return project(children, params, housing if not housing.empty else None)

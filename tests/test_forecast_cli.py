@@ -1,0 +1,43 @@
+"""`python -m planning forecast`: the CSV contract (columns, IDs, years) on the demo city."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from planning.cli import main
+from planning.db import make_engine, migrate
+from planning.demo import build_demo
+
+
+@pytest.fixture(scope="module")
+def demo_url(tmp_path_factory):
+    url = f"sqlite:///{tmp_path_factory.mktemp('fc') / 'demo.db'}"
+    engine = make_engine(url)
+    migrate(engine)
+    build_demo(engine)
+    engine.dispose()
+    return url
+
+
+def test_forecast_csv_contract(demo_url, tmp_path):
+    out = tmp_path / "prognose.csv"
+    assert main(["--db", demo_url, "forecast", "--years", "3", "--out", str(out)]) == 0
+    df = pd.read_csv(out, dtype={"area_id": str})
+    assert list(df.columns) == ["area_id", "year", "age", "children"]
+    assert sorted(df["year"].unique()) == [2026, 2027, 2028]
+    assert len(df) == 32 * 3 * 18 and "0101" in set(df["area_id"])
+    assert (df["children"] >= 0).all()
+    # next year's 1-year-olds come from this year's 0-year-olds: same order of magnitude per area
+    assert df.loc[(df["year"] == 2026) & (df["age"] == 1), "children"].sum() > 900
+
+
+def test_forecast_variants_and_unknown_scenario(demo_url, tmp_path, capsys):
+    low, high = tmp_path / "n.csv", tmp_path / "h.csv"
+    assert (
+        main(["--db", demo_url, "forecast", "--years", "5", "--variante", "niedrig", "--out", str(low)]) == 0
+    )
+    assert main(["--db", demo_url, "forecast", "--years", "5", "--variante", "hoch", "--out", str(high)]) == 0
+    assert pd.read_csv(high)["children"].sum() > pd.read_csv(low)["children"].sum()
+    assert main(["--db", demo_url, "forecast", "--scenario", "Traum", "--out", str(low)]) == 1
+    assert "Szenario „Traum“ gibt es nicht" in capsys.readouterr().err
