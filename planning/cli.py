@@ -372,6 +372,27 @@ def cmd_forecast(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_backtest(args: argparse.Namespace) -> int:
+    from planning.backtest import backtest
+    from planning.projection import single_ages
+
+    data = load_planning_data(_engine(args), args.layout)
+    try:
+        result = backtest(single_ages(data.population), args.base_year)
+    except ValueError as exc:
+        raise CliError(str(exc)) from None
+    if args.json:
+        _print_json(result)
+    else:
+        print(f"Rückrechnung ab {args.base_year} (Kinder 0–17 je Gebiet):")
+        for h in result["horizons"]:
+            figures = (
+                f"MAPE {h['mape']:.1f} %, Verzerrung {h['bias']:+.1f} %, Gesamtstadt {h['city_error']:+.1f} %"
+            )
+            print(f"  {h['year']} (+{h['horizon']}): " + figures.replace(".", ","))
+    return 0
+
+
 def cmd_migrate(args: argparse.Namespace) -> int:
     engine = _engine(args)
     print(f"Schema aktuell: {_safe_url(engine)}")
@@ -451,6 +472,12 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--layout", help="Code des Gebietsstands (Standard: aktiver)")
     s.add_argument("--out", required=True, metavar="FILE.csv")
     s.set_defaults(func=cmd_forecast)
+
+    s = sub.add_parser("backtest", help="Prognose ab einem früheren Jahr mit der Wirklichkeit vergleichen")
+    s.add_argument("--base-year", type=int, required=True, metavar="JAHR")
+    s.add_argument("--layout", help="Code des Gebietsstands (Standard: aktiver)")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_backtest)
 
     s = sub.add_parser("template", help="Importvorlage mit Beispielzeile schreiben")
     s.add_argument("kind", metavar="KIND", choices=DATA_KINDS)

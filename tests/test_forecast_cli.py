@@ -41,3 +41,16 @@ def test_forecast_variants_and_unknown_scenario(demo_url, tmp_path, capsys):
     assert pd.read_csv(high)["children"].sum() > pd.read_csv(low)["children"].sum()
     assert main(["--db", demo_url, "forecast", "--scenario", "Traum", "--out", str(low)]) == 1
     assert "Szenario „Traum“ gibt es nicht" in capsys.readouterr().err
+
+
+def test_backtest_json_on_the_demo_city(demo_url, capsys):
+    import json
+
+    assert main(["--db", demo_url, "backtest", "--base-year", "2020", "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    horizons = result["horizons"]
+    assert result["base_year"] == 2020 and [h["horizon"] for h in horizons] == [1, 2, 3, 4, 5]
+    assert all({"mape", "bias", "city_error", "areas"} <= set(h) for h in horizons)
+    assert horizons[0]["mape"] < 10  # one year ahead a small-area forecast stays within a few percent
+    assert horizons[-1]["mape"] > horizons[0]["mape"]  # error grows with the horizon
+    assert main(["--db", demo_url, "backtest", "--base-year", "2030"]) == 1
