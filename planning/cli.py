@@ -74,8 +74,6 @@ def _has_layout(engine: Engine) -> bool:
 
 
 def _drop_sqlite_file(url: str) -> None:
-    from pathlib import Path
-
     from sqlalchemy.engine import make_url
 
     parsed = make_url(url)

@@ -44,7 +44,9 @@ def _on_table_select(ids: list[str]) -> None:
 def _on_map_select() -> None:
     points = st.session_state[MAP_KEY].selection.get("points", [])
     for p in points:
-        gid = p.get("location") or (p.get("customdata") or [None, None, None])[2:3][0]
+        # choropleth points carry the area id as "location"; our traces also put it in customdata[2]
+        custom = p.get("customdata") or []
+        gid = p.get("location") or (custom[2] if len(custom) > 2 else None)
         if gid:
             state.put(state.DISTRICT, gid)
             return
@@ -210,7 +212,7 @@ def _district_detail(
         )
 
 
-def page_frame(ctx: Context | None, title: str, kinds: tuple[str, ...] = ()) -> bool:
+def page_frame(ctx: Context | None, title: str) -> bool:
     """Title, no-data notice; returns False when there is nothing to show."""
     st.title(title)
     if ctx is None:

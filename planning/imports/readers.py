@@ -39,10 +39,6 @@ class RawTable:
     sheet: str | None = None
     notes: tuple[Problem, ...] = field(default_factory=tuple)
 
-    def line_of(self, index: int) -> int:
-        """File line (CSV) or sheet row (Excel) of the data row at positional ``index``."""
-        return self.line_numbers[index]
-
 
 def read_table(
     path: Path | str,

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pandas as pd
 
-from planning.imports.problems import Problem
-from planning.imports.readers import RawTable, read_table
+from planning.imports.problems import InputFileError, Problem
+from planning.imports.readers import RawTable
 from planning.imports.validate import CheckContext, Checked, check_table
 
 
@@ -58,5 +57,7 @@ def check(
     return check_table(canonical_table(frame, file_name, lines), kind, None, context)
 
 
-def read(path: Path) -> RawTable:
-    return read_table(path)
+def fail_on_errors(checked: Checked) -> None:
+    """Stop the recipe before anything is written when a source table has errors."""
+    if not checked.ok:
+        raise InputFileError(checked.errors)

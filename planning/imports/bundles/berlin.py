@@ -29,8 +29,7 @@ from sqlalchemy import Engine
 from geodata.join import area_of_points
 from planning.db import session_scope
 from planning.imports.areas import check_area_frame, write_areas
-from planning.imports.bundles.base import BundleReport, check
-from planning.imports.problems import InputFileError
+from planning.imports.bundles.base import BundleReport, check, fail_on_errors
 from planning.imports.readers import read_table
 from planning.imports.validate import CheckContext, Checked
 from planning.imports.writer import VersionMeta, hash_file, write_checked
@@ -200,7 +199,7 @@ def import_berlin(engine: Engine, directory: Path) -> BundleReport:
         ober_name=plr["BEZ"].astype(str).map(BEZIRKE),
     )
     areas = check_area_frame(plr[["gebiet_id", "name", "ober_gebiet_id", "ober_name", "geometry"]], shp.name)
-    _fail(areas)
+    fail_on_errors(areas)
     data_areas = areas.frame[["gebiet_id", "geometry"]]
     ids = frozenset(areas.frame["gebiet_id"]) | frozenset(BEZIRKE)
     context = CheckContext(area_ids=ids, areas=data_areas, indicator_codes=frozenset(INDICATORS))
@@ -285,7 +284,7 @@ def import_berlin(engine: Engine, directory: Path) -> BundleReport:
         ),
     ]
     for _, checked, _ in steps:
-        _fail(checked)
+        fail_on_errors(checked)
     with session_scope(engine) as s:
         vid = write_areas(
             engine,
@@ -316,8 +315,3 @@ def _combine(*parts: Checked) -> Checked:
     return Checked(
         parts[0].kind, frame, [p for c in parts for p in c.problems], " + ".join(c.file_name for c in parts)
     )
-
-
-def _fail(checked: Checked) -> None:
-    if not checked.ok:
-        raise InputFileError(checked.errors)

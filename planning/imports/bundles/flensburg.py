@@ -28,7 +28,7 @@ from sqlalchemy import Engine
 
 from planning.db import session_scope
 from planning.imports.areas import check_area_frame, write_areas
-from planning.imports.bundles.base import BundleReport, check
+from planning.imports.bundles.base import BundleReport, check, fail_on_errors
 from planning.imports.problems import InputFileError, Problem
 from planning.imports.readers import RawTable, read_table
 from planning.imports.validate import CheckContext, Checked, normalise_header
@@ -96,7 +96,7 @@ def import_flensburg(engine: Engine, directory: Path) -> BundleReport:
     gdf = gpd.read_file(geo_path)
     gdf = gdf.assign(gebiet_id=gdf["AREA_ID"], name=gdf["AREA_NAME"].str.replace(r"^\d+\s+", "", regex=True))
     areas = check_area_frame(gdf[["gebiet_id", "name", "geometry"]], geo_path.name)
-    _fail_on_errors(areas)
+    fail_on_errors(areas)
     context = CheckContext(
         area_ids=frozenset(areas.frame["gebiet_id"]),
         areas=areas.frame[["gebiet_id", "geometry"]],
@@ -256,7 +256,7 @@ def import_flensburg(engine: Engine, directory: Path) -> BundleReport:
 
     # Write everything in one transaction -----------------------------------------------------------------
     for _, checked, _ in steps:
-        _fail_on_errors(checked)
+        fail_on_errors(checked)
     with session_scope(engine) as s:
         vid = write_areas(
             engine,
@@ -278,11 +278,6 @@ def import_flensburg(engine: Engine, directory: Path) -> BundleReport:
             vid = write_checked(engine, checked, meta, LAYOUT, session=s)
             report.add(kind, meta.label or kind, vid, len(checked.frame), checked.problems)
     return report
-
-
-def _fail_on_errors(checked: Checked) -> None:
-    if not checked.ok:
-        raise InputFileError(checked.errors)
 
 
 def _schulart(rec: pd.Series) -> str:
