@@ -348,25 +348,81 @@ def cmd_import_bundle(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_forecast(args: argparse.Namespace) -> int:
-    from planning.projection import VARIANTS, ProjectionParams, forecast_from_data
+def _plan_for(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    """Compute the plan of ``--scenario`` with the command-line overrides (years, birth variant)."""
+    from dataclasses import replace
 
-    if args.scenario not in (None, "Basis"):
-        raise CliError(f"Szenario „{args.scenario}“ gibt es nicht. Vorhanden: Basis")
+    from planning.plan import compute_plan
+    from planning.scenarios import ScenarioError, get_scenario
+
     engine = _engine(args)
     data = load_planning_data(engine, args.layout)
-    params = ProjectionParams(years=args.years, birth_trend=VARIANTS[args.variante])
     try:
-        table = forecast_from_data(data, params)
-    except ValueError as exc:
+        scenario = get_scenario(engine, data.layout.id, args.scenario)
+        overrides = {}
+        if args.years is not None:
+            overrides["prognose_jahre"] = args.years
+        if getattr(args, "variante", None):
+            overrides["geburtenvariante"] = args.variante
+        if overrides:
+            scenario = replace(scenario, params={**scenario.params, **overrides})
+        return compute_plan(data, scenario)
+    except (ScenarioError, ValueError) as exc:
         raise CliError(str(exc)) from None
-    out = table.rename(columns={"gebiet_id": "area_id"})[["area_id", "year", "age", "children"]]
-    out = out.assign(children=out["children"].round(2))
+
+
+def cmd_forecast(args: argparse.Namespace) -> int:
+    result = _plan_for(args)
+    children = result.children[~result.children["observed"]]
+    out = children.rename(columns={"gebiet_id": "area_id"})[["area_id", "year", "age", "children"]]
+    out = out.assign(children=out["children"].round(2)).sort_values(["area_id", "year", "age"])
     out.to_csv(args.out, index=False)
     print(
         f"Prognose geschrieben: {args.out} ({out['area_id'].nunique()} Gebiete, {out['year'].min()}–"
-        f"{out['year'].max()}, Variante {args.variante})"
+        f"{out['year'].max()}, Szenario {result.scenario}, Geburtenvariante "
+        f"{result.params['geburtenvariante']})"
     )
+    return 0
+
+
+def cmd_plan(args: argparse.Namespace) -> int:
+    result = _plan_for(args)
+    out = result.export()
+    out.to_csv(args.out, index=False)
+    print(
+        f"Bedarfsplanung geschrieben: {args.out} ({out['area_id'].nunique()} Gebiete, "
+        f"{out['year'].min()}–{out['year'].max()}, Szenario {result.scenario})"
+    )
+    return 0
+
+
+def cmd_scenarios(args: argparse.Namespace) -> int:
+    from dataclasses import asdict
+
+    from planning.scenarios import list_scenarios
+
+    engine = _engine(args)
+    data_layout = get_layout(engine, args.layout)
+    scenarios = list_scenarios(engine, data_layout.id)
+    if args.json:
+        _print_json(
+            [
+                {
+                    "name": sc.name,
+                    "description": sc.description,
+                    "params": sc.params,
+                    "measures": [asdict(m) for m in sc.measures],
+                    "changes": sc.describe_changes(),
+                    "revision": sc.revision,
+                }
+                for sc in scenarios
+            ]
+        )
+        return 0
+    for sc in scenarios:
+        print(f"{sc.name}: {sc.description}")
+        for line in sc.describe_changes():
+            print(f"  {line}")
     return 0
 
 
@@ -463,13 +519,25 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("forecast", help="Kinder je Gebiet und Einzelalter 0–17 vorausberechnen (CSV)")
     s.add_argument("--scenario", metavar="NAME", help="Szenario (Standard: Basis)")
-    s.add_argument("--years", type=int, default=10, metavar="N", help="Prognosejahre (Standard 10)")
+    s.add_argument("--years", type=int, metavar="N", help="Prognosejahre (Standard: laut Szenario, 10)")
     s.add_argument(
-        "--variante", choices=("niedrig", "mittel", "hoch"), default="mittel", help="Geburtenvariante"
+        "--variante", choices=("niedrig", "mittel", "hoch"), help="Geburtenvariante (Standard: laut Szenario)"
     )
     s.add_argument("--layout", help="Code des Gebietsstands (Standard: aktiver)")
     s.add_argument("--out", required=True, metavar="FILE.csv")
     s.set_defaults(func=cmd_forecast)
+
+    s = sub.add_parser("plan", help="Kita-, Schul- und Ganztagsbedarf gegen Plätze je Gebiet und Jahr (CSV)")
+    s.add_argument("--scenario", metavar="NAME", help="Szenario (Standard: Basis)")
+    s.add_argument("--years", type=int, metavar="N", help="Prognosejahre (Standard: laut Szenario, 10)")
+    s.add_argument("--layout", help="Code des Gebietsstands (Standard: aktiver)")
+    s.add_argument("--out", required=True, metavar="FILE.csv")
+    s.set_defaults(func=cmd_plan)
+
+    s = sub.add_parser("scenarios", help="Szenarien mit Parameteränderungen und Maßnahmen auflisten")
+    s.add_argument("--layout", help="Code des Gebietsstands (Standard: aktiver)")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_scenarios)
 
     s = sub.add_parser("backtest", help="Prognose ab einem früheren Jahr mit der Wirklichkeit vergleichen")
     s.add_argument("--base-year", type=int, required=True, metavar="JAHR")

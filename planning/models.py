@@ -313,3 +313,29 @@ class MappingProfile(Base):
     options_json: Mapped[str] = mapped_column(Text, default="{}")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     created_by: Mapped[str] = mapped_column(String(120), default="unbekannt")
+
+
+class Scenario(Base):
+    """A named planning scenario: parameter changes against the registry defaults plus measures.
+
+    The baseline ("Basis") is not stored: it is the registry defaults without measures and always
+    exists. ``revision`` counts saves, so a later save can detect a parallel edit.
+    """
+
+    __tablename__ = "scenario"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    layout_id: Mapped[int] = mapped_column(ForeignKey("area_layout.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    description: Mapped[str] = mapped_column(Text, default="")
+    #: JSON object {parameter key: value} — only the changes against the defaults.
+    params_json: Mapped[str] = mapped_column(Text, default="{}")
+    #: JSON list of measures (see planning.scenarios.Measure).
+    measures_json: Mapped[str] = mapped_column(Text, default="[]")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(120), default="unbekannt")
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    updated_by: Mapped[str] = mapped_column(String(120), default="unbekannt")
+    revision: Mapped[int] = mapped_column(Integer, default=1)
+
+    __table_args__ = (UniqueConstraint("layout_id", "name"),)

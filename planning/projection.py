@@ -23,14 +23,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from planning.parameters import BIRTH_VARIANTS, DEFAULT_CHILD_YIELD
 from planning.repository import PlanningData
 
 MAX_AGE = 17
 AGES = np.arange(MAX_AGE + 1)
-
-#: Children per new dwelling by age in the year of completion (a common planning rule of thumb for
-#: family-oriented new builds; municipal parameter, see docs).
-DEFAULT_CHILD_YIELD = tuple([0.06] * 6 + [0.045] * 4 + [0.03] * 8)
 
 
 @dataclass(frozen=True)
@@ -52,7 +49,7 @@ class ProjectionParams:
             raise ValueError(f"Das Kinder-je-Wohnung-Profil braucht {MAX_AGE + 1} Werte (Alter 0–{MAX_AGE}).")
 
 
-VARIANTS: dict[str, float] = {"niedrig": -0.02, "mittel": 0.0, "hoch": 0.02}
+VARIANTS: dict[str, float] = BIRTH_VARIANTS
 
 
 def _cube(children: pd.DataFrame) -> tuple[np.ndarray, list[str], list[int]]:

@@ -54,3 +54,48 @@ def test_backtest_json_on_the_demo_city(demo_url, capsys):
     assert horizons[0]["mape"] < 10  # one year ahead a small-area forecast stays within a few percent
     assert horizons[-1]["mape"] > horizons[0]["mape"]  # error grows with the horizon
     assert main(["--db", demo_url, "backtest", "--base-year", "2030"]) == 1
+
+
+def test_plan_csv_contract_and_scenarios(demo_url, tmp_path, capsys):
+    base, school = tmp_path / "basis.csv", tmp_path / "schule.csv"
+    assert main(["--db", demo_url, "plan", "--out", str(base)]) == 0
+    df = pd.read_csv(base, dtype={"area_id": str})
+    assert list(df.columns) == [
+        "area_id", "year", "u3_demand", "u3_places", "ue3_demand", "ue3_places", "kita_gap",
+        "school_entrants", "classes_needed", "classes_available", "ganztag_demand", "ganztag_places",
+    ]  # fmt: skip
+    assert len(df) == 32 * 11 and df["year"].min() == 2025 and df["year"].max() == 2035
+    gap = df["u3_places"] + df["ue3_places"] - df["u3_demand"] - df["ue3_demand"]
+    assert (gap - df["kita_gap"]).abs().max() < 0.02  # rounded to 2 decimals
+    assert (
+        main(["--db", demo_url, "plan", "--scenario", "Grundschule Sonnenhang 2028", "--out", str(school)])
+        == 0
+    )
+    s = pd.read_csv(school, dtype={"area_id": str}).set_index(["area_id", "year"])
+    b = df.set_index(["area_id", "year"])
+    assert s.loc[("0405", 2028), "classes_available"] - b.loc[("0405", 2028), "classes_available"] == 12
+    assert s.loc[("0405", 2027), "classes_available"] == b.loc[("0405", 2027), "classes_available"]
+    capsys.readouterr()
+    assert main(["--db", demo_url, "scenarios", "--json"]) == 0
+    import json
+
+    listed = json.loads(capsys.readouterr().out)
+    assert listed[0]["name"] == "Basis" and len(listed) == 4
+    assert "Wohnbauprojekt W03 2 Jahr(e) später" in listed[2]["changes"]
+
+
+def test_forecast_follows_the_scenario_housing(demo_url, tmp_path):
+    base, later = tmp_path / "b.csv", tmp_path / "l.csv"
+    assert main(["--db", demo_url, "forecast", "--out", str(base)]) == 0
+    assert (
+        main(
+            ["--db", demo_url, "forecast", "--scenario", "Heidkamp-Nord 2 Jahre später", "--out", str(later)]
+        )
+        == 0
+    )
+    b = pd.read_csv(base, dtype={"area_id": str})
+    lt = pd.read_csv(later, dtype={"area_id": str})
+    in_2027 = [f[(f["area_id"] == "0704") & (f["year"] == 2027)]["children"].sum() for f in (b, lt)]
+    assert in_2027[0] > in_2027[1]  # the delayed new build brings its children later
+    others = [f[(f["area_id"] != "0704")]["children"].sum() for f in (b, lt)]
+    assert others[0] == pytest.approx(others[1])

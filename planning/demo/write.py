@@ -6,8 +6,9 @@ Why: one transaction with dataset versions, areas and fact tables, like a real i
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 import pandas as pd
 import shapely
@@ -29,6 +30,8 @@ from planning.models import (
     Population,
     School,
 )
+from planning.models import Scenario as ScenarioRow
+from planning.scenarios import Measure
 
 SOURCE = "Demo-Kommune Weidenstadt (synthetisch erzeugt, planungsatlas demo)"
 LICENCE = "CC0 1.0"
@@ -177,7 +180,48 @@ def build_demo(engine: Engine, seed: int = 2025) -> DemoReport:
         for row, sid in zip(rows, data.enrollment["schul_id"].tolist(), strict=True):
             row |= {"school_id": school_id[sid], "dataset_version_id": versions["schueler"].id}
         s.execute(insert(Enrollment), rows)
+        s.add_all(demo_scenarios(layout.id))
     return demo_report(data, seed, rows=sum(counts.values()))
+
+
+def demo_scenarios(layout_id: int) -> list[ScenarioRow]:
+    """Three "what if" scenarios of the kind a Steuerkreis asks for (see SCENES.md, scene 2)."""
+    defs = [
+        (
+            "Heidkamp-Nord 2 Jahre später",
+            "Das Wohngebiet Heidkamp-Nord (W03) wird zwei Jahre später fertig.",
+            {},
+            [Measure("wohnbau_verschieben", projekt_id="W03", delay=2)],
+        ),
+        (
+            "Grundschule Sonnenhang 2028",
+            "Neue dreizügige Grundschule mit offenem Ganztag im Neubaugebiet Sonnenhang ab 2028/29.",
+            {},
+            [
+                Measure("schule_zuege", "0405", 2028, zuege=3),
+                Measure("ganztag_plaetze", "0405", 2028, places=225),
+            ],
+        ),
+        (
+            "Kita Kastanienallee, höherer U3-Bedarf",
+            "Neue Kita an der Kastanienallee ab 2027 (20 U3, 70 Ü3); U3-Bedarfsquoten 55 % / 80 %.",
+            {"bedarfsquote_1": 0.55, "bedarfsquote_2": 0.80},
+            [Measure("kita_plaetze", "0601", 2027, u3=20, ue3=70)],
+        ),
+    ]
+    return [
+        ScenarioRow(
+            layout_id=layout_id,
+            name=name,
+            description=text,
+            params_json=json.dumps(params, sort_keys=True),
+            measures_json=json.dumps([asdict(m) for m in measures], ensure_ascii=False),
+            created_by="demo",
+            updated_by="demo",
+            revision=1,
+        )
+        for name, text, params, measures in defs
+    ]
 
 
 def demo_report(data: DemoData, seed: int, rows: int = 0) -> DemoReport:

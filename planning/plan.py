@@ -1,0 +1,458 @@
+"""One chain from births to Ganztag: Kita, primary school and Ganztag demand against capacity.
+
+The same projected children (:mod:`planning.projection`) feed every department's figures, per area
+(the lowest level, where people live) and year. A *plan year* ``Y`` is the Kita and school year
+starting 1 August ``Y``; children are counted at the Stichtag 31.12.``Y`` (inside that year).
+
+Formulas (parameters in :mod:`planning.parameters`, written ``q…``):
+
+Kita
+  ``u3_demand  = (P₀·q_u1 + P₁·q_1 + P₂·q_2) · (1 + puffer)``
+  ``ue3_demand = (P₃ + P₄ + P₅ + P₆·anteil_6_in_kita) · q_ue3 · (1 + puffer)``
+  Supply per Kita and year: places in operation (``opening_year ≤ Y < closing_year``; a planned
+  Kita without opening year and a closed one without closing year never count), split into U3/Ü3
+  by its own figures or, where it has only a total, by ``u3_anteil_gemischt``; plus
+  Kindertagespflege (latest observed year carried forward) × ``tagespflege_u3_anteil``; plus
+  scenario measures. ``kita_gap = places − demand`` (negative: places missing).
+
+Primary school (Grundschule, grades 1–4; a pupil's area is where the child lives)
+  ``school_entrants(Y) = P₆(Y) · e`` with the Einschulungsquote ``e`` (parameter, or the multi-year
+  mean of observed grade-1 pupils ÷ 6-year-olds); grade g in year Y:
+  ``pupils_g(Y) = school_entrants(Y − g + 1) · d₁ · … · d_{g−1}`` with the grade-progression ratios
+  ``d`` (multi-year means of observed ratios, else 1). Classes per grade
+  ``= ceil(pupils_g ÷ klassenobergrenze)``; ``classes_needed`` is their sum over grades 1–4 and
+  ``zuege_needed`` the entry classes (grade 1). Capacity: Züge of the primary schools in the area
+  (+ measures) × 4 grades = ``classes_available``.
+
+Ganztag (GaFöG)
+  Grade g is entitled from school year 2026 + g − 1 (grades 1–4 from 2029/30);
+  ``ganztag_demand = Σ_g pupils_g · (q_ganztag if entitled else q_ohne_anspruch)`` against the
+  Ganztag places of the area's primary schools (+ measures).
+
+Everything is vectorised over area × year × age (numpy); inputs are never mutated.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from planning.parameters import BIRTH_VARIANTS, GAFOEG_FIRST_YEAR
+from planning.projection import MAX_AGE, ProjectionParams, project, single_ages
+from planning.repository import PlanningData
+from planning.scenarios import BASELINE, Measure, Scenario
+
+GRADES = (1, 2, 3, 4)
+
+#: The columns of ``plan --out`` (a contract: scripts build on them, keep them exactly so).
+EXPORT_COLUMNS = [
+    "area_id",
+    "year",
+    "u3_demand",
+    "u3_places",
+    "ue3_demand",
+    "ue3_places",
+    "kita_gap",
+    "school_entrants",
+    "classes_needed",
+    "classes_available",
+    "ganztag_demand",
+    "ganztag_places",
+]
+
+#: Columns that add up across areas (upper levels and the city are sums of these).
+ADDITIVE = [
+    "births",
+    "u3_children",
+    "ue3_children",
+    "u3_demand",
+    "ue3_demand",
+    "u3_places",
+    "ue3_places",
+    "school_entrants",
+    *[f"pupils_{g}" for g in GRADES],
+    "zuege_available",
+    "ganztag_demand",
+    "ganztag_places",
+]
+
+
+@dataclass(frozen=True)
+class PlanResult:
+    """The plan of one scenario: children and the per-area, per-year table (see module doc)."""
+
+    scenario: str
+    params: dict[str, Any]
+    base_year: int
+    years: list[int]
+    children: pd.DataFrame
+    table: pd.DataFrame
+    derived: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def projected_years(self) -> list[int]:
+        return [y for y in self.years if y > self.base_year]
+
+    def export(self) -> pd.DataFrame:
+        """The ``plan --out`` table from the base year on, exactly :data:`EXPORT_COLUMNS`."""
+        t = self.table[self.table["year"] >= self.base_year].rename(columns={"gebiet_id": "area_id"})
+        out = t[EXPORT_COLUMNS].sort_values(["area_id", "year"]).reset_index(drop=True)
+        return out.round(2)
+
+    def aggregate(self, parent_of: Mapping[str, str] | pd.Series | None = None) -> pd.DataFrame:
+        """The table summed to upper areas (``parent_of``: gebiet_id → upper id) or the city (None)."""
+        return aggregate(self.table, self.params, parent_of)
+
+
+def _finish(t: pd.DataFrame, params: Mapping[str, Any]) -> pd.DataFrame:
+    """Derived columns from the additive ones (the same code for areas, upper levels and the city)."""
+    size = float(params["klassenobergrenze"])
+    pupils = t[[f"pupils_{g}" for g in GRADES]].to_numpy(dtype=float)
+    classes = np.ceil(pupils / size - 1e-9)
+    out = t.assign(
+        kita_demand=t["u3_demand"] + t["ue3_demand"],
+        kita_places=t["u3_places"] + t["ue3_places"],
+        pupils=pupils.sum(axis=1),
+        classes_needed=classes.sum(axis=1),  # NaN while a grade's cohort is not known
+        classes_available=t["zuege_available"] * len(GRADES),
+        zuege_needed=np.ceil(t["school_entrants"].to_numpy(dtype=float) / size - 1e-9),
+    )
+    return out.assign(
+        u3_gap=out["u3_places"] - out["u3_demand"],
+        ue3_gap=out["ue3_places"] - out["ue3_demand"],
+        kita_gap=out["kita_places"] - out["kita_demand"],
+        versorgung_u3=_ratio(out["u3_places"], out["u3_children"]),
+        versorgung_ue3=_ratio(out["ue3_places"], out["ue3_children"]),
+        class_gap=out["classes_available"] - out["classes_needed"],
+        ganztag_gap=out["ganztag_places"] - out["ganztag_demand"],
+        ganztag_coverage=_ratio(out["ganztag_places"], out["ganztag_demand"]),
+    )
+
+
+def _ratio(num: pd.Series, den: pd.Series) -> pd.Series:
+    n, d = num.to_numpy(dtype=float), den.to_numpy(dtype=float)
+    return pd.Series(np.divide(n, d, out=np.full(len(n), np.nan), where=d > 0), index=num.index)
+
+
+def aggregate(
+    table: pd.DataFrame, params: Mapping[str, Any], parent_of: Mapping[str, str] | pd.Series | None = None
+) -> pd.DataFrame:
+    """Sum the additive columns per upper area and year, then recompute classes, gaps and quotas.
+
+    Classes are recomputed from the summed pupils per grade: at an upper level children can share
+    schools across area borders, so its need is not the sum of each area's rounded-up classes.
+    """
+    key = (
+        pd.Series("Stadt", index=table.index)
+        if parent_of is None
+        else table["gebiet_id"].map(
+            pd.Series(parent_of) if not isinstance(parent_of, pd.Series) else parent_of
+        )
+    )
+    grouped = (
+        table.assign(gebiet_id=key)
+        .groupby(["gebiet_id", "year"], as_index=False, sort=True)[["observed", *ADDITIVE]]
+        .agg({"observed": "first", **dict.fromkeys(ADDITIVE, "sum")})
+    )
+    # A grade whose cohort is unknown (first years) stays unknown, it does not become 0.
+    unknown = (
+        table.assign(gebiet_id=key)
+        .groupby(["gebiet_id", "year"], sort=True)[[f"pupils_{g}" for g in GRADES] + ["ganztag_demand"]]
+        .count()
+    )
+    for col in unknown.columns:
+        grouped.loc[unknown[col].to_numpy() == 0, col] = np.nan
+    return _finish(grouped, params)
+
+
+def _apply_housing_measures(housing: pd.DataFrame, measures: tuple[Measure, ...]) -> pd.DataFrame:
+    cols = ["projekt_id", "name", "gebiet_id", "units", "completion_year", "completion_year_end", "status"]
+    h = housing[cols].copy() if not housing.empty else pd.DataFrame(columns=cols)
+    for m in measures:
+        if m.kind == "wohnbau_verschieben":
+            hit = h["projekt_id"] == m.projekt_id
+            h.loc[hit, "completion_year"] = h.loc[hit, "completion_year"].astype(int) + m.delay
+            end = h.loc[hit, "completion_year_end"]
+            h.loc[hit, "completion_year_end"] = end.where(end.isna(), pd.to_numeric(end) + m.delay)
+        elif m.kind == "wohnbau_neu":
+            row = {
+                "projekt_id": f"Szenario-{len(h) + 1}",
+                "name": m.note or "Wohnbau (Szenario)",
+                "gebiet_id": m.gebiet_id,
+                "units": m.units,
+                "completion_year": m.year,
+                "completion_year_end": m.year,
+                "status": "geplant",
+            }
+            h = pd.concat([h, pd.DataFrame([row])], ignore_index=True) if not h.empty else pd.DataFrame([row])
+    return h
+
+
+def _step_from(n_areas: int, years: list[int], rows: list[tuple[int, int | None, float]]) -> np.ndarray:
+    """[area, year] array of amounts valid from a start year (None = always) on."""
+    out = np.zeros((n_areas, len(years) + 1))
+    y0 = years[0]
+    for ai, start, amount in rows:
+        si = 0 if start is None else int(np.clip(start - y0, 0, len(years)))
+        out[ai, si] += amount
+    return np.cumsum(out, axis=1)[:, :-1]
+
+
+def _kita_supply(
+    kitas: pd.DataFrame, index: dict[str, int], years: list[int], u3_share: float
+) -> tuple[np.ndarray, np.ndarray, int]:
+    """U3 and Ü3 places [area, year] from the Kita list; also the number of Kitas without area."""
+    n, ny = len(index), len(years)
+    if kitas.empty:
+        return np.zeros((n, ny)), np.zeros((n, ny)), 0
+    k = kitas[kitas["gebiet_id"].isin(index)]
+    total = k["places_total"].astype("Float64")
+    u3 = k["places_u3"].astype("Float64")
+    ue3 = k["places_ue3"].astype("Float64")
+    total = total.fillna(u3 + ue3)
+    u3_eff = u3.fillna(total - ue3).fillna(total * u3_share).fillna(0).to_numpy(dtype=float)
+    ue3_eff = ue3.fillna(total - pd.Series(u3_eff, index=k.index)).fillna(0).to_numpy(dtype=float)
+    opening = k["opening_year"].astype("Float64")
+    closing = k["closing_year"].astype("Float64")
+    never = ((k["status"] == "geplant") & opening.isna()) | ((k["status"] == "geschlossen") & closing.isna())
+    y0 = years[0]
+    start = np.clip((opening.fillna(y0) - y0).to_numpy(dtype=float), 0, ny).astype(int)
+    stop = np.clip((closing.fillna(y0 + ny) - y0).to_numpy(dtype=float), 0, ny).astype(int)
+    keep = ~never.to_numpy(dtype=bool)
+    ai = k["gebiet_id"].map(index).to_numpy()[keep]
+    out = []
+    for amount in (u3_eff[keep], ue3_eff[keep]):
+        diff = np.zeros((n, ny + 1))
+        np.add.at(diff, (ai, start[keep]), amount)
+        np.add.at(diff, (ai, stop[keep]), -amount)
+        out.append(np.cumsum(diff, axis=1)[:, :-1])
+    return out[0], out[1], int(kitas["gebiet_id"].isna().sum())
+
+
+def _carried_forward(frame: pd.DataFrame, value: str, index: dict[str, int], years: list[int]) -> np.ndarray:
+    """[area, year] of an observed yearly series, the latest observed year carried forward."""
+    out = np.full((len(index), len(years)), np.nan)
+    if frame.empty:
+        return np.zeros_like(out)
+    f = frame[frame["gebiet_id"].isin(index) & frame["year"].isin(years)]
+    out[f["gebiet_id"].map(index).to_numpy(), f["year"].astype(int).to_numpy() - years[0]] = (
+        f[value].astype(float).to_numpy()
+    )
+    filled = pd.DataFrame(out).ffill(axis=1).fillna(0)
+    return filled.to_numpy()
+
+
+def _observed_ratios(data: PlanningData, children: pd.DataFrame, window: int) -> dict[str, Any]:
+    """Einschulungsquote and grade-progression ratios from observed Grundschule pupils (city level)."""
+    e = data.enrollment
+    result: dict[str, Any] = {
+        "einschulungsquote": None,
+        "einschulungsquote_jahre": [],
+        "durchgangsquoten": [1.0, 1.0, 1.0],
+    }
+    if e.empty:
+        return result
+    e = e[(e["schulart"] == "Grundschule") & e["grade"].between(1, 4)]
+    by = e.groupby(["school_year", "grade"])["pupils"].sum(min_count=1).unstack()
+    six = children[children["age"] == 6].groupby("year")["count"].sum(min_count=1)
+    if 1 in by.columns:
+        years = sorted(set(by.index[by[1].notna()]) & set(six.index[six.notna() & (six > 0)]))[-window:]
+        if years:
+            result["einschulungsquote"] = float(by.loc[years, 1].sum() / six.loc[years].sum())
+            result["einschulungsquote_jahre"] = [int(y) for y in years]
+    ratios = []
+    for g in (1, 2, 3):
+        if g in by.columns and g + 1 in by.columns:
+            pairs = [
+                (y, y + 1)
+                for y in by.index
+                if y + 1 in by.index
+                and pd.notna(by.loc[y, g])
+                and pd.notna(by.loc[y + 1, g + 1])
+                and by.loc[y, g] > 0
+            ][-window:]
+            if pairs:
+                ratios.append(
+                    float(sum(by.loc[b, g + 1] for _, b in pairs) / sum(by.loc[a, g] for a, _ in pairs))
+                )
+                continue
+        ratios.append(1.0)
+    result["durchgangsquoten"] = ratios
+    return result
+
+
+def compute_plan(
+    data: PlanningData, scenario: Scenario = BASELINE, children: pd.DataFrame | None = None
+) -> PlanResult:
+    """The whole chain for one scenario. ``children`` (long ``gebiet_id, year, age, count``, ages
+    0–17) defaults to the single ages of the active population."""
+    params = scenario.resolved_params()
+    obs = single_ages(data.population) if children is None else children
+    if obs.empty:
+        raise ValueError(
+            "Keine Einzelalter 0–17 in den Bevölkerungsdaten: eine Prognose ist so nicht möglich."
+        )
+    housing = _apply_housing_measures(data.table("wohnbau"), scenario.measures)
+    pp = ProjectionParams(
+        years=int(params["prognose_jahre"]),
+        window=int(params["stuetzzeitraum"]),
+        shrinkage=float(params["schrumpfung"]),
+        birth_trend=BIRTH_VARIANTS[params["geburtenvariante"]],
+        child_yield=tuple(params["kinder_je_wohnung"]),
+    )
+    projected = project(obs, pp, housing if not housing.empty else None)
+    base_year = int(obs["year"].max())
+    observed = obs.rename(columns={"count": "children"}).assign(
+        children=lambda d: d["children"].astype(float)
+    )
+    all_children = pd.concat(
+        [observed.assign(observed=True), projected.assign(observed=False)], ignore_index=True
+    )
+    areas = sorted(all_children["gebiet_id"].unique())
+    years = list(range(int(all_children["year"].min()), int(all_children["year"].max()) + 1))
+    index = {a: i for i, a in enumerate(areas)}
+    cube = np.zeros((len(areas), len(years), MAX_AGE + 1))
+    cube[
+        all_children["gebiet_id"].map(index).to_numpy(),
+        all_children["year"].to_numpy(dtype=int) - years[0],
+        all_children["age"].to_numpy(dtype=int),
+    ] = all_children["children"].fillna(0).to_numpy(dtype=float)
+
+    # Kita demand and supply
+    buffer = 1 + params["kita_puffer"]
+    u3_demand = (
+        cube[..., 0] * params["bedarfsquote_u1"]
+        + cube[..., 1] * params["bedarfsquote_1"]
+        + cube[..., 2] * params["bedarfsquote_2"]
+    ) * buffer
+    ue3_children = cube[..., 3:6].sum(axis=2) + cube[..., 6] * params["anteil_6_in_kita"]
+    ue3_demand = ue3_children * params["bedarfsquote_ue3"] * buffer
+    kita_u3, kita_ue3, kitas_without_area = _kita_supply(
+        data.kitas, index, years, params["u3_anteil_gemischt"]
+    )
+    ktp = _carried_forward(data.kindertagespflege, "places", index, years)
+    kita_measures = [m for m in scenario.measures if m.kind == "kita_plaetze" and m.gebiet_id in index]
+    u3_places = (
+        kita_u3
+        + ktp * params["tagespflege_u3_anteil"]
+        + _step_from(
+            len(areas),
+            years,
+            [(index[m.gebiet_id], m.year, m.u3) for m in kita_measures],  # type: ignore[index]
+        )
+    )
+    ue3_places = (
+        kita_ue3
+        + ktp * (1 - params["tagespflege_u3_anteil"])
+        + _step_from(
+            len(areas),
+            years,
+            [(index[m.gebiet_id], m.year, m.ue3) for m in kita_measures],  # type: ignore[index]
+        )
+    )
+
+    # Primary school
+    ratios = _observed_ratios(data, obs, int(params["stuetzzeitraum"]))
+    quota = params["einschulungsquote"]
+    if quota is None:
+        quota = ratios["einschulungsquote"] if ratios["einschulungsquote"] is not None else 1.0
+    entrants = cube[..., 6] * quota
+    pupils = np.full((len(GRADES), len(areas), len(years)), np.nan)
+    factor = 1.0
+    for gi, _g in enumerate(GRADES):
+        if gi:
+            factor *= ratios["durchgangsquoten"][gi - 1]
+        pupils[gi, :, gi:] = entrants[:, : len(years) - gi] * factor
+    schools = data.schools
+    primary = (
+        schools[(schools["schulart"] == "Grundschule") & schools["gebiet_id"].isin(index)]
+        if not schools.empty
+        else schools
+    )
+    zuege = _step_from(
+        len(areas), years, [(index[r.gebiet_id], None, float(r.zuege or 0)) for r in primary.itertuples()]
+    )
+    gt_places = _step_from(
+        len(areas),
+        years,
+        [
+            (index[r.gebiet_id], None, 0.0 if pd.isna(r.ganztag_places) else float(r.ganztag_places))
+            for r in primary.itertuples()
+        ],
+    )
+    for m in scenario.measures:
+        if m.gebiet_id not in index:
+            continue
+        if m.kind == "schule_zuege":
+            zuege += _step_from(len(areas), years, [(index[m.gebiet_id], m.year, m.zuege)])
+        elif m.kind == "ganztag_plaetze":
+            gt_places += _step_from(len(areas), years, [(index[m.gebiet_id], m.year, m.places)])
+    year_arr = np.asarray(years)
+    ganztag = np.zeros((len(areas), len(years)))
+    for gi, g in enumerate(GRADES):
+        entitled = year_arr >= GAFOEG_FIRST_YEAR + g - 1
+        q = np.where(entitled, params["ganztag_bedarfsquote"], params["ganztag_quote_ohne_anspruch"])
+        ganztag = ganztag + pupils[gi] * q  # NaN while the grade's cohort is unknown
+
+    n = len(areas) * len(years)
+    table = pd.DataFrame(
+        {
+            "gebiet_id": np.repeat(areas, len(years)),
+            "year": np.tile(years, len(areas)),
+            "observed": np.tile(year_arr <= base_year, len(areas)),
+            "births": cube[..., 0].ravel(),
+            "u3_children": cube[..., 0:3].sum(axis=2).ravel(),
+            "ue3_children": ue3_children.ravel(),
+            "u3_demand": u3_demand.ravel(),
+            "ue3_demand": ue3_demand.ravel(),
+            "u3_places": u3_places.ravel(),
+            "ue3_places": ue3_places.ravel(),
+            "school_entrants": entrants.ravel(),
+            **{f"pupils_{g}": pupils[gi].ravel() for gi, g in enumerate(GRADES)},
+            "zuege_available": zuege.ravel(),
+            "ganztag_demand": ganztag.ravel(),
+            "ganztag_places": gt_places.ravel(),
+        },
+        index=pd.RangeIndex(n),
+    )
+    table = _finish(table, params)
+    seen = ratios["einschulungsquote_jahre"]
+    if params["einschulungsquote"] is not None:
+        source = "Parameter"
+    elif seen:
+        source = f"beobachtet {seen[0]}–{seen[-1]}" if len(seen) > 1 else f"beobachtet {seen[0]}"
+    else:
+        source = "ohne Schuldaten angenommen"
+    derived = {
+        "einschulungsquote": float(quota),
+        "einschulungsquote_quelle": source,
+        "durchgangsquoten": ratios["durchgangsquoten"],
+        "kitas_ohne_gebiet": kitas_without_area,
+    }
+    return PlanResult(
+        scenario=scenario.name,
+        params=params,
+        base_year=base_year,
+        years=years,
+        children=all_children,
+        table=table,
+        derived=derived,
+    )
+
+
+def compare(
+    results: list[PlanResult], column: str, parent_of: Mapping[str, str] | None = None
+) -> pd.DataFrame:
+    """One column of several scenarios side by side: ``gebiet_id, year, <scenario 1>, <scenario 2>, …``."""
+    frames = []
+    for r in results:
+        t = r.table if parent_of is None else r.aggregate(parent_of)
+        frames.append(t[["gebiet_id", "year", column]].rename(columns={column: r.scenario}))
+    out = frames[0]
+    for f in frames[1:]:
+        out = out.merge(f, on=["gebiet_id", "year"], how="outer")
+    return out
