@@ -1,14 +1,24 @@
-"""Schule & Ganztag: pupils, Züge utilisation and Ganztag places per district."""
+"""Schule & Ganztag: school entrants, entry classes vs Züge, Ganztag under the GaFöG phase-in."""
 
-from ui import components, views
+import streamlit as st
+
+from ui import planview, views
 from ui.frame import context
 
 ctx = context()
 if views.page_frame(ctx, "Schule & Ganztag"):
-    components.not_built_yet(
-        "Einschulungsprognose, Zügigkeitsbedarf und GaFöG-Stufenplan folgen; hier der Ist-Stand."
+    view = st.segmented_control(
+        "Ansicht",
+        ["Bedarfsplanung", "Ist-Kennzahlen"],
+        default="Bedarfsplanung",
+        key="school_view",
+        label_visibility="collapsed",
     )
-    indicator = views.indicator_explorer(
-        ctx, domains=("Schule", "Ganztag"), default="ganztag_quote", points_default=(False, True)
-    )
-    views.footer(ctx, indicator)
+    if view == "Ist-Kennzahlen":
+        indicator = views.indicator_explorer(
+            ctx, domains=("Schule", "Ganztag"), default="ganztag_quote", points_default=(False, True)
+        )
+        views.footer(ctx, indicator)
+    else:
+        planview.school_plan(ctx)
+        views.footer(ctx, None, ("bevoelkerung", "schulen", "schueler", "wohnbau"))

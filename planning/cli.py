@@ -427,18 +427,17 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
 
 
 def cmd_backtest(args: argparse.Namespace) -> int:
-    from planning.backtest import backtest
-    from planning.projection import single_ages
+    from planning.backtest import backtest_data
 
     data = load_planning_data(_engine(args), args.layout)
     try:
-        result = backtest(single_ages(data.population), args.base_year)
+        result = backtest_data(data, args.base_year)
     except ValueError as exc:
         raise CliError(str(exc)) from None
     if args.json:
         _print_json(result)
     else:
-        print(f"Rückrechnung ab {args.base_year} (Kinder 0–17 je Gebiet):")
+        print(f"Rückrechnung ab {args.base_year} ({result['measure']}; {result['method']}):")
         for h in result["horizons"]:
             figures = (
                 f"MAPE {h['mape']:.1f} %, Verzerrung {h['bias']:+.1f} %, Gesamtstadt {h['city_error']:+.1f} %"

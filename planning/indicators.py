@@ -539,7 +539,7 @@ def indicator_table(data: PlanningData, code: str, level: int | None = None) -> 
     lvl = data.data_level if level is None else level
     areas = data.areas
     if lvl != data.data_level:
-        mapping = _ancestor_map(areas, data.data_level, lvl)
+        mapping = ancestor_map(areas, data.data_level, lvl)
         base = base.assign(gebiet_id=base["gebiet_id"].map(mapping))
         base = base[base["gebiet_id"].notna()]
         ind = get_indicator(code)
@@ -586,7 +586,7 @@ def _sum_group(df: Frame, keys: list[str], is_rate: bool) -> Frame:
     )
 
 
-def _ancestor_map(areas: pd.DataFrame, from_level: int, to_level: int) -> dict[str, str]:
+def ancestor_map(areas: pd.DataFrame, from_level: int, to_level: int) -> dict[str, str]:
     """Map gebiet_id on ``from_level`` to its ancestor on ``to_level``."""
     parent = dict(zip(areas["gebiet_id"], areas["parent_gebiet_id"], strict=True))
     mapping: dict[str, str] = {}

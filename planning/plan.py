@@ -41,12 +41,97 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from planning.backtest import METHOD_OBSERVED, training_years
+from planning.bands import method_text, split_to_single_ages
+from planning.indicators import Indicator
 from planning.parameters import BIRTH_VARIANTS, GAFOEG_FIRST_YEAR
 from planning.projection import MAX_AGE, ProjectionParams, project, single_ages
 from planning.repository import PlanningData
 from planning.scenarios import BASELINE, Measure, Scenario
 
 GRADES = (1, 2, 3, 4)
+
+
+def _figure(code: str, label: str, unit: str, domain: str, help_de: str, polarity: int = 0) -> Indicator:
+    return Indicator(code, label, unit, domain, help_de, polarity=polarity, decimals=0, sources=())
+
+
+#: Plan figures that pages can map and tabulate (same display rules as the indicator registry).
+PLAN_FIGURES: dict[str, Indicator] = {
+    f.code: f
+    for f in (
+        _figure(
+            "kita_gap",
+            "Platzbilanz Kita",
+            "Plätze",
+            "Kita",
+            "Kita-Plätze und Tagespflege minus Bedarf (U3 + Ü3); negativ = Plätze fehlen.",
+            1,
+        ),
+        _figure(
+            "u3_gap",
+            "Platzbilanz U3",
+            "Plätze",
+            "Kita",
+            "U3-Plätze (Krippe, Tagespflege) minus U3-Bedarf; negativ = Plätze fehlen.",
+            1,
+        ),
+        _figure(
+            "ue3_gap",
+            "Platzbilanz Ü3",
+            "Plätze",
+            "Kita",
+            "Ü3-Plätze minus Bedarf der 3- bis 5-Jährigen und der noch nicht eingeschulten 6-Jährigen.",
+            1,
+        ),
+        _figure(
+            "u3_demand",
+            "U3-Bedarf",
+            "Kinder",
+            "Kita",
+            "Kinder unter 3 × Bedarfsquote je Altersjahr (mit Puffer).",
+        ),
+        _figure(
+            "ue3_demand",
+            "Ü3-Bedarf",
+            "Kinder",
+            "Kita",
+            "Kinder von 3 bis zum Schuleintritt × Bedarfsquote (mit Puffer).",
+        ),
+        _figure("school_entrants", "Einschulungen", "Kinder", "Schule", "6-Jährige × Einschulungsquote."),
+        _figure(
+            "zuege_gap",
+            "Bilanz Eingangsklassen",
+            "Klassen",
+            "Schule",
+            "Züge der Grundschulen im Gebiet minus nötige Eingangsklassen; negativ = Klassen fehlen.",
+            1,
+        ),
+        _figure(
+            "class_gap",
+            "Klassenbilanz Klassen 1–4",
+            "Klassen",
+            "Schule",
+            "Klassen (Züge × 4) minus nötige Klassen der Jahrgänge 1–4.",
+            1,
+        ),
+        _figure(
+            "ganztag_gap",
+            "Ganztagsbilanz",
+            "Plätze",
+            "Ganztag",
+            "Ganztagsplätze minus Bedarf nach GaFöG-Stufenplan; negativ = Plätze fehlen.",
+            1,
+        ),
+        _figure(
+            "ganztag_demand",
+            "Ganztagsbedarf",
+            "Kinder",
+            "Ganztag",
+            "Grundschulkinder × Bedarfsquote (mit/ohne Rechtsanspruch je Jahrgang).",
+        ),
+    )
+}
 
 #: The columns of ``plan --out`` (a contract: scripts build on them, keep them exactly so).
 EXPORT_COLUMNS = [
@@ -128,6 +213,7 @@ def _finish(t: pd.DataFrame, params: Mapping[str, Any]) -> pd.DataFrame:
         versorgung_u3=_ratio(out["u3_places"], out["u3_children"]),
         versorgung_ue3=_ratio(out["ue3_places"], out["ue3_children"]),
         class_gap=out["classes_available"] - out["classes_needed"],
+        zuege_gap=out["zuege_available"] - out["zuege_needed"],
         ganztag_gap=out["ganztag_places"] - out["ganztag_demand"],
         ganztag_coverage=_ratio(out["ganztag_places"], out["ganztag_demand"]),
     )
@@ -285,17 +371,25 @@ def _observed_ratios(data: PlanningData, children: pd.DataFrame, window: int) ->
     return result
 
 
+def observed_children(data: PlanningData) -> tuple[pd.DataFrame, str]:
+    """Children 0–17 by single age for the unbroken run of years up to the latest one, and how
+    they were obtained: observed single ages, else split from age bands (:mod:`planning.bands`)."""
+    children, method = single_ages(data.population), METHOD_OBSERVED
+    if children.empty:
+        births = data.table("geburten")
+        children = split_to_single_ages(data.population, births if not births.empty else None)
+        method = method_text()
+    run = training_years(children["year"].unique(), int(children["year"].max()))
+    return children[children["year"].isin(run)].reset_index(drop=True), method
+
+
 def compute_plan(
     data: PlanningData, scenario: Scenario = BASELINE, children: pd.DataFrame | None = None
 ) -> PlanResult:
     """The whole chain for one scenario. ``children`` (long ``gebiet_id, year, age, count``, ages
-    0–17) defaults to the single ages of the active population."""
+    0–17) defaults to :func:`observed_children` of the active population."""
     params = scenario.resolved_params()
-    obs = single_ages(data.population) if children is None else children
-    if obs.empty:
-        raise ValueError(
-            "Keine Einzelalter 0–17 in den Bevölkerungsdaten: eine Prognose ist so nicht möglich."
-        )
+    obs, method = observed_children(data) if children is None else (children, METHOD_OBSERVED)
     housing = _apply_housing_measures(data.table("wohnbau"), scenario.measures)
     pp = ProjectionParams(
         years=int(params["prognose_jahre"]),
@@ -384,6 +478,11 @@ def compute_plan(
             for r in primary.itertuples()
         ],
     )
+    # Without any Zügigkeit or Ganztag figure in the school list, capacity is unknown, not zero.
+    if primary.empty or primary["zuege"].isna().all():
+        zuege[:] = np.nan
+    if primary.empty or primary["ganztag_places"].isna().all():
+        gt_places[:] = np.nan
     for m in scenario.measures:
         if m.gebiet_id not in index:
             continue
@@ -432,6 +531,7 @@ def compute_plan(
         "einschulungsquote_quelle": source,
         "durchgangsquoten": ratios["durchgangsquoten"],
         "kitas_ohne_gebiet": kitas_without_area,
+        "kinder_methode": method,
     }
     return PlanResult(
         scenario=scenario.name,
@@ -456,3 +556,103 @@ def compare(
     for f in frames[1:]:
         out = out.merge(f, on=["gebiet_id", "year"], how="outer")
     return out
+
+
+def at_level(result: PlanResult, areas: pd.DataFrame, level: int, data_level: int) -> pd.DataFrame:
+    """The plan table on an area level of the layout (the data level as is, upper levels summed)."""
+    if level >= data_level:
+        return result.table
+    from planning.indicators import ancestor_map
+
+    return result.aggregate(ancestor_map(areas, data_level, level))
+
+
+STAGES = {"U3": (0, 2), "Ü3": (3, 5)}
+
+
+def cohort_chain(result: PlanResult, gebiet_ids: list[str] | None, cohorts: list[int]) -> pd.DataFrame:
+    """The same children from birth to the end of primary school, per birth cohort (Geburtsjahrgang).
+
+    Rows ``cohort, year, stage, step, children, ganztag_demand, observed``: ages 0–5 from the
+    (projected) children — stage ``U3`` (0–2) and ``Ü3`` (3–5) — then grades 1–4 of primary school
+    in the years ``cohort + 5 + g`` (stage ``Grundschule``: the cohort's pupils, = entrants ×
+    progression ratios) with their Ganztag demand under the GaFöG phase-in. ``gebiet_ids`` None =
+    the whole city. Years beyond the plan horizon are left out.
+    """
+    c = result.children
+    t = result.table
+    if gebiet_ids is not None:
+        c = c[c["gebiet_id"].isin(gebiet_ids)]
+        t = t[t["gebiet_id"].isin(gebiet_ids)]
+    c = c.assign(cohort=c["year"] - c["age"])
+    c = c[c["cohort"].isin(cohorts) & (c["age"] <= 5)]
+    young = c.groupby(["cohort", "year", "age"], as_index=False).agg(
+        children=("children", "sum"), observed=("observed", "all")
+    )
+    young = young.assign(
+        stage=np.where(young["age"] <= 2, "U3", "Ü3"),
+        step=young["age"].map(lambda a: "Geburtsjahr" if a == 0 else ("1 Jahr" if a == 1 else f"{a} Jahre")),
+        ganztag_demand=np.nan,
+    )
+    by_year = t.groupby("year")[[f"pupils_{g}" for g in GRADES]].sum(min_count=1)
+    observed_years = set(t.loc[t["observed"], "year"])
+    params = result.params
+    rows = []
+    for cohort in cohorts:
+        for g in GRADES:
+            year = cohort + 5 + g
+            if year not in by_year.index:
+                continue
+            pupils = by_year.loc[year, f"pupils_{g}"]
+            entitled = year >= GAFOEG_FIRST_YEAR + g - 1
+            quota = params["ganztag_bedarfsquote"] if entitled else params["ganztag_quote_ohne_anspruch"]
+            rows.append(
+                {
+                    "cohort": cohort,
+                    "year": year,
+                    "age": 5 + g,
+                    "children": pupils,
+                    "observed": year in observed_years,
+                    "stage": "Grundschule",
+                    "step": f"Klasse {g}",
+                    "ganztag_demand": pupils * quota,
+                }
+            )
+    school = pd.DataFrame(rows, columns=[*young.columns])
+    out = pd.concat([young, school], ignore_index=True) if not school.empty else young
+    return out.sort_values(["cohort", "year"]).reset_index(drop=True)
+
+
+def school_entry_check(result: PlanResult, gebiet_ids: list[str] | None, cohorts: list[int]) -> pd.DataFrame:
+    """Per cohort: school-entry year, entrants, entry classes needed vs Züge, Ganztag balance then."""
+    t = result.table if gebiet_ids is None else result.table[result.table["gebiet_id"].isin(gebiet_ids)]
+    summed = aggregate(t, result.params, None).set_index("year")
+    rows = []
+    for cohort in cohorts:
+        year = cohort + 6
+        if year not in summed.index:
+            continue
+        r = summed.loc[year]
+        rows.append(
+            {
+                "cohort": cohort,
+                "year": year,
+                "school_entrants": r["school_entrants"],
+                "zuege_needed": r["zuege_needed"],
+                "zuege_available": r["zuege_available"],
+                "ganztag_demand": r["ganztag_demand"],
+                "ganztag_places": r["ganztag_places"],
+            }
+        )
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "cohort",
+            "year",
+            "school_entrants",
+            "zuege_needed",
+            "zuege_available",
+            "ganztag_demand",
+            "ganztag_places",
+        ],
+    )

@@ -58,7 +58,10 @@ def _cube(children: pd.DataFrame) -> tuple[np.ndarray, list[str], list[int]]:
     if missing:
         raise ValueError(f"Kindertabelle ohne Spalte(n): {', '.join(sorted(missing))}")
     areas = sorted(children["gebiet_id"].unique())
-    years = sorted(int(y) for y in children["year"].unique())
+    # Every calendar year gets a slice, so a gap (e.g. 2011 → 2017) is NaN and never paired as one
+    # year's transition.
+    present = [int(y) for y in children["year"].unique()]
+    years = list(range(min(present), max(present) + 1))
     cube = np.full((len(years), len(areas), MAX_AGE + 1), np.nan)
     yi = {y: i for i, y in enumerate(years)}
     ai = {a: i for i, a in enumerate(areas)}
@@ -143,8 +146,9 @@ def project(
         progression_factors(children, p.window, p.shrinkage)["factor"].to_numpy().reshape(len(areas), MAX_AGE)
     )
     start = max(0, len(years) - p.window)
-    births_level = np.nanmean(cube[start:, :, 0], axis=0)
-    births_level = np.nan_to_num(births_level)
+    recent = cube[start:, :, 0]
+    seen = (~np.isnan(recent)).sum(axis=0)
+    births_level = np.divide(np.nansum(recent, axis=0), seen, out=np.zeros(seen.shape), where=seen > 0)
     future = [years[-1] + i for i in range(1, p.years + 1)]
     extra = _housing_cube(housing if housing is not None else pd.DataFrame(), areas, future, p.child_yield)
     result = np.empty((len(future), len(areas), MAX_AGE + 1))

@@ -16,8 +16,10 @@ from sqlalchemy import Engine
 
 from geodata.simplify import simplify_layer, to_geojson
 from planning import indicators as ind
+from planning.backtest import backtest_data
 from planning.config import resolve_db_url
 from planning.db import make_engine, migrate
+from planning.plan import PlanResult, compute_plan
 from planning.repository import (
     LayoutInfo,
     PlanningData,
@@ -26,6 +28,7 @@ from planning.repository import (
     list_layouts,
     load_planning_data,
 )
+from planning.scenarios import Scenario, get_scenario, list_scenarios
 from planning.summary import city_summary
 
 VersionKey = tuple[tuple[str, int], ...]
@@ -89,6 +92,25 @@ def map_layer(url: str, layout_code: str, versions: VersionKey, level: int) -> t
     geojson = to_geojson(layer)
     bounds = tuple(float(b) for b in layer.to_crs(4326).total_bounds)
     return geojson, bounds
+
+
+@st.cache_resource(show_spinner="Berechne Prognose und Bedarf …", max_entries=32)
+def plan_result(url: str, layout_code: str, versions: VersionKey, scenario: str, revision: int) -> PlanResult:
+    """The plan of one scenario, shared by all sessions (never mutated by pages).
+
+    Keyed on the scenario's revision too, so saving a scenario recomputes exactly its plan.
+    """
+    data = planning_data(url, layout_code, versions)
+    return compute_plan(data, get_scenario(engine_for(url), data.layout.id, scenario))
+
+
+def scenarios(layout: LayoutInfo) -> list[Scenario]:
+    return list_scenarios(engine(), layout.id)
+
+
+@st.cache_resource(show_spinner="Rechne die Prognose zurück …", max_entries=16)
+def backtest_result(url: str, layout_code: str, versions: VersionKey, base_year: int) -> dict[str, Any]:
+    return backtest_data(planning_data(url, layout_code, versions), base_year)
 
 
 def versions_used(data: PlanningData, kinds: tuple[str, ...]) -> list[VersionInfo]:

@@ -27,7 +27,9 @@ LEVEL = StateKey("level", "ebene", int)
 YEAR = StateKey("year", "jahr", int)
 INDICATOR = StateKey("indicator", "kennzahl")
 DISTRICT = StateKey("district", "gebiet")
-SHARED: tuple[StateKey, ...] = (LAYOUT, LEVEL, YEAR, INDICATOR, DISTRICT)
+SCENARIO = StateKey("scenario", "szenario")
+PLAN_YEAR = StateKey("plan_year", "planjahr", int)
+SHARED: tuple[StateKey, ...] = (LAYOUT, LEVEL, YEAR, INDICATOR, DISTRICT, SCENARIO, PLAN_YEAR)
 
 _LOADED_FLAG = "_url_state_loaded"
 

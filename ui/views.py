@@ -60,7 +60,7 @@ def _value_range(table_all: pd.DataFrame) -> tuple[float, float] | None:
     return float(values.min()), float(values.max())
 
 
-def _points(ctx: Context, show_kitas: bool, show_schools: bool) -> dict[str, pd.DataFrame]:
+def facility_points(ctx: Context, show_kitas: bool, show_schools: bool) -> dict[str, pd.DataFrame]:
     out: dict[str, pd.DataFrame] = {}
     if show_kitas and not ctx.data.kitas.empty:
         k = ctx.data.kitas
@@ -125,7 +125,7 @@ def indicator_explorer(
             table,
             indicator,
             selected=selected,
-            points=_points(ctx, show_kitas, show_schools),
+            points=facility_points(ctx, show_kitas, show_schools),
             value_range=_value_range(table_all),
         )
         st.plotly_chart(

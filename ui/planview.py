@@ -1,0 +1,424 @@
+"""Streamlit views of the plan: Kita gap, school and Ganztag, scenario comparison, cohort chain.
+
+Every view reads one cached :class:`planning.plan.PlanResult` per scenario (shared by all sessions)
+and shows the parameters that produced its figures under the charts.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from planning.indicators import Indicator, format_value
+from planning.parameters import GAFOEG_FIRST_YEAR, describe
+from planning.plan import PLAN_FIGURES, PlanResult, at_level
+from planning.scenarios import BASELINE_NAME, Scenario
+from ui import charts, state, views
+from ui import data as uidata
+from ui.frame import Context
+
+PLAN_MAP_KEY = "plan_map"
+
+KITA_PARAMS = (
+    "bedarfsquote_u1",
+    "bedarfsquote_1",
+    "bedarfsquote_2",
+    "bedarfsquote_ue3",
+    "anteil_6_in_kita",
+    "u3_anteil_gemischt",
+    "tagespflege_u3_anteil",
+    "kita_puffer",
+    "prognose_jahre",
+    "stuetzzeitraum",
+    "geburtenvariante",
+)
+SCHOOL_PARAMS = (
+    "klassenobergrenze",
+    "einschulungsquote",
+    "ganztag_bedarfsquote",
+    "ganztag_quote_ohne_anspruch",
+    "prognose_jahre",
+    "stuetzzeitraum",
+    "geburtenvariante",
+)
+
+
+PLURALS = {
+    "Planungsraum": "Planungsräume",
+    "Stadtbezirk": "Stadtbezirke",
+    "Bezirk": "Bezirke",
+    "Stadtteil": "Stadtteile",
+    "Bezirksregion": "Bezirksregionen",
+    "Prognoseraum": "Prognoseräume",
+    "Sozialraum": "Sozialräume",
+}
+
+
+def plural(level_name: str) -> str:
+    return PLURALS.get(level_name, f"Gebiete ({level_name})")
+
+
+def fmt(value: float | None) -> str:
+    return format_value(None if value is None or pd.isna(value) else round(float(value)), 0)
+
+
+def school_year(year: int) -> str:
+    return f"{year}/{str(year + 1)[-2:]}"
+
+
+def pick_scenario(ctx: Context, key_suffix: str = "") -> Scenario:
+    """Scenario selector (shared in the URL as ``szenario``); the baseline is always there."""
+    options = uidata.scenarios(ctx.layout)
+    names = [s.name for s in options]
+    state.ensure_choice(state.SCENARIO, names, BASELINE_NAME)
+    st.selectbox(
+        "Szenario",
+        names,
+        key=state.SCENARIO.key,
+        help="Basis = Standardannahmen ohne Maßnahmen. Szenarien legen Sie unter „Szenarien“ an.",
+    )
+    return next(s for s in options if s.name == state.get(state.SCENARIO))
+
+
+def plan_for(ctx: Context, scenario: Scenario) -> PlanResult | None:
+    try:
+        return uidata.plan_result(ctx.url, ctx.layout.code, ctx.versions, scenario.name, scenario.revision)
+    except ValueError as exc:
+        st.warning(f"Keine Bedarfsplanung möglich: {exc}")
+        return None
+
+
+def pick_plan_year(result: PlanResult, label: str = "Planjahr", school: bool = False) -> int:
+    years = [y for y in result.years if y >= result.base_year]
+    state.ensure_choice(state.PLAN_YEAR, years, min(result.base_year + 3, years[-1]))
+    st.select_slider(
+        label,
+        options=years,
+        key=state.PLAN_YEAR.key,
+        format_func=(school_year if school else str),
+        help=f"{result.base_year} = letztes beobachtetes Jahr; danach Prognose.",
+    )
+    return int(state.get(state.PLAN_YEAR))
+
+
+def level_table(ctx: Context, result: PlanResult) -> pd.DataFrame:
+    """The plan on the frame's area level with area names."""
+    areas = ctx.data.areas
+    table = at_level(result, areas, ctx.level, ctx.data.data_level)
+    names = areas.loc[areas["level"] == ctx.level, ["gebiet_id", "name"]]
+    return names.merge(table, on="gebiet_id", how="inner")
+
+
+def assumptions(result: PlanResult, keys: tuple[str, ...], scenario: Scenario) -> None:
+    """Which parameters (and measures) produced the figures on this page."""
+    rows = describe(result.params, keys)
+    lines = [f"- {label}: **{value}**" + (" (geändert)" if changed else "") for label, value, changed in rows]
+    derived = result.derived
+    lines.append(
+        f"- Einschulungsquote verwendet: **{format_value(derived['einschulungsquote'] * 100, 1, '%')}** "
+        f"({derived['einschulungsquote_quelle']})"
+    )
+    measures = [m.describe() for m in scenario.measures]
+    with st.expander(f"Annahmen dieser Zahlen (Szenario „{scenario.name}“)"):
+        st.markdown("\n".join(lines))
+        if measures:
+            st.markdown("**Maßnahmen:**\n" + "\n".join(f"- {m}" for m in measures))
+        if derived.get("kitas_ohne_gebiet"):
+            st.caption(f"{derived['kitas_ohne_gebiet']} Kita(s) ohne Gebietszuordnung sind nicht enthalten.")
+
+
+def _symmetric_range(values: pd.Series) -> tuple[float, float] | None:
+    v = values.dropna().abs()
+    if v.empty or v.max() == 0:
+        return None
+    return -float(v.max()), float(v.max())
+
+
+def gap_map(
+    ctx: Context,
+    table: pd.DataFrame,
+    figure: Indicator,
+    year: int,
+    points: dict[str, pd.DataFrame] | None = None,
+) -> None:
+    """Diverging map of a balance (red = missing) with one colour scale across all plan years."""
+    geojson, bounds = uidata.map_layer(ctx.url, ctx.layout.code, ctx.versions, ctx.level)
+    shown = table[table["year"] == year][["gebiet_id", "name", figure.code]].rename(
+        columns={figure.code: "value"}
+    )
+    fig = charts.choropleth(
+        geojson,
+        bounds,
+        shown,
+        figure,
+        selected=state.get(state.DISTRICT),
+        points=points,
+        value_range=_symmetric_range(table[figure.code]),
+        diverging=True,
+        height=520,
+    )
+    st.plotly_chart(
+        fig,
+        key=PLAN_MAP_KEY,
+        on_select=lambda: _on_plan_map_select(),
+        selection_mode="points",
+        config={"displaylogo": False, "scrollZoom": True},
+    )
+
+
+def _on_plan_map_select() -> None:
+    for p in st.session_state[PLAN_MAP_KEY].selection.get("points", []):
+        custom = p.get("customdata") or []
+        gid = p.get("location") or (custom[2] if len(custom) > 2 else None)
+        if gid:
+            state.put(state.DISTRICT, gid)
+            return
+
+
+def map_picker(col, options: dict[str, str], key: str) -> str:  # type: ignore[no-untyped-def]
+    """Which balance the map shows; a click on the active option keeps it (never empty)."""
+    first = next(iter(options))
+    choice = col.segmented_control(
+        "Karte",
+        list(options),
+        default=first,
+        key=key,
+        format_func=options.__getitem__,
+        label_visibility="collapsed",
+    )
+    return choice or first
+
+
+def district_picker(ctx: Context, table: pd.DataFrame, key: str = "plan_district") -> str | None:
+    names = dict(zip(table["gebiet_id"], table["name"], strict=False))
+    state.ensure_choice(state.DISTRICT, [None, *names], None)
+    st.selectbox(
+        f"{ctx.level_name} für die Zeitreihe",
+        [None, *names],
+        key=state.DISTRICT.key,
+        format_func=lambda g: "– Gesamtstadt –" if g is None else f"{names[g]} ({g})",
+        placeholder="– Gesamtstadt –",
+        help="Auch per Klick in die Karte.",
+    )
+    return state.get(state.DISTRICT)
+
+
+def series_for(result: PlanResult, table: pd.DataFrame, gid: str | None) -> tuple[pd.DataFrame, str]:
+    if gid is None:
+        return result.aggregate(), "Gesamtstadt"
+    part = table[table["gebiet_id"] == gid]
+    return part, str(part["name"].iloc[0]) if not part.empty else gid
+
+
+def ranked_table(
+    table: pd.DataFrame, year: int, columns: dict[str, str], sort_by: str, level_name: str
+) -> None:
+    """District table for one year, worst balance first, whole numbers, German headers."""
+    part = table[table["year"] == year].sort_values(sort_by)
+    shown = pd.DataFrame({level_name: part["name"]})
+    for col, header in columns.items():
+        shown[header] = part[col].astype(float).round(0)
+    fmt_cols = {h: (lambda v: fmt(v)) for h in columns.values()}
+    st.dataframe(
+        shown.style.format(fmt_cols),
+        column_config={h: st.column_config.NumberColumn(h, width="small") for h in columns.values()},
+        hide_index=True,
+        height=min(520, 35 * (len(shown) + 1) + 3),
+        width="stretch",
+    )
+
+
+def facility_points(ctx: Context, kitas: bool, schools: bool) -> dict[str, pd.DataFrame]:
+    return views.facility_points(ctx, kitas, schools)
+
+
+def ganztag_years_note() -> str:
+    g = GAFOEG_FIRST_YEAR
+    return (
+        f"Rechtsanspruch (GaFöG): Klasse 1 ab {school_year(g)}, je Jahr eine Klasse mehr, "
+        f"Klassen 1–4 ab {school_year(g + 3)}."
+    )
+
+
+def kita_plan(ctx: Context) -> None:
+    """Kita page: where will U3/Ü3 places be missing, when, and how many?"""
+    c1, c2 = st.columns([2, 3], vertical_alignment="bottom")
+    with c1:
+        scenario = pick_scenario(ctx)
+    result = plan_for(ctx, scenario)
+    if result is None:
+        return
+    with c2:
+        year = pick_plan_year(result, "Kita-Jahr (ab 1. August)")
+    table = level_table(ctx, result)
+    city = result.aggregate().set_index("year").loc[year]
+    kind = "Prognose" if year > result.base_year else "Ist-Kinderzahl"
+    cols = st.columns(4)
+    cols[0].metric(
+        f"U3-Bedarf {year}", fmt(city["u3_demand"]), help=f"{kind}; Bedarfsquoten siehe Annahmen", border=True
+    )
+    cols[1].metric(
+        f"U3-Plätze {year}",
+        fmt(city["u3_places"]),
+        delta=f"{fmt(city['u3_gap'])} Bilanz",
+        delta_color="normal",
+        help="Krippenplätze, U3-Anteil ungeteilter Plätze, Kindertagespflege",
+        border=True,
+    )
+    cols[2].metric(f"Ü3-Bedarf {year}", fmt(city["ue3_demand"]), help=kind, border=True)
+    cols[3].metric(
+        f"Ü3-Plätze {year}", fmt(city["ue3_places"]), delta=f"{fmt(city['ue3_gap'])} Bilanz", border=True
+    )
+    left, right = st.columns([3, 2], gap="medium")
+    with left:
+        m1, m2 = st.columns([3, 2], vertical_alignment="center")
+        code = map_picker(m1, {"kita_gap": "Gesamt", "u3_gap": "U3", "ue3_gap": "Ü3"}, "kita_map_figure")
+        show = m2.toggle("Kitas zeigen", value=True, key="plan_show_kitas", help="auch geplante Kitas")
+        figure = PLAN_FIGURES[code]
+        gap_map(ctx, table, figure, year, facility_points(ctx, show, False))
+    with right:
+        missing = int((table.loc[table["year"] == year, code] < -0.5).sum())
+        st.markdown(f"**{ctx.level_name}e nach {figure.label_de} {year}** – größte Lücken zuerst")
+        ranked_table(
+            table,
+            year,
+            {"u3_gap": "Bilanz U3", "ue3_gap": "Bilanz Ü3", "kita_gap": "Bilanz gesamt"},
+            code,
+            ctx.level_name,
+        )
+        st.caption(
+            f"In {missing} {ctx.level_name}(en) fehlen {year} Plätze (negative Bilanz, rot in der Karte)."
+        )
+    gid = district_picker(ctx, table)
+    series, name = series_for(result, table, gid)
+    st.plotly_chart(
+        charts.plan_timeline(
+            series,
+            [
+                ("u3_demand", "U3-Bedarf", charts.PLAN_COLORS["demand"], "solid"),
+                ("u3_places", "U3-Plätze", charts.PLAN_COLORS["places"], "solid"),
+                ("ue3_demand", "Ü3-Bedarf", charts.PLAN_COLORS["demand"], "dash"),
+                ("ue3_places", "Ü3-Plätze", charts.PLAN_COLORS["places"], "dash"),
+            ],
+            result.base_year,
+            "Kinder / Plätze",
+            year,
+        ).update_layout(title={"text": f"{name}: Bedarf und Plätze", "font": {"size": 16}}),
+        config={"displayModeBar": False},
+        key="kita_timeline",
+    )
+    assumptions(result, KITA_PARAMS, scenario)
+
+
+def school_plan(ctx: Context) -> None:
+    """Schule page: school entrants, entry classes vs Züge, Ganztag demand vs places (GaFöG)."""
+    c1, c2 = st.columns([2, 3], vertical_alignment="bottom")
+    with c1:
+        scenario = pick_scenario(ctx)
+    result = plan_for(ctx, scenario)
+    if result is None:
+        return
+    with c2:
+        year = pick_plan_year(result, "Schuljahr", school=True)
+    table = level_table(ctx, result)
+    city_all = result.aggregate()
+    city = city_all.set_index("year").loc[year]
+    sy = school_year(year)
+    cols = st.columns(4)
+    cols[0].metric(
+        f"Einschulungen {sy}", fmt(city["school_entrants"]), help="6-Jährige × Einschulungsquote", border=True
+    )
+    cols[1].metric(
+        f"Eingangsklassen nötig {sy}",
+        fmt(city["zuege_needed"]),
+        help=f"aufrunden(Einschulungen ÷ {result.params['klassenobergrenze']}) – stadtweit gerechnet",
+        border=True,
+    )
+    cols[2].metric(
+        f"Züge vorhanden {sy}",
+        fmt(city["zuege_available"]),
+        help="Summe der Zügigkeit aller Grundschulen",
+        border=True,
+    )
+    cols[3].metric(
+        f"Ganztag: Bedarf / Plätze {sy}",
+        f"{fmt(city['ganztag_demand'])} / {fmt(city['ganztag_places'])}",
+        delta=f"{fmt(city['ganztag_gap'])} Bilanz",
+        border=True,
+    )
+    st.markdown(f"**Ganztag nach GaFöG-Stufenplan, Gesamtstadt** – {ganztag_years_note()}")
+    shown = city_all[city_all["year"] >= result.base_year - 2]
+    st.plotly_chart(
+        charts.ganztag_phase(shown, result.base_year, GAFOEG_FIRST_YEAR),
+        config={"displayModeBar": False},
+        key="ganztag_phase",
+    )
+    left, right = st.columns([3, 2], gap="medium")
+    with left:
+        m1, m2 = st.columns([3, 2], vertical_alignment="center")
+        code = map_picker(
+            m1,
+            {"zuege_gap": "Eingangsklassen", "class_gap": "Klassen 1–4", "ganztag_gap": "Ganztag"},
+            "school_map_figure",
+        )
+        show = m2.toggle("Schulen zeigen", value=True, key="plan_show_schools")
+        figure = PLAN_FIGURES[code]
+        gap_map(ctx, table, figure, year, facility_points(ctx, False, show))
+    with right:
+        st.markdown(f"**{figure.label_de} {sy}** – größte Lücken zuerst")
+        ranked_table(
+            table,
+            year,
+            {
+                "school_entrants": "Einschulungen",
+                code: "Bilanz",
+            },
+            code,
+            ctx.level_name,
+        )
+        st.caption(
+            "Kinder zählen im Gebiet, in dem sie wohnen; Schulplätze im Gebiet der Schule. Auf "
+            "Planungsraum-Ebene fehlen deshalb Plätze, wo keine Grundschule liegt – die obere "
+            "Ebene (Bezirk) zeigt, ob die Nachbarschaft ausgleicht."
+        )
+    with st.expander(f"Alle {plural(ctx.level_name)}: Schule und Ganztag {sy} (Tabelle)"):
+        ranked_table(
+            table,
+            year,
+            {
+                "school_entrants": "Einschulungen",
+                "zuege_needed": "Eingangsklassen nötig",
+                "zuege_available": "Züge vorhanden",
+                "classes_needed": "Klassen 1–4 nötig",
+                "classes_available": "Klassen 1–4 vorhanden",
+                "ganztag_demand": "Ganztagsbedarf",
+                "ganztag_places": "Ganztagsplätze",
+                "ganztag_gap": "Ganztagsbilanz",
+            },
+            code,
+            ctx.level_name,
+        )
+    gid = district_picker(ctx, table)
+    series, name = series_for(result, table, gid)
+    st.plotly_chart(
+        charts.plan_timeline(
+            series.assign(capacity=series["zuege_available"] * result.params["klassenobergrenze"]),
+            [
+                ("school_entrants", "Einschulungen", charts.PLAN_COLORS["demand"], "solid"),
+                (
+                    "capacity",
+                    "Plätze in Eingangsklassen (Züge × Obergrenze)",
+                    charts.PLAN_COLORS["places"],
+                    "solid",
+                ),
+                ("ganztag_demand", "Ganztagsbedarf", charts.PLAN_COLORS["Ganztag"], "dot"),
+                ("ganztag_places", "Ganztagsplätze", charts.PLAN_COLORS["places"], "dot"),
+            ],
+            result.base_year,
+            "Kinder / Plätze",
+            year,
+        ).update_layout(title={"text": f"{name}: Einschulungen und Ganztag", "font": {"size": 16}}),
+        config={"displayModeBar": False},
+        key="school_timeline",
+    )
+    assumptions(result, SCHOOL_PARAMS, scenario)
