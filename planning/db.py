@@ -29,7 +29,10 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyp
 
 
 def make_engine(url: str) -> Engine:
-    """Create an engine; for SQLite files the parent folder is created and pragmas are set."""
+    """Create an engine; for SQLite files the parent folder is created and pragmas are set.
+
+    ``postgresql://`` URLs use psycopg 3 (the installed driver) unless they name another driver.
+    """
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
@@ -37,7 +40,18 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"timeout": 15})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    if parsed.drivername == "postgresql":
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return create_engine(parsed, pool_pre_ping=True)
+
+
+#: Tables that PostgreSQL extensions create in our schema (PostGIS); not part of the model schema.
+EXTENSION_TABLES = frozenset({"spatial_ref_sys"})
+
+
+def include_name(name: str | None, type_: str, _parent_names: object) -> bool:
+    """Alembic filter: leave extension-owned tables alone (never drop or compare them)."""
+    return not (type_ == "table" and name in EXTENSION_TABLES)
 
 
 def alembic_config(engine: Engine):  # type: ignore[no-untyped-def]

@@ -125,7 +125,9 @@ class Scenario:
         lines = []
         for key, value in self.params.items():
             p = get_parameter(key)
-            lines.append(f"{p.label}: {format_parameter(p, value)} (Standard {format_parameter(p, p.default)})")
+            lines.append(
+                f"{p.label}: {format_parameter(p, value)} (Standard {format_parameter(p, p.default)})"
+            )
         return lines + [m.describe() for m in self.measures]
 
     def resolved_params(self) -> dict[str, Any]:

@@ -23,6 +23,8 @@ from planning.models import (
     School,
 )
 
+pytest_plugins = ["dbfixtures"]  # any_engine: every database test on SQLite and PostgreSQL/PostGIS
+
 PROJECT = Path(__file__).resolve().parent.parent
 SHARED = PROJECT.parent / "shared"
 REAL_DATA = SHARED / "data" / "real"

@@ -1,4 +1,7 @@
-"""Database layer: migrations match the models, SQLite settings, configuration, transactions."""
+"""Database layer: migrations match the models, SQLite settings, configuration, transactions.
+
+Tests taking ``any_engine`` run on SQLite and on PostgreSQL/PostGIS (ids ``[sqlite]``, ``[postgresql]``).
+"""
 
 from __future__ import annotations
 
@@ -6,23 +9,25 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import func, select, text
+from sqlalchemy.exc import IntegrityError
 
 from planning import config
-from planning.db import make_engine, migrate, schema_revision, session_scope
-from planning.models import AreaLayout, Base
+from planning.db import include_name, make_engine, migrate, schema_revision, session_scope
+from planning.models import Area, AreaLayout, Base
 
 
-def test_migrations_build_exactly_the_model_schema(empty_engine):
-    with empty_engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+def test_migrations_build_exactly_the_model_schema(any_engine):
+    with any_engine.connect() as conn:
+        context = MigrationContext.configure(conn, opts={"include_name": include_name})
+        diff = compare_metadata(context, Base.metadata)
     assert diff == [], f"models and Alembic migrations differ: {diff}"
 
 
-def test_migrate_is_idempotent_and_records_revision(empty_engine):
-    rev = schema_revision(empty_engine)
+def test_migrate_is_idempotent_and_records_revision(any_engine):
+    rev = schema_revision(any_engine)
     assert rev is not None
-    migrate(empty_engine)
-    assert schema_revision(empty_engine) == rev
+    migrate(any_engine)
+    assert schema_revision(any_engine) == rev
 
 
 def test_sqlite_runs_in_wal_mode_with_foreign_keys(empty_engine):
@@ -32,13 +37,32 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys(empty_engine):
         assert conn.execute(text("PRAGMA busy_timeout")).scalar() >= 5000
 
 
-def test_session_scope_rolls_back_everything_on_error(empty_engine):
-    with pytest.raises(RuntimeError), session_scope(empty_engine) as s:
+def test_session_scope_rolls_back_everything_on_error(any_engine):
+    with pytest.raises(RuntimeError), session_scope(any_engine) as s:
         s.add(AreaLayout(code="x", name="x", municipality="x", epsg=25832))
         s.flush()
         raise RuntimeError("Abbruch mitten im Import")
-    with session_scope(empty_engine) as s:
+    with session_scope(any_engine) as s:
         assert s.scalar(select(func.count()).select_from(AreaLayout)) == 0
+
+
+def test_foreign_keys_are_enforced(any_engine):
+    with pytest.raises(IntegrityError), session_scope(any_engine) as s:
+        s.add(Area(layout_id=999, gebiet_id="01", name="ohne Gebietsstand", level=0))
+        s.flush()
+
+
+def test_postgresql_test_database_has_postgis(pg_url):
+    engine = make_engine(pg_url.replace("postgresql+psycopg://", "postgresql://"))
+    assert engine.url.drivername == "postgresql+psycopg"  # a plain postgresql:// URL uses psycopg 3
+    try:
+        with engine.connect() as conn:
+            postgis = conn.execute(text("SELECT extversion FROM pg_extension WHERE extname = 'postgis'"))
+            assert postgis.scalar()
+            srid = conn.execute(text("SELECT ST_SRID(ST_SetSRID(ST_MakePoint(1, 2), 25832))"))
+            assert srid.scalar() == 25832
+    finally:
+        engine.dispose()
 
 
 def test_sqlite_parent_folder_is_created(tmp_path):
