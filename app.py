@@ -67,7 +67,11 @@ pages = {
         st.Page(P + "sozialraum.py", title="Jugendhilfe & Soziales", icon=":material/diversity_3:"),
         st.Page(P + "stadtteilprofil.py", title="Stadtteilprofil", icon=":material/location_city:"),
     ],
-    "Szenarien": [st.Page(P + "szenarien.py", title="Prognose & Szenarien", icon=":material/timeline:")],
+    "Szenarien": [
+        st.Page(P + "szenarien.py", title="Szenarien", icon=":material/compare_arrows:"),
+        st.Page(P + "kohorten.py", title="Kohortenkette", icon=":material/timeline:"),
+        st.Page(P + "prognose.py", title="Prognosegüte", icon=":material/fact_check:"),
+    ],
     "Steuerkreis": [st.Page(P + "steuerkreis.py", title="Sitzung & Beschlüsse", icon=":material/gavel:")],
     "Daten": [
         st.Page(P + "datenstaende.py", title="Datenstände", icon=":material/database:"),

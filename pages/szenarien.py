@@ -1,8 +1,21 @@
-"""Prognose & Szenarien (not built yet)."""
+"""Szenarien: compare scenarios side by side with the baseline, and edit them."""
 
-from ui import components, views
+import streamlit as st
+
+from ui import scenarioview, views
 from ui.frame import context
 
 ctx = context()
-views.page_frame(ctx, "Prognose & Szenarien")
-components.not_built_yet("Bevölkerungsprognose und Szenarienvergleich sind noch nicht gebaut.")
+if views.page_frame(ctx, "Szenarien"):
+    view = st.segmented_control(
+        "Ansicht",
+        ["Vergleichen", "Bearbeiten"],
+        default="Vergleichen",
+        key="scenario_view",
+        label_visibility="collapsed",
+    )
+    if view == "Bearbeiten":
+        scenarioview.editor_view(ctx)
+    else:
+        scenarioview.compare_view(ctx)
+    views.footer(ctx, None, ("bevoelkerung", "kitas", "kindertagespflege", "schulen", "schueler", "wohnbau"))

@@ -86,6 +86,23 @@ def _horizons(projected: pd.DataFrame, observed: pd.DataFrame, base_year: int) -
     return horizons
 
 
+def _districts(projected: pd.DataFrame, observed: pd.DataFrame, base_year: int) -> list[dict[str, Any]]:
+    """Error per district and horizon: ``gebiet_id, horizon, year, projected, observed, error`` (%)."""
+    both = projected.merge(observed, on=["gebiet_id", "year"])
+    both = both[both["observed"] > 0]
+    return [
+        {
+            "gebiet_id": str(r.gebiet_id),
+            "horizon": int(r.year) - base_year,
+            "year": int(r.year),
+            "projected": round(float(r.children), 1),
+            "observed": int(round(float(r.observed))),
+            "error": round(float((r.children - r.observed) / r.observed * 100), 2),
+        }
+        for r in both.sort_values(["year", "gebiet_id"]).itertuples()
+    ]
+
+
 def backtest(
     children: pd.DataFrame, base_year: int, params: ProjectionParams | None = None
 ) -> dict[str, Any]:
@@ -108,6 +125,7 @@ def backtest(
         "measure": "Kinder 0–17 je Gebiet",
         "training_years": run,
         "horizons": _horizons(projected, observed, base_year),
+        "districts": _districts(projected, observed, base_year),
     }
 
 
@@ -164,6 +182,7 @@ def backtest_bands(
         ),
         "training_years": run,
         "horizons": _horizons(projected, observed[observed["year"].isin(later)], base_year),
+        "districts": _districts(projected, observed[observed["year"].isin(later)], base_year),
     }
 
 
@@ -174,7 +193,7 @@ def backtest_data(
     children = single_ages(data.population)
     if (children["year"] == base_year).any():
         result = backtest(children, base_year, params)
-        order = ["base_year", "unit", "measure", "method", "training_years", "horizons"]
+        order = ["base_year", "unit", "measure", "method", "training_years", "horizons", "districts"]
         return {key: {**result, "method": METHOD_OBSERVED}[key] for key in order}
     births = data.table("geburten")
     return backtest_bands(data.population, base_year, params, births if not births.empty else None)

@@ -18,7 +18,9 @@ PAGES = {
     "pages/schule.py": ("Schule & Ganztag", True),
     "pages/sozialraum.py": ("Jugendhilfe & Soziales", True),
     "pages/stadtteilprofil.py": ("Stadtteilprofil", False),
-    "pages/szenarien.py": ("Prognose & Szenarien", False),
+    "pages/szenarien.py": ("Szenarien", False),
+    "pages/kohorten.py": ("Kohortenkette", False),
+    "pages/prognose.py": ("Prognosegüte", False),
     "pages/steuerkreis.py": ("Sitzung & Beschlüsse", False),
     "pages/datenstaende.py": ("Datenstände", False),
     "pages/import.py": ("Import", False),
@@ -58,9 +60,10 @@ def test_page_runs_without_exception(tiny_url, page):
     if has_map:
         charts = at.get("plotly_chart")
         assert charts, "no map rendered"
-        spec = json.loads(charts[0].proto.spec)
-        assert spec["data"][0]["type"] == "choroplethmap"
-        assert spec["layout"]["map"]["style"] == "white-bg"
+        maps = [json.loads(c.proto.spec) for c in charts]
+        maps = [m for m in maps if m["data"] and m["data"][0]["type"] == "choroplethmap"]
+        assert maps, "no map rendered"
+        assert all(m["layout"]["map"]["style"] == "white-bg" for m in maps)
 
 
 def test_lagebild_kpis_show_city_figures(tiny_url):
@@ -109,3 +112,63 @@ def test_datenstaende_compares_two_kita_lists(tiny_url, tmp_path):
     assert at.get("plotly_chart"), "no comparison map"
     labels = {m.label: m.value for m in at.metric}
     assert labels["Kita-Plätze: nachher"] == "55"
+
+
+@pytest.fixture
+def demo_url(tmp_path_factory, monkeypatch):
+    from planning.db import make_engine, migrate
+    from planning.demo import build_demo
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.db'}"
+    engine = make_engine(url)
+    migrate(engine)
+    build_demo(engine)
+    engine.dispose()
+    monkeypatch.setenv("PLANUNGSATLAS_DB_URL", url)
+    return url
+
+
+def test_plan_pages_on_the_demo_city(demo_url):
+    """Kita gap, school/Ganztag, scenario comparison, cohort chain and backtest on Weidenstadt."""
+    at = _run("pages/kita.py", params={"planjahr": "2028"})
+    assert not at.exception, [e.value for e in at.exception]
+    labels = {m.label: m.value for m in at.metric}
+    assert labels["U3-Plätze 2028"] == "1.565"  # 2025 places + planned openings to 2028 (golden)
+    at = _run("pages/schule.py", params={"planjahr": "2029"})
+    assert not at.exception, [e.value for e in at.exception]
+    assert {m.label for m in at.metric} >= {"Einschulungen 2029/30", "Ganztag: Bedarf / Plätze 2029/30"}
+    at = _run("pages/szenarien.py", params={"planjahr": "2030"})
+    assert not at.exception, [e.value for e in at.exception]
+    at.multiselect(key="compare_scenarios").set_value(["Basis", "Grundschule Sonnenhang 2028"]).run()
+    at.selectbox(key="compare_figure").set_value("zuege_gap").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("1 Planungsräume ändern sich" in m.value for m in at.markdown)
+    at = _run("pages/kohorten.py")
+    assert any("(Gesamtstadt)" in m.value for m in at.markdown)
+    at.selectbox(key="district").set_value("0405").run()  # Sonnenhang: no primary school of its own
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("(Sonnenhang)" in m.value and "Eingangsklasse(n) fehlen" in m.value for m in at.markdown)
+    at = _run("pages/prognose.py")
+    assert not at.exception, [e.value for e in at.exception]
+    assert len(at.metric) == 4 and all(m.value.endswith("%") for m in at.metric)
+
+
+def test_scenario_editor_saves_a_new_scenario(demo_url):
+    from planning.db import make_engine
+    from planning.repository import get_layout
+    from planning.scenarios import get_scenario
+
+    at = _run("pages/szenarien.py")
+    at.segmented_control(key="scenario_view").set_value("Bearbeiten").run()
+    assert not at.exception, [e.value for e in at.exception]
+    at.text_input[0].input("Ganztag 80 %")
+    at.number_input(key="p_+ Neues Szenario_ganztag_bedarfsquote").set_value(80.0)
+    at.button[0].click().run()  # without a name of the editor: refused
+    assert any("Bitte Ihren Namen angeben" in e.value for e in at.error)
+    at.text_input(key="editor_user").input("Anna Planerin")
+    at.button[0].click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("gespeichert" in s.value for s in at.success)
+    engine = make_engine(demo_url)
+    saved = get_scenario(engine, get_layout(engine).id, "Ganztag 80 %")
+    assert saved.params == {"ganztag_bedarfsquote": 0.8} and saved.updated_by == "Anna Planerin"

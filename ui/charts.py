@@ -370,3 +370,39 @@ def cohort_chain(chain: pd.DataFrame, capacity: pd.DataFrame | None = None) -> g
                 )
             )
     return _plan_layout(fig, "Kinder", 420)
+
+
+def backtest_errors(horizons: pd.DataFrame) -> go.Figure:
+    """MAPE (bars) and bias (line) per forecast horizon of a backtest."""
+    x = [f"+{h} ({y})" for h, y in zip(horizons["horizon"], horizons["year"], strict=True)]
+    fig = go.Figure()
+    fig.add_trace(
+        go.Bar(
+            x=x, y=horizons["mape"], name="MAPE je Gebiet", marker_color="#5b9bd0", hovertemplate="%{y:.1f} %"
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=x,
+            y=horizons["bias"],
+            name="Verzerrung (+ = zu hoch)",
+            mode="lines+markers",
+            line={"color": "#c2410c", "width": 3},
+            hovertemplate="%{y:+.1f} %",
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=x,
+            y=horizons["city_error"],
+            name="Fehler Gesamtstadt",
+            mode="lines+markers",
+            line={"color": "#334155", "width": 2, "dash": "dot"},
+            hovertemplate="%{y:+.1f} %",
+        )
+    )
+    fig.add_hline(y=0, line={"color": "#111", "width": 1})
+    fig = _plan_layout(fig, "Prozent", 320)
+    fig.update_layout(xaxis={"dtick": None, "type": "category", "title": "Prognosehorizont (Jahre)"})
+    fig.update_yaxes(rangemode="normal")
+    return fig

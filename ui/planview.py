@@ -189,11 +189,11 @@ def map_picker(col, options: dict[str, str], key: str) -> str:  # type: ignore[n
     return choice or first
 
 
-def district_picker(ctx: Context, table: pd.DataFrame, key: str = "plan_district") -> str | None:
+def district_picker(ctx: Context, table: pd.DataFrame, label: str | None = None) -> str | None:
     names = dict(zip(table["gebiet_id"], table["name"], strict=False))
     state.ensure_choice(state.DISTRICT, [None, *names], None)
     st.selectbox(
-        f"{ctx.level_name} für die Zeitreihe",
+        label or f"{ctx.level_name} für die Zeitreihe",
         [None, *names],
         key=state.DISTRICT.key,
         format_func=lambda g: "– Gesamtstadt –" if g is None else f"{names[g]} ({g})",

@@ -1,0 +1,460 @@
+"""Streamlit views: compare scenarios, edit a scenario, the cohort chain, the forecast backtest."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from planning.indicators import ancestor_map, format_value
+from planning.parameters import GROUPS, PARAMETERS, Parameter, format_parameter
+from planning.plan import PLAN_FIGURES, cohort_chain, compare, school_entry_check
+from planning.scenarios import (
+    BASELINE_NAME,
+    MEASURE_KINDS,
+    Measure,
+    Scenario,
+    ScenarioError,
+    delete_scenario,
+    save_scenario,
+)
+from ui import charts, planview, state
+from ui import data as uidata
+from ui.frame import Context
+
+COMPARE_FIGURES = (
+    "kita_gap",
+    "u3_gap",
+    "ue3_gap",
+    "zuege_gap",
+    "ganztag_gap",
+    "school_entrants",
+    "u3_demand",
+)
+
+
+def compare_view(ctx: Context) -> None:
+    """Scenarios side by side: timeline (city or district), difference map and district table."""
+    options = uidata.scenarios(ctx.layout)
+    names = [s.name for s in options]
+    default = names[:2] if len(names) > 1 else names
+    c1, c2 = st.columns([3, 2], vertical_alignment="bottom")
+    chosen = c1.multiselect(
+        "Szenarien vergleichen",
+        names,
+        default=default,
+        max_selections=4,
+        key="compare_scenarios",
+        help="Das erste ist der Bezug für die Differenzkarte (meist „Basis“).",
+    )
+    code = c2.selectbox(
+        "Kennzahl", COMPARE_FIGURES, key="compare_figure", format_func=lambda c: PLAN_FIGURES[c].label_de
+    )
+    if not chosen:
+        st.info("Bitte mindestens ein Szenario wählen.")
+        return
+    by_name = {s.name: s for s in options}
+    results = [planview.plan_for(ctx, by_name[n]) for n in chosen]
+    if any(r is None for r in results):
+        return
+    plans = [r for r in results if r is not None]
+    figure = PLAN_FIGURES[code]
+    base = plans[0]
+    year = planview.pick_plan_year(base, "Jahr")
+    areas = ctx.data.areas
+    parent = ancestor_map(areas, ctx.data.data_level, ctx.level) if ctx.level < ctx.data.data_level else None
+    side = compare(plans, code, parent)
+    names_at_level = areas.loc[areas["level"] == ctx.level, ["gebiet_id", "name"]]
+    side = names_at_level.merge(side, on="gebiet_id")
+    city = compare(plans, code, {g: "Stadt" for g in plans[0].table["gebiet_id"].unique()})
+    gid = planview.district_picker(ctx, side)
+    series = city if gid is None else side[side["gebiet_id"] == gid]
+    label = "Gesamtstadt" if gid is None else str(series["name"].iloc[0])
+    st.plotly_chart(
+        charts.scenario_lines(series, chosen, base.base_year, figure.unit, year).update_layout(
+            title={"text": f"{label}: {figure.label_de}", "font": {"size": 16}}
+        ),
+        config={"displayModeBar": False},
+        key="compare_lines",
+    )
+    this_year = side[side["year"] == year]
+    if len(chosen) > 1:
+        other = chosen[1]
+        diff = this_year.assign(value=this_year[other] - this_year[chosen[0]])
+        left, right = st.columns([3, 2], gap="medium")
+        with left:
+            st.markdown(f"**Unterschied {year}: „{other}“ minus „{chosen[0]}“** ({figure.label_de})")
+            geojson, bounds = uidata.map_layer(ctx.url, ctx.layout.code, ctx.versions, ctx.level)
+            diff_figure = PLAN_FIGURES[code]
+            st.plotly_chart(
+                charts.choropleth(
+                    geojson,
+                    bounds,
+                    diff[["gebiet_id", "name", "value"]],
+                    diff_figure,
+                    selected=gid,
+                    diverging=True,
+                    height=460,
+                ),
+                config={"displaylogo": False, "scrollZoom": True},
+                key="compare_map",
+            )
+        with right:
+            changed = diff[diff["value"].abs() >= 0.5].sort_values("value")
+            if changed.empty:
+                st.info(
+                    f"Bei „{figure.label_de}“ unterscheiden sich die Szenarien {year} in keinem Gebiet. "
+                    "Die Maßnahmen stehen unter der Karte – bitte die passende Kennzahl wählen."
+                )
+            else:
+                st.markdown(f"**{len(changed)} {planview.plural(ctx.level_name)} ändern sich**")
+                _compare_table(changed, chosen, ctx.level_name)
+    else:
+        _compare_table(this_year, chosen, ctx.level_name)
+    for sc in (by_name[n] for n in chosen if n != BASELINE_NAME):
+        changes = sc.describe_changes()
+        st.caption(f"**{sc.name}:** " + ("; ".join(changes) if changes else "keine Änderungen"))
+
+
+def _compare_table(frame: pd.DataFrame, chosen: list[str], level_name: str) -> None:
+    shown = pd.DataFrame({level_name: frame["name"]})
+    for name in chosen:
+        shown[name] = frame[name].astype(float).round(0)
+    if len(chosen) > 1:
+        shown["Differenz"] = (frame[chosen[1]] - frame[chosen[0]]).astype(float).round(0)
+    st.dataframe(
+        shown.style.format({c: planview.fmt for c in shown.columns[1:]}),
+        column_config={c: st.column_config.NumberColumn(c, width="small") for c in shown.columns[1:]},
+        hide_index=True,
+        width="stretch",
+        height=min(460, 35 * (len(shown) + 1) + 3),
+    )
+
+
+# ---------------------------------------------------------------- editor
+
+NEW = "+ Neues Szenario"
+MEASURE_COLUMNS = {
+    "kind": "Maßnahme",
+    "gebiet_id": "Gebiet",
+    "year": "ab Jahr",
+    "u3": "U3-Plätze ±",
+    "ue3": "Ü3-Plätze ±",
+    "zuege": "Züge ±",
+    "places": "Ganztagsplätze ±",
+    "projekt_id": "Wohnbauprojekt",
+    "delay": "Verschiebung (Jahre)",
+    "units": "Wohnungen",
+    "note": "Notiz",
+}
+
+
+def _param_input(p: Parameter, current: Any, key: str) -> Any:
+    label = f"{p.label}" + (f" ({p.unit})" if p.unit and p.kind not in ("quote", "choice") else "")
+    help_text = f"{p.help} Quelle: {p.source}. Standard: {format_parameter(p, p.default)}."
+    if p.kind == "choice":
+        return st.selectbox(label, p.choices, index=p.choices.index(current), key=key, help=help_text)
+    if p.kind == "quote":
+        if current is None:
+            on = st.checkbox(f"{p.label} selbst festlegen", value=False, key=key + "_on", help=help_text)
+            if not on:
+                return None
+            current = 1.0
+        pct = st.number_input(
+            f"{p.label} (%)",
+            min_value=float(p.minimum or 0) * 100,
+            max_value=float(p.maximum or 1) * 100,
+            value=round(float(current) * 100, 1),
+            step=1.0,
+            format="%.1f",
+            key=key,
+            help=help_text,
+        )
+        return round(pct / 100, 4)
+    if p.kind == "int":
+        return int(
+            st.number_input(
+                label,
+                min_value=int(p.minimum or 0),
+                max_value=int(p.maximum or 10_000),
+                value=int(current),
+                step=1,
+                key=key,
+                help=help_text,
+            )
+        )
+    if p.kind == "float":
+        return float(
+            st.number_input(
+                label,
+                min_value=float(p.minimum or 0),
+                max_value=float(p.maximum or 1e6),
+                value=float(current),
+                key=key,
+                help=help_text,
+            )
+        )
+    return current  # profiles: edited as a table below
+
+
+def _measures_frame(measures: tuple[Measure, ...], area_label: dict[str, str]) -> pd.DataFrame:
+    rows = [
+        {
+            "kind": MEASURE_KINDS[m.kind],
+            "gebiet_id": area_label.get(m.gebiet_id or ""),
+            "year": m.year,
+            "u3": m.u3,
+            "ue3": m.ue3,
+            "zuege": m.zuege,
+            "places": m.places,
+            "projekt_id": m.projekt_id,
+            "delay": m.delay,
+            "units": m.units,
+            "note": m.note,
+        }
+        for m in measures
+    ]
+    return pd.DataFrame(rows, columns=list(MEASURE_COLUMNS)).astype(
+        {
+            "year": "Int64",
+            "u3": "Int64",
+            "ue3": "Int64",
+            "places": "Int64",
+            "delay": "Int64",
+            "units": "Int64",
+        }
+    )
+
+
+def _measures_from(frame: pd.DataFrame, label_area: dict[str, str]) -> tuple[Measure, ...]:
+    kind_of = {v: k for k, v in MEASURE_KINDS.items()}
+    out = []
+    for i, r in enumerate(frame.itertuples(index=False), start=1):
+        if pd.isna(r.kind):
+            continue
+        num = lambda v, d=0: d if pd.isna(v) else v  # noqa: E731
+        try:
+            out.append(
+                Measure(
+                    kind=kind_of[r.kind],
+                    gebiet_id=label_area.get(r.gebiet_id) if isinstance(r.gebiet_id, str) else None,
+                    year=None if pd.isna(r.year) else int(r.year),
+                    u3=int(num(r.u3)),
+                    ue3=int(num(r.ue3)),
+                    zuege=float(num(r.zuege)),
+                    places=int(num(r.places)),
+                    projekt_id=r.projekt_id if isinstance(r.projekt_id, str) and r.projekt_id else None,
+                    delay=int(num(r.delay)),
+                    units=int(num(r.units)),
+                    note=str(r.note) if isinstance(r.note, str) else "",
+                )
+            )
+        except (TypeError, ValueError) as exc:
+            raise ScenarioError(f"Maßnahme in Zeile {i}: {exc}") from None
+    return tuple(out)
+
+
+def editor_view(ctx: Context) -> None:
+    """Create, change and delete scenarios (parameter changes + measures)."""
+    stored = [s for s in uidata.scenarios(ctx.layout) if s.name != BASELINE_NAME]
+    choice = st.selectbox("Szenario bearbeiten", [NEW, *(s.name for s in stored)], key="edit_scenario")
+    current = next((s for s in stored if s.name == choice), Scenario(name=""))
+    areas = ctx.data.areas[ctx.data.areas["level"] == ctx.data.data_level]
+    area_label = {g: f"{g} {n}" for g, n in zip(areas["gebiet_id"], areas["name"], strict=True)}
+    label_area = {v: k for k, v in area_label.items()}
+    housing = ctx.data.table("wohnbau")
+    projects = sorted(housing["projekt_id"].dropna().astype(str)) if not housing.empty else []
+    values = current.resolved_params()
+    with st.form(f"scenario_form_{choice}", border=True):
+        c1, c2 = st.columns([1, 2])
+        name = c1.text_input("Name", value=current.name, max_chars=120)
+        description = c2.text_input("Beschreibung", value=current.description)
+        st.markdown("**Annahmen** (nur Abweichungen vom Standard werden gespeichert)")
+        new_values: dict[str, Any] = {}
+        tabs = st.tabs(list(GROUPS))
+        for group, tab in zip(GROUPS, tabs, strict=True):
+            with tab:
+                cols = st.columns(3)
+                params = [p for p in PARAMETERS if p.group == group and p.kind != "profile"]
+                for i, p in enumerate(params):
+                    with cols[i % 3]:
+                        new_values[p.key] = _param_input(p, values[p.key], f"p_{choice}_{p.key}")
+        st.markdown("**Maßnahmen** – eine Zeile je Maßnahme; leere Felder zählen als 0")
+        edited = st.data_editor(
+            _measures_frame(current.measures, area_label),
+            num_rows="dynamic",
+            width="stretch",
+            key=f"measures_{choice}",
+            column_config={
+                "kind": st.column_config.SelectboxColumn(
+                    MEASURE_COLUMNS["kind"],
+                    options=list(MEASURE_KINDS.values()),
+                    required=True,
+                    width="large",
+                ),
+                "gebiet_id": st.column_config.SelectboxColumn(
+                    MEASURE_COLUMNS["gebiet_id"], options=list(area_label.values())
+                ),
+                "projekt_id": st.column_config.SelectboxColumn(
+                    MEASURE_COLUMNS["projekt_id"], options=projects
+                ),
+                **{
+                    k: st.column_config.NumberColumn(v, step=1)
+                    for k, v in MEASURE_COLUMNS.items()
+                    if k in ("year", "u3", "ue3", "places", "delay", "units")
+                },
+                "zuege": st.column_config.NumberColumn(MEASURE_COLUMNS["zuege"], step=0.5),
+                "note": st.column_config.TextColumn(MEASURE_COLUMNS["note"]),
+            },
+        )
+        user = st.text_input("Ihr Name (für die Änderungshistorie)", key="editor_user")
+        saved = st.form_submit_button("Szenario speichern", type="primary")
+    if saved:
+        changes = {
+            k: v for k, v in new_values.items() if v != next(p.default for p in PARAMETERS if p.key == k)
+        }
+        changes |= {k: v for k, v in current.params.items() if k == "kinder_je_wohnung"}
+        try:
+            if not user.strip():
+                raise ScenarioError("Bitte Ihren Namen angeben: Änderungen an Szenarien tragen einen Namen.")
+            scenario = Scenario(
+                name=name,
+                description=description,
+                params=changes,
+                measures=_measures_from(edited, label_area),
+                revision=current.revision if name.strip() == current.name else 0,
+            )
+            result = save_scenario(
+                uidata.engine(), ctx.layout.id, scenario, user.strip(), set(area_label), set(projects)
+            )
+        except ScenarioError as exc:
+            st.error(str(exc), icon=":material/error:")
+        else:
+            st.success(f"Szenario „{result.name}“ gespeichert (Version {result.revision}).")
+            state.put(state.SCENARIO, result.name)
+    if current.id is not None:
+        with st.expander("Szenario löschen"):
+            sure = st.checkbox(f"„{current.name}“ endgültig löschen", key=f"del_{choice}")
+            if st.button("Löschen", disabled=not sure, key=f"del_btn_{choice}"):
+                delete_scenario(uidata.engine(), ctx.layout.id, current.name)
+                st.success(f"Szenario „{current.name}“ gelöscht.")
+
+
+# ---------------------------------------------------------------- cohort chain
+
+
+def cohort_view(ctx: Context) -> None:
+    """The same children of one district from birth through Kita into school and Ganztag."""
+    c1, c2 = st.columns([2, 3], vertical_alignment="bottom")
+    with c1:
+        scenario = planview.pick_scenario(ctx)
+    result = planview.plan_for(ctx, scenario)
+    if result is None:
+        return
+    table = planview.level_table(ctx, result)
+    with c2:
+        gid = planview.district_picker(ctx, table, ctx.level_name)
+    base = result.base_year
+    cohorts_all = list(range(base - 5, result.years[-1] + 1))
+    default = [base - 2, base - 1, base]
+    cohorts = st.multiselect(
+        "Geburtsjahrgänge",
+        cohorts_all,
+        default=default,
+        key="cohorts",
+        help=f"Vorauswahl: die Kinder, die {base} unter 3 Jahre alt sind (Jahrgänge {base - 2}–{base}).",
+    )
+    if not cohorts:
+        st.info("Bitte mindestens einen Geburtsjahrgang wählen.")
+        return
+    if gid is None:
+        ids = None
+        name = "Gesamtstadt"
+    else:
+        areas = ctx.data.areas
+        if ctx.level < ctx.data.data_level:
+            mapping = ancestor_map(areas, ctx.data.data_level, ctx.level)
+            ids = [k for k, v in mapping.items() if v == gid]
+        else:
+            ids = [gid]
+        name = str(table.loc[table["gebiet_id"] == gid, "name"].iloc[0])
+    chain = cohort_chain(result, ids, sorted(cohorts))
+    entry = school_entry_check(result, ids, sorted(cohorts))
+    st.plotly_chart(
+        charts.cohort_chain(chain).update_layout(
+            title={"text": f"{name}: Geburt → U3 → Ü3 → Grundschule und Ganztag", "font": {"size": 16}}
+        ),
+        config={"displayModeBar": False},
+        key="cohort_chart",
+    )
+    if not entry.empty:
+        lines = []
+        for r in entry.itertuples():
+            room = (
+                "keine Angabe zur Zügigkeit"
+                if pd.isna(r.zuege_available)
+                else (
+                    "Platz reicht"
+                    if r.zuege_available >= r.zuege_needed
+                    else f"{planview.fmt(r.zuege_needed - r.zuege_available)} Eingangsklasse(n) fehlen"
+                )
+            )
+            lines.append(
+                f"- Jahrgang {r.cohort}: Einschulung {planview.school_year(r.year)}, "
+                f"{planview.fmt(r.school_entrants)} Kinder, {planview.fmt(r.zuege_needed)} Eingangsklassen "
+                f"nötig, {planview.fmt(r.zuege_available)} Züge vorhanden – **{room}**"
+            )
+        st.markdown(f"**Ist Platz in der Grundschule? ({name})**\n" + "\n".join(lines))
+        st.caption(
+            "Eingangsklassen = aufrunden(Einschulungen ÷ Klassenobergrenze); Züge = Grundschulen im Gebiet. "
+            "Kinder ohne Grundschule im eigenen Gebiet besuchen eine in der Nachbarschaft: dann die "
+            "obere Gebietsebene wählen."
+        )
+    planview.assumptions(result, planview.SCHOOL_PARAMS, scenario)
+
+
+# ---------------------------------------------------------------- backtest
+
+
+def backtest_view(ctx: Context) -> None:
+    """How good is the forecast? Project from an earlier year and compare with what happened."""
+    years = sorted({int(y) for y in ctx.data.population["year"].unique()})
+    candidates = [y for y in years[1:-1] if y - 1 in years]
+    if not candidates:
+        st.info("Für eine Rückrechnung braucht es mindestens drei aufeinanderfolgende Beobachtungsjahre.")
+        return
+    default = candidates[-5] if len(candidates) >= 5 else candidates[0]
+    base = st.select_slider("Basisjahr der Rückrechnung", candidates, value=default, key="backtest_base")
+    try:
+        result = uidata.backtest_result(ctx.url, ctx.layout.code, ctx.versions, int(base))
+    except ValueError as exc:
+        st.warning(str(exc))
+        return
+    h = pd.DataFrame(result["horizons"])
+    cols = st.columns(min(4, len(h)))
+    for col, r in zip(cols, h.itertuples(), strict=False):
+        col.metric(
+            f"MAPE {r.year} (+{r.horizon} J.)",
+            format_value(r.mape, 1, "%"),
+            help="Mittlerer absoluter Prozentfehler der Kinder 0–17 je Gebiet",
+            border=True,
+        )
+    city = ", ".join(f"+{r.horizon} J.: {r.city_error:+.1f} %".replace(".", ",") for r in h.itertuples())
+    st.caption(f"Fehler der Gesamtstadt (+ = Prognose zu hoch): {city}")
+    st.plotly_chart(charts.backtest_errors(h), config={"displayModeBar": False}, key="backtest_chart")
+    st.caption(f"Gemessen: {result['measure']}. Methode: {result['method']}")
+    d = pd.DataFrame(result["districts"])
+    if not d.empty:
+        names = ctx.data.areas.set_index("gebiet_id")["name"]
+        wide = d.pivot_table(index="gebiet_id", columns="horizon", values="error").round(1)
+        wide.columns = [f"+{c} J. (%)" for c in wide.columns]
+        wide.insert(0, "Gebiet", wide.index.map(names))
+        last = wide.columns[-1]
+        wide = wide.reindex(wide[last].abs().sort_values(ascending=False).index)
+        with st.expander("Fehler je Gebiet (größte zuerst)"):
+            st.dataframe(
+                wide.style.format({c: lambda v: format_value(v, 1) for c in wide.columns[1:]}),
+                hide_index=True,
+                width="stretch",
+            )
