@@ -60,6 +60,7 @@ bench: $(VENV)/.dev
 
 docs: $(VENV)/.runtime
 	$(PY) -m planning.imports.guide
+	$(PY) -m planning.parameters
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache tests/artifacts

@@ -87,7 +87,7 @@ class Parameter:
 #: under 18 per unit). A municipal parameter: replace with the local survey of earlier new builds.
 DEFAULT_CHILD_YIELD: tuple[float, ...] = tuple([0.06] * 6 + [0.045] * 4 + [0.03] * 8)
 
-_DOMAIN = "DOMAIN.md / Planungshandbuch Planungsatlas"
+_DOMAIN = "Praxis der Kita- und Schulentwicklungsplanung"
 
 PARAMETERS: tuple[Parameter, ...] = (
     # --- Prognose
@@ -113,7 +113,7 @@ PARAMETERS: tuple[Parameter, ...] = (
         "Über wie viele beobachtete Jahresübergänge die Alters-Übergangsquoten je Gebiet gemittelt "
         "werden (Summe der Übergänge, nicht Mittel der Quoten). Mehrjährige Mittel glätten "
         "Einzeljahre; zu lange Fenster übersehen neue Entwicklungen.",
-        "DOMAIN.md, Kohorten-Komponenten-Methode",
+        "Kohorten-Komponenten-Methode (Übergangsquoten)",
         kind="int",
         minimum=1,
         maximum=10,
@@ -165,7 +165,7 @@ PARAMETERS: tuple[Parameter, ...] = (
         "Anteil",
         "Anteil der Einjährigen mit Platzbedarf. Orientierung: Betreuungsquote 2023 bundesweit "
         "rund 37 %, Elternbedarf U3 rund 49 %; kommunale U3-Ziele 40–60 %.",
-        "Destatis/DJI nach DOMAIN.md; kommunale Festlegung",
+        "Destatis (Betreuungsquoten 2023), DJI-Kinderbetreuungsstudie; kommunale Festlegung",
         kind="quote",
         minimum=0,
         maximum=1,
@@ -178,7 +178,7 @@ PARAMETERS: tuple[Parameter, ...] = (
         "Anteil",
         "Anteil der Zweijährigen mit Platzbedarf. Orientierung: Betreuungsquote 2023 bundesweit "
         "rund 63 %, Elternbedarf höher.",
-        "Destatis/DJI nach DOMAIN.md; kommunale Festlegung",
+        "Destatis (Betreuungsquoten 2023), DJI-Kinderbetreuungsstudie; kommunale Festlegung",
         kind="quote",
         minimum=0,
         maximum=1,
@@ -191,7 +191,7 @@ PARAMETERS: tuple[Parameter, ...] = (
         "Anteil",
         "Anteil der 3- bis 5-Jährigen (und der noch nicht eingeschulten 6-Jährigen) mit "
         "Platzbedarf. Rechtsanspruch seit 1996; übliche Ziele 95–100 %.",
-        "§ 24 Abs. 3 SGB VIII; DOMAIN.md",
+        "§ 24 Abs. 3 SGB VIII; kommunale Festlegung",
         kind="quote",
         minimum=0,
         maximum=1,
@@ -217,7 +217,7 @@ PARAMETERS: tuple[Parameter, ...] = (
         "Anteil",
         "Für Kitas ohne Aufteilung in Krippe (0–3) und Elementar (3–6), etwa altersgemischte "
         "Gruppen: welcher Anteil der Plätze als U3-Platz zählt.",
-        "DOMAIN.md (altersgemischte Gruppen nach konfigurierbarem Schlüssel)",
+        "Kommunale Festlegung (Schlüssel für altersgemischte Gruppen)",
         kind="quote",
         minimum=0,
         maximum=1,
@@ -242,7 +242,7 @@ PARAMETERS: tuple[Parameter, ...] = (
         "Anteil",
         "Zuschlag auf den rechnerischen Bedarf für unterjährige Aufnahmen, Integrationsplätze und "
         "Wunsch- und Wahlrecht (üblich 0–5 %).",
-        "DOMAIN.md (Pufferplätze); kommunale Festlegung",
+        "Kommunale Festlegung (Pufferplätze)",
         kind="quote",
         minimum=0,
         maximum=0.5,
@@ -256,7 +256,7 @@ PARAMETERS: tuple[Parameter, ...] = (
         "Schüler:innen je Klasse",
         "Höchstzahl je Klasse; darüber wird geteilt: Klassen = aufrunden(Schüler:innen ÷ "
         "Obergrenze) je Jahrgang. Niedersachsen 26, NRW plant mit 23–25 (Landesrecht).",
-        "Klassenbildungserlass Niedersachsen; DOMAIN.md",
+        "Klassenbildungserlass Niedersachsen; Landesrecht",
         kind="int",
         minimum=10,
         maximum=35,
@@ -270,7 +270,7 @@ PARAMETERS: tuple[Parameter, ...] = (
         "Einschulungen je 6-Jährigem (Stichtag 31.12.). Leer = aus den Daten: Mittel der "
         "beobachteten Quoten (Jahrgang 1 ÷ 6-Jährige) der letzten Jahre im Stützzeitraum; ohne "
         "Schuldaten 1,0.",
-        "Übliche Einschulungsprognose der Schulentwicklungsplanung (DOMAIN.md)",
+        "Übliche Einschulungsprognose der Schulentwicklungsplanung",
         kind="quote",
         minimum=0.5,
         maximum=1.5,
@@ -284,7 +284,7 @@ PARAMETERS: tuple[Parameter, ...] = (
         "Anteil",
         "Anteil der Grundschulkinder in anspruchsberechtigten Jahrgängen, für den ein Ganztagsplatz "
         "geplant wird (IW: 73 % der Eltern brauchen ihn; Planungspraxis 75 %).",
-        "GaFöG; DOMAIN.md",
+        "GaFöG; IW-Elternbefragung",
         kind="quote",
         minimum=0,
         maximum=1,
@@ -296,7 +296,7 @@ PARAMETERS: tuple[Parameter, ...] = (
         0.57,
         "Anteil",
         "Nutzung in Jahrgängen, die (noch) keinen Rechtsanspruch haben (2023/24 bundesweit 57 %).",
-        "DOMAIN.md",
+        "Bundesweite Inanspruchnahme 2023/24",
         kind="quote",
         minimum=0,
         maximum=1,
@@ -365,3 +365,46 @@ def describe(values: Mapping[str, Any], keys: tuple[str, ...] | None = None) -> 
         v = values.get(p.key, p.default)
         out.append((p.label, format_parameter(p, v), v != p.default))
     return out
+
+
+def parameter_guide() -> str:
+    """docs/parameters.md, generated from :data:`PARAMETERS` (``make docs``; a test keeps it current)."""
+    lines = [
+        "# Planungsparameter",
+        "",
+        "Erzeugt aus `planning/parameters.py` mit `make docs` – nicht von Hand ändern.",
+        "",
+        "Alle kommunalen Annahmen der Prognose und der Kita-, Schul- und Ganztagsplanung stehen in "
+        "einem Register. Ein Szenario speichert nur seine Abweichungen davon; jede Zahl in der App "
+        "nennt unter „Annahmen dieser Zahlen“ die Werte, mit denen sie gerechnet wurde.",
+        "",
+        "Gesetzlich festgelegt und daher kein Parameter: der Rechtsanspruch auf Ganztagsbetreuung "
+        f"(GaFöG) gilt für Klasse 1 ab dem Schuljahr {GAFOEG_FIRST_YEAR}/{(GAFOEG_FIRST_YEAR + 1) % 100:02d}, "
+        f"je Jahr für eine Klasse mehr, für die Klassen 1–4 ab {GAFOEG_FIRST_YEAR + 3}/"
+        f"{(GAFOEG_FIRST_YEAR + 4) % 100:02d}.",
+        "",
+    ]
+    for group in GROUPS:
+        lines += [
+            f"## {group}",
+            "",
+            "| Schlüssel | Parameter | Standard | Einheit | Bedeutung | Quelle |",
+            "|---|---|---|---|---|---|",
+        ]
+        for p in PARAMETERS:
+            if p.group != group:
+                continue
+            unit = p.unit or "–"
+            lines.append(
+                f"| `{p.key}` | {p.label} | {format_parameter(p, p.default)} | {unit} | {p.help} | {p.source} |"
+            )
+        lines.append("")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    from pathlib import Path
+
+    target = Path(__file__).resolve().parent.parent / "docs" / "parameters.md"
+    target.write_text(parameter_guide(), encoding="utf-8")
+    print(f"geschrieben: {target}")

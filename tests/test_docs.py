@@ -40,3 +40,19 @@ def test_import_guide_is_generated_from_the_registry():
 
     guide = (Path(__file__).resolve().parent.parent / "docs" / "import.md").read_text(encoding="utf-8")
     assert guide == import_guide(), "docs/import.md is out of date: run `make docs`"
+
+
+def test_parameter_guide_is_generated_from_the_registry():
+    from planning.parameters import PARAMETERS, parameter_guide
+
+    guide = (Path(__file__).resolve().parent.parent / "docs" / "parameters.md").read_text(encoding="utf-8")
+    assert guide == parameter_guide(), "docs/parameters.md is out of date: run `make docs`"
+    for p in PARAMETERS:
+        assert f"| `{p.key}` | {p.label} |" in guide
+
+
+def test_readme_documents_the_plan_contract():
+    from planning.plan import EXPORT_COLUMNS
+
+    assert "docs/parameters.md" in README
+    assert ", ".join(EXPORT_COLUMNS) in README
