@@ -96,7 +96,7 @@ def _districts(projected: pd.DataFrame, observed: pd.DataFrame, base_year: int) 
             "horizon": int(r.year) - base_year,
             "year": int(r.year),
             "projected": round(float(r.children), 1),
-            "observed": int(round(float(r.observed))),
+            "observed": round(float(r.observed)),
             "error": round(float((r.children - r.observed) / r.observed * 100), 2),
         }
         for r in both.sort_values(["year", "gebiet_id"]).itertuples()

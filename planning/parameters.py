@@ -367,6 +367,10 @@ def describe(values: Mapping[str, Any], keys: tuple[str, ...] | None = None) -> 
     return out
 
 
+def _school_year(year: int) -> str:
+    return f"{year}/{(year + 1) % 100:02d}"
+
+
 def parameter_guide() -> str:
     """docs/parameters.md, generated from :data:`PARAMETERS` (``make docs``; a test keeps it current)."""
     lines = [
@@ -379,9 +383,8 @@ def parameter_guide() -> str:
         "nennt unter „Annahmen dieser Zahlen“ die Werte, mit denen sie gerechnet wurde.",
         "",
         "Gesetzlich festgelegt und daher kein Parameter: der Rechtsanspruch auf Ganztagsbetreuung "
-        f"(GaFöG) gilt für Klasse 1 ab dem Schuljahr {GAFOEG_FIRST_YEAR}/{(GAFOEG_FIRST_YEAR + 1) % 100:02d}, "
-        f"je Jahr für eine Klasse mehr, für die Klassen 1–4 ab {GAFOEG_FIRST_YEAR + 3}/"
-        f"{(GAFOEG_FIRST_YEAR + 4) % 100:02d}.",
+        f"(GaFöG) gilt für Klasse 1 ab dem Schuljahr {_school_year(GAFOEG_FIRST_YEAR)}, je Jahr für "
+        f"eine Klasse mehr, für die Klassen 1–4 ab {_school_year(GAFOEG_FIRST_YEAR + 3)}.",
         "",
     ]
     for group in GROUPS:
@@ -395,9 +398,8 @@ def parameter_guide() -> str:
             if p.group != group:
                 continue
             unit = p.unit or "–"
-            lines.append(
-                f"| `{p.key}` | {p.label} | {format_parameter(p, p.default)} | {unit} | {p.help} | {p.source} |"
-            )
+            default = format_parameter(p, p.default)
+            lines.append(f"| `{p.key}` | {p.label} | {default} | {unit} | {p.help} | {p.source} |")
         lines.append("")
     return "\n".join(lines)
 

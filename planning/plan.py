@@ -45,7 +45,7 @@ from planning.backtest import METHOD_OBSERVED, training_years
 from planning.bands import method_text, split_to_single_ages
 from planning.indicators import Indicator
 from planning.parameters import BIRTH_VARIANTS, GAFOEG_FIRST_YEAR
-from planning.projection import MAX_AGE, ProjectionParams, project, single_ages
+from planning.projection import MAX_AGE, ProjectionParams, ids_at, positions, project, single_ages
 from planning.repository import PlanningData
 from planning.scenarios import BASELINE, Measure, Scenario
 
@@ -309,7 +309,7 @@ def _kita_supply(
     start = np.clip((opening.fillna(y0) - y0).to_numpy(dtype=float), 0, ny).astype(int)
     stop = np.clip((closing.fillna(y0 + ny) - y0).to_numpy(dtype=float), 0, ny).astype(int)
     keep = ~never.to_numpy(dtype=bool)
-    ai = k["gebiet_id"].map(index).to_numpy()[keep]
+    ai = pd.Index(list(index)).get_indexer(k["gebiet_id"])[keep]
     out = []
     for amount in (u3_eff[keep], ue3_eff[keep]):
         diff = np.zeros((n, ny + 1))
@@ -325,7 +325,7 @@ def _carried_forward(frame: pd.DataFrame, value: str, index: dict[str, int], yea
     if frame.empty:
         return np.zeros_like(out)
     f = frame[frame["gebiet_id"].isin(index) & frame["year"].isin(years)]
-    out[f["gebiet_id"].map(index).to_numpy(), f["year"].astype(int).to_numpy() - years[0]] = (
+    out[pd.Index(list(index)).get_indexer(f["gebiet_id"]), f["year"].astype(int).to_numpy() - years[0]] = (
         f[value].astype(float).to_numpy()
     )
     filled = pd.DataFrame(out).ffill(axis=1).fillna(0)
@@ -373,9 +373,13 @@ def _observed_ratios(data: PlanningData, children: pd.DataFrame, window: int) ->
 
 def observed_children(data: PlanningData) -> tuple[pd.DataFrame, str]:
     """Children 0–17 by single age for the unbroken run of years up to the latest one, and how
-    they were obtained: observed single ages, else split from age bands (:mod:`planning.bands`)."""
+    they were obtained: observed single ages where complete, else split from age bands
+    (:mod:`planning.bands`; single ages present in the data are kept as they are)."""
     children, method = single_ages(data.population), METHOD_OBSERVED
-    if children.empty:
+    complete = (
+        not children.empty and (children.groupby(["gebiet_id", "year"])["age"].nunique() == MAX_AGE + 1).all()
+    )
+    if not complete:
         births = data.table("geburten")
         children = split_to_single_ages(data.population, births if not births.empty else None)
         method = method_text()
@@ -411,7 +415,7 @@ def compute_plan(
     index = {a: i for i, a in enumerate(areas)}
     cube = np.zeros((len(areas), len(years), MAX_AGE + 1))
     cube[
-        all_children["gebiet_id"].map(index).to_numpy(),
+        positions(areas, all_children["gebiet_id"]),
         all_children["year"].to_numpy(dtype=int) - years[0],
         all_children["age"].to_numpy(dtype=int),
     ] = all_children["children"].fillna(0).to_numpy(dtype=float)
@@ -500,7 +504,7 @@ def compute_plan(
     n = len(areas) * len(years)
     table = pd.DataFrame(
         {
-            "gebiet_id": np.repeat(areas, len(years)),
+            "gebiet_id": ids_at(areas, np.repeat(np.arange(len(areas)), len(years))),
             "year": np.tile(years, len(areas)),
             "observed": np.tile(year_arr <= base_year, len(areas)),
             "births": cube[..., 0].ravel(),

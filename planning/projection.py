@@ -52,6 +52,16 @@ class ProjectionParams:
 VARIANTS: dict[str, float] = BIRTH_VARIANTS
 
 
+def positions(areas: list[str], ids: pd.Series) -> np.ndarray:
+    """Index of each id in the sorted list ``areas`` (vectorised; -1 where unknown)."""
+    return pd.Index(areas).get_indexer(ids)
+
+
+def ids_at(areas: list[str], idx: np.ndarray) -> pd.Series:
+    """A string column of ``areas[idx]`` built by an Arrow ``take`` (no per-element conversion)."""
+    return pd.Series(pd.array(areas, dtype="str")).take(idx).reset_index(drop=True)
+
+
 def _cube(children: pd.DataFrame) -> tuple[np.ndarray, list[str], list[int]]:
     """Long ``gebiet_id, year, age, count`` → array [year, area, age] (NaN where missing)."""
     missing = {"gebiet_id", "year", "age", "count"} - set(children.columns)
@@ -64,9 +74,8 @@ def _cube(children: pd.DataFrame) -> tuple[np.ndarray, list[str], list[int]]:
     years = list(range(min(present), max(present) + 1))
     cube = np.full((len(years), len(areas), MAX_AGE + 1), np.nan)
     yi = {y: i for i, y in enumerate(years)}
-    ai = {a: i for i, a in enumerate(areas)}
     sub = children[children["age"].between(0, MAX_AGE)]
-    cube[sub["year"].map(yi).to_numpy(), sub["gebiet_id"].map(ai).to_numpy(), sub["age"].to_numpy()] = (
+    cube[sub["year"].map(yi).to_numpy(), positions(areas, sub["gebiet_id"]), sub["age"].to_numpy()] = (
         sub["count"].astype(float).to_numpy()
     )
     return cube, areas, years
@@ -94,7 +103,7 @@ def progression_factors(children: pd.DataFrame, window: int, shrinkage: float) -
     shrunk = np.divide(exposure * own + shrinkage * city, weight, out=own.copy(), where=weight > 0)
     return pd.DataFrame(
         {
-            "gebiet_id": np.repeat(areas, MAX_AGE),
+            "gebiet_id": ids_at(areas, np.repeat(np.arange(len(areas)), MAX_AGE)),
             "age": np.tile(AGES[:-1], len(areas)),
             "factor": shrunk.ravel(),
             "city_factor": np.tile(city, len(areas)),
@@ -162,7 +171,7 @@ def project(
         result[i] = current
     return pd.DataFrame(
         {
-            "gebiet_id": np.tile(np.repeat(areas, MAX_AGE + 1), len(future)),
+            "gebiet_id": ids_at(areas, np.tile(np.repeat(np.arange(len(areas)), MAX_AGE + 1), len(future))),
             "year": np.repeat(future, len(areas) * (MAX_AGE + 1)),
             "age": np.tile(AGES, len(future) * len(areas)),
             "children": result.ravel(),
