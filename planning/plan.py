@@ -36,6 +36,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -45,7 +46,15 @@ from planning.backtest import METHOD_OBSERVED, training_years
 from planning.bands import method_text, split_to_single_ages
 from planning.indicators import Indicator
 from planning.parameters import BIRTH_VARIANTS, GAFOEG_FIRST_YEAR
-from planning.projection import MAX_AGE, ProjectionParams, ids_at, positions, project, single_ages
+from planning.projection import (
+    MAX_AGE,
+    ProjectionParams,
+    ids_at,
+    long_children,
+    positions,
+    project_arrays,
+    single_ages,
+)
 from planning.repository import PlanningData
 from planning.scenarios import BASELINE, Measure, Scenario
 
@@ -174,9 +183,17 @@ class PlanResult:
     params: dict[str, Any]
     base_year: int
     years: list[int]
-    children: pd.DataFrame
+    areas: list[str]
+    #: Children [year, area, age] (observed years, then projected; NaN where not observed).
+    child_cube: np.ndarray
     table: pd.DataFrame
     derived: dict[str, Any] = field(default_factory=dict)
+
+    @cached_property
+    def children(self) -> pd.DataFrame:
+        """Long ``gebiet_id, year, age, children, observed`` (built on first use)."""
+        df = long_children(self.areas, self.years, self.child_cube)
+        return df.assign(observed=df["year"] <= self.base_year)
 
     @property
     def projected_years(self) -> list[int]:
@@ -288,6 +305,13 @@ def _step_from(n_areas: int, years: list[int], rows: list[tuple[int, int | None,
     return np.cumsum(out, axis=1)[:, :-1]
 
 
+def _per_area(n_areas: int, n_years: int, area_index: np.ndarray, values: pd.Series) -> np.ndarray:
+    """[area, year] sums of a facility figure that holds in every year (missing values count 0)."""
+    weights = pd.to_numeric(values, errors="coerce").fillna(0).to_numpy(dtype=float)
+    sums = np.bincount(area_index, weights=weights, minlength=n_areas)[:n_areas].astype(float)
+    return np.repeat(sums[:, None], n_years, axis=1)
+
+
 def _kita_supply(
     kitas: pd.DataFrame, index: dict[str, int], years: list[int], u3_share: float
 ) -> tuple[np.ndarray, np.ndarray, int]:
@@ -309,7 +333,7 @@ def _kita_supply(
     start = np.clip((opening.fillna(y0) - y0).to_numpy(dtype=float), 0, ny).astype(int)
     stop = np.clip((closing.fillna(y0 + ny) - y0).to_numpy(dtype=float), 0, ny).astype(int)
     keep = ~never.to_numpy(dtype=bool)
-    ai = pd.Index(list(index)).get_indexer(k["gebiet_id"])[keep]
+    ai = positions(list(index), k["gebiet_id"])[keep]
     out = []
     for amount in (u3_eff[keep], ue3_eff[keep]):
         diff = np.zeros((n, ny + 1))
@@ -325,7 +349,7 @@ def _carried_forward(frame: pd.DataFrame, value: str, index: dict[str, int], yea
     if frame.empty:
         return np.zeros_like(out)
     f = frame[frame["gebiet_id"].isin(index) & frame["year"].isin(years)]
-    out[pd.Index(list(index)).get_indexer(f["gebiet_id"]), f["year"].astype(int).to_numpy() - years[0]] = (
+    out[positions(list(index), f["gebiet_id"]), f["year"].astype(int).to_numpy() - years[0]] = (
         f[value].astype(float).to_numpy()
     )
     filled = pd.DataFrame(out).ffill(axis=1).fillna(0)
@@ -376,9 +400,10 @@ def observed_children(data: PlanningData) -> tuple[pd.DataFrame, str]:
     they were obtained: observed single ages where complete, else split from age bands
     (:mod:`planning.bands`; single ages present in the data are kept as they are)."""
     children, method = single_ages(data.population), METHOD_OBSERVED
-    complete = (
-        not children.empty and (children.groupby(["gebiet_id", "year"])["age"].nunique() == MAX_AGE + 1).all()
-    )
+    # Complete = every (area, year) present has all 18 single ages (rows are unique per age).
+    codes, _ = pd.factorize(children["gebiet_id"])
+    pairs = np.unique(codes.astype(np.int64) * 10_000 + children["year"].to_numpy(dtype=np.int64) % 10_000)
+    complete = not children.empty and len(children) == len(pairs) * (MAX_AGE + 1)
     if not complete:
         births = data.table("geburten")
         children = split_to_single_ages(data.population, births if not births.empty else None)
@@ -402,23 +427,13 @@ def compute_plan(
         birth_trend=BIRTH_VARIANTS[params["geburtenvariante"]],
         child_yield=tuple(params["kinder_je_wohnung"]),
     )
-    projected = project(obs, pp, housing if not housing.empty else None)
-    base_year = int(obs["year"].max())
-    observed = obs.rename(columns={"count": "children"}).assign(
-        children=lambda d: d["children"].astype(float)
-    )
-    all_children = pd.concat(
-        [observed.assign(observed=True), projected.assign(observed=False)], ignore_index=True
-    )
-    areas = sorted(all_children["gebiet_id"].unique())
-    years = list(range(int(all_children["year"].min()), int(all_children["year"].max()) + 1))
+    pr = project_arrays(obs, pp, housing if not housing.empty else None)
+    base_year = pr.observed_years[-1]
+    areas = pr.areas
+    years = pr.observed_years + pr.future_years
     index = {a: i for i, a in enumerate(areas)}
-    cube = np.zeros((len(areas), len(years), MAX_AGE + 1))
-    cube[
-        positions(areas, all_children["gebiet_id"]),
-        all_children["year"].to_numpy(dtype=int) - years[0],
-        all_children["age"].to_numpy(dtype=int),
-    ] = all_children["children"].fillna(0).to_numpy(dtype=float)
+    child_cube = np.concatenate([pr.observed, pr.future], axis=0)  # [year, area, age], NaN = unobserved
+    cube = np.ascontiguousarray(np.nan_to_num(child_cube).transpose(1, 0, 2))  # [area, year, age]
 
     # Kita demand and supply
     buffer = 1 + params["kita_puffer"]
@@ -471,17 +486,9 @@ def compute_plan(
         if not schools.empty
         else schools
     )
-    zuege = _step_from(
-        len(areas), years, [(index[r.gebiet_id], None, float(r.zuege or 0)) for r in primary.itertuples()]
-    )
-    gt_places = _step_from(
-        len(areas),
-        years,
-        [
-            (index[r.gebiet_id], None, 0.0 if pd.isna(r.ganztag_places) else float(r.ganztag_places))
-            for r in primary.itertuples()
-        ],
-    )
+    school_area = positions(areas, primary["gebiet_id"])
+    zuege = _per_area(len(areas), len(years), school_area, primary["zuege"])
+    gt_places = _per_area(len(areas), len(years), school_area, primary["ganztag_places"])
     # Without any Zügigkeit or Ganztag figure in the school list, capacity is unknown, not zero.
     if primary.empty or primary["zuege"].isna().all():
         zuege[:] = np.nan
@@ -542,7 +549,8 @@ def compute_plan(
         params=params,
         base_year=base_year,
         years=years,
-        children=all_children,
+        areas=areas,
+        child_cube=child_cube,
         table=table,
         derived=derived,
     )

@@ -53,8 +53,14 @@ VARIANTS: dict[str, float] = BIRTH_VARIANTS
 
 
 def positions(areas: list[str], ids: pd.Series) -> np.ndarray:
-    """Index of each id in the sorted list ``areas`` (vectorised; -1 where unknown)."""
-    return pd.Index(areas).get_indexer(ids)
+    """Index of each id in the list ``areas`` (vectorised; -1 where unknown).
+
+    Factorises first (Arrow dictionary encoding) and looks up only the distinct ids: converting
+    millions of Arrow strings to Python objects for a hash lookup would dominate the run time.
+    """
+    codes, uniques = pd.factorize(ids)
+    lookup = pd.Index(areas).get_indexer(pd.Index(uniques))
+    return np.where(codes >= 0, lookup[codes], -1)
 
 
 def ids_at(areas: list[str], idx: np.ndarray) -> pd.Series:
@@ -83,7 +89,22 @@ def _cube(children: pd.DataFrame) -> tuple[np.ndarray, list[str], list[int]]:
 
 def progression_factors(children: pd.DataFrame, window: int, shrinkage: float) -> pd.DataFrame:
     """Shrunk factors ``f*(a, d)`` for a = 0…16: columns ``gebiet_id, age, factor, city_factor, exposure``."""
-    cube, areas, years = _cube(children)
+    cube, areas, _ = _cube(children)
+    shrunk, city, exposure = _factors(cube, window, shrinkage)
+    return pd.DataFrame(
+        {
+            "gebiet_id": ids_at(areas, np.repeat(np.arange(len(areas)), MAX_AGE)),
+            "age": np.tile(AGES[:-1], len(areas)),
+            "factor": shrunk.ravel(),
+            "city_factor": np.tile(city, len(areas)),
+            "exposure": exposure.ravel(),
+        }
+    )
+
+
+def _factors(cube: np.ndarray, window: int, shrinkage: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Shrunk factors [area, age 0..16], the city factors [age] and the exposure [area, age]."""
+    years = range(cube.shape[0])
     if len(years) < 2:
         raise ValueError("Für Übergangsquoten werden mindestens zwei aufeinanderfolgende Jahre gebraucht.")
     start = max(0, len(years) - 1 - window)
@@ -101,15 +122,7 @@ def progression_factors(children: pd.DataFrame, window: int, shrinkage: float) -
     )
     weight = exposure + shrinkage
     shrunk = np.divide(exposure * own + shrinkage * city, weight, out=own.copy(), where=weight > 0)
-    return pd.DataFrame(
-        {
-            "gebiet_id": ids_at(areas, np.repeat(np.arange(len(areas)), MAX_AGE)),
-            "age": np.tile(AGES[:-1], len(areas)),
-            "factor": shrunk.ravel(),
-            "city_factor": np.tile(city, len(areas)),
-            "exposure": exposure.ravel(),
-        }
-    )
+    return shrunk, city, exposure
 
 
 def _housing_cube(
@@ -139,21 +152,25 @@ def _housing_cube(
     return out
 
 
-def project(
-    children: pd.DataFrame, params: ProjectionParams | None = None, housing: pd.DataFrame | None = None
-) -> pd.DataFrame:
-    """Project ``children`` (long: ``gebiet_id, year, age, count`` for ages 0–17) ``params.years`` ahead.
+@dataclass(frozen=True)
+class Projection:
+    """Observed and projected children as arrays [year, area, age] (NaN where not observed)."""
 
-    Returns the long table ``gebiet_id, year, age, children`` for the projected years only.
-    ``housing``: ``gebiet_id, units, completion_year, completion_year_end`` (optional); only units
-    completing after the base year are added (earlier ones are already in the observed population).
-    """
+    areas: list[str]
+    observed_years: list[int]
+    observed: np.ndarray
+    future_years: list[int]
+    future: np.ndarray
+
+
+def project_arrays(
+    children: pd.DataFrame, params: ProjectionParams | None = None, housing: pd.DataFrame | None = None
+) -> Projection:
+    """The projection of :func:`project` as arrays (what the plan computes on, no long frames)."""
     p = params or ProjectionParams()
     cube, areas, years = _cube(children)
     base = np.nan_to_num(cube[-1])  # [area, age] in the base year
-    factors = (
-        progression_factors(children, p.window, p.shrinkage)["factor"].to_numpy().reshape(len(areas), MAX_AGE)
-    )
+    factors, _, _ = _factors(cube, p.window, p.shrinkage)
     start = max(0, len(years) - p.window)
     recent = cube[start:, :, 0]
     seen = (~np.isnan(recent)).sum(axis=0)
@@ -169,14 +186,33 @@ def project(
         nxt += extra[i]
         current = np.maximum(nxt, 0.0)
         result[i] = current
+    return Projection(areas, years, cube, future, result)
+
+
+def long_children(areas: list[str], years: list[int], cube: np.ndarray) -> pd.DataFrame:
+    """[year, area, age] → long ``gebiet_id, year, age, children``."""
+    n_areas = len(areas)
     return pd.DataFrame(
         {
-            "gebiet_id": ids_at(areas, np.tile(np.repeat(np.arange(len(areas)), MAX_AGE + 1), len(future))),
-            "year": np.repeat(future, len(areas) * (MAX_AGE + 1)),
-            "age": np.tile(AGES, len(future) * len(areas)),
-            "children": result.ravel(),
+            "gebiet_id": ids_at(areas, np.tile(np.repeat(np.arange(n_areas), MAX_AGE + 1), len(years))),
+            "year": np.repeat(years, n_areas * (MAX_AGE + 1)),
+            "age": np.tile(AGES, len(years) * n_areas),
+            "children": cube.ravel(),
         }
     )
+
+
+def project(
+    children: pd.DataFrame, params: ProjectionParams | None = None, housing: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """Project ``children`` (long: ``gebiet_id, year, age, count`` for ages 0–17) ``params.years`` ahead.
+
+    Returns the long table ``gebiet_id, year, age, children`` for the projected years only.
+    ``housing``: ``gebiet_id, units, completion_year, completion_year_end`` (optional); only units
+    completing after the base year are added (earlier ones are already in the observed population).
+    """
+    pr = project_arrays(children, params, housing)
+    return long_children(pr.areas, pr.future_years, pr.future)
 
 
 def single_ages(population: pd.DataFrame) -> pd.DataFrame:
