@@ -29,6 +29,13 @@ SCALES: dict[int, list[list[float | str]]] = {
 KITA_COLOR, SCHOOL_COLOR = "#111827", "#6a1b9a"
 
 
+def _subset(geojson: dict[str, Any], ids: Any) -> dict[str, Any]:
+    """Only the features a trace draws: every area's geometry is sent (and copied by plotly) once."""
+    wanted = set(ids)
+    features = [f for f in geojson["features"] if f["properties"]["gebiet_id"] in wanted]
+    return {"type": "FeatureCollection", "features": features}
+
+
 def choropleth(
     geojson: dict[str, Any],
     bounds: tuple[float, float, float, float],
@@ -57,7 +64,7 @@ def choropleth(
     if not nodata.empty:
         fig.add_trace(
             go.Choroplethmap(
-                geojson=geojson,
+                geojson=_subset(geojson, nodata["gebiet_id"]),
                 locations=nodata["gebiet_id"],
                 z=[0] * len(nodata),
                 featureidkey="properties.gebiet_id",
@@ -74,7 +81,7 @@ def choropleth(
     labels = [indicator.format(v) for v in values]
     fig.add_trace(
         go.Choroplethmap(
-            geojson=geojson,
+            geojson=_subset(geojson, has["gebiet_id"]),
             locations=has["gebiet_id"],
             z=values,
             featureidkey="properties.gebiet_id",
@@ -95,7 +102,7 @@ def choropleth(
     if selected is not None and selected in set(table["gebiet_id"]):
         fig.add_trace(
             go.Choroplethmap(
-                geojson=geojson,
+                geojson=_subset(geojson, [selected]),
                 locations=[selected],
                 z=[1],
                 featureidkey="properties.gebiet_id",

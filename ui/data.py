@@ -59,8 +59,12 @@ def version_key(layout_id: int) -> VersionKey:
     return tuple((k, v.id) for k, v in active_versions(engine(), layout_id).items())
 
 
-@st.cache_data(show_spinner="Lade Daten …", max_entries=8)
+@st.cache_resource(show_spinner="Lade Daten …", max_entries=8)
 def planning_data(url: str, layout_code: str, versions: VersionKey) -> PlanningData:
+    """All facts of a layout under its active versions, loaded once and shared by every session.
+
+    A resource, not a copy per call: pages and domain code only read it (they build new frames).
+    """
     return load_planning_data(engine_for(url), layout_code, dict(versions))
 
 
