@@ -142,7 +142,7 @@ def test_plan_pages_on_the_demo_city(demo_url):
     at.multiselect(key="compare_scenarios").set_value(["Basis", "Grundschule Sonnenhang 2028"]).run()
     at.selectbox(key="compare_figure").set_value("zuege_gap").run()
     assert not at.exception, [e.value for e in at.exception]
-    assert any("1 Planungsräume ändern sich" in m.value for m in at.markdown)
+    assert any("1 Planungsraum ändert sich" in m.value for m in at.markdown)
     at = _run("pages/kohorten.py")
     assert any("(Gesamtstadt)" in m.value for m in at.markdown)
     at.selectbox(key="district").set_value("0405").run()  # Sonnenhang: no primary school of its own

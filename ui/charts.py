@@ -226,9 +226,16 @@ def _projection_band(fig: go.Figure, base_year: int, last_year: int) -> None:
         fillcolor="#eef2f7",
         line_width=0,
         layer="below",
-        annotation_text="Prognose",
-        annotation_position="top left",
-        annotation_font={"size": 13, "color": "#475569"},
+    )
+    fig.add_annotation(
+        x=base_year + 0.5,
+        y=1.0,
+        yref="paper",
+        yanchor="bottom",
+        xanchor="left",
+        text="Prognose →",
+        showarrow=False,
+        font={"size": 13, "color": "#475569"},
     )
 
 

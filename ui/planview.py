@@ -221,7 +221,6 @@ def ranked_table(
     fmt_cols = {h: (lambda v: fmt(v)) for h in columns.values()}
     st.dataframe(
         shown.style.format(fmt_cols),
-        column_config={h: st.column_config.NumberColumn(h, width="small") for h in columns.values()},
         hide_index=True,
         height=min(520, 35 * (len(shown) + 1) + 3),
         width="stretch",
@@ -260,14 +259,21 @@ def kita_plan(ctx: Context) -> None:
     cols[1].metric(
         f"U3-Plätze {year}",
         fmt(city["u3_places"]),
-        delta=f"{fmt(city['u3_gap'])} Bilanz",
+        delta=fmt(city["u3_gap"]),
+        delta_description="Bilanz (Plätze − Bedarf)",
+        delta_arrow="off",
         delta_color="normal",
         help="Krippenplätze, U3-Anteil ungeteilter Plätze, Kindertagespflege",
         border=True,
     )
     cols[2].metric(f"Ü3-Bedarf {year}", fmt(city["ue3_demand"]), help=kind, border=True)
     cols[3].metric(
-        f"Ü3-Plätze {year}", fmt(city["ue3_places"]), delta=f"{fmt(city['ue3_gap'])} Bilanz", border=True
+        f"Ü3-Plätze {year}",
+        fmt(city["ue3_places"]),
+        delta=fmt(city["ue3_gap"]),
+        delta_description="Bilanz (Plätze − Bedarf)",
+        delta_arrow="off",
+        border=True,
     )
     left, right = st.columns([3, 2], gap="medium")
     with left:
@@ -277,17 +283,15 @@ def kita_plan(ctx: Context) -> None:
         figure = PLAN_FIGURES[code]
         gap_map(ctx, table, figure, year, facility_points(ctx, show, False))
     with right:
-        missing = int((table.loc[table["year"] == year, code] < -0.5).sum())
-        st.markdown(f"**{ctx.level_name}e nach {figure.label_de} {year}** – größte Lücken zuerst")
+        this_year = table[table["year"] == year]
+        missing = int((this_year[code] < -0.5).sum())
+        st.markdown(f"**Platzbilanz {year}** (Plätze − Bedarf) – größte Lücken zuerst")
         ranked_table(
-            table,
-            year,
-            {"u3_gap": "Bilanz U3", "ue3_gap": "Bilanz Ü3", "kita_gap": "Bilanz gesamt"},
-            code,
-            ctx.level_name,
+            table, year, {"u3_gap": "U3", "ue3_gap": "Ü3", "kita_gap": "Gesamt"}, code, ctx.level_name
         )
         st.caption(
-            f"In {missing} {ctx.level_name}(en) fehlen {year} Plätze (negative Bilanz, rot in der Karte)."
+            f"{figure.label_de} negativ (rot in der Karte): {missing} von {len(this_year)} "
+            f"{plural(ctx.level_name)}."
         )
     gid = district_picker(ctx, table)
     series, name = series_for(result, table, gid)
@@ -343,7 +347,9 @@ def school_plan(ctx: Context) -> None:
     cols[3].metric(
         f"Ganztag: Bedarf / Plätze {sy}",
         f"{fmt(city['ganztag_demand'])} / {fmt(city['ganztag_places'])}",
-        delta=f"{fmt(city['ganztag_gap'])} Bilanz",
+        delta=fmt(city["ganztag_gap"]),
+        delta_description="Bilanz (Plätze − Bedarf)",
+        delta_arrow="off",
         border=True,
     )
     st.markdown(f"**Ganztag nach GaFöG-Stufenplan, Gesamtstadt** – {ganztag_years_note()}")

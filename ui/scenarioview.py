@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pandas as pd
@@ -61,7 +62,7 @@ def compare_view(ctx: Context) -> None:
     plans = [r for r in results if r is not None]
     figure = PLAN_FIGURES[code]
     base = plans[0]
-    year = planview.pick_plan_year(base, "Jahr")
+    year = planview.pick_plan_year(base, "Planjahr (Kita- und Schuljahr ab 1. August)")
     areas = ctx.data.areas
     parent = ancestor_map(areas, ctx.data.data_level, ctx.level) if ctx.level < ctx.data.data_level else None
     side = compare(plans, code, parent)
@@ -86,7 +87,7 @@ def compare_view(ctx: Context) -> None:
         with left:
             st.markdown(f"**Unterschied {year}: „{other}“ minus „{chosen[0]}“** ({figure.label_de})")
             geojson, bounds = uidata.map_layer(ctx.url, ctx.layout.code, ctx.versions, ctx.level)
-            diff_figure = PLAN_FIGURES[code]
+            diff_figure = replace(PLAN_FIGURES[code], label_de=f"Differenz {figure.label_de}")
             st.plotly_chart(
                 charts.choropleth(
                     geojson,
@@ -108,8 +109,19 @@ def compare_view(ctx: Context) -> None:
                     "Die Maßnahmen stehen unter der Karte – bitte die passende Kennzahl wählen."
                 )
             else:
-                st.markdown(f"**{len(changed)} {planview.plural(ctx.level_name)} ändern sich**")
-                _compare_table(changed, chosen, ctx.level_name)
+                what = ctx.level_name if len(changed) == 1 else planview.plural(ctx.level_name)
+                st.markdown(f"**{len(changed)} {what} {'ändert' if len(changed) == 1 else 'ändern'} sich**")
+                short = pd.DataFrame(
+                    {ctx.level_name: changed["name"], "Differenz": changed["value"].astype(float).round(0)}
+                )
+                st.dataframe(
+                    short.style.format({"Differenz": lambda v: f"{v:+,.0f}".replace(",", ".")}),
+                    hide_index=True,
+                    width="stretch",
+                    height=min(420, 35 * (len(short) + 1) + 3),
+                )
+        with st.expander(f"Alle {planview.plural(ctx.level_name)} {year}: Werte je Szenario"):
+            _compare_table(this_year, chosen, ctx.level_name)
     else:
         _compare_table(this_year, chosen, ctx.level_name)
     for sc in (by_name[n] for n in chosen if n != BASELINE_NAME):
@@ -125,7 +137,6 @@ def _compare_table(frame: pd.DataFrame, chosen: list[str], level_name: str) -> N
         shown["Differenz"] = (frame[chosen[1]] - frame[chosen[0]]).astype(float).round(0)
     st.dataframe(
         shown.style.format({c: planview.fmt for c in shown.columns[1:]}),
-        column_config={c: st.column_config.NumberColumn(c, width="small") for c in shown.columns[1:]},
         hide_index=True,
         width="stretch",
         height=min(460, 35 * (len(shown) + 1) + 3),
