@@ -249,13 +249,14 @@ def aggregate(
     Classes are recomputed from the summed pupils per grade: at an upper level children can share
     schools across area borders, so its need is not the sum of each area's rounded-up classes.
     """
-    key = (
-        pd.Series("Stadt", index=table.index)
-        if parent_of is None
-        else table["gebiet_id"].map(
-            pd.Series(parent_of) if not isinstance(parent_of, pd.Series) else parent_of
-        )
-    )
+    if parent_of is None:
+        key: pd.Series = pd.Series("Stadt", index=table.index)
+    else:
+        # Map the few distinct ids, not every row (Series.map over Arrow strings is slow).
+        codes, uniques = pd.factorize(table["gebiet_id"])
+        mapping = parent_of if isinstance(parent_of, pd.Series) else pd.Series(dict(parent_of))
+        upper = pd.Series(uniques).map(mapping).to_numpy(dtype=object)
+        key = pd.Series(upper[codes], index=table.index, dtype="str")
     grouped = (
         table.assign(gebiet_id=key)
         .groupby(["gebiet_id", "year"], as_index=False, sort=True)[["observed", *ADDITIVE]]
@@ -557,12 +558,15 @@ def compute_plan(
 
 
 def compare(
-    results: list[PlanResult], column: str, parent_of: Mapping[str, str] | None = None
+    results: list[PlanResult], column: str, parent_of: Mapping[str, str] | None = None, city: bool = False
 ) -> pd.DataFrame:
-    """One column of several scenarios side by side: ``gebiet_id, year, <scenario 1>, <scenario 2>, …``."""
+    """One column of several scenarios side by side: ``gebiet_id, year, <scenario 1>, <scenario 2>, …``.
+
+    Per data-level area, per upper area (``parent_of``) or for the whole city (``city``).
+    """
     frames = []
     for r in results:
-        t = r.table if parent_of is None else r.aggregate(parent_of)
+        t = r.aggregate() if city else (r.table if parent_of is None else r.aggregate(parent_of))
         frames.append(t[["gebiet_id", "year", column]].rename(columns={column: r.scenario}))
     out = frames[0]
     for f in frames[1:]:

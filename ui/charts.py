@@ -29,16 +29,21 @@ SCALES: dict[int, list[list[float | str]]] = {
 KITA_COLOR, SCHOOL_COLOR = "#111827", "#6a1b9a"
 
 
-def _subset(geojson: dict[str, Any], ids: Any) -> dict[str, Any]:
-    """Only the features a trace draws: every area's geometry is sent (and copied by plotly) once."""
+def _subset(geojson: dict[str, Any] | str, ids: Any) -> dict[str, Any] | str:
+    """Only the features a trace draws: every area's geometry is sent (and copied by plotly) once.
+
+    A URL (static file, fetched once by the browser) is used as it is by every trace.
+    """
+    if isinstance(geojson, str):
+        return geojson
     wanted = set(ids)
     features = [f for f in geojson["features"] if f["properties"]["gebiet_id"] in wanted]
     return {"type": "FeatureCollection", "features": features}
 
 
 def choropleth(
-    geojson: dict[str, Any],
-    bounds: tuple[float, float, float, float],
+    geojson: dict[str, Any] | str,
+    bounds: tuple[float, ...],
     table: pd.DataFrame,
     indicator: Indicator,
     selected: str | None = None,
@@ -140,7 +145,7 @@ def choropleth(
                 hovertemplate="<b>%{customdata[0]}</b><br>%{customdata[1]}<extra>" + label + "</extra>",
             )
         )
-    center, zoom = map_view(bounds, width_px=620, height_px=height)
+    center, zoom = map_view((bounds[0], bounds[1], bounds[2], bounds[3]), width_px=620, height_px=height)
     fig.update_layout(
         map={"style": "white-bg", "center": center, "zoom": zoom},
         margin={"l": 0, "r": 0, "t": 0, "b": 0},

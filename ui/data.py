@@ -7,6 +7,11 @@ looking at the same data share one cache entry.
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
+import re
+from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
@@ -88,14 +93,46 @@ def summary(url: str, layout_code: str, versions: VersionKey, year: int) -> dict
     return city_summary(planning_data(url, layout_code, versions), year)
 
 
-@st.cache_data(show_spinner="Bereite Karte vor …", max_entries=16)
-def map_layer(url: str, layout_code: str, versions: VersionKey, level: int) -> tuple[dict[str, Any], tuple]:
-    """Simplified GeoJSON of one level and its WGS84 bounds; computed once per layout version."""
+#: Streamlit serves ``<app folder>/static`` at ``app/static/`` (``enableStaticServing``).
+STATIC_GEO = Path(__file__).resolve().parent.parent / "static" / "geo"
+
+
+def _publish(geojson: dict[str, Any], name: str) -> str | None:
+    """Write the layer once as a static file named by its content hash; return its relative URL.
+
+    The browser fetches it once and plotly keeps it by URL, so a rerun sends only the figure's
+    values, not the geometry (hundreds of KB for 542 areas). Returns None if the folder is not
+    writable (the figure then embeds the GeoJSON).
+    """
+    body = json.dumps(geojson, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    digest = hashlib.sha256(body).hexdigest()[:16]
+    safe = re.sub(r"[^A-Za-z0-9_-]", "_", name)
+    target = STATIC_GEO / f"{safe}-{digest}.geojson"
+    try:
+        if not target.exists():
+            STATIC_GEO.mkdir(parents=True, exist_ok=True)
+            tmp = target.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_bytes(body)
+            tmp.replace(target)  # atomic: parallel app processes never see half a file
+    except OSError:
+        return None
+    # Relative to the page URL, so it also works behind a reverse proxy with a base path.
+    return f"app/static/geo/{target.name}"
+
+
+@st.cache_resource(show_spinner="Bereite Karte vor …", max_entries=16)
+def map_layer(
+    url: str, layout_code: str, versions: VersionKey, level: int
+) -> tuple[dict[str, Any] | str, tuple[float, ...]]:
+    """The simplified layer of one level (a static-file URL, else GeoJSON) and its WGS84 bounds.
+
+    Computed once per layout version and shared by all sessions.
+    """
     areas: gpd.GeoDataFrame = planning_data(url, layout_code, versions).areas
     layer = simplify_layer(areas[areas["level"] == level][["gebiet_id", "name", "geometry"]])
     geojson = to_geojson(layer)
     bounds = tuple(float(b) for b in layer.to_crs(4326).total_bounds)
-    return geojson, bounds
+    return _publish(geojson, f"{layout_code}-{level}") or geojson, bounds
 
 
 @st.cache_resource(show_spinner="Berechne Prognose und Bedarf …", max_entries=32)

@@ -6,6 +6,8 @@ and shows the parameters that produced its figures under the charts.
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 import streamlit as st
 
@@ -218,13 +220,19 @@ def ranked_table(
     shown = pd.DataFrame({level_name: part["name"]})
     for col, header in columns.items():
         shown[header] = part[col].astype(float).round(0)
-    fmt_cols = {h: (lambda v: fmt(v)) for h in columns.values()}
-    st.dataframe(
-        shown.style.format(fmt_cols),
-        hide_index=True,
-        height=min(520, 35 * (len(shown) + 1) + 3),
-        width="stretch",
-    )
+    number_table(shown, list(columns.values()), height=min(520, 35 * (len(shown) + 1) + 3))
+
+
+def number_table(shown: pd.DataFrame, numeric: list[str], height: int | None = None) -> None:
+    """Whole numbers in German format. Without gaps the browser formats them (fast for hundreds
+    of rows); a table with missing values is formatted here so they read "keine Daten", not "None"."""
+    if shown[numeric].isna().any().any():
+        data: Any = shown.style.format({c: fmt for c in numeric})
+        config = None
+    else:
+        data = shown.astype({c: "int64" for c in numeric})
+        config = {c: st.column_config.NumberColumn(c, format="localized") for c in numeric}
+    st.dataframe(data, column_config=config, hide_index=True, height=height or "auto", width="stretch")
 
 
 def facility_points(ctx: Context, kitas: bool, schools: bool) -> dict[str, pd.DataFrame]:

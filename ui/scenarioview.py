@@ -68,7 +68,7 @@ def compare_view(ctx: Context) -> None:
     side = compare(plans, code, parent)
     names_at_level = areas.loc[areas["level"] == ctx.level, ["gebiet_id", "name"]]
     side = names_at_level.merge(side, on="gebiet_id")
-    city = compare(plans, code, {g: "Stadt" for g in plans[0].table["gebiet_id"].unique()})
+    city = compare(plans, code, city=True)
     gid = planview.district_picker(ctx, side)
     series = city if gid is None else side[side["gebiet_id"] == gid]
     label = "Gesamtstadt" if gid is None else str(series["name"].iloc[0])
@@ -135,12 +135,7 @@ def _compare_table(frame: pd.DataFrame, chosen: list[str], level_name: str) -> N
         shown[name] = frame[name].astype(float).round(0)
     if len(chosen) > 1:
         shown["Differenz"] = (frame[chosen[1]] - frame[chosen[0]]).astype(float).round(0)
-    st.dataframe(
-        shown.style.format({c: planview.fmt for c in shown.columns[1:]}),
-        hide_index=True,
-        width="stretch",
-        height=min(460, 35 * (len(shown) + 1) + 3),
-    )
+    planview.number_table(shown, list(shown.columns[1:]), height=min(460, 35 * (len(shown) + 1) + 3))
 
 
 # ---------------------------------------------------------------- editor

@@ -43,7 +43,10 @@ AREA_POINT_JS = """name => {
                                    && (t.customdata || []).some(c => c[0] === name));
   if (!tr) return {error: 'Gebiet nicht in der Karte: ' + name};
   const gid = tr.customdata.find(c => c[0] === name)[2];
-  const feat = tr.geojson.features.find(f => f.properties.gebiet_id === gid);
+  // The layer is a static file (URL) that plotly fetched once and keeps in PlotlyGeoAssets.
+  const gj = typeof tr.geojson === 'string' ? (window.PlotlyGeoAssets || {})[tr.geojson] : tr.geojson;
+  if (!gj) return {error: 'Geometrie nicht geladen'};
+  const feat = gj.features.find(f => f.properties.gebiet_id === gid);
   const polys = feat.geometry.type === 'Polygon' ? [feat.geometry.coordinates] : feat.geometry.coordinates;
   const inside = (lon, lat) => polys.some(rings => rings.reduce((inn, ring, k) => {
     let c = false;
