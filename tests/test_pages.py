@@ -65,9 +65,7 @@ def test_page_runs_without_exception(tiny_url, page):
         assert maps, "no map rendered"
         assert all(m["layout"]["map"]["style"] == "white-bg" for m in maps)
         # the geometry travels once as a static file (fetched and kept by the browser), not per rerun
-        layer = (
-            maps[0]["data"][-1]["geojson"] if page != "pages/lagebild.py" else maps[0]["data"][0]["geojson"]
-        )
+        layer = next(t["geojson"] for t in maps[0]["data"] if t["type"] == "choroplethmap")
         assert isinstance(layer, str) and layer.startswith("app/static/geo/"), layer
         served = Path(APP).parent / "static" / "geo" / layer.rsplit("/", 1)[1]
         assert json.loads(served.read_text(encoding="utf-8"))["type"] == "FeatureCollection"
