@@ -434,16 +434,20 @@ def compute_plan(
     years = pr.observed_years + pr.future_years
     index = {a: i for i, a in enumerate(areas)}
     child_cube = np.concatenate([pr.observed, pr.future], axis=0)  # [year, area, age], NaN = unobserved
-    cube = np.ascontiguousarray(np.nan_to_num(child_cube).transpose(1, 0, 2))  # [area, year, age]
+    filled = np.nan_to_num(child_cube)  # [year, area, age]
+
+    def ages(a0: int, a1: int | None = None) -> np.ndarray:
+        """Children of age a0 (or the sum a0..a1) as [area, year] (a transposed view, no 3-D copy)."""
+        return (filled[..., a0] if a1 is None else filled[..., a0 : a1 + 1].sum(axis=2)).T
 
     # Kita demand and supply
     buffer = 1 + params["kita_puffer"]
     u3_demand = (
-        cube[..., 0] * params["bedarfsquote_u1"]
-        + cube[..., 1] * params["bedarfsquote_1"]
-        + cube[..., 2] * params["bedarfsquote_2"]
+        ages(0) * params["bedarfsquote_u1"]
+        + ages(1) * params["bedarfsquote_1"]
+        + ages(2) * params["bedarfsquote_2"]
     ) * buffer
-    ue3_children = cube[..., 3:6].sum(axis=2) + cube[..., 6] * params["anteil_6_in_kita"]
+    ue3_children = ages(3, 5) + ages(6) * params["anteil_6_in_kita"]
     ue3_demand = ue3_children * params["bedarfsquote_ue3"] * buffer
     kita_u3, kita_ue3, kitas_without_area = _kita_supply(
         data.kitas, index, years, params["u3_anteil_gemischt"]
@@ -474,7 +478,7 @@ def compute_plan(
     quota = params["einschulungsquote"]
     if quota is None:
         quota = ratios["einschulungsquote"] if ratios["einschulungsquote"] is not None else 1.0
-    entrants = cube[..., 6] * quota
+    entrants = ages(6) * quota
     pupils = np.full((len(GRADES), len(areas), len(years)), np.nan)
     factor = 1.0
     for gi, _g in enumerate(GRADES):
@@ -515,8 +519,8 @@ def compute_plan(
             "gebiet_id": ids_at(areas, np.repeat(np.arange(len(areas)), len(years))),
             "year": np.tile(years, len(areas)),
             "observed": np.tile(year_arr <= base_year, len(areas)),
-            "births": cube[..., 0].ravel(),
-            "u3_children": cube[..., 0:3].sum(axis=2).ravel(),
+            "births": ages(0).ravel(),
+            "u3_children": ages(0, 2).ravel(),
             "ue3_children": ue3_children.ravel(),
             "u3_demand": u3_demand.ravel(),
             "ue3_demand": ue3_demand.ravel(),
