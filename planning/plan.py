@@ -320,7 +320,7 @@ def _kita_supply(
     n, ny = len(index), len(years)
     if kitas.empty:
         return np.zeros((n, ny)), np.zeros((n, ny)), 0
-    k = kitas[kitas["gebiet_id"].isin(index)]
+    k = kitas[positions(list(index), kitas["gebiet_id"]) >= 0]
     total = k["places_total"].astype("Float64")
     u3 = k["places_u3"].astype("Float64")
     ue3 = k["places_ue3"].astype("Float64")
@@ -349,7 +349,7 @@ def _carried_forward(frame: pd.DataFrame, value: str, index: dict[str, int], yea
     out = np.full((len(index), len(years)), np.nan)
     if frame.empty:
         return np.zeros_like(out)
-    f = frame[frame["gebiet_id"].isin(index) & frame["year"].isin(years)]
+    f = frame[(positions(list(index), frame["gebiet_id"]) >= 0) & frame["year"].isin(years)]
     out[positions(list(index), f["gebiet_id"]), f["year"].astype(int).to_numpy() - years[0]] = (
         f[value].astype(float).to_numpy()
     )
@@ -409,7 +409,10 @@ def observed_children(data: PlanningData) -> tuple[pd.DataFrame, str]:
         births = data.table("geburten")
         children = split_to_single_ages(data.population, births if not births.empty else None)
         method = method_text()
-    run = training_years(children["year"].unique(), int(children["year"].max()))
+    present = [int(y) for y in children["year"].unique()]
+    run = training_years(present, max(present))
+    if len(run) == len(present):  # the usual case: no gap, no copy of millions of rows
+        return children, method
     return children[children["year"].isin(run)].reset_index(drop=True), method
 
 
@@ -487,7 +490,7 @@ def compute_plan(
         pupils[gi, :, gi:] = entrants[:, : len(years) - gi] * factor
     schools = data.schools
     primary = (
-        schools[(schools["schulart"] == "Grundschule") & schools["gebiet_id"].isin(index)]
+        schools[(schools["schulart"] == "Grundschule") & (positions(areas, schools["gebiet_id"]) >= 0)]
         if not schools.empty
         else schools
     )

@@ -132,23 +132,29 @@ def _housing_cube(
     out = np.zeros((len(years), len(areas), MAX_AGE + 1))
     if housing is None or housing.empty:
         return out
-    ai = {a: i for i, a in enumerate(areas)}
-    yi = {y: i for i, y in enumerate(years)}
     profile = np.asarray(child_yield, dtype=float)
-    for row in housing.itertuples(index=False):
-        gid = getattr(row, "gebiet_id", None)
-        if gid not in ai or pd.isna(row.units):
-            continue
-        first = int(row.completion_year)
-        last = (
-            int(row.completion_year_end)
-            if not pd.isna(getattr(row, "completion_year_end", np.nan))
-            else first
-        )
-        span = list(range(first, max(first, last) + 1))
-        for y in span:
-            if y in yi:
-                out[yi[y], ai[gid]] += float(row.units) / len(span) * profile
+    area = positions(areas, housing["gebiet_id"])
+    units = pd.to_numeric(housing["units"], errors="coerce").to_numpy(dtype=float)
+    first = pd.to_numeric(housing["completion_year"], errors="coerce").to_numpy(dtype=float)
+    end_col = (
+        housing["completion_year_end"]
+        if "completion_year_end" in housing
+        else pd.Series(np.nan, index=housing.index)
+    )
+    last = np.fmax(pd.to_numeric(end_col, errors="coerce").to_numpy(dtype=float), first)
+    last = np.where(np.isnan(last), first, last)
+    ok = (area >= 0) & ~np.isnan(units) & ~np.isnan(first)
+    area, units, first, last = area[ok], units[ok], first[ok].astype(int), last[ok].astype(int)
+    span = last - first + 1
+    # one entry per project and completion year, units spread evenly over the years
+    rows = np.repeat(np.arange(len(area)), span)
+    year = first[rows] + (np.arange(len(rows)) - np.repeat(np.cumsum(span) - span, span))
+    yi = year - years[0]
+    inside = (yi >= 0) & (yi < len(years))
+    rows, yi = rows[inside], yi[inside]
+    per_year = np.zeros((len(years), len(areas)))
+    np.add.at(per_year, (yi, area[rows]), units[rows] / span[rows])
+    out += per_year[:, :, None] * profile[None, None, :]
     return out
 
 
@@ -217,17 +223,20 @@ def project(
 
 def single_ages(population: pd.DataFrame) -> pd.DataFrame:
     """The single-age rows 0–17 (all sexes) of a population table as ``gebiet_id, year, age, count``."""
-    pop = population[
-        population["sex"].isna()
-        & (population["age_from"] == population["age_to"])
-        & population["age_from"].between(0, MAX_AGE)
-    ]
+    age_from = population["age_from"].to_numpy(dtype=float, na_value=np.nan)
+    age_to = population["age_to"].to_numpy(dtype=float, na_value=np.nan)
+    mask = (
+        population["sex"].isna().to_numpy() & (age_from == age_to) & (age_from >= 0) & (age_from <= MAX_AGE)
+    )
+    idx = np.flatnonzero(mask)
     return pd.DataFrame(
         {
-            "gebiet_id": pop["gebiet_id"],
-            "year": pop["year"].astype(int),
-            "age": pop["age_from"].astype(int),
-            "count": pop["count"].astype("Float64"),
+            "gebiet_id": population["gebiet_id"].take(idx).reset_index(drop=True),
+            "year": population["year"].to_numpy(dtype=np.int64)[idx],
+            "age": age_from[idx].astype(np.int64),
+            "count": pd.array(
+                population["count"].to_numpy(dtype=float, na_value=np.nan)[idx], dtype="Float64"
+            ),
         }
     )
 
