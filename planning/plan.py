@@ -44,7 +44,7 @@ import pandas as pd
 
 from planning.backtest import METHOD_OBSERVED, training_years
 from planning.bands import method_text, split_to_single_ages
-from planning.indicators import Indicator
+from planning.indicators import Indicator, ancestor_map
 from planning.parameters import BIRTH_VARIANTS, GAFOEG_FIRST_YEAR
 from planning.projection import (
     MAX_AGE,
@@ -585,8 +585,6 @@ def at_level(result: PlanResult, areas: pd.DataFrame, level: int, data_level: in
     """The plan table on an area level of the layout (the data level as is, upper levels summed)."""
     if level >= data_level:
         return result.table
-    from planning.indicators import ancestor_map
-
     return result.aggregate(ancestor_map(areas, data_level, level))
 
 

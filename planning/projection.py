@@ -24,7 +24,6 @@ import numpy as np
 import pandas as pd
 
 from planning.parameters import BIRTH_VARIANTS, DEFAULT_CHILD_YIELD
-from planning.repository import PlanningData
 
 MAX_AGE = 17
 AGES = np.arange(MAX_AGE + 1)
@@ -239,14 +238,3 @@ def single_ages(population: pd.DataFrame) -> pd.DataFrame:
             ),
         }
     )
-
-
-def forecast_from_data(data: PlanningData, params: ProjectionParams | None = None) -> pd.DataFrame:
-    """Project the children of a municipality from its active population and housing versions."""
-    children = single_ages(data.population)
-    if children.empty:
-        raise ValueError(
-            "Keine Einzelalter 0–17 in den Bevölkerungsdaten: eine Prognose ist so nicht möglich."
-        )
-    housing = data.table("wohnbau")
-    return project(children, params, housing if not housing.empty else None)

@@ -6,6 +6,7 @@ and shows the parameters that produced its figures under the charts.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
@@ -235,8 +236,66 @@ def number_table(shown: pd.DataFrame, numeric: list[str], height: int | None = N
     st.dataframe(data, column_config=config, hide_index=True, height=height or "auto", width="stretch")
 
 
-def facility_points(ctx: Context, kitas: bool, schools: bool) -> dict[str, pd.DataFrame]:
-    return views.facility_points(ctx, kitas, schools)
+def plan_header(
+    ctx: Context, year_label: str, school: bool = False
+) -> tuple[Scenario, PlanResult, int] | None:
+    """Scenario selector and plan-year slider of a plan page; None (with a notice) without a plan."""
+    c1, c2 = st.columns([2, 3], vertical_alignment="bottom")
+    with c1:
+        scenario = pick_scenario(ctx)
+    result = plan_for(ctx, scenario)
+    if result is None:
+        return None
+    with c2:
+        year = pick_plan_year(result, year_label, school=school)
+    return scenario, result, year
+
+
+def timeline(
+    ctx: Context,
+    result: PlanResult,
+    table: pd.DataFrame,
+    year: int,
+    derive: Callable[[pd.DataFrame], pd.DataFrame],
+    lines: list[tuple[str, str, str, str]],
+    title: str,
+    key: str,
+) -> None:
+    """District selector and the time series of the city or the chosen district."""
+    gid = district_picker(ctx, table)
+    series, name = series_for(result, table, gid)
+    st.plotly_chart(
+        charts.plan_timeline(derive(series), lines, result.base_year, "Kinder / Plätze", year).update_layout(
+            title={"text": f"{name}: {title}", "font": {"size": 16}}
+        ),
+        config={"displayModeBar": False},
+        key=key,
+    )
+
+
+def domain_page(
+    ctx: Context,
+    key: str,
+    plan_view: Callable[[Context], None],
+    plan_sources: tuple[str, ...],
+    domains: tuple[str, ...],
+    default: str,
+    points: tuple[bool, bool],
+) -> None:
+    """A domain page (Kita, Schule): the plan view, or today's indicators one click away."""
+    view = st.segmented_control(
+        "Ansicht",
+        ["Bedarfsplanung", "Ist-Kennzahlen"],
+        default="Bedarfsplanung",
+        key=key,
+        label_visibility="collapsed",
+    )
+    if view == "Ist-Kennzahlen":
+        indicator = views.indicator_explorer(ctx, domains=domains, default=default, points_default=points)
+        views.footer(ctx, indicator)
+    else:
+        plan_view(ctx)
+        views.footer(ctx, None, plan_sources)
 
 
 def ganztag_years_note() -> str:
@@ -249,14 +308,10 @@ def ganztag_years_note() -> str:
 
 def kita_plan(ctx: Context) -> None:
     """Kita page: where will U3/Ü3 places be missing, when, and how many?"""
-    c1, c2 = st.columns([2, 3], vertical_alignment="bottom")
-    with c1:
-        scenario = pick_scenario(ctx)
-    result = plan_for(ctx, scenario)
-    if result is None:
+    header = plan_header(ctx, "Kita-Jahr (ab 1. August)")
+    if header is None:
         return
-    with c2:
-        year = pick_plan_year(result, "Kita-Jahr (ab 1. August)")
+    scenario, result, year = header
     table = level_table(ctx, result)
     city = result.aggregate().set_index("year").loc[year]
     kind = "Prognose" if year > result.base_year else "Ist-Kinderzahl"
@@ -289,7 +344,7 @@ def kita_plan(ctx: Context) -> None:
         code = map_picker(m1, {"kita_gap": "Gesamt", "u3_gap": "U3", "ue3_gap": "Ü3"}, "kita_map_figure")
         show = m2.toggle("Kitas zeigen", value=True, key="plan_show_kitas", help="auch geplante Kitas")
         figure = PLAN_FIGURES[code]
-        gap_map(ctx, table, figure, year, facility_points(ctx, show, False))
+        gap_map(ctx, table, figure, year, views.facility_points(ctx, show, False))
     with right:
         this_year = table[table["year"] == year]
         missing = int((this_year[code] < -0.5).sum())
@@ -301,37 +356,30 @@ def kita_plan(ctx: Context) -> None:
             f"{figure.label_de} negativ (rot in der Karte): {missing} von {len(this_year)} "
             f"{plural(ctx.level_name)}."
         )
-    gid = district_picker(ctx, table)
-    series, name = series_for(result, table, gid)
-    st.plotly_chart(
-        charts.plan_timeline(
-            series,
-            [
-                ("u3_demand", "U3-Bedarf", charts.PLAN_COLORS["demand"], "solid"),
-                ("u3_places", "U3-Plätze", charts.PLAN_COLORS["places"], "solid"),
-                ("ue3_demand", "Ü3-Bedarf", charts.PLAN_COLORS["demand"], "dash"),
-                ("ue3_places", "Ü3-Plätze", charts.PLAN_COLORS["places"], "dash"),
-            ],
-            result.base_year,
-            "Kinder / Plätze",
-            year,
-        ).update_layout(title={"text": f"{name}: Bedarf und Plätze", "font": {"size": 16}}),
-        config={"displayModeBar": False},
-        key="kita_timeline",
+    timeline(
+        ctx,
+        result,
+        table,
+        year,
+        lambda series: series,
+        [
+            ("u3_demand", "U3-Bedarf", charts.PLAN_COLORS["demand"], "solid"),
+            ("u3_places", "U3-Plätze", charts.PLAN_COLORS["places"], "solid"),
+            ("ue3_demand", "Ü3-Bedarf", charts.PLAN_COLORS["demand"], "dash"),
+            ("ue3_places", "Ü3-Plätze", charts.PLAN_COLORS["places"], "dash"),
+        ],
+        "Bedarf und Plätze",
+        "kita_timeline",
     )
     assumptions(result, KITA_PARAMS, scenario)
 
 
 def school_plan(ctx: Context) -> None:
     """Schule page: school entrants, entry classes vs Züge, Ganztag demand vs places (GaFöG)."""
-    c1, c2 = st.columns([2, 3], vertical_alignment="bottom")
-    with c1:
-        scenario = pick_scenario(ctx)
-    result = plan_for(ctx, scenario)
-    if result is None:
+    header = plan_header(ctx, "Schuljahr", school=True)
+    if header is None:
         return
-    with c2:
-        year = pick_plan_year(result, "Schuljahr", school=True)
+    scenario, result, year = header
     table = level_table(ctx, result)
     city_all = result.aggregate()
     city = city_all.set_index("year").loc[year]
@@ -377,7 +425,7 @@ def school_plan(ctx: Context) -> None:
         )
         show = m2.toggle("Schulen zeigen", value=True, key="plan_show_schools")
         figure = PLAN_FIGURES[code]
-        gap_map(ctx, table, figure, year, facility_points(ctx, False, show))
+        gap_map(ctx, table, figure, year, views.facility_points(ctx, False, show))
     with right:
         st.markdown(f"**{figure.label_de} {sy}** – größte Lücken zuerst")
         ranked_table(
@@ -412,27 +460,25 @@ def school_plan(ctx: Context) -> None:
             code,
             ctx.level_name,
         )
-    gid = district_picker(ctx, table)
-    series, name = series_for(result, table, gid)
-    st.plotly_chart(
-        charts.plan_timeline(
-            series.assign(capacity=series["zuege_available"] * result.params["klassenobergrenze"]),
-            [
-                ("school_entrants", "Einschulungen", charts.PLAN_COLORS["demand"], "solid"),
-                (
-                    "capacity",
-                    "Plätze in Eingangsklassen (Züge × Obergrenze)",
-                    charts.PLAN_COLORS["places"],
-                    "solid",
-                ),
-                ("ganztag_demand", "Ganztagsbedarf", charts.PLAN_COLORS["Ganztag"], "dot"),
-                ("ganztag_places", "Ganztagsplätze", charts.PLAN_COLORS["places"], "dot"),
-            ],
-            result.base_year,
-            "Kinder / Plätze",
-            year,
-        ).update_layout(title={"text": f"{name}: Einschulungen und Ganztag", "font": {"size": 16}}),
-        config={"displayModeBar": False},
-        key="school_timeline",
+    size = result.params["klassenobergrenze"]
+    timeline(
+        ctx,
+        result,
+        table,
+        year,
+        lambda series: series.assign(capacity=series["zuege_available"] * size),
+        [
+            ("school_entrants", "Einschulungen", charts.PLAN_COLORS["demand"], "solid"),
+            (
+                "capacity",
+                "Plätze in Eingangsklassen (Züge × Obergrenze)",
+                charts.PLAN_COLORS["places"],
+                "solid",
+            ),
+            ("ganztag_demand", "Ganztagsbedarf", charts.PLAN_COLORS["Ganztag"], "dot"),
+            ("ganztag_places", "Ganztagsplätze", charts.PLAN_COLORS["places"], "dot"),
+        ],
+        "Einschulungen und Ganztag",
+        "school_timeline",
     )
     assumptions(result, SCHOOL_PARAMS, scenario)
