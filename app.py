@@ -47,7 +47,10 @@ def _sidebar() -> Context | None:
             key=state.YEAR.key,
             help="Stichtag 31.12. des Jahres; Schuljahr, das im Jahr beginnt",
         )
+    registry, stamp = uidata.current_registry()
     return Context(
+        registry=registry,
+        registry_stamp=stamp,
         url=uidata.db_url(),
         layout=layout,
         versions=versions,
@@ -66,6 +69,7 @@ pages = {
     "Jugendhilfe & Sozialraum": [
         st.Page(P + "sozialraum.py", title="Jugendhilfe & Soziales", icon=":material/diversity_3:"),
         st.Page(P + "stadtteilprofil.py", title="Stadtteilprofil", icon=":material/location_city:"),
+        st.Page(P + "querschnitt.py", title="Quervergleich", icon=":material/scatter_plot:"),
     ],
     "Szenarien": [
         st.Page(P + "szenarien.py", title="Szenarien", icon=":material/compare_arrows:"),
@@ -74,12 +78,13 @@ pages = {
     ],
     "Steuerkreis": [st.Page(P + "steuerkreis.py", title="Sitzung & Beschlüsse", icon=":material/gavel:")],
     "Daten": [
+        st.Page(P + "kennzahlen.py", title="Kennzahlen & Ziele", icon=":material/flag:"),
         st.Page(P + "datenstaende.py", title="Datenstände", icon=":material/database:"),
         st.Page(P + "import.py", title="Import", icon=":material/upload_file:"),
     ],
 }
 # Navigation first, so the sidebar shows the sections at once (no flash of file names).
-pg = st.navigation(pages)
+pg = st.navigation(pages, expanded=True)  # all pages; collapsed shows an English "View more"
 set_context(_sidebar())
 pg.run()
 state.sync_url()

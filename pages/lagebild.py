@@ -1,11 +1,16 @@
-"""Lagebild: city key figures, any indicator of any domain on the map, sortable district table."""
+"""Lagebild: city key figures, the indicator set with traffic lights, any indicator on the map."""
 
-from ui import components, views
+import streamlit as st
+
+from ui import components, sets, views
 from ui import data as uidata
 from ui.frame import context
 
 ctx = context()
 if views.page_frame(ctx, "Lagebild"):
     components.city_kpis(uidata.summary(ctx.url, ctx.layout.code, ctx.versions, ctx.year))
+    st.subheader("Kennzahlenset mit Ampeln")
+    sets.set_overview(ctx)
+    st.subheader("Kennzahl auf der Karte")
     indicator = views.indicator_explorer(ctx, default="versorgung_u3", points_default=(True, False))
     views.footer(ctx, indicator, extra=("bevoelkerung", "kitas", "schueler"))

@@ -446,6 +446,63 @@ def cmd_backtest(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_indicators(args: argparse.Namespace) -> int:
+    from planning.registry import load_registry, registry_records
+
+    registry = load_registry(_engine(args))
+    records = registry_records(registry)
+    if args.json:
+        _print_json(records)
+        return 0
+    for r in records:
+        extra = " · sensibel" if r["sensitive"] else ""
+        target = f" · Ziel {r['target']:g}" if r["target"] is not None else ""
+        print(f"{r['code']:<24} {r['domain']:<12} {r['label']} ({r['unit']}){target}{extra}")
+    for kset in registry.sets:
+        print(f"Kennzahlenset „{kset.name}“ ({kset.owner}): {', '.join(kset.codes)}")
+    return 0
+
+
+def _level_index(levels: tuple[str, ...], value: str | None) -> int | None:
+    if value is None:
+        return None
+    if value.isdigit() and int(value) < len(levels):
+        return int(value)
+    for i, name in enumerate(levels):
+        if name.casefold() == value.casefold():
+            return i
+    raise CliError(f"Ebene „{value}“ gibt es nicht. Möglich: {', '.join(levels)} (oder 0–{len(levels) - 1}).")
+
+
+def cmd_export_table(args: argparse.Namespace) -> int:
+    from planning.exports import district_export, notes, write_export
+    from planning.registry import load_registry
+
+    engine = _engine(args)
+    registry = load_registry(engine)
+    try:
+        indicator = registry.indicator(args.indicator)
+    except KeyError as exc:
+        raise CliError(exc.args[0]) from None
+    data = load_planning_data(engine, args.layout)
+    level = _level_index(data.layout.levels, args.level)
+    target = registry.target(indicator.code)
+    out = Path(args.out)
+    if out.suffix.lower() not in (".csv", ".xlsx"):
+        raise CliError(f"Dateiendung „{out.suffix}“ wird nicht unterstützt: bitte .csv oder .xlsx.")
+    try:
+        frame = district_export(data, indicator, args.year, level, target)
+    except ValueError as exc:
+        raise CliError(str(exc)) from None
+    write_export(frame, out, notes(data, indicator, target))
+    secret = int((frame["value"] == "geheim").sum())
+    print(
+        f"Tabelle geschrieben: {out} ({indicator.label_de}, {args.year}, "
+        f"{len(frame) - 1} Gebiete + Gesamtstadt" + (f", {secret} geheim" if secret else "") + ")"
+    )
+    return 0
+
+
 def cmd_migrate(args: argparse.Namespace) -> int:
     engine = _engine(args)
     print(f"Schema aktuell: {_safe_url(engine)}")
@@ -543,6 +600,20 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--layout", help="Code des Gebietsstands (Standard: aktiver)")
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_backtest)
+
+    s = sub.add_parser("indicators", help="Kennzahlenregister: Definition, Einheit, Geheimhaltung, Zielwert")
+    s.add_argument("--json", action="store_true", help="als JSON (code, label, unit, domain, sensitive, …)")
+    s.set_defaults(func=cmd_indicators)
+
+    s = sub.add_parser(
+        "export-table", help="Gebietstabelle einer Kennzahl als CSV/XLSX (mit Geheimhaltung, wie in der App)"
+    )
+    s.add_argument("indicator", metavar="INDICATOR", help="Kürzel der Kennzahl (siehe 'indicators')")
+    s.add_argument("--year", type=int, required=True, help="Jahr")
+    s.add_argument("--out", required=True, help="Zieldatei, .csv oder .xlsx")
+    s.add_argument("--level", help="Gebietsebene (Name oder Nummer; Standard: unterste Ebene)")
+    s.add_argument("--layout", help="Gebietsstand (Standard: aktiver)")
+    s.set_defaults(func=cmd_export_table)
 
     s = sub.add_parser("template", help="Importvorlage mit Beispielzeile schreiben")
     s.add_argument("kind", metavar="KIND", choices=DATA_KINDS)

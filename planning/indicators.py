@@ -12,8 +12,8 @@ lists the valid codes.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, replace
 from typing import TypeAlias
 
 import numpy as np
@@ -21,6 +21,7 @@ import pandas as pd
 
 from planning.population import age_range_count, total_population
 from planning.repository import PlanningData
+from planning.suppression import GESAMTSTADT, SuppressionRule, suppress, with_totals
 
 DOMAINS: tuple[str, ...] = ("Demografie", "Kita", "Schule", "Ganztag", "Jugendhilfe", "Soziales")
 
@@ -46,6 +47,23 @@ class Indicator:
     #: Data kinds the figure rests on (for the source footer).
     sources: tuple[str, ...] = ("bevoelkerung",)
     compute: ComputeFn | None = None
+    #: Definition for the register: what is counted (Zähler) and the base (Nenner).
+    numerator_de: str = ""
+    denominator_de: str = ""
+    #: Department that delivers the figure and answers for it (Quelle / zuständig).
+    department: str = ""
+    #: Small-number thresholds of a sensitive indicator (see planning.suppression).
+    min_count: int = 3
+    min_denominator: float = 100.0
+    #: Added by planners in the app (table ``indicator_definition``), not built in.
+    custom: bool = False
+
+    @property
+    def rule(self) -> SuppressionRule | None:
+        """The suppression rule when the indicator is sensitive, else None (published as is)."""
+        if not self.sensitive:
+            return None
+        return SuppressionRule(min_count=self.min_count, min_denominator=self.min_denominator)
 
     @property
     def column_label(self) -> str:
@@ -166,6 +184,69 @@ def _versorgung(age_from: int, age_to: int, column: str, with_tagespflege: bool)
         return out
 
     return fn
+
+
+#: Catchment of the Kita reachability indicator: 1,500 m on foot (about 20 minutes with a child)
+#: as straight line × detour factor (Umwegfaktor) 1.3 for an urban street network.
+REACH_DISTANCE_M = 1500.0
+REACH_DETOUR = 1.3
+
+
+def _kita_in_operation(kitas: Frame, year: int) -> pd.Series:
+    """Same rule as :func:`kita_places_by_year`, per Kita."""
+    opened = kitas["opening_year"].isna() | (kitas["opening_year"] <= year)
+    still = kitas["closing_year"].isna() | (kitas["closing_year"] > year)
+    planned = (kitas["status"] == "geplant") & kitas["opening_year"].isna()
+    return (opened & still & ~planned).fillna(False).astype(bool)
+
+
+def _kita_reach(data: PlanningData) -> Frame:
+    """Reachable Kita places per child 0–5 by 2SFCA (see :mod:`geodata.reach`).
+
+    numerator = places attributed to the area (A_i × children), denominator = children 0–5, so
+    upper levels get the child-weighted mean. Kitas without coordinates cannot be placed and are
+    left out (their count is in the indicator's help).
+    """
+    from geodata.reach import facility_points, representative_points, two_step_fca
+
+    if data.population.empty or data.kitas.empty:
+        return _empty()
+    areas = data.areas[data.areas["level"] == data.data_level]
+    points = representative_points(areas, epsg=data.layout.epsg)
+    kitas = data.kitas[data.kitas["lon"].notna() & data.kitas["places_total"].notna()]
+    if kitas.empty:
+        return _empty()
+    fac = facility_points(kitas, epsg=data.layout.epsg)
+    children = age_range_count(data.population, 0, 5)
+    parts = []
+    for year in _population_years(data):
+        open_now = fac[_kita_in_operation(fac, year).to_numpy()]
+        supply = pd.DataFrame(
+            {
+                "id": open_now["kita_id"],
+                "x": open_now["x"],
+                "y": open_now["y"],
+                "capacity": open_now["places_total"],
+                "area": open_now["gebiet_id"],
+            }
+        )
+        kids = children[children["year"] == year].set_index("gebiet_id")["count"]
+        demand = points.assign(population=points["id"].map(kids).astype(float).fillna(0.0))
+        r = two_step_fca(
+            demand, supply, max_distance_m=REACH_DISTANCE_M, detour_factor=REACH_DETOUR, own_area="area"
+        )
+        has_children = r["id"].isin(kids.index)
+        parts.append(
+            pd.DataFrame(
+                {
+                    "gebiet_id": r["id"],
+                    "year": year,
+                    "numerator": r["allocated"].where(has_children),
+                    "denominator": r["population"].where(has_children),
+                }
+            )
+        )
+    return pd.concat(parts, ignore_index=True) if parts else _empty()
 
 
 def primary_enrollment(data: PlanningData) -> Frame:
@@ -300,6 +381,22 @@ _REGISTRY: tuple[Indicator, ...] = (
         decimals=1,
         sources=("kitas", _C),
         compute=_versorgung(3, 5, "places_ue3", False),
+    ),
+    Indicator(
+        "kita_erreichbar",
+        "Erreichbare Kita-Plätze je 100 Kinder",
+        "je 100 Kinder",
+        "Kita",
+        "Kita-Plätze, die Kinder von 0 bis unter 6 Jahren in höchstens 1.500 m Weg (Luftlinie × 1,3) "
+        "oder im eigenen Gebiet erreichen, je 100 Kinder (Two-Step Floating Catchment Area: jede Kita "
+        "teilt ihre Plätze auf alle Kinder in ihrem Einzugsbereich auf, auch über Gebietsgrenzen). Ein "
+        "Gebiet ohne eigene Kita, aber mit Kitas nebenan, ist so nicht unterversorgt. Grenzen: Kitas "
+        "jenseits der Stadtgrenze fehlen; ein Punkt je Gebiet; Erreichbarkeit ist kein freier Platz.",
+        polarity=1,
+        scale=100.0,
+        decimals=1,
+        sources=("kitas", _C, "gebiete"),
+        compute=_kita_reach,
     ),
     Indicator(
         "grundschueler",
@@ -447,6 +544,8 @@ _REGISTRY: tuple[Indicator, ...] = (
         scale=100.0,
         decimals=1,
         sensitive=True,
+        # Leavers per Planungsraum are few (20–60): 3 cases and 30 leavers, else no area would show.
+        min_denominator=30.0,
         sources=("kennzahlen",),
     ),
     Indicator(
@@ -460,21 +559,98 @@ _REGISTRY: tuple[Indicator, ...] = (
     ),
 )
 
-INDICATORS: dict[str, Indicator] = {i.code: i for i in _REGISTRY}
+_STAT = "Statistikstelle"
+_JA = "Jugendamt"
+_SA = "Schulamt"
+_SOZ = "Sozialplanung"
+#: Register entries of the built-in indicators: numerator (Zähler), denominator (Nenner), department.
+_DEFINITIONS: dict[str, tuple[str, str, str]] = {
+    "einwohner": ("Einwohner:innen (Haupt- oder alleinige Wohnung)", "", _STAT),
+    "kinder_u3": ("Kinder von 0 bis unter 3 Jahren", "", _STAT),
+    "kinder_3_6": ("Kinder von 3 bis unter 6 Jahren", "", _STAT),
+    "kinder_6_10": ("Kinder von 6 bis unter 10 Jahren", "", _STAT),
+    "anteil_u18": ("Einwohner:innen unter 18 Jahren", "Einwohner:innen insgesamt", _STAT),
+    "kita_plaetze": ("Genehmigte Kita-Plätze der Kitas in Betrieb", "", _JA),
+    "versorgung_u3": (
+        "Kita-Plätze für unter 3-Jährige + Plätze in Kindertagespflege",
+        "Kinder von 0 bis unter 3 Jahren",
+        _JA,
+    ),
+    "versorgung_ue3": ("Kita-Plätze für Kinder ab 3 Jahren", "Kinder von 3 bis unter 6 Jahren", _JA),
+    "kita_erreichbar": (
+        "Kita-Plätze im Einzugsbereich, anteilig nach Kindern (2SFCA)",
+        "Kinder von 0 bis unter 6 Jahren",
+        _JA,
+    ),
+    "grundschueler": ("Schüler:innen der Stufen 1–4 an Grundschulen", "", _SA),
+    "zuege_auslastung": ("Gebildete Klassen der Stufen 1–4", "Zügigkeit × 4", _SA),
+    "ganztag_quote": ("Ganztagsplätze der Grundschulen", "Grundschüler:innen der Stufen 1–4", _SA),
+    "kinderarmut": (
+        "Nicht erwerbsfähige Leistungsberechtigte unter 15 Jahren (SGB II)",
+        "Kinder unter 15 Jahren",
+        _SOZ,
+    ),
+    "sgb2_quote": ("Regelleistungsberechtigte nach SGB II", "Einwohner:innen unter 65 Jahren", _SOZ),
+    "arbeitslosigkeit": (
+        "Arbeitslose nach SGB II und III",
+        "Einwohner:innen von 15 bis unter 65 Jahren",
+        _SOZ,
+    ),
+    "transferbezug": ("Empfänger:innen von Leistungen nach SGB II und XII", "Einwohner:innen", _SOZ),
+    "jfe_plaetze": ("Plätze in Jugendfreizeiteinrichtungen", "", _JA),
+    "hze_je_1000": (
+        "Laufende Hilfen zur Erziehung (§§ 27–35a SGB VIII)",
+        "Einwohner:innen unter 21 Jahren",
+        _JA,
+    ),
+    "sprachfoerderbedarf": (
+        "Kinder mit Sprachförderbedarf (Schuleingangsuntersuchung)",
+        "Untersuchte Kinder",
+        "Gesundheitsamt",
+    ),
+    "alleinerziehende": ("Haushalte von Alleinerziehenden", "Haushalte mit Kindern unter 18", _SOZ),
+    "jugendarbeitslosigkeit": (
+        "Arbeitslose von 15 bis unter 25 Jahren",
+        "Einwohner:innen von 15 bis unter 25 Jahren",
+        _SOZ,
+    ),
+    "ohne_abschluss": ("Schulabgänger:innen ohne Abschluss", "Schulabgänger:innen insgesamt", _SA),
+    "gefluechtete_kinder": ("Kinder unter 18 in Gemeinschaftsunterkünften", "", _JA),
+}
+
+INDICATORS: dict[str, Indicator] = {
+    i.code: replace(
+        i,
+        numerator_de=_DEFINITIONS[i.code][0],
+        denominator_de=_DEFINITIONS[i.code][1],
+        department=_DEFINITIONS[i.code][2],
+    )
+    for i in _REGISTRY
+}
+
+#: An indicator or its code (built-in codes only; added indicators are passed as objects).
+IndicatorRef: TypeAlias = "Indicator | str"
 
 
-def get_indicator(code: str) -> Indicator:
-    try:
+def get_indicator(code: str, extra: Mapping[str, Indicator] | None = None) -> Indicator:
+    """The built-in indicator ``code``, or one of ``extra`` (indicators added in the app)."""
+    if code in INDICATORS:
         return INDICATORS[code]
-    except KeyError:
-        raise KeyError(f"Unbekannte Kennzahl '{code}'. Gültig: {', '.join(INDICATORS)}") from None
+    if extra and code in extra:
+        return extra[code]
+    valid = [*INDICATORS, *(extra or {})]
+    raise KeyError(f"Unbekannte Kennzahl '{code}'. Gültig: {', '.join(valid)}")
 
 
-def available_indicators(data: PlanningData) -> list[Indicator]:
+def resolve(ref: IndicatorRef) -> Indicator:
+    return ref if isinstance(ref, Indicator) else get_indicator(ref)
+
+
+def available_indicators(data: PlanningData, extra: Iterable[Indicator] = ()) -> list[Indicator]:
     """Indicators that have data: computed ones whose sources exist, imported ones present in the table."""
     imported = set(data.indicator_values["code"].unique()) if not data.indicator_values.empty else set()
     out = []
-    for ind in INDICATORS.values():
+    for ind in [*INDICATORS.values(), *(e for e in extra if e.code not in INDICATORS)]:
         if ind.compute is None:
             if ind.code in imported:
                 out.append(ind)
@@ -483,10 +659,9 @@ def available_indicators(data: PlanningData) -> list[Indicator]:
     return out
 
 
-def _imported(data: PlanningData, code: str) -> Frame:
+def _imported(data: PlanningData, ind: Indicator) -> Frame:
     v = data.indicator_values
-    v = v[v["code"] == code]
-    ind = INDICATORS[code]
+    v = v[v["code"] == ind.code]
     num = v["numerator"] if ind.is_rate else v["numerator"].fillna(v["value"])
     den = v["denominator"]
     if ind.is_rate and ind.scale is not None:
@@ -505,14 +680,16 @@ def _imported(data: PlanningData, code: str) -> Frame:
     )
 
 
-def base_table(data: PlanningData, code: str) -> Frame:
-    """``gebiet_id, year, numerator, denominator, value`` on the data level.
+def base_table(data: PlanningData, ref: IndicatorRef) -> Frame:
+    """``gebiet_id, year, numerator, denominator, value`` on the data level, *unprotected*.
 
-    For imported rates delivered without numerator/denominator the delivered value is shown as is;
-    such a rate cannot be aggregated to upper levels (it stays NA there).
+    For internal computation only: what reaches a page or an export goes through
+    :func:`indicator_table`, :func:`city_series` or :func:`protected_table`. For imported rates
+    delivered without numerator/denominator the delivered value is shown as is; such a rate cannot
+    be aggregated to upper levels (it stays NA there).
     """
-    ind = get_indicator(code)
-    raw = ind.compute(data) if ind.compute is not None else _imported(data, code)
+    ind = resolve(ref)
+    raw = ind.compute(data) if ind.compute is not None else _imported(data, ind)
     out = raw[["gebiet_id", "year", "numerator", "denominator"]].astype(
         {"numerator": "Float64", "denominator": "Float64", "year": "int64"}
     )
@@ -529,40 +706,80 @@ def _value(ind: Indicator, num: pd.Series, den: pd.Series) -> pd.Series:
     return (num / safe_den * ind.scale).astype("Float64")
 
 
-def indicator_table(data: PlanningData, code: str, level: int | None = None) -> Frame:
+def protected_table(data: PlanningData, ref: IndicatorRef) -> Frame:
+    """A sensitive indicator on every level and the city at once, after small-number protection.
+
+    Columns ``gebiet_id, name, level, year, numerator, denominator, value, missing, suppressed``
+    (city: ``gebiet_id`` = ``GESAMTSTADT``, ``level`` = -1). Suppression is decided once over all
+    levels together (see :mod:`planning.suppression`), so no level can be subtracted from another
+    to reveal a hidden cell. Suppressed cells have numerator, denominator and value NA. For an
+    indicator that is not sensitive every ``suppressed`` is False.
+    """
+    ind = resolve(ref)
+    base = base_table(data, ind)
+    areas = data.areas
+    data_ids = set(areas.loc[areas["level"] == data.data_level, "gebiet_id"])
+    base = base[base["gebiet_id"].isin(data_ids)]
+    hierarchy = pd.DataFrame(areas[["gebiet_id", "parent_gebiet_id", "level", "name"]])
+    if not ind.is_rate:
+        base = base.assign(denominator=pd.Series(pd.NA, index=base.index, dtype="Float64"))
+    full = with_totals(base, hierarchy, scale=ind.scale if ind.is_rate else None)
+    rule = ind.rule
+    if rule is None:
+        out = full.assign(suppressed=False)
+    else:
+        out = suppress(full, rule, hierarchy, is_rate=ind.is_rate).drop(columns="reason")
+    out["missing"] = out["missing"].fillna(0).astype("int64")
+    return out[
+        ["gebiet_id", "name", "level", "year", "numerator", "denominator", "value", "missing", "suppressed"]
+    ].reset_index(drop=True)
+
+
+def indicator_table(data: PlanningData, ref: IndicatorRef, level: int | None = None) -> Frame:
     """The indicator per area of ``level`` (default: data level) and year, with names.
 
-    Columns ``gebiet_id, name, year, numerator, denominator, value``. Upper levels sum numerators
-    and denominators of their children; a rate whose children lack a denominator stays NA.
+    Columns ``gebiet_id, name, year, numerator, denominator, value, suppressed``. Upper levels sum
+    numerators and denominators of their children; a rate whose children lack a denominator stays
+    NA. A sensitive indicator comes from :func:`protected_table` (suppressed cells NA).
     """
-    base = base_table(data, code)
+    ind = resolve(ref)
     lvl = data.data_level if level is None else level
     areas = data.areas
-    if lvl != data.data_level:
-        mapping = ancestor_map(areas, data.data_level, lvl)
-        base = base.assign(gebiet_id=base["gebiet_id"].map(mapping))
-        base = base[base["gebiet_id"].notna()]
-        ind = get_indicator(code)
-        base = _sum_group(base, ["gebiet_id", "year"], ind.is_rate)
-        base["value"] = _value(ind, base["numerator"], base["denominator"])
     names = areas.loc[areas["level"] == lvl, ["gebiet_id", "name"]]
-    return (
-        names.merge(base, on="gebiet_id", how="left")
-        .sort_values(["year", "gebiet_id"])
-        .reset_index(drop=True)
-    )
+    cols = ["gebiet_id", "year", "numerator", "denominator", "value", "suppressed"]
+    if ind.sensitive:
+        pt = protected_table(data, ind)
+        base = pt.loc[pt["level"] == lvl, cols]
+    else:
+        base = base_table(data, ind)
+        if lvl != data.data_level:
+            mapping = ancestor_map(areas, data.data_level, lvl)
+            base = base.assign(gebiet_id=base["gebiet_id"].map(mapping))
+            base = base[base["gebiet_id"].notna()]
+            base = _sum_group(base, ["gebiet_id", "year"], ind.is_rate)
+            base["value"] = _value(ind, base["numerator"], base["denominator"])
+        base = base.assign(suppressed=False)[cols]
+    out = names.merge(base, on="gebiet_id", how="left")
+    out["suppressed"] = out["suppressed"].fillna(False).astype(bool)
+    return out.sort_values(["year", "gebiet_id"]).reset_index(drop=True)
 
 
-def city_series(data: PlanningData, code: str) -> Frame:
-    """The whole municipality per year: ``year, numerator, denominator, value, missing``.
+def city_series(data: PlanningData, ref: IndicatorRef) -> Frame:
+    """The whole municipality per year: ``year, numerator, denominator, value, missing, suppressed``.
 
     ``missing`` counts the data-level areas without a value in that year (see ``_sum_group``).
     """
-    ind = get_indicator(code)
-    base = base_table(data, code)
+    ind = resolve(ref)
+    if ind.sensitive:
+        pt = protected_table(data, ind)
+        city = pt[pt["gebiet_id"] == GESAMTSTADT]
+        return city[["year", "numerator", "denominator", "value", "missing", "suppressed"]].reset_index(
+            drop=True
+        )
+    base = base_table(data, ind)
     out = _sum_group(base, ["year"], ind.is_rate)
     out["value"] = _value(ind, out["numerator"], out["denominator"])
-    return out
+    return out.assign(suppressed=False)
 
 
 def _sum_group(df: Frame, keys: list[str], is_rate: bool) -> Frame:

@@ -339,3 +339,70 @@ class Scenario(Base):
     revision: Mapped[int] = mapped_column(Integer, default=1)
 
     __table_args__ = (UniqueConstraint("layout_id", "name"),)
+
+
+class IndicatorDefinition(Base):
+    """An indicator a planner added in the app, beside the built-in registry (values: Kennzahlen import).
+
+    Its values arrive through the ``kennzahlen`` import under ``code`` with numerator and denominator,
+    exactly like the built-in imported indicators; ``min_count``/``min_denominator`` are its
+    small-number thresholds when ``sensitive``.
+    """
+
+    __tablename__ = "indicator_definition"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    label_de: Mapped[str] = mapped_column(String(200))
+    unit: Mapped[str] = mapped_column(String(40), default="")
+    domain: Mapped[str] = mapped_column(String(40))
+    help_de: Mapped[str] = mapped_column(Text, default="")
+    numerator_de: Mapped[str] = mapped_column(Text, default="")
+    denominator_de: Mapped[str] = mapped_column(Text, default="")
+    department: Mapped[str] = mapped_column(String(120), default="")
+    #: +1 higher is better, -1 higher is worse, 0 neutral.
+    polarity: Mapped[int] = mapped_column(Integer, default=0)
+    #: value = scale × numerator ÷ denominator; NULL for a count.
+    scale: Mapped[float | None] = mapped_column(Float)
+    decimals: Mapped[int] = mapped_column(Integer, default=1)
+    sensitive: Mapped[bool] = mapped_column(Boolean, default=False)
+    min_count: Mapped[int] = mapped_column(Integer, default=3)
+    min_denominator: Mapped[float] = mapped_column(Float, default=100.0)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(120), default="unbekannt")
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    updated_by: Mapped[str] = mapped_column(String(120), default="unbekannt")
+    revision: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class IndicatorTarget(Base):
+    """The agreed target (Zielwert) of one indicator with its tolerance band, for the traffic lights."""
+
+    __tablename__ = "indicator_target"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    target: Mapped[float] = mapped_column(Float)
+    tolerance: Mapped[float] = mapped_column(Float, default=0.0)
+    #: Why this target (decision, law, council paper).
+    note: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    updated_by: Mapped[str] = mapped_column(String(120), default="unbekannt")
+    revision: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class IndicatorSet(Base):
+    """A named indicator set (Kennzahlenset) of one theme with its owner, as a steering body uses it."""
+
+    __tablename__ = "indicator_set"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    theme: Mapped[str] = mapped_column(Text, default="")
+    owner: Mapped[str] = mapped_column(String(200), default="")
+    #: JSON list of indicator codes, in display order.
+    codes_json: Mapped[str] = mapped_column(Text, default="[]")
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    updated_by: Mapped[str] = mapped_column(String(120), default="unbekannt")
+    revision: Mapped[int] = mapped_column(Integer, default=1)

@@ -14,7 +14,8 @@ their suppression is decided together with the data level. A total that is not a
 is assumed to be published elsewhere: it constrains the suppression but is never suppressed.
 
 **Primary suppression** (:class:`SuppressionRule`): a cell is secret if its count is below
-``min_count`` (default 3, so 0, 1 and 2; the Federal Employment Agency hides cells below 3) or,
+``min_count`` but above zero (default 3, so 1 and 2, as the Federal Employment Agency does: "Zahlenwerte
+von 1 oder 2 … werden anonymisiert"; a 0 identifies nobody and is shown unless ``zero_is_secret``) or,
 for a rate, if its numerator is below ``min_count`` or its denominator below ``min_denominator``
 (default 100, as Destatis maps SGB-II rates only for ≥ 100 residents). A value that cannot be
 checked (a delivered rate without numerator or base) is secret too.
@@ -89,6 +90,8 @@ class SuppressionRule:
     min_denominator: float = 100.0
     #: A value that cannot be checked (delivered without numerator or base) is secret.
     hide_unverifiable: bool = True
+    #: Also hide counts of 0 (stricter than the Federal Employment Agency's practice).
+    zero_is_secret: bool = False
 
     def __post_init__(self) -> None:
         if self.min_count < 0 or self.min_denominator < 0:
@@ -97,8 +100,9 @@ class SuppressionRule:
     @property
     def hinweis_de(self) -> str:
         """One line for the source footer and export notes."""
+        small = f"unter {self.min_count}" if self.zero_is_secret else f"von 1 bis {self.min_count - 1}"
         return (
-            f"Geheimhaltung: Fallzahlen unter {self.min_count} und Quoten mit weniger als "
+            f"Geheimhaltung: Fallzahlen {small} und Quoten mit weniger als "
             f"{self.min_denominator:g} Personen in der Bezugsgruppe sind „{GEHEIM}“, ebenso Werte, "
             "aus denen sie sich errechnen ließen."
         )
@@ -259,8 +263,9 @@ class _Tree:
         self.hidden = [False] * n
         self.fixed = [False] * n
 
-    def key(self, i: int) -> tuple[float, float, str]:
-        return (self.num[i], self.den[i] if self.rate else 0.0, self.ids[i])
+    def key(self, i: int) -> tuple[bool, float, float, str]:
+        # Zeros last: hiding a 0 adds nothing to a secret sum, so it never protects anything.
+        return (self.num[i] <= 0, self.num[i], self.den[i] if self.rate else 0.0, self.ids[i])
 
     def groups_top_down(self) -> list[int]:
         inner = [i for i in range(len(self.ids)) if self.children[i]]
@@ -365,7 +370,7 @@ def _primary(table: pd.DataFrame, rule: SuppressionRule, rate: bool) -> tuple[np
     """Primary-secret rows and rows that take part in the sums (numerator, and base for rates)."""
     num, den = _floats(table, "numerator"), _floats(table, "denominator")
     has_n, has_d = ~np.isnan(num), ~np.isnan(den)
-    primary = has_n & (num < rule.min_count)
+    primary = has_n & (num < rule.min_count) & ((num > 0) | rule.zero_is_secret)
     if rate:
         primary |= has_d & (den < rule.min_denominator)
     if rule.hide_unverifiable and "value" in table.columns:

@@ -135,3 +135,16 @@ def test_rate_delivered_with_count_gets_its_base_back_for_aggregation(data):
     )
     upper = ind.indicator_table(sozialatlas, "kinderarmut", level=0)
     assert _val(upper, "01", 2025) == pytest.approx(100 * 25 / 110)  # bases 100 and 10
+
+
+def test_kita_reachability_shares_places_across_district_lines(data):
+    """K1 (40 places, in 0101) is within 1,500 m of 0101 and 0102 (75 + 15 children 0–5 in 2024),
+    not of 0201: 40 / 90 = 44.4 places per 100 children in both, although 0102 has no Kita in
+    operation; the city allocates exactly K1's 40 places over its 120 children."""
+    t = ind.indicator_table(data, "kita_erreichbar")
+    assert _val(t, "0101", 2024) == pytest.approx(40 / 90 * 100)
+    assert _val(t, "0102", 2024) == pytest.approx(40 / 90 * 100)
+    assert _val(t, "0201", 2024) == 0
+    city = ind.city_series(data, "kita_erreichbar").set_index("year")
+    assert city.loc[2024, "numerator"] == pytest.approx(40)
+    assert city.loc[2024, "value"] == pytest.approx(40 / 120 * 100)

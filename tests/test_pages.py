@@ -21,6 +21,8 @@ PAGES = {
     "pages/szenarien.py": ("Szenarien", False),
     "pages/kohorten.py": ("Kohortenkette", False),
     "pages/prognose.py": ("Prognosegüte", False),
+    "pages/querschnitt.py": ("Quervergleich", False),
+    "pages/kennzahlen.py": ("Kennzahlen & Ziele", False),
     "pages/steuerkreis.py": ("Sitzung & Beschlüsse", False),
     "pages/datenstaende.py": ("Datenstände", False),
     "pages/import.py": ("Import", False),

@@ -253,6 +253,8 @@ def _attack(truth: pd.DataFrame, out: pd.DataFrame, areas, rule: SuppressionRule
 
 def _assert_primary_hidden(truth: pd.DataFrame, out: pd.DataFrame, rule: SuppressionRule, rate: bool) -> None:
     small = truth["numerator"].lt(rule.min_count).fillna(False)
+    if not rule.zero_is_secret:
+        small &= truth["numerator"].gt(0).fillna(False)
     if rate:
         small |= truth["denominator"].lt(rule.min_denominator).fillna(False)
     assert out.loc[small.to_numpy(), "suppressed"].all()
@@ -274,9 +276,18 @@ def test_two_small_cells_that_sum_to_the_threshold_need_no_third():
 
 
 def test_two_small_cells_that_sum_below_the_threshold_take_a_third():
-    # 0 + 1 = 1 would be "total minus shown" and itself a small number (and with 0 + 0 both zeros).
-    assert _secret(suppress(_flat([0, 1, 50, 60]))) == {"a": PRIMAER, "b": PRIMAER, "c": SEKUNDAER}
-    assert _secret(suppress(_flat([0, 0, 50, 60]))) == {"a": PRIMAER, "b": PRIMAER, "c": SEKUNDAER}
+    # With zeros secret: 0 + 1 = 1 would be "total minus shown" and itself a small number.
+    strict = SuppressionRule(zero_is_secret=True)
+    assert _secret(suppress(_flat([0, 1, 50, 60]), strict)) == {"a": PRIMAER, "b": PRIMAER, "c": SEKUNDAER}
+    assert _secret(suppress(_flat([0, 0, 50, 60]), strict)) == {"a": PRIMAER, "b": PRIMAER, "c": SEKUNDAER}
+    assert _secret(suppress(_flat([1, 1, 50, 60]))) == {"a": PRIMAER, "b": PRIMAER, "c": SEKUNDAER}
+
+
+def test_zeros_are_shown_and_never_taken_as_the_second_cell():
+    """A 0 identifies nobody (Federal Employment Agency practice); hiding one would protect nothing."""
+    assert _secret(suppress(_flat([0, 0, 50, 60]))) == {}
+    # The lone 1 takes the smallest *positive* cell with it, not one of the zeros: 1 + 0 is still 1.
+    assert _secret(suppress(_flat([1, 0, 0, 50, 60]))) == {"a": PRIMAER, "d": SEKUNDAER}
 
 
 def test_nothing_is_hidden_when_every_count_reaches_the_threshold():
@@ -313,13 +324,15 @@ def test_a_small_bezirk_hides_a_second_bezirk_and_one_of_its_children():
 
 
 def test_secret_sum_across_levels_is_not_a_small_number():
-    # 01 (1 + 1) is primary; 02 is hidden to protect it at city level and 0201 (0) is primary.
+    # With zeros secret (stricter rule): 01 (1 + 1) is primary; 02 is hidden to protect it at city
+    # level and 0201 (0) is primary.
     # Then city − 03 − 0202 − 0203 = 0101 + 0102 + 0201 = 2: a small number (and 0201 = 0 could be
     # pinned with 0101 + 0102 = 2 known). The smallest cell of that sum, 0202, is hidden as well.
     areas = _areas({"01": ["0101", "0102"], "02": ["0201", "0202", "0203"], "03": ["0301"]})
     values = {"0101": 1, "0102": 1, "0201": 0, "0202": 9, "0203": 12, "0301": 50}
     full = with_totals(_leaves(areas, values), areas)
-    out = suppress(full, DEFAULT_RULE, areas)
+    strict = SuppressionRule(zero_is_secret=True)
+    out = suppress(full, strict, areas)
     assert _secret(out) == {
         "01": PRIMAER,
         "0101": PRIMAER,
@@ -328,7 +341,7 @@ def test_secret_sum_across_levels_is_not_a_small_number():
         "0201": PRIMAER,
         "0202": SEKUNDAER,
     }
-    _attack(full, out, areas, DEFAULT_RULE, rate=False)
+    _attack(full, out, areas, strict, rate=False)
 
 
 def test_rate_small_base_is_primary_and_protected_by_the_smallest_numerator():
@@ -442,7 +455,8 @@ def test_a_total_that_is_not_the_sum_of_its_parts_is_refused():
 def test_rule_validation_and_hint():
     with pytest.raises(ValueError):
         SuppressionRule(min_count=-1)
-    assert "unter 3" in DEFAULT_RULE.hinweis_de and "100" in DEFAULT_RULE.hinweis_de
+    assert "von 1 bis 2" in DEFAULT_RULE.hinweis_de and "100" in DEFAULT_RULE.hinweis_de
+    assert "unter 3" in SuppressionRule(zero_is_secret=True).hinweis_de
     assert rule_for(get_indicator("hze_je_1000")) == DEFAULT_RULE
     assert rule_for(get_indicator("kinder_u3")) is None
 
@@ -543,7 +557,7 @@ def test_no_cell_is_hidden_when_all_counts_reach_the_threshold(city):
 
 
 @settings(max_examples=100, deadline=None)
-@given(st.lists(st.integers(3, 50), min_size=1, max_size=8), st.integers(0, 2), st.data())
+@given(st.lists(st.integers(3, 50), min_size=1, max_size=8), st.integers(1, 2), st.data())
 def test_one_small_cell_in_a_flat_table_costs_exactly_one_more(large, small, data):
     pos = data.draw(st.integers(0, len(large)))
     values = [float(v) for v in large]
@@ -577,28 +591,56 @@ def test_deterministic_whatever_the_row_order(city, rnd):
 
 
 @pytest.fixture(scope="module")
-def demo():
-    from planning.demo.generate import generate_demo
+def demo_data(tmp_path_factory):
+    """The demo city as the app loads it: written to a real SQLite file and read back."""
+    from planning.db import make_engine, migrate
+    from planning.demo.write import build_demo
+    from planning.repository import load_planning_data
 
-    return generate_demo()
+    engine = make_engine(f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.db'}")
+    migrate(engine)
+    build_demo(engine)
+    data = load_planning_data(engine)
+    engine.dispose()
+    return data
 
 
-@pytest.mark.parametrize(
-    "code", ["kinderarmut", "hze_je_1000", "sprachfoerderbedarf", "ohne_abschluss", "gefluechtete_kinder"]
-)
-def test_demo_city_cannot_be_undone(demo, code):
-    """Every year of the demo city: brute-force attacks over all Bezirk and city totals."""
+SENSITIVE = [i.code for i in INDICATORS.values() if i.sensitive]
+
+
+@pytest.mark.parametrize("code", SENSITIVE)
+def test_demo_city_as_displayed_cannot_be_undone(demo_data, code):
+    """What every page, tooltip and export shows (``protected_table`` and the tables cut from it),
+    attacked by brute force over all Planungsraum, Bezirk and city figures of every year."""
+    from planning import indicators as ind_mod
+
     ind = INDICATORS[code]
-    areas = demo.areas[["gebiet_id", "name", "level", "parent_gebiet_id"]]
-    base = demo.indicators.loc[
-        demo.indicators["code"] == code, ["gebiet_id", "year", "numerator", "denominator", "value"]
-    ]
+    areas = pd.DataFrame(demo_data.areas[["gebiet_id", "name", "level", "parent_gebiet_id"]])
+    base = ind_mod.base_table(demo_data, code)
     if not ind.is_rate:
         base = base.assign(denominator=np.nan)
-    full = with_totals(base, areas, scale=ind.scale)
-    out = suppress(full, DEFAULT_RULE, areas, is_rate=ind.is_rate)
-    _assert_primary_hidden(full, out, DEFAULT_RULE, rate=ind.is_rate)
-    _attack(full, out, areas, DEFAULT_RULE, rate=ind.is_rate)
-    assert out["suppressed"].any()
-    # The city total is never small in the demo city and stays visible.
-    assert not out.loc[out["gebiet_id"] == GESAMTSTADT, "suppressed"].any()
+    truth = with_totals(base, areas, scale=ind.scale)
+    shown = ind_mod.protected_table(demo_data, code)
+    # Same rows in the same order as the truth, so the attack can compare cell by cell.
+    key = ["year", "level", "gebiet_id"]
+    truth = truth.sort_values(key).reset_index(drop=True)
+    shown = shown.sort_values(key).reset_index(drop=True)
+    assert truth[key].equals(shown[key])
+    out = shown.assign(reason=np.where(shown["suppressed"], PRIMAER, None))
+    small = truth["numerator"].lt(ind.min_count) & truth["numerator"].gt(0)
+    if ind.is_rate:
+        small |= truth["denominator"].lt(ind.min_denominator)
+    assert out.loc[small.fillna(False).to_numpy(), "suppressed"].all()
+    _attack(truth, out, areas, ind.rule, rate=ind.is_rate)
+    # The tables the pages read are cut from exactly this protection, level by level and for the city.
+    for level in (0, 1):
+        page = ind_mod.indicator_table(demo_data, code, level)
+        cut = shown[shown["level"] == level]
+        merged = page.merge(cut, on=["gebiet_id", "year"], suffixes=("", "_pt"))
+        assert len(merged) == len(cut)
+        assert (merged["suppressed"] == merged["suppressed_pt"]).all()
+        assert merged.loc[merged["suppressed"], "value"].isna().all()
+    city = ind_mod.city_series(demo_data, code)
+    assert not city["suppressed"].any()  # the city total is never small in the demo city
+    if ind.is_rate:
+        assert shown["suppressed"].any()

@@ -13,8 +13,12 @@ import plotly.graph_objects as go
 
 from geodata.crs import map_view
 from planning.indicators import Indicator
+from planning.suppression import GEHEIM
+from planning.targets import LIGHT_COLOURS, LIGHT_LABELS, LIGHT_SYMBOLS
 
-NO_DATA_COLOR = "#d9d9d9"
+NO_DATA_COLOR = "#ffffff"
+#: Secret (small-number protection) is a distinct mid grey, never the white of "keine Daten".
+SECRET_COLOR = "#8d939b"
 OUTLINE_COLOR = "#5f6b7a"
 SELECTED_COLOR = "#111111"
 # Sequential scales: dark = "more". For polarity -1 more is worse (red), for +1 more is better (blue).
@@ -51,39 +55,121 @@ def choropleth(
     height: int = 560,
     value_range: tuple[float, float] | None = None,
     diverging: bool = False,
+    lights: pd.Series | None = None,
 ) -> go.Figure:
     """Choropleth of ``table`` (``gebiet_id, name, value``) over the district layer ``geojson``.
 
     ``value_range`` fixes the colour scale (e.g. over all years, so colours compare across years);
-    ``diverging`` draws changes: red for less, blue for more, white at zero.
+    ``diverging`` draws changes: red for less, blue for more, white at zero. ``lights`` (aligned
+    with ``table``: grün/gelb/rot) colours the districts as traffic lights against the target.
 
-    Districts without a value are drawn grey as "keine Daten"; ``selected`` gets a dark outline;
-    ``points`` maps a layer label ("Kitas", "Schulen") to a frame with ``lon, lat, name, info``.
+    Districts without a value are white "keine Daten"; districts whose value is secret (a
+    ``suppressed`` column) are grey "geheim" — never the same style. ``selected`` gets a dark
+    outline; ``points`` maps a layer label ("Kitas", "Schulen") to a frame with ``lon, lat, name, info``.
     """
     missing_cols = {"gebiet_id", "name", "value"} - set(table.columns)
     if missing_cols:
         raise ValueError(f"Kartentabelle ohne Spalte(n): {', '.join(sorted(missing_cols))}")
-    has = table[table["value"].notna()]
-    nodata = table[table["value"].isna()]
+    secret_mask = (
+        table["suppressed"].fillna(False).astype(bool)
+        if "suppressed" in table.columns
+        else pd.Series(False, index=table.index)
+    )
+    has = table[table["value"].notna() & ~secret_mask]
     fig = go.Figure()
-    if not nodata.empty:
+    for label, part, color in (
+        ("keine Daten", table[table["value"].isna() & ~secret_mask], NO_DATA_COLOR),
+        (f"{GEHEIM} (Datenschutz)", table[secret_mask], SECRET_COLOR),
+    ):
+        if part.empty:
+            continue
         fig.add_trace(
             go.Choroplethmap(
-                geojson=_subset(geojson, nodata["gebiet_id"]),
-                locations=nodata["gebiet_id"],
-                z=[0] * len(nodata),
+                geojson=_subset(geojson, part["gebiet_id"]),
+                locations=part["gebiet_id"],
+                z=[0] * len(part),
                 featureidkey="properties.gebiet_id",
-                colorscale=[[0, NO_DATA_COLOR], [1, NO_DATA_COLOR]],
+                colorscale=[[0, color], [1, color]],
                 showscale=False,
-                name="keine Daten",
+                name=label,
                 marker={"line": {"color": OUTLINE_COLOR, "width": 0.8}},
-                customdata=nodata[["name"]].to_numpy(),
-                hovertemplate="<b>%{customdata[0]}</b><br>keine Daten<extra></extra>",
+                customdata=list(zip(part["name"], [label] * len(part), part["gebiet_id"], strict=True)),
+                hovertemplate="<b>%{customdata[0]}</b> (%{customdata[2]})<br>%{customdata[1]}<extra></extra>",
                 showlegend=True,
             )
         )
     values = has["value"].astype(float)
     labels = [indicator.format(v) for v in values]
+    if lights is not None:
+        _light_traces(fig, geojson, has, labels, lights.reindex(has.index), indicator)
+    else:
+        _value_trace(fig, geojson, has, values, labels, indicator, value_range, diverging)
+    _finish_map(fig, geojson, table, selected, points, bounds, height)
+    return fig
+
+
+def _light_traces(
+    fig: go.Figure,
+    geojson: dict[str, Any] | str,
+    has: pd.DataFrame,
+    labels: list[str],
+    lights: pd.Series,
+    indicator: Indicator,
+) -> None:
+    """One trace per light with its own legend entry (colour plus symbol and text, not colour alone)."""
+    label_of = dict(zip(has.index, labels, strict=True))
+    for light, color in LIGHT_COLOURS.items():
+        part = has[lights == light]
+        if part.empty:
+            continue
+        fig.add_trace(
+            go.Choroplethmap(
+                geojson=_subset(geojson, part["gebiet_id"]),
+                locations=part["gebiet_id"],
+                z=[0] * len(part),
+                featureidkey="properties.gebiet_id",
+                colorscale=[[0, color], [1, color]],
+                showscale=False,
+                name=f"{LIGHT_SYMBOLS[light]} {LIGHT_LABELS[light]}",
+                marker={"line": {"color": OUTLINE_COLOR, "width": 0.8}, "opacity": 0.85},
+                customdata=[
+                    [n, label_of[i], g]
+                    for i, n, g in zip(part.index, part["name"], part["gebiet_id"], strict=True)
+                ],
+                hovertemplate="<b>%{customdata[0]}</b> (%{customdata[2]})<br>"
+                + indicator.label_de
+                + f": %{{customdata[1]}}<br>{LIGHT_LABELS[light]}<extra></extra>",
+                showlegend=True,
+            )
+        )
+    rest = has[lights.isna()]
+    if not rest.empty:  # a value but no target: neutral outline only
+        fig.add_trace(
+            go.Choroplethmap(
+                geojson=_subset(geojson, rest["gebiet_id"]),
+                locations=rest["gebiet_id"],
+                z=[0] * len(rest),
+                featureidkey="properties.gebiet_id",
+                colorscale=[[0, "#eef1f4"], [1, "#eef1f4"]],
+                showscale=False,
+                name="ohne Zielwert",
+                marker={"line": {"color": OUTLINE_COLOR, "width": 0.8}},
+                hoverinfo="skip",
+                showlegend=False,
+            )
+        )
+
+
+def _value_trace(
+    fig: go.Figure,
+    geojson: dict[str, Any] | str,
+    has: pd.DataFrame,
+    values: pd.Series,
+    labels: list[str],
+    indicator: Indicator,
+    value_range: tuple[float, float] | None,
+    diverging: bool,
+) -> None:
     fig.add_trace(
         go.Choroplethmap(
             geojson=_subset(geojson, has["gebiet_id"]),
@@ -104,6 +190,17 @@ def choropleth(
             showlegend=False,
         )
     )
+
+
+def _finish_map(
+    fig: go.Figure,
+    geojson: dict[str, Any] | str,
+    table: pd.DataFrame,
+    selected: str | None,
+    points: dict[str, pd.DataFrame] | None,
+    bounds: tuple[float, ...],
+    height: int,
+) -> None:
     if selected is not None and selected in set(table["gebiet_id"]):
         fig.add_trace(
             go.Choroplethmap(
@@ -161,7 +258,6 @@ def choropleth(
         font={"size": 15},
         hoverlabel={"font_size": 15},
     )
-    return fig
 
 
 def city_trend(

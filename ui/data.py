@@ -25,6 +25,7 @@ from planning.backtest import backtest_data
 from planning.config import resolve_db_url
 from planning.db import make_engine, migrate
 from planning.plan import PlanResult, compute_plan
+from planning.registry import Registry, load_registry, registry_stamp
 from planning.repository import (
     LayoutInfo,
     PlanningData,
@@ -77,15 +78,43 @@ def current_data(layout: LayoutInfo) -> PlanningData:
     return planning_data(db_url(), layout.code, version_key(layout.id))
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def indicator_table(url: str, layout_code: str, versions: VersionKey, code: str, level: int) -> pd.DataFrame:
+@st.cache_data(show_spinner=False, max_entries=8)
+def registry(url: str, stamp: tuple[Any, ...]) -> Registry:
+    """Added indicators, targets and sets; ``stamp`` changes with every save, so edits show at once."""
+    return load_registry(engine_for(url))
+
+
+def current_registry() -> tuple[Registry, tuple[Any, ...]]:
+    url = db_url()
+    stamp = registry_stamp(engine_for(url))
+    return registry(url, stamp), stamp
+
+
+def _indicator(url: str, code: str, stamp: tuple[Any, ...] | None) -> ind.Indicator:
+    if code in ind.INDICATORS:
+        return ind.INDICATORS[code]
+    return registry(url, stamp if stamp is not None else registry_stamp(engine_for(url))).indicator(code)
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def indicator_table(
+    url: str,
+    layout_code: str,
+    versions: VersionKey,
+    code: str,
+    level: int,
+    stamp: tuple[Any, ...] | None = None,
+) -> pd.DataFrame:
+    """The protected district table (see ``planning.indicators.indicator_table``)."""
     data = planning_data(url, layout_code, versions)
-    return ind.indicator_table(data, code, level)
+    return ind.indicator_table(data, _indicator(url, code, stamp), level)
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def city_series(url: str, layout_code: str, versions: VersionKey, code: str) -> pd.DataFrame:
-    return ind.city_series(planning_data(url, layout_code, versions), code)
+@st.cache_data(show_spinner=False, max_entries=128)
+def city_series(
+    url: str, layout_code: str, versions: VersionKey, code: str, stamp: tuple[Any, ...] | None = None
+) -> pd.DataFrame:
+    return ind.city_series(planning_data(url, layout_code, versions), _indicator(url, code, stamp))
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import streamlit as st
 
+from planning.indicators import Indicator
+from planning.registry import Registry
 from planning.repository import LayoutInfo, PlanningData
 from ui import data as uidata
 
@@ -21,10 +23,16 @@ class Context:
     level: int
     year: int
     years: tuple[int, ...]
+    registry: Registry = field(default_factory=Registry)
+    #: Changes with every save in the register (cache key for tables of added indicators).
+    registry_stamp: tuple[object, ...] = ()
 
     @property
     def level_name(self) -> str:
         return self.layout.levels[self.level]
+
+    def indicator(self, code: str) -> Indicator:
+        return self.registry.indicator(code)
 
 
 def set_context(ctx: Context | None) -> None:

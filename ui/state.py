@@ -29,7 +29,21 @@ INDICATOR = StateKey("indicator", "kennzahl")
 DISTRICT = StateKey("district", "gebiet")
 SCENARIO = StateKey("scenario", "szenario")
 PLAN_YEAR = StateKey("plan_year", "planjahr", int)
-SHARED: tuple[StateKey, ...] = (LAYOUT, LEVEL, YEAR, INDICATOR, DISTRICT, SCENARIO, PLAN_YEAR)
+INDICATOR_SET = StateKey("kennzahlenset", "set")
+CROSS_X = StateKey("quer_x", "x")
+CROSS_Y = StateKey("quer_y", "y")
+SHARED: tuple[StateKey, ...] = (
+    LAYOUT,
+    LEVEL,
+    YEAR,
+    INDICATOR,
+    DISTRICT,
+    SCENARIO,
+    PLAN_YEAR,
+    INDICATOR_SET,
+    CROSS_X,
+    CROSS_Y,
+)
 
 _LOADED_FLAG = "_url_state_loaded"
 

@@ -9,7 +9,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from planning.indicators import DOMAINS, Indicator, available_indicators, format_value, get_indicator
+from planning.indicators import DOMAINS, Indicator, available_indicators, format_value
+from planning.suppression import GEHEIM, KEINE_DATEN
+from planning.targets import LIGHT_LABELS, LIGHT_SYMBOLS, Target, change_unit, lights, trends
 from ui import charts, components, state
 from ui import data as uidata
 from ui.frame import Context
@@ -18,21 +20,44 @@ TABLE_KEY = "district_table"
 MAP_KEY = "district_map"
 
 
-def _pick_indicator(ctx: Context, domains: tuple[str, ...], default: str) -> Indicator | None:
-    options = [i for i in available_indicators(ctx.data) if i.domain in domains]
+def indicators_with_data(ctx: Context, domains: tuple[str, ...] = DOMAINS) -> list[Indicator]:
+    """Built-in and added indicators that have data, in domain order."""
+    options = [i for i in available_indicators(ctx.data, ctx.registry.custom.values()) if i.domain in domains]
     options.sort(key=lambda i: (DOMAINS.index(i.domain), list(i.code)))
+    return options
+
+
+def _pick_indicator(ctx: Context, domains: tuple[str, ...], default: str) -> Indicator | None:
+    options = indicators_with_data(ctx, domains)
     if not options:
         return None
-    codes = [i.code for i in options]
+    by_code = {i.code: i for i in options}
+    codes = list(by_code)
     state.ensure_choice(state.INDICATOR, codes, default)
     st.selectbox(
         "Kennzahl",
         codes,
         key=state.INDICATOR.key,
-        format_func=lambda c: f"{get_indicator(c).domain} · {get_indicator(c).label_de}",
+        format_func=lambda c: f"{by_code[c].domain} · {by_code[c].label_de}",
         help="Alle Kennzahlen aus dem Kennzahlenregister; Definition unter der Karte.",
     )
-    return get_indicator(state.get(state.INDICATOR))
+    return by_code[state.get(state.INDICATOR)]
+
+
+def light_text(light: object) -> str:
+    """ "● Ziel erreicht" etc.; empty when there is no light."""
+    if light is None or pd.isna(light):
+        return ""
+    return f"{LIGHT_SYMBOLS[str(light)]} {light!s}"
+
+
+def value_texts(indicator: Indicator, table: pd.DataFrame) -> list[str]:
+    """Formatted values, "geheim" for protected cells and "keine Daten" for missing ones."""
+    secret = table["suppressed"] if "suppressed" in table.columns else pd.Series(False, index=table.index)
+    return [
+        GEHEIM if bool(s) else (KEINE_DATEN if pd.isna(v) else indicator.format(float(v)))
+        for v, s in zip(table["value"], secret, strict=True)
+    ]
 
 
 def _on_table_select(ids: list[str]) -> None:
@@ -98,8 +123,11 @@ def indicator_explorer(
         return None
     show_kitas = c2.toggle("Kitas zeigen", value=points_default[0], key="show_kitas")
     show_schools = c3.toggle("Schulen zeigen", value=points_default[1], key="show_schools")
+    target = ctx.registry.target(indicator.code)
 
-    table_all = uidata.indicator_table(ctx.url, ctx.layout.code, ctx.versions, indicator.code, ctx.level)
+    table_all = uidata.indicator_table(
+        ctx.url, ctx.layout.code, ctx.versions, indicator.code, ctx.level, ctx.registry_stamp
+    )
     years = sorted(int(y) for y in table_all["year"].dropna().unique())
     year = ctx.year
     if years and year not in years:
@@ -108,15 +136,31 @@ def indicator_explorer(
         year = nearest
     names = ctx.data.areas.loc[ctx.data.areas["level"] == ctx.level, ["gebiet_id", "name"]]
     table = names.merge(
-        table_all[table_all["year"] == year][["gebiet_id", "value", "numerator", "denominator"]],
+        table_all[table_all["year"] == year][
+            ["gebiet_id", "value", "numerator", "denominator", "suppressed"]
+        ],
         on="gebiet_id",
         how="left",
     )
+    table["suppressed"] = table["suppressed"].fillna(False).astype(bool)
+    table_lights = lights(table["value"], target, indicator.polarity, indicator.decimals)
     ids = table["gebiet_id"].tolist()
     state.ensure_choice(state.DISTRICT, [None, *ids], None)
     selected = state.get(state.DISTRICT)
 
     geojson, bounds = uidata.map_layer(ctx.url, ctx.layout.code, ctx.versions, ctx.level)
+    use_lights = False
+    if target is not None:
+        use_lights = (
+            st.segmented_control(
+                "Kartendarstellung",
+                ["Werte", "Ampel"],
+                default="Werte",
+                key="map_style",
+                help=target.describe(indicator.polarity, indicator.format),
+            )
+            == "Ampel"
+        )
     left, right = st.columns([3, 2], gap="medium")
     with left:
         fig = charts.choropleth(
@@ -127,6 +171,7 @@ def indicator_explorer(
             selected=selected,
             points=facility_points(ctx, show_kitas, show_schools),
             value_range=_value_range(table_all),
+            lights=table_lights if use_lights else None,
         )
         st.plotly_chart(
             fig,
@@ -136,31 +181,101 @@ def indicator_explorer(
             config={"displaylogo": False, "scrollZoom": True},
         )
     with right:
-        # Name and value only: the beside-the-map table must stay readable at projector size; the ID is in
-        # the tooltip and the district selector.
+        # Name, value (and light and trend where a target exists): the beside-the-map table must stay
+        # readable at projector size; the ID is in the tooltip and the district selector.
         value_header = f"Wert ({indicator.unit})" if indicator.unit else "Wert"
-        # Areas without a value are named below the table instead of showing an empty cell.
-        with_value = table[table["value"].notna()]
-        shown = pd.DataFrame(
-            {ctx.level_name: with_value["name"], value_header: with_value["value"].round(indicator.decimals)}
+        # Areas without a value are named below the table instead of showing an empty cell; secret ones
+        # stay in the table as "geheim" (sorted last), so nobody reads them as missing.
+        shown_rows = table[table["value"].notna() | table["suppressed"]]
+        shown_rows = shown_rows.assign(_secret=shown_rows["suppressed"]).sort_values(
+            ["_secret", "value"], ascending=[True, indicator.polarity < 0]
         )
-        styled = shown.style.format({value_header: lambda v: format_value(v, indicator.decimals)})
-        row_ids = with_value["gebiet_id"].tolist()
+        texts = value_texts(indicator, shown_rows)
+        shown = pd.DataFrame({ctx.level_name: shown_rows["name"].to_numpy(), value_header: texts})
+        if target is not None:
+            shown["Ampel"] = [light_text(v) for v in table_lights.reindex(shown_rows.index)]
+        tr = trends(table_all, year, indicator.polarity, indicator.decimals)
+        if not tr.empty:
+            arrows = dict(zip(tr["gebiet_id"], tr["arrow"], strict=True))
+            shown["Trend"] = [arrows.get(g, "") for g in shown_rows["gebiet_id"]]
+        row_ids = shown_rows["gebiet_id"].tolist()
         st.dataframe(
-            styled,
+            shown,
             hide_index=True,
             height=min(560, 35 * (len(shown) + 1) + 3),
             key=TABLE_KEY,
             on_select=lambda: _on_table_select(row_ids),
             selection_mode="single-row",
             width="stretch",
+            column_config={value_header: st.column_config.TextColumn(value_header, width="small")},
         )
-        missing = table.loc[table["value"].isna(), "name"].tolist()
+        missing = table.loc[table["value"].isna() & ~table["suppressed"], "name"].tolist()
         if missing:
             st.caption(f"Keine Daten für {len(missing)} {ctx.level_name}(e): {', '.join(missing)}.")
-    _district_detail(ctx, indicator, table, table_all, year, names)
+        _downloads(ctx, indicator, year, target)
+        if table["suppressed"].any():
+            rule = indicator.rule
+            st.caption(
+                f"„{GEHEIM}“: aus Datenschutzgründen nicht ausgewiesen. " + (rule.hinweis_de if rule else "")
+            )
+    _district_detail(ctx, indicator, table, table_all, year, names, target)
     st.caption(f"**{indicator.label_de}** – {indicator.help_de}")
     return indicator
+
+
+def _downloads(ctx: Context, indicator: Indicator, year: int, target: Target | None) -> None:
+    """The district table as CSV and XLSX: the very frame ``python -m planning export-table`` writes."""
+    from planning.exports import district_export, notes, xlsx_bytes
+
+    frame = district_export(ctx.data, indicator, year, ctx.level, target)
+    name = f"{indicator.code}_{year}_{ctx.level_name.lower()}"
+    c1, c2 = st.columns(2)
+    c1.download_button(
+        "Tabelle als CSV",
+        frame.to_csv(index=False).encode("utf-8"),
+        file_name=f"{name}.csv",
+        mime="text/csv",
+        icon=":material/download:",
+        width="stretch",
+    )
+    c2.download_button(
+        "Tabelle als Excel",
+        xlsx_bytes(frame, notes(ctx.data, indicator, target)),
+        file_name=f"{name}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        icon=":material/download:",
+        width="stretch",
+    )
+
+
+def _metric_text(indicator: Indicator, row: pd.DataFrame) -> str:
+    if row.empty:
+        return KEINE_DATEN
+    if "suppressed" in row.columns and bool(row["suppressed"].iloc[0]):
+        return GEHEIM
+    return indicator.format(row["value"].iloc[0])
+
+
+def _light_delta(
+    indicator: Indicator, target: Target | None, series: pd.DataFrame, year: int
+) -> tuple[str | None, str]:
+    """``st.metric`` delta (change against the previous year) and its colour by polarity.
+
+    The text starts with an ASCII sign because ``st.metric`` reads the direction from it and draws
+    its own arrow; green means "better" whichever way the indicator counts.
+    """
+    from planning.targets import trend
+
+    t = trend(series, year, indicator.polarity, indicator.decimals)
+    if t is None:
+        return None, "off"
+    unit = change_unit(indicator.unit)
+    if t.arrow == "→":
+        return f"unverändert gegenüber {t.previous_year}", "off"
+    sign = "+" if t.change > 0 else "-"
+    text = f"{sign}{format_value(abs(t.change), indicator.decimals, unit)} gegenüber {t.previous_year}"
+    colour = "off" if t.improved is None else ("normal" if (t.change > 0) == bool(t.improved) else "inverse")
+    return text, colour
 
 
 def _district_detail(
@@ -170,6 +285,7 @@ def _district_detail(
     table_all: pd.DataFrame,
     year: int,
     names: pd.DataFrame,
+    target: Target | None = None,
 ) -> None:
     label = dict(zip(names["gebiet_id"], names["name"], strict=True))
     c1, c2 = st.columns([1, 3], vertical_alignment="top")
@@ -183,24 +299,58 @@ def _district_detail(
             help="Auch per Klick in Karte oder Tabelle.",
         )
         selected = state.get(state.DISTRICT)
-        city = uidata.city_series(ctx.url, ctx.layout.code, ctx.versions, indicator.code)
+        city = uidata.city_series(ctx.url, ctx.layout.code, ctx.versions, indicator.code, ctx.registry_stamp)
         city_row = city[city["year"] == year]
-        city_text = indicator.format(city_row["value"].iloc[0] if not city_row.empty else None)
         city_missing = int(city_row["missing"].iloc[0]) if not city_row.empty else 0
         if selected is not None:
             row = table[table["gebiet_id"] == selected]
-            value = row["value"].iloc[0] if not row.empty else None
-            rank = table["value"].rank(ascending=indicator.polarity < 0, method="min")
-            pos = rank[table["gebiet_id"] == selected]
+            shown = table[~table["suppressed"]]
+            # Secret districts take no part in the ranking: a rank would narrow their hidden value.
+            rank = shown["value"].rank(ascending=indicator.polarity < 0, method="min")
+            pos = rank[shown["gebiet_id"] == selected]
             rank_text = (
-                f"Rang {int(pos.iloc[0])} von {int(table['value'].notna().sum())}"
+                f"Rang {int(pos.iloc[0])} von {int(shown['value'].notna().sum())}"
                 if not pos.empty and pd.notna(pos.iloc[0]) and indicator.polarity != 0
                 else None
             )
-            st.metric(f"{label[selected]} {year}", indicator.format(value), help=rank_text, border=True)
+            delta, colour = _light_delta(
+                indicator, target, table_all[table_all["gebiet_id"] == selected], year
+            )
+            st.metric(
+                f"{label[selected]} {year}",
+                _metric_text(indicator, row),
+                delta=delta,
+                delta_color=colour,  # type: ignore[arg-type]
+                help=rank_text,
+                border=True,
+            )
             if rank_text:
-                st.caption(rank_text + (" (1 = günstigster Wert)"))
-        st.metric(f"Gesamtstadt {year}", city_text, border=True)
+                st.caption(rank_text + " (1 = günstigster Wert)")
+        delta, colour = _light_delta(indicator, target, city, year)
+        st.metric(
+            f"Gesamtstadt {year}",
+            _metric_text(indicator, city_row),
+            delta=delta,
+            delta_color=colour,  # type: ignore[arg-type]
+            border=True,
+        )
+        if target is not None:
+            from planning.targets import light
+
+            city_light = light(
+                None if city_row.empty else city_row["value"].iloc[0],
+                target,
+                indicator.polarity,
+                indicator.decimals,
+            )
+            st.caption(
+                target.describe(indicator.polarity, indicator.format)
+                + (
+                    f" · Gesamtstadt: {light_text(city_light)} ({LIGHT_LABELS[city_light]})"
+                    if city_light
+                    else ""
+                )
+            )
         if city_missing:
             st.caption(f"Gesamtstadt ohne {city_missing} Gebiet(e) ohne Angabe.")
     with c2:

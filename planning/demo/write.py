@@ -17,6 +17,7 @@ from sqlalchemy import Engine, insert
 from planning.db import session_scope
 from planning.demo.generate import DemoData, generate_demo
 from planning.demo.population import YEARS
+from planning.demo.register import register_rows
 from planning.models import (
     Area,
     AreaLayout,
@@ -181,6 +182,7 @@ def build_demo(engine: Engine, seed: int = 2025) -> DemoReport:
             row |= {"school_id": school_id[sid], "dataset_version_id": versions["schueler"].id}
         s.execute(insert(Enrollment), rows)
         s.add_all(demo_scenarios(layout.id))
+        s.add_all(register_rows())
     return demo_report(data, seed, rows=sum(counts.values()))
 
 

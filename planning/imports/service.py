@@ -12,7 +12,7 @@ from planning.imports.problems import InputFileError
 from planning.imports.readers import read_table
 from planning.imports.validate import CheckContext, Checked, check_table
 from planning.imports.writer import VersionMeta, hash_file, write_checked
-from planning.indicators import INDICATORS
+from planning.registry import load_registry
 from planning.repository import NoDataError, active_versions, get_layout, load_areas, load_schools
 
 
@@ -21,7 +21,7 @@ def context_for(engine: Engine, layout_code: str | None = None) -> CheckContext:
     try:
         layout = get_layout(engine, layout_code)
     except NoDataError:
-        return CheckContext(indicator_codes=frozenset(INDICATORS))
+        return CheckContext(indicator_codes=frozenset(load_registry(engine).indicators))
     areas = load_areas(engine, layout.id, layout.epsg)
     data_level = len(layout.levels) - 1
     versions = active_versions(engine, layout.id)
@@ -30,7 +30,7 @@ def context_for(engine: Engine, layout_code: str | None = None) -> CheckContext:
         area_ids=frozenset(areas["gebiet_id"]),
         areas=areas[areas["level"] == data_level][["gebiet_id", "geometry"]],
         school_ids=frozenset(schools["schul_id"]) if schools is not None else frozenset(),
-        indicator_codes=frozenset(INDICATORS),
+        indicator_codes=frozenset(load_registry(engine).indicators),
     )
 
 
