@@ -179,3 +179,40 @@ def test_scenario_editor_saves_a_new_scenario(demo_url):
     engine = make_engine(demo_url)
     saved = get_scenario(engine, get_layout(engine).id, "Ganztag 80 %")
     assert saved.params == {"ganztag_bedarfsquote": 0.8} and saved.updated_by == "Anna Planerin"
+
+
+def test_register_page_saves_a_target_and_the_lagebild_shows_its_light(demo_url):
+    """A planner changes the U3 target on "Kennzahlen & Ziele"; the set overview on the Lagebild
+    then reads the new target and its light (and a save without a name is refused)."""
+    from planning.db import make_engine
+    from planning.registry import load_registry
+
+    at = _run("pages/kennzahlen.py")
+    assert not at.exception, [e.value for e in at.exception]
+    box = next(s for s in at.selectbox if s.label == "Kennzahl")
+    box.select("versorgung_u3").run()
+    at.number_input[0].set_value(40.0)
+    at.number_input[1].set_value(2.0)
+    save = next(b for b in at.button if b.label == "Zielwert speichern")
+    save.click().run()
+    assert any("Bitte oben Ihren Namen angeben" in e.value for e in at.error)
+    assert load_registry(make_engine(demo_url)).target("versorgung_u3").target == 50.0  # unchanged
+    at.text_input(key="register_user").input("Anna Planerin").run()
+    box = next(s for s in at.selectbox if s.label == "Kennzahl")
+    box.select("versorgung_u3").run()
+    at.number_input[0].set_value(40.0)
+    at.number_input[1].set_value(2.0)
+    next(b for b in at.button if b.label == "Zielwert speichern").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("Gespeichert" in s.value for s in at.success), [e.value for e in at.error]
+    target = load_registry(make_engine(demo_url)).target("versorgung_u3")
+    assert (target.target, target.tolerance, target.updated_by) == (40.0, 2.0, "Anna Planerin")
+
+    lage = _run()
+    assert not lage.exception, [e.value for e in lage.exception]
+    overview = next(
+        df.value for df in lage.dataframe if "Ampel" in df.value.columns and "Ziel" in df.value.columns
+    )
+    row = overview[overview["Kennzahl"] == "Versorgungsquote U3"].iloc[0]
+    assert row["Ziel"] == "Ziel ≥ 40,0 % (gelb ab 38,0 %)"
+    assert row["Ampel"].endswith("grün")  # the city's 45,9 % now reaches the target

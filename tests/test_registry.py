@@ -154,3 +154,39 @@ def test_records_carry_the_contract_keys(empty_engine):
     assert recs["ohne_abschluss"]["min_denominator"] == 30.0
     assert recs["einwohner"]["threshold"] is None and recs["einwohner"]["target"] is None
     json.dumps(list(recs.values()))  # JSON-ready
+
+
+def test_a_delivery_of_one_indicator_keeps_the_others(tiny_engine, tmp_path: Path):
+    """The Jugendamt delivers only HzE: the Kennzahlen already imported (here kinderarmut) stay in
+    the new active version, the delivered indicator is replaced, and the version says so."""
+    from planning.imports.service import import_file
+    from planning.imports.writer import VersionMeta
+    from planning.repository import active_versions, get_layout, load_planning_data
+
+    first = tmp_path / "sozial.csv"
+    first.write_text(
+        "gebiet_id;jahr;kennzahl;zaehler;nenner\n"
+        "0101;2025;kinderarmut;20;100\n0102;2025;kinderarmut;5;50\n0101;2025;hze_je_1000;4;400\n"
+        "0101;2024;hze_je_1000;3;390\n",
+        encoding="utf-8",
+    )
+    import_file(tiny_engine, "kennzahlen", first, VersionMeta(label="Sozialmonitoring", source="Statistik"))
+    second = tmp_path / "hze.csv"
+    second.write_text(
+        "gebiet_id;jahr;kennzahl;zaehler;nenner\n0101;2025;hze_je_1000;6;400\n", encoding="utf-8"
+    )
+    import_file(tiny_engine, "kennzahlen", second, VersionMeta(label="HzE 2025", source="Jugendamt"))
+    values = load_planning_data(tiny_engine).indicator_values
+    assert sorted(values["code"].unique()) == ["hze_je_1000", "kinderarmut"]
+    assert len(values[values["code"] == "kinderarmut"]) == 2
+    hze = values[values["code"] == "hze_je_1000"].set_index("year")["numerator"]
+    assert hze.to_dict() == {2024: 3.0, 2025: 6.0}  # 2025 replaced (not doubled), 2024 kept
+    active = active_versions(tiny_engine, get_layout(tiny_engine).id)["kennzahlen"]
+    assert active.label == "HzE 2025"
+    from sqlalchemy.orm import Session
+
+    from planning.models import DatasetVersion
+
+    with Session(tiny_engine) as s:
+        note = s.get(DatasetVersion, active.id).note
+    assert "Übernommen aus Datenstand" in note and "kinderarmut" in note

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Engine, and_, false, insert, literal, not_, or_, select, update
 from sqlalchemy.orm import Session
 
 from planning.db import session_or_scope
@@ -296,7 +296,53 @@ def _enrollment(s: Session, vid: int, f: pd.DataFrame, layout_id: int) -> None:
     )
 
 
-def _indicators(s: Session, vid: int, f: pd.DataFrame, _layout_id: int) -> None:
+def _indicators(s: Session, vid: int, f: pd.DataFrame, layout_id: int) -> None:
+    """Indicator values of the file; values of *other* indicators carry over from the active version.
+
+    Why: indicators arrive from different offices (Jugendamt: HzE; Jobcenter: SGB II; Schulamt:
+    school leavers). A delivery of one indicator must not make all others disappear; the new
+    version is the previous one with the delivered indicators replaced. The version's note says
+    what was carried over.
+    """
+    previous = s.scalars(
+        select(DatasetVersion).where(
+            DatasetVersion.kind == "kennzahlen",
+            DatasetVersion.layout_id == layout_id,
+            DatasetVersion.is_active.is_(True),
+            DatasetVersion.id != vid,
+        )
+    ).first()
+    if previous is not None:
+        years = f.dropna(subset=["kennzahl"]).groupby("kennzahl")["jahr"].unique()
+        delivered = sorted(str(c) for c in years.index)
+        replaced = or_(
+            false(),
+            *[
+                and_(IndicatorValue.code == str(code), IndicatorValue.year.in_([int(y) for y in ys]))
+                for code, ys in years.items()
+            ],
+        )
+        cols = ["area_id", "year", "code", "value", "numerator", "denominator"]
+        keep = select(
+            literal(vid).label("dataset_version_id"), *[getattr(IndicatorValue, c) for c in cols]
+        ).where(IndicatorValue.dataset_version_id == previous.id, not_(replaced))
+        result = s.execute(insert(IndicatorValue).from_select(["dataset_version_id", *cols], keep))
+        carried = int(getattr(result, "rowcount", 0) or 0)
+        if carried:
+            codes = s.scalars(
+                select(IndicatorValue.code)
+                .where(IndicatorValue.dataset_version_id == vid)
+                .distinct()
+                .order_by(IndicatorValue.code)
+            ).all()
+            version = s.get(DatasetVersion, vid)
+            if version is not None:
+                version.note = (
+                    (version.note + " " if version.note else "")
+                    + f"Übernommen aus Datenstand Nr. {previous.id}: {carried} Werte (Kennzahlen "
+                    + ", ".join(codes)
+                    + f"), ersetzt: {', '.join(delivered)} in den gelieferten Jahren."
+                ).strip()
     s.execute(
         insert(IndicatorValue),
         _rows(
