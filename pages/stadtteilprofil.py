@@ -1,10 +1,9 @@
-"""Stadtteilprofil (not built yet)."""
+"""Stadtteilprofil: one area with every domain side by side, for all departments and for printing."""
 
-from ui import components, views
+from ui import profile, views
 from ui.frame import context
 
 ctx = context()
-views.page_frame(ctx, "Stadtteilprofil")
-components.not_built_yet(
-    "Das Stadtteilprofil (alle Bereiche eines Gebiets auf einer Seite) ist noch nicht gebaut."
-)
+if views.page_frame(ctx, "Stadtteilprofil"):
+    sources = profile.profile_view(ctx)
+    views.footer(ctx, None, sources)

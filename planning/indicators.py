@@ -160,12 +160,27 @@ def _kita_places(data: PlanningData) -> Frame:
     )
 
 
+def split_places(kitas: Frame) -> Frame:
+    """U3 and Ü3 places per Kita as the plan counts them: the Kita's own figures, else its total
+    split by the parameter ``u3_anteil_gemischt`` (Kita lists such as Berlin's carry only totals)."""
+    from planning.parameters import get_parameter
+
+    if kitas.empty:
+        return kitas
+    share = float(get_parameter("u3_anteil_gemischt").default)
+    u3 = kitas["places_u3"].astype("Float64")
+    ue3 = kitas["places_ue3"].astype("Float64")
+    total = kitas["places_total"].astype("Float64").fillna(u3 + ue3)
+    u3_eff = u3.fillna(total - ue3).fillna(total * share)
+    return kitas.assign(places_u3=u3_eff, places_ue3=ue3.fillna(total - u3_eff))
+
+
 def _versorgung(age_from: int, age_to: int, column: str, with_tagespflege: bool) -> ComputeFn:
     def fn(data: PlanningData) -> Frame:
         if data.population.empty:
             return _empty()
         children = age_range_count(data.population, age_from, age_to).rename(columns={"count": "denominator"})
-        places = kita_places_by_year(data.kitas, _population_years(data))
+        places = kita_places_by_year(split_places(data.kitas), _population_years(data))
         num = (
             places[["gebiet_id", "year", column]].rename(columns={column: "numerator"})
             if not places.empty
@@ -363,7 +378,8 @@ _REGISTRY: tuple[Indicator, ...] = (
         "%",
         "Kita",
         "(Kita-Plätze für unter 3-Jährige + Plätze in Kindertagespflege) ÷ Kinder von 0 bis unter "
-        "3 Jahren × 100. Versorgungsquote (Plätze je Kind), nicht Betreuungsquote.",
+        "3 Jahren × 100. Versorgungsquote (Plätze je Kind), nicht Betreuungsquote. Kitas ohne Aufteilung "
+        "zählen mit dem Parameter „U3-Anteil ungeteilter Plätze“ (wie in der Bedarfsplanung).",
         polarity=1,
         scale=100.0,
         decimals=1,

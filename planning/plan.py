@@ -262,12 +262,10 @@ def aggregate(
         .groupby(["gebiet_id", "year"], as_index=False, sort=True)[["observed", *ADDITIVE]]
         .agg({"observed": "first", **dict.fromkeys(ADDITIVE, "sum")})
     )
-    # A grade whose cohort is unknown (first years) stays unknown, it does not become 0.
-    unknown = (
-        table.assign(gebiet_id=key)
-        .groupby(["gebiet_id", "year"], sort=True)[[f"pupils_{g}" for g in GRADES] + ["ganztag_demand"]]
-        .count()
-    )
+    # A grade whose cohort is unknown (first years) stays unknown, it does not become 0; so do Züge and
+    # Ganztag places where no school of the upper area reports them (Flensburg, Berlin school lists).
+    maybe_unknown = [f"pupils_{g}" for g in GRADES] + ["ganztag_demand", "zuege_available", "ganztag_places"]
+    unknown = table.assign(gebiet_id=key).groupby(["gebiet_id", "year"], sort=True)[maybe_unknown].count()
     for col in unknown.columns:
         grouped.loc[unknown[col].to_numpy() == 0, col] = np.nan
     return _finish(grouped, params)

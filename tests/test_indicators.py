@@ -148,3 +148,20 @@ def test_kita_reachability_shares_places_across_district_lines(data):
     city = ind.city_series(data, "kita_erreichbar").set_index("year")
     assert city.loc[2024, "numerator"] == pytest.approx(40)
     assert city.loc[2024, "value"] == pytest.approx(40 / 120 * 100)
+
+
+def test_kitas_with_only_a_total_are_split_like_in_the_plan():
+    """Berlin's Kita list has totals only: U3/Ü3 come from u3_anteil_gemischt (30 %), never 0."""
+    import pandas as pd
+
+    kitas = pd.DataFrame(
+        {
+            "places_total": pd.array([100, None, 50], dtype="Float64"),
+            "places_u3": pd.array([None, 10, 20], dtype="Float64"),
+            "places_ue3": pd.array([None, 30, None], dtype="Float64"),
+        }
+    )
+    out = ind.split_places(kitas)
+    assert out["places_u3"].tolist() == [30.0, 10.0, 20.0]
+    assert out["places_ue3"].tolist() == [70.0, 30.0, 30.0]
+    assert kitas["places_u3"].isna().sum() == 1  # input untouched

@@ -17,7 +17,7 @@ PAGES = {
     "pages/kita.py": ("Kita-Versorgung", True),
     "pages/schule.py": ("Schule & Ganztag", True),
     "pages/sozialraum.py": ("Jugendhilfe & Soziales", True),
-    "pages/stadtteilprofil.py": ("Stadtteilprofil", False),
+    "pages/stadtteilprofil.py": ("Stadtteilprofil", True),
     "pages/szenarien.py": ("Szenarien", False),
     "pages/kohorten.py": ("Kohortenkette", False),
     "pages/prognose.py": ("Prognosegüte", False),

@@ -145,6 +145,12 @@ def indicator_explorer(
     table["suppressed"] = table["suppressed"].fillna(False).astype(bool)
     table_lights = lights(table["value"], target, indicator.polarity, indicator.decimals)
     ids = table["gebiet_id"].tolist()
+    current = state.get(state.DISTRICT)
+    if current is not None and current not in ids:
+        # A district of another level (from a link or another page) opens its area on this level.
+        from planning.profile import district_on_level
+
+        state.put(state.DISTRICT, district_on_level(ctx.data.areas, current, ctx.level))
     state.ensure_choice(state.DISTRICT, [None, *ids], None)
     selected = state.get(state.DISTRICT)
 
