@@ -15,10 +15,10 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Page, expect
 
-from scripts.screenshots import PROJECT_ROOT, AppServer, start_server
+from scripts.screenshots import PROJECT_ROOT, AppServer, start_server, wait_for_run
 from tests.conftest import REAL_DATA
 
-from .conftest import ARTIFACTS, open_app, shot, wait_for_map
+from .conftest import ARTIFACTS, shot, wait_for_map
 
 #: Text that betrays a raw value or an untranslated widget on the page.
 RAW = re.compile(r"\b(nan|NaN|None|NaT|<NA>|null|undefined)\b")
@@ -66,10 +66,16 @@ def _areas(url: str, level: int) -> dict[str, str]:
     }
 
 
+#: The first run on a real city loads and computes everything (Berlin: 542 areas, plan, all
+#: indicators) on a busy 2-core CI machine; later runs come from the cache.
+FIRST_RUN_MS = 420_000
+
+
 def _open_profile(page: Page, base_url: str, gebiet: str, level: int) -> str:
-    open_app(page, base_url, query=f"gebiet={gebiet}&ebene={level}", path="/stadtteilprofil")
-    expect(page.locator("h1").first).to_have_text("Stadtteilprofil")
-    wait_for_map(page)
+    page.goto(f"{base_url}/stadtteilprofil?gebiet={gebiet}&ebene={level}", wait_until="domcontentloaded")
+    wait_for_run(page, after_action=False, timeout_ms=FIRST_RUN_MS)
+    expect(page.locator("h1").first).to_have_text("Stadtteilprofil", timeout=FIRST_RUN_MS)
+    wait_for_map(page, timeout_ms=FIRST_RUN_MS)
     text = page.locator('[data-testid="stMain"]').inner_text()
     assert not RAW.findall(text), f"Rohwerte auf der Seite: {set(RAW.findall(text))}"
     assert "Traceback" not in text and "Error" not in text
@@ -99,9 +105,9 @@ def test_profile_demo_district_shows_all_domains_and_geheim(page, base_url, e2e_
 
 def test_profile_of_a_berlin_planungsraum(page, berlin_server):
     server, url = berlin_server
-    areas = _areas(url, 3)
-    gebiet = "01100101" if "01100101" in areas else sorted(areas)[0]
-    text = _open_profile(page, server.base_url, gebiet, 3)
+    areas = _areas(url, 1)  # the Berlin recipe's layout: Bezirk > Planungsraum
+    gebiet = "08100101" if "08100101" in areas else sorted(areas)[0]
+    text = _open_profile(page, server.base_url, gebiet, 1)
     assert areas[gebiet] in text
     assert "Kita" in text and "Soziales" in text
     shot(page, "stadtteilprofil_berlin.png")
