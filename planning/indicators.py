@@ -137,10 +137,7 @@ def kita_places_by_year(kitas: Frame, years: list[int]) -> Frame:
     k = kitas.assign(gebiet_id=kitas["gebiet_id"].fillna("\0"))
     yrs = pd.DataFrame({"year": years})
     grid = k.merge(yrs, how="cross")
-    opened = grid["opening_year"].isna() | (grid["opening_year"] <= grid["year"])
-    open_still = grid["closing_year"].isna() | (grid["closing_year"] > grid["year"])
-    unplanned = ~((grid["status"] == "geplant") & grid["opening_year"].isna())
-    grid = grid[(opened & open_still & unplanned).fillna(False).astype(bool)]
+    grid = grid[_kita_in_operation(grid, grid["year"]).to_numpy()]
     out = grid.groupby(["gebiet_id", "year"], as_index=False).agg(
         kitas=("kita_id", "size"), **{c: (c, lambda x: x.sum(min_count=1)) for c in cols}
     )
@@ -207,8 +204,9 @@ REACH_DISTANCE_M = 1500.0
 REACH_DETOUR = 1.3
 
 
-def _kita_in_operation(kitas: Frame, year: int) -> pd.Series:
-    """Same rule as :func:`kita_places_by_year`, per Kita."""
+def _kita_in_operation(kitas: Frame, year: int | pd.Series) -> pd.Series:
+    """Kitas in operation in ``year`` (a number, or a column of years aligned with ``kitas``):
+    opened by then and not yet closed; a planned Kita without opening year never counts."""
     opened = kitas["opening_year"].isna() | (kitas["opening_year"] <= year)
     still = kitas["closing_year"].isna() | (kitas["closing_year"] > year)
     planned = (kitas["status"] == "geplant") & kitas["opening_year"].isna()

@@ -501,15 +501,7 @@ def plan_series(result: PlanResult, data: PlanningData, gebiet_id: str) -> pd.Da
     part = result.table[result.table["gebiet_id"].isin(ids)]
     if part.empty:
         return aggregate(result.table.iloc[0:0], result.params, None)
-    out = aggregate(part, result.params, None)
-    known = part.groupby("year")[["zuege_available", "ganztag_places"]].count()
-    for col, gaps in (("zuege_available", ("zuege_gap", "class_gap")), ("ganztag_places", ("ganztag_gap",))):
-        unknown = known[col].reindex(out["year"]).to_numpy() == 0
-        out.loc[unknown, col] = np.nan
-        for gap in gaps:
-            out.loc[unknown, gap] = np.nan
-    out.loc[out["zuege_available"].isna(), "classes_available"] = np.nan
-    return out.reset_index(drop=True)
+    return aggregate(part, result.params, None).reset_index(drop=True)
 
 
 def plan_years(years: list[int], base_year: int, chosen: int | None = None) -> list[int]:

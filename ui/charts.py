@@ -45,6 +45,37 @@ def _subset(geojson: dict[str, Any] | str, ids: Any) -> dict[str, Any] | str:
     return {"type": "FeatureCollection", "features": features}
 
 
+def _flat(
+    geojson: dict[str, Any] | str,
+    part: pd.DataFrame,
+    color: str,
+    name: str,
+    *,
+    customdata: list[list[Any]] | None = None,
+    hovertemplate: str | None = None,
+    opacity: float | None = None,
+    showlegend: bool = True,
+) -> go.Choroplethmap:
+    """One single-colour layer of areas (keine Daten, geheim, a traffic light) with its legend entry."""
+    marker: dict[str, Any] = {"line": {"color": OUTLINE_COLOR, "width": 0.8}}
+    if opacity is not None:
+        marker["opacity"] = opacity
+    return go.Choroplethmap(
+        geojson=_subset(geojson, part["gebiet_id"]),
+        locations=part["gebiet_id"],
+        z=[0] * len(part),
+        featureidkey="properties.gebiet_id",
+        colorscale=[[0, color], [1, color]],
+        showscale=False,
+        name=name,
+        marker=marker,
+        customdata=customdata,
+        hovertemplate=hovertemplate,
+        hoverinfo="skip" if hovertemplate is None else None,
+        showlegend=showlegend,
+    )
+
+
 def choropleth(
     geojson: dict[str, Any] | str,
     bounds: tuple[float, ...],
@@ -84,18 +115,13 @@ def choropleth(
         if part.empty:
             continue
         fig.add_trace(
-            go.Choroplethmap(
-                geojson=_subset(geojson, part["gebiet_id"]),
-                locations=part["gebiet_id"],
-                z=[0] * len(part),
-                featureidkey="properties.gebiet_id",
-                colorscale=[[0, color], [1, color]],
-                showscale=False,
-                name=label,
-                marker={"line": {"color": OUTLINE_COLOR, "width": 0.8}},
-                customdata=list(zip(part["name"], [label] * len(part), part["gebiet_id"], strict=True)),
+            _flat(
+                geojson,
+                part,
+                color,
+                label,
+                customdata=[[n, label, g] for n, g in zip(part["name"], part["gebiet_id"], strict=True)],
                 hovertemplate="<b>%{customdata[0]}</b> (%{customdata[2]})<br>%{customdata[1]}<extra></extra>",
-                showlegend=True,
             )
         )
     values = has["value"].astype(float)
@@ -123,15 +149,11 @@ def _light_traces(
         if part.empty:
             continue
         fig.add_trace(
-            go.Choroplethmap(
-                geojson=_subset(geojson, part["gebiet_id"]),
-                locations=part["gebiet_id"],
-                z=[0] * len(part),
-                featureidkey="properties.gebiet_id",
-                colorscale=[[0, color], [1, color]],
-                showscale=False,
-                name=f"{LIGHT_SYMBOLS[light]} {LIGHT_LABELS[light]}",
-                marker={"line": {"color": OUTLINE_COLOR, "width": 0.8}, "opacity": 0.85},
+            _flat(
+                geojson,
+                part,
+                color,
+                f"{LIGHT_SYMBOLS[light]} {LIGHT_LABELS[light]}",
                 customdata=[
                     [n, label_of[i], g]
                     for i, n, g in zip(part.index, part["name"], part["gebiet_id"], strict=True)
@@ -139,25 +161,12 @@ def _light_traces(
                 hovertemplate="<b>%{customdata[0]}</b> (%{customdata[2]})<br>"
                 + indicator.label_de
                 + f": %{{customdata[1]}}<br>{LIGHT_LABELS[light]}<extra></extra>",
-                showlegend=True,
+                opacity=0.85,
             )
         )
     rest = has[lights.isna()]
     if not rest.empty:  # a value but no target: neutral outline only
-        fig.add_trace(
-            go.Choroplethmap(
-                geojson=_subset(geojson, rest["gebiet_id"]),
-                locations=rest["gebiet_id"],
-                z=[0] * len(rest),
-                featureidkey="properties.gebiet_id",
-                colorscale=[[0, "#eef1f4"], [1, "#eef1f4"]],
-                showscale=False,
-                name="ohne Zielwert",
-                marker={"line": {"color": OUTLINE_COLOR, "width": 0.8}},
-                hoverinfo="skip",
-                showlegend=False,
-            )
-        )
+        fig.add_trace(_flat(geojson, rest, "#eef1f4", "ohne Zielwert", showlegend=False))
 
 
 def _value_trace(

@@ -117,6 +117,26 @@ def city_series(
     return ind.city_series(planning_data(url, layout_code, versions), _indicator(url, code, stamp))
 
 
+@st.cache_data(show_spinner=False, max_entries=32)
+def export_files(
+    url: str,
+    layout_code: str,
+    versions: VersionKey,
+    code: str,
+    year: int,
+    level: int,
+    stamp: tuple[Any, ...] | None = None,
+) -> tuple[bytes, bytes]:
+    """CSV and XLSX of one district table (``planning.exports``), built once per data and register state."""
+    from planning.exports import district_export, notes, xlsx_bytes
+
+    data = planning_data(url, layout_code, versions)
+    indicator = _indicator(url, code, stamp)
+    target = registry(url, stamp if stamp is not None else registry_stamp(engine_for(url))).target(code)
+    frame = district_export(data, indicator, year, level, target)
+    return frame.to_csv(index=False).encode("utf-8"), xlsx_bytes(frame, notes(data, indicator, target))
+
+
 @st.cache_data(show_spinner=False, max_entries=16)
 def summary(url: str, layout_code: str, versions: VersionKey, year: int) -> dict[str, Any]:
     return city_summary(planning_data(url, layout_code, versions), year)

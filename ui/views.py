@@ -218,7 +218,7 @@ def indicator_explorer(
         missing = table.loc[table["value"].isna() & ~table["suppressed"], "name"].tolist()
         if missing:
             st.caption(f"Keine Daten für {len(missing)} {ctx.level_name}(e): {', '.join(missing)}.")
-        _downloads(ctx, indicator, year, target)
+        _downloads(ctx, indicator, year)
         if table["suppressed"].any():
             rule = indicator.rule
             st.caption(
@@ -229,16 +229,16 @@ def indicator_explorer(
     return indicator
 
 
-def _downloads(ctx: Context, indicator: Indicator, year: int, target: Target | None) -> None:
+def _downloads(ctx: Context, indicator: Indicator, year: int) -> None:
     """The district table as CSV and XLSX: the very frame ``python -m planning export-table`` writes."""
-    from planning.exports import district_export, notes, xlsx_bytes
-
-    frame = district_export(ctx.data, indicator, year, ctx.level, target)
+    csv, xlsx = uidata.export_files(
+        ctx.url, ctx.layout.code, ctx.versions, indicator.code, year, ctx.level, ctx.registry_stamp
+    )
     name = f"{indicator.code}_{year}_{ctx.level_name.lower()}"
     c1, c2 = st.columns(2)
     c1.download_button(
         "Tabelle als CSV",
-        frame.to_csv(index=False).encode("utf-8"),
+        csv,
         file_name=f"{name}.csv",
         mime="text/csv",
         icon=":material/download:",
@@ -246,7 +246,7 @@ def _downloads(ctx: Context, indicator: Indicator, year: int, target: Target | N
     )
     c2.download_button(
         "Tabelle als Excel",
-        xlsx_bytes(frame, notes(ctx.data, indicator, target)),
+        xlsx,
         file_name=f"{name}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         icon=":material/download:",
@@ -310,15 +310,12 @@ def _district_detail(
         city_missing = int(city_row["missing"].iloc[0]) if not city_row.empty else 0
         if selected is not None:
             row = table[table["gebiet_id"] == selected]
-            shown = table[~table["suppressed"]]
-            # Secret districts take no part in the ranking: a rank would narrow their hidden value.
-            rank = shown["value"].rank(ascending=indicator.polarity < 0, method="min")
-            pos = rank[shown["gebiet_id"] == selected]
-            rank_text = (
-                f"Rang {int(pos.iloc[0])} von {int(shown['value'].notna().sum())}"
-                if not pos.empty and pd.notna(pos.iloc[0]) and indicator.polarity != 0
-                else None
-            )
+            # Same rule as the Stadtteilprofil: secret districts take no part (a rank would narrow
+            # their hidden value), ties on the displayed value share the rank.
+            from planning.profile import rank_of
+
+            pos, n_shown = rank_of(table, selected, indicator.polarity, indicator.decimals)
+            rank_text = f"Rang {pos} von {n_shown}" if pos is not None else None
             delta, colour = _light_delta(
                 indicator, target, table_all[table_all["gebiet_id"] == selected], year
             )
