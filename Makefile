@@ -35,6 +35,7 @@ demo: $(VENV)/.runtime
 	$(PY) -m planning demo --force
 
 run: $(VENV)/.runtime $(DB_FILE)
+	bash scripts/ensure-system-deps.sh --runtime
 	$(VENV)/bin/streamlit run app.py --server.port $(PORT) --server.address $(ADDRESS)
 
 system-deps:

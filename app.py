@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import streamlit as st
 
+from planning.steering import View
 from ui import data as uidata
-from ui import state
+from ui import meeting, state, steering
 from ui.frame import Context, set_context
 
 st.set_page_config(page_title="Planungsatlas", page_icon="🗺️", layout="wide", initial_sidebar_state="expanded")
 state.load_from_url()
+# Streamlit's own input hints ("Press Enter to apply") are English: the interface speaks German.
+st.html("<style>[data-testid='InputInstructions'] { display: none; }</style>")
+# A saved view (link ?ansicht=N or a TOP in meeting mode) brings its filters and pins its data.
+view = steering.pinned_view()
 
 
-def _sidebar() -> Context | None:
+def _sidebar(view: View | None, page: str) -> Context | None:
     layouts = uidata.layouts()
     if not layouts:
         return None
@@ -24,7 +29,8 @@ def _sidebar() -> Context | None:
         st.markdown(f"### {layout.municipality}")
         if len(layouts) > 1:
             st.selectbox("Gebietsstand", codes, key=state.LAYOUT.key, format_func=lambda c: by_code[c].name)
-        versions = uidata.version_key(layout.id)
+        pinned = view is not None and view.layout_id == layout.id
+        versions = tuple(view.versions.items()) if pinned and view else uidata.version_key(layout.id)
         data = uidata.planning_data(uidata.db_url(), layout.code, versions)
         levels = list(range(len(layout.levels)))
         state.ensure_choice(state.LEVEL, levels, levels[-1])
@@ -49,6 +55,9 @@ def _sidebar() -> Context | None:
         )
     registry, stamp = uidata.current_registry()
     return Context(
+        view=view if pinned else None,
+        frozen_scenario=view.frozen_scenario() if pinned and view else None,
+        page=page,
         registry=registry,
         registry_stamp=stamp,
         url=uidata.db_url(),
@@ -62,7 +71,7 @@ def _sidebar() -> Context | None:
 
 
 P = "pages/"
-pages = {
+sections = {
     "Lagebild": [st.Page(P + "lagebild.py", title="Übersicht", icon=":material/dashboard:", default=True)],
     "Kita": [st.Page(P + "kita.py", title="Kita-Versorgung", icon=":material/child_care:")],
     "Schule": [st.Page(P + "schule.py", title="Schule & Ganztag", icon=":material/school:")],
@@ -83,8 +92,18 @@ pages = {
         st.Page(P + "import.py", title="Import", icon=":material/upload_file:"),
     ],
 }
+by_name = {p.url_path or "lagebild": p for group in sections.values() for p in group}
 # Navigation first, so the sidebar shows the sections at once (no flash of file names).
-pg = st.navigation(pages, expanded=True)  # all pages; collapsed shows an English "View more"
-set_context(_sidebar())
+pg = st.navigation(sections, expanded=True)  # all pages; collapsed shows an English "View more"
+page = pg.url_path or "lagebild"
+goto = steering.pending_page()
+if goto in by_name and goto != page:
+    state.sync_url()
+    st.switch_page(by_name[goto])
+ctx = _sidebar(view, page)
+set_context(ctx)
+meeting.frame(ctx)
+if ctx is not None:
+    steering.view_banner(ctx)
 pg.run()
 state.sync_url()

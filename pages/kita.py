@@ -7,7 +7,6 @@ ctx = context()
 if views.page_frame(ctx, "Kita-Versorgung"):
     planview.domain_page(
         ctx,
-        "kita_view",
         planview.kita_plan,
         ("bevoelkerung", "kitas", "kindertagespflege", "wohnbau"),
         domains=("Kita", "Demografie"),

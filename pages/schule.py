@@ -7,7 +7,6 @@ ctx = context()
 if views.page_frame(ctx, "Schule & Ganztag"):
     planview.domain_page(
         ctx,
-        "school_view",
         planview.school_plan,
         ("bevoelkerung", "schulen", "schueler", "wohnbau"),
         domains=("Schule", "Ganztag"),

@@ -1,8 +1,22 @@
-"""Sitzung & Beschlüsse (not built yet)."""
+"""Sitzung & Beschlüsse: agenda of saved views, meeting mode, decision paper, decisions, work orders."""
 
-from ui import components, views
+import streamlit as st
+
+from ui import steuerkreis, views
 from ui.frame import context
 
 ctx = context()
-views.page_frame(ctx, "Sitzung & Beschlüsse")
-components.not_built_yet("Kommentare, Beschlüsse, Arbeitsaufträge und Sitzungsmodus sind noch nicht gebaut.")
+if views.page_frame(ctx, "Sitzung & Beschlüsse"):
+    t_meet, t_orders, t_dec, t_com, t_views = st.tabs(
+        ["Sitzungen", "Arbeitsaufträge", "Beschlüsse", "Kommentare", "Gespeicherte Ansichten"]
+    )
+    with t_meet:
+        steuerkreis.meetings_tab(ctx)
+    with t_orders:
+        steuerkreis.orders_tab(ctx)
+    with t_dec:
+        steuerkreis.decisions_tab(ctx)
+    with t_com:
+        steuerkreis.comments_tab(ctx)
+    with t_views:
+        steuerkreis.views_tab(ctx)

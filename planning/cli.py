@@ -503,6 +503,43 @@ def cmd_export_table(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_paper(args: argparse.Namespace) -> int:
+    """The decision paper of an agenda as PDF or PPTX (same content as the app's export)."""
+    from planning.paper.build import build_paper
+    from planning.paper.images import ExportError
+    from planning.steering import SteeringError
+
+    engine = _engine(args)
+    out = Path(args.out)
+    if out.suffix.lower() != f".{args.format}":
+        raise CliError(
+            f"Die Zieldatei „{out.name}“ passt nicht zum Format {args.format}: bitte .{args.format}."
+        )
+    if not out.parent.is_dir():
+        raise CliError(f"Den Ordner „{out.parent}“ gibt es nicht.")
+    try:
+        paper = build_paper(engine, args.agenda)
+        if args.format == "pdf":
+            from planning.paper.to_pdf import render_pdf
+
+            content = render_pdf(paper)
+        else:
+            from planning.paper.to_pptx import render_pptx
+
+            content = render_pptx(paper)
+    except (SteeringError, ExportError) as exc:
+        raise CliError(str(exc)) from None
+    tmp = out.with_name(out.name + ".tmp")
+    tmp.write_bytes(content)
+    tmp.replace(out)  # a scheduled job never finds half a file
+    tops = sum(1 for sec in paper.sections if sec.title.startswith("TOP "))
+    print(
+        f"Entscheidungsvorlage geschrieben: {out} "
+        f"({args.format.upper()}, {tops} TOPs, {len(content) // 1024} KB)"
+    )
+    return 0
+
+
 def cmd_migrate(args: argparse.Namespace) -> int:
     engine = _engine(args)
     print(f"Schema aktuell: {_safe_url(engine)}")
@@ -614,6 +651,12 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--level", help="Gebietsebene (Name oder Nummer; Standard: unterste Ebene)")
     s.add_argument("--layout", help="Gebietsstand (Standard: aktiver)")
     s.set_defaults(func=cmd_export_table)
+
+    s = sub.add_parser("paper", help="Entscheidungsvorlage einer Sitzung/Tagesordnung als PDF oder PPTX")
+    s.add_argument("--agenda", required=True, metavar="NAME", help="Name der Sitzung (z. B. Demo-Sitzung)")
+    s.add_argument("--format", required=True, choices=("pdf", "pptx"), help="pdf oder pptx")
+    s.add_argument("--out", required=True, metavar="FILE", help="Zieldatei (.pdf oder .pptx)")
+    s.set_defaults(func=cmd_paper)
 
     s = sub.add_parser("template", help="Importvorlage mit Beispielzeile schreiben")
     s.add_argument("kind", metavar="KIND", choices=DATA_KINDS)

@@ -134,3 +134,14 @@ def xlsx_bytes(frame: pd.DataFrame, notes_frame: pd.DataFrame | None = None) -> 
         if notes_frame is not None:
             notes_frame.to_excel(xl, sheet_name="Hinweise", index=False)
     return buf.getvalue()
+
+
+def workbook_bytes(sheets: dict[str, pd.DataFrame]) -> bytes:
+    """Several tables as one XLSX, a sheet each (sheet names cut to Excel's 31 characters)."""
+    import io
+
+    buf = io.BytesIO()
+    with pd.ExcelWriter(buf, engine="openpyxl") as xl:
+        for name, frame in sheets.items():
+            frame.to_excel(xl, sheet_name=name[:31], index=False)
+    return buf.getvalue()

@@ -406,3 +406,137 @@ class IndicatorSet(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     updated_by: Mapped[str] = mapped_column(String(120), default="unbekannt")
     revision: Mapped[int] = mapped_column(Integer, default=1)
+
+
+# ----------------------------------------------------------------- steering (Steuerkreis)
+
+
+class SavedView(Base):
+    """A frozen view (snapshot): page, its filters, the dataset versions and the scenario it used.
+
+    Reopening it shows the same figures after newer data arrived: the versions are pinned by id and
+    the scenario's parameters and measures are copied, not referenced.
+    """
+
+    __tablename__ = "saved_view"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    layout_id: Mapped[int] = mapped_column(ForeignKey("area_layout.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    #: The page's URL path, e.g. "kita", "stadtteilprofil".
+    page: Mapped[str] = mapped_column(String(80))
+    #: JSON object of the shared URL parameters (ebene, jahr, kennzahl, gebiet, szenario …).
+    state_json: Mapped[str] = mapped_column(Text, default="{}")
+    #: JSON object {data kind: dataset version id} in use when the view was saved.
+    versions_json: Mapped[str] = mapped_column(Text, default="{}")
+    #: JSON of the scenario (name, description, params, measures, revision); NULL without one.
+    scenario_json: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(120), default="unbekannt")
+
+
+class Meeting(Base):
+    """A Steuerkreis meeting; its ``name`` is the agenda's name (``paper --agenda NAME``)."""
+
+    __tablename__ = "meeting"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(160), unique=True)
+    body: Mapped[str] = mapped_column(String(200), default="Steuerkreis")
+    date: Mapped[dt.date] = mapped_column(Date)
+    location: Mapped[str] = mapped_column(String(200), default="")
+    #: "geplant", "laufend", "abgeschlossen".
+    status: Mapped[str] = mapped_column(String(20), default="geplant")
+    #: Free minutes text (Protokollnotizen) beside the recorded items.
+    minutes: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(120), default="unbekannt")
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    updated_by: Mapped[str] = mapped_column(String(120), default="unbekannt")
+    revision: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class AgendaItem(Base):
+    """A point of the agenda (TOP): a saved view to show, with a note and the time it was shown."""
+
+    __tablename__ = "agenda_item"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(200))
+    note: Mapped[str] = mapped_column(Text, default="")
+    presenter: Mapped[str] = mapped_column(String(200), default="")
+    view_id: Mapped[int | None] = mapped_column(ForeignKey("saved_view.id", ondelete="SET NULL"))
+    #: First time the item was shown in meeting mode (the minutes list what was shown).
+    shown_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class Comment(Base):
+    """An interpretation on an indicator, a district or a district × indicator, by department.
+
+    ``parent_id`` makes a thread (replies); a thread is resolved as a whole on its first comment.
+    """
+
+    __tablename__ = "comment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    layout_id: Mapped[int] = mapped_column(ForeignKey("area_layout.id", ondelete="CASCADE"), index=True)
+    indicator_code: Mapped[str | None] = mapped_column(String(64), index=True)
+    gebiet_id: Mapped[str | None] = mapped_column(String(40), index=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("comment.id", ondelete="CASCADE"))
+    department: Mapped[str] = mapped_column(String(120))
+    author: Mapped[str] = mapped_column(String(120))
+    text: Mapped[str] = mapped_column(Text)
+    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meeting.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    resolved: Mapped[bool] = mapped_column(Boolean, default=False)
+    resolved_by: Mapped[str | None] = mapped_column(String(120))
+    resolved_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class Decision(Base):
+    """A Beschluss of a meeting with the snapshot of the view it was based on."""
+
+    __tablename__ = "decision"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meeting.id", ondelete="SET NULL"), index=True)
+    date: Mapped[dt.date] = mapped_column(Date)
+    title: Mapped[str] = mapped_column(String(200))
+    text: Mapped[str] = mapped_column(Text, default="")
+    #: "beschlossen", "vertagt", "abgelehnt", "in Umsetzung", "umgesetzt".
+    status: Mapped[str] = mapped_column(String(20), default="beschlossen")
+    view_id: Mapped[int | None] = mapped_column(ForeignKey("saved_view.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(120), default="unbekannt")
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    updated_by: Mapped[str] = mapped_column(String(120), default="unbekannt")
+    revision: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class WorkOrder(Base):
+    """An Arbeitsauftrag to a group (AG Fachplanung, project group, department) with owner and due date."""
+
+    __tablename__ = "work_order"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    group: Mapped[str] = mapped_column(String(160))
+    owner: Mapped[str] = mapped_column(String(160), default="")
+    due: Mapped[dt.date | None] = mapped_column(Date)
+    #: "offen", "in Arbeit", "erledigt", "zurückgestellt".
+    status: Mapped[str] = mapped_column(String(20), default="offen")
+    decision_id: Mapped[int | None] = mapped_column(
+        ForeignKey("decision.id", ondelete="SET NULL"), index=True
+    )
+    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meeting.id", ondelete="SET NULL"), index=True)
+    #: JSON list of indicator codes the order is about.
+    indicators_json: Mapped[str] = mapped_column(Text, default="[]")
+    done_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(120), default="unbekannt")
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    updated_by: Mapped[str] = mapped_column(String(120), default="unbekannt")
+    revision: Mapped[int] = mapped_column(Integer, default=1)

@@ -395,11 +395,20 @@ class PlanningData:
 
 
 def load_planning_data(
-    engine: Engine, layout_code: str | None = None, version_ids: dict[str, int] | None = None
+    engine: Engine,
+    layout_code: str | None = None,
+    version_ids: dict[str, int] | None = None,
+    exact: bool = False,
 ) -> PlanningData:
-    """Load a layout and its facts; ``version_ids`` overrides the active version per kind."""
+    """Load a layout and its facts; ``version_ids`` overrides the active version per kind.
+
+    With ``exact`` the data are exactly those versions: a kind not listed is left out (a saved view
+    from before a kind's first import shows it as missing, as it was then).
+    """
     layout = get_layout(engine, layout_code)
     versions = active_versions(engine, layout.id)
+    if exact and version_ids is not None:
+        versions = {k: v for k, v in versions.items() if k in version_ids}
     if version_ids:
         all_versions = {v.id: v for v in list_versions(engine, layout.id)}
         for kind, vid in version_ids.items():

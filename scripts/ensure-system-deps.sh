@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the test suite needs: a real browser for the end-to-end tests and
-# PostgreSQL + PostGIS for the database tests (the tests start their own throwaway cluster; the
-# packaged cluster is neither needed nor started). Idempotent and quiet: does nothing when
-# everything is present. Never downloads a browser of its own.
+# the chart export (kaleido), PostgreSQL + PostGIS for the database tests (the tests start their own
+# throwaway cluster; the packaged cluster is neither needed nor started), Pango for the PDF export
+# (weasyprint) and poppler-utils (the tests read the PDFs with pdftotext/pdftoppm). Idempotent and
+# quiet: does nothing when everything is present. Never downloads a browser of its own.
 set -euo pipefail
 
 # Newest installed PostgreSQL major version (Debian layout /usr/lib/postgresql/NN/bin), or empty.
@@ -22,14 +23,33 @@ candidate_pg_major() {
   apt-cache depends postgresql 2>/dev/null | sed -n 's/^ *Depends: postgresql-\([0-9][0-9]*\)$/\1/p' | head -n 1
 }
 
+# Is the shared library $1 (soname) known to the dynamic linker? Matched on the captured cache, not
+# with `| grep -q`, whose early exit would fail the pipeline under pipefail. ldconfig lives in /sbin.
+has_lib() {
+  local ldc cache
+  ldc=$(command -v ldconfig || echo /sbin/ldconfig)
+  cache=$("$ldc" -p 2>/dev/null || true)
+  [[ "$cache" == *"$1 "* ]]
+}
+
+# --runtime: only what the app itself needs (`make run`: chart and PDF export), not the test tools.
+runtime_only=0
+[ "${1:-}" = "--runtime" ] && runtime_only=1
+
 need=()
 [ -x /usr/bin/chromium ] || need+=(chromium)
+has_lib libpango-1.0.so.0 || need+=(libpango-1.0-0)
+has_lib libpangoft2-1.0.so.0 || need+=(libpangoft2-1.0-0)
 
-pg_major=$(installed_pg_major)
-[ -n "$pg_major" ] || need+=(postgresql)
-postgis_missing=1
-if [ -n "$pg_major" ] && [ -f "/usr/share/postgresql/$pg_major/extension/postgis.control" ]; then
-  postgis_missing=0
+postgis_missing=0
+if [ "$runtime_only" -eq 0 ]; then
+  [ -x /usr/bin/pdftoppm ] || need+=(poppler-utils)
+  pg_major=$(installed_pg_major)
+  [ -n "$pg_major" ] || need+=(postgresql)
+  postgis_missing=1
+  if [ -n "$pg_major" ] && [ -f "/usr/share/postgresql/$pg_major/extension/postgis.control" ]; then
+    postgis_missing=0
+  fi
 fi
 
 if [ ${#need[@]} -eq 0 ] && [ "$postgis_missing" -eq 0 ]; then

@@ -168,12 +168,16 @@ def test_scenario_editor_saves_a_new_scenario(demo_url):
     at = _run("pages/szenarien.py")
     at.segmented_control(key="scenario_view").set_value("Bearbeiten").run()
     assert not at.exception, [e.value for e in at.exception]
-    at.text_input[0].input("Ganztag 80 %")
+    next(t for t in at.text_input if t.label == "Name").input("Ganztag 80 %")
     at.number_input(key="p_+ Neues Szenario_ganztag_bedarfsquote").set_value(80.0)
-    at.button[0].click().run()  # without a name of the editor: refused
+
+    def save():
+        return next(b for b in at.button if b.label == "Szenario speichern")
+
+    save().click().run()  # without a name of the editor: refused
     assert any("Bitte Ihren Namen angeben" in e.value for e in at.error)
     at.text_input(key="editor_user").input("Anna Planerin")
-    at.button[0].click().run()
+    save().click().run()
     assert not at.exception, [e.value for e in at.exception]
     assert any("gespeichert" in s.value for s in at.success)
     engine = make_engine(demo_url)
@@ -216,3 +220,72 @@ def test_register_page_saves_a_target_and_the_lagebild_shows_its_light(demo_url)
     row = overview[overview["Kennzahl"] == "Versorgungsquote U3"].iloc[0]
     assert row["Ziel"] == "Ziel ≥ 40,0 % (gelb ab 38,0 %)"
     assert row["Ampel"].endswith("grün")  # the city's 45,9 % now reaches the target
+
+
+def test_steuerkreis_page_and_meeting_mode_on_the_demo_city(demo_url):
+    """The demo agenda on "Sitzung & Beschlüsse"; a saved-view link pins its data and shows the
+    banner; a meeting-mode link (?sitzung=…&top=…) shows the meeting bar with its TOP."""
+    from planning import steering as sk
+    from planning.db import make_engine
+
+    engine = make_engine(demo_url)
+    meeting = sk.get_meeting(engine, "Demo-Sitzung")
+    at = _run("pages/steuerkreis.py")
+    assert not at.exception, [e.value for e in at.exception]
+    text = " ".join(m.value for m in at.markdown).replace("\\", "")  # markdown escapes
+    for item in meeting.agenda:
+        assert f"TOP {item.position}: {item.title}" in text
+    assert {m.label for m in at.metric} >= {"Offen", "Überfällig am 10.12.2026", "Erledigt seit 17.09.2026"}
+
+    first = meeting.agenda[0].view
+    at = _run(params={"ansicht": str(first.id)})
+    assert not at.exception, [e.value for e in at.exception]
+    banners = [i.value.replace("\\", "") for i in at.info]  # markdown escapes
+    assert any("Gespeicherte Ansicht" in b and first.title in b for b in banners), banners
+    assert at.session_state["indicator"] == first.state["kennzahl"]
+
+    second = meeting.agenda[1]
+    at = _run(params={"sitzung": str(meeting.id), "top": "2", "ansicht": str(second.view.id)})
+    assert not at.exception, [e.value for e in at.exception]
+    bar = " ".join(h.value for h in at.get("html"))
+    assert f"TOP 2 von {len(meeting.agenda)}: {second.title}" in bar
+    assert any(b.label == "Weiter ▶" for b in at.button)
+
+
+def test_saved_view_reopens_its_figures_after_a_newer_import(demo_url):
+    """A view saved before a Kita import still shows the old Kita count (pinned versions)."""
+    from planning import steering as sk
+    from planning.db import make_engine, session_scope
+    from planning.models import DatasetVersion, Kita
+    from planning.repository import active_versions, get_layout
+
+    engine = make_engine(demo_url)
+    lay = get_layout(engine)
+    versions = {k: v.id for k, v in active_versions(engine, lay.id).items()}
+    view = sk.save_view(
+        engine, lay.id, "vorher", "lagebild", {"kennzahl": "versorgung_u3"}, versions, None, "T"
+    )
+    before = _run(params={"ansicht": str(view.id)})
+    kpis = {m.label: m.value for m in before.metric}
+    with session_scope(engine) as s:  # a new Kita version with one Kita only, made active
+        old = s.get(DatasetVersion, versions["kitas"])
+        new = DatasetVersion(
+            kind="kitas",
+            label="neu",
+            source="Test",
+            licence="CC0",
+            layout_id=lay.id,
+            is_active=True,
+            row_count=1,
+        )
+        old.is_active = False
+        s.add(new)
+        s.flush()
+        sample = s.query(Kita).filter(Kita.dataset_version_id == old.id).first()
+        cols = {c.key: getattr(sample, c.key) for c in Kita.__table__.columns if c.key not in ("id",)}
+        s.add(Kita(**{**cols, "dataset_version_id": new.id}))
+    now = _run()
+    assert {m.label: m.value for m in now.metric}["Kita-Plätze"] != kpis["Kita-Plätze"]
+    again = _run(params={"ansicht": str(view.id)})
+    assert {m.label: m.value for m in again.metric}["Kita-Plätze"] == kpis["Kita-Plätze"]
+    assert any("neuere Daten" in i.value for i in again.info)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pandas as pd
 import streamlit as st
 
 from planning.indicators import format_value
@@ -104,4 +105,22 @@ def import_guide_link() -> None:
     st.caption(
         "Anleitung mit allen Datenarten und Spalten: docs/import.md; Vorlagen auch per "
         "`python -m planning template KIND --out DATEI`."
+    )
+
+
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def excel_button(sheets: dict[str, pd.DataFrame], file_name: str, key: str, label: str = "Excel") -> None:
+    """Download of one or more tables as XLSX, built only when clicked."""
+    from planning.exports import workbook_bytes
+
+    st.download_button(
+        label,
+        data=lambda: workbook_bytes(sheets),
+        file_name=file_name,
+        mime=XLSX_MIME,
+        key=key,
+        icon=":material/table_view:",
+        on_click="ignore",
     )

@@ -35,6 +35,7 @@ from planning.repository import (
     load_planning_data,
 )
 from planning.scenarios import Scenario, get_scenario, list_scenarios
+from planning.steering import frozen_scenario
 from planning.summary import city_summary
 
 VersionKey = tuple[tuple[str, int], ...]
@@ -71,7 +72,7 @@ def planning_data(url: str, layout_code: str, versions: VersionKey) -> PlanningD
 
     A resource, not a copy per call: pages and domain code only read it (they build new frames).
     """
-    return load_planning_data(engine_for(url), layout_code, dict(versions))
+    return load_planning_data(engine_for(url), layout_code, dict(versions), exact=True)
 
 
 def current_data(layout: LayoutInfo) -> PlanningData:
@@ -185,12 +186,18 @@ def map_layer(
 
 
 @st.cache_resource(show_spinner="Berechne Prognose und Bedarf …", max_entries=32)
-def plan_result(url: str, layout_code: str, versions: VersionKey, scenario: str, revision: int) -> PlanResult:
+def plan_result(
+    url: str, layout_code: str, versions: VersionKey, scenario: str, revision: int, frozen: str = ""
+) -> PlanResult:
     """The plan of one scenario, shared by all sessions (never mutated by pages).
 
     Keyed on the scenario's revision too, so saving a scenario recomputes exactly its plan.
+    ``frozen`` is the scenario's JSON from a saved view: then that content is planned, not the
+    scenario as stored today.
     """
     data = planning_data(url, layout_code, versions)
+    if frozen:
+        return compute_plan(data, frozen_scenario(json.loads(frozen)))
     return compute_plan(data, get_scenario(engine_for(url), data.layout.id, scenario))
 
 

@@ -9,6 +9,8 @@ import streamlit as st
 from planning.indicators import Indicator
 from planning.registry import Registry
 from planning.repository import LayoutInfo, PlanningData
+from planning.scenarios import Scenario
+from planning.steering import View
 from ui import data as uidata
 
 _CTX_KEY = "_frame_context"
@@ -26,6 +28,11 @@ class Context:
     registry: Registry = field(default_factory=Registry)
     #: Changes with every save in the register (cache key for tables of added indicators).
     registry_stamp: tuple[object, ...] = ()
+    #: A saved view being shown: its versions are ``versions``, its scenario is frozen here.
+    view: View | None = None
+    frozen_scenario: Scenario | None = None
+    #: The page's URL path (what a saved view records).
+    page: str = ""
 
     @property
     def level_name(self) -> str:

@@ -6,6 +6,7 @@ and shows the parameters that produced its figures under the charts.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -16,7 +17,8 @@ from planning.indicators import Indicator, format_value
 from planning.parameters import GAFOEG_FIRST_YEAR, describe
 from planning.plan import PLAN_FIGURES, PlanResult, at_level
 from planning.scenarios import BASELINE_NAME, Scenario
-from ui import charts, state, views
+from planning.steering import scenario_record
+from ui import charts, state, steering, views
 from ui import data as uidata
 from ui.frame import Context
 
@@ -72,6 +74,11 @@ def school_year(year: int) -> str:
 def pick_scenario(ctx: Context, key_suffix: str = "") -> Scenario:
     """Scenario selector (shared in the URL as ``szenario``); the baseline is always there."""
     options = uidata.scenarios(ctx.layout)
+    if ctx.frozen_scenario is not None:  # a saved view shows its scenario as it was then
+        frozen = ctx.frozen_scenario
+        options = [frozen if s.name == frozen.name else s for s in options]
+        if frozen.name not in {s.name for s in options}:
+            options.append(frozen)
     names = [s.name for s in options]
     state.ensure_choice(state.SCENARIO, names, BASELINE_NAME)
     st.selectbox(
@@ -85,10 +92,24 @@ def pick_scenario(ctx: Context, key_suffix: str = "") -> Scenario:
 
 def plan_for(ctx: Context, scenario: Scenario) -> PlanResult | None:
     try:
-        return uidata.plan_result(ctx.url, ctx.layout.code, ctx.versions, scenario.name, scenario.revision)
+        return uidata.plan_result(
+            ctx.url,
+            ctx.layout.code,
+            ctx.versions,
+            scenario.name,
+            scenario.revision,
+            frozen_json(ctx, scenario),
+        )
     except ValueError as exc:
         st.warning(f"Keine Bedarfsplanung möglich: {exc}")
         return None
+
+
+def frozen_json(ctx: Context, scenario: Scenario) -> str:
+    """The scenario's content when it comes frozen from a saved view (cache key), else ""."""
+    if ctx.frozen_scenario is None or scenario is not ctx.frozen_scenario:
+        return ""
+    return json.dumps(scenario_record(scenario), sort_keys=True, ensure_ascii=False)
 
 
 def pick_plan_year(result: PlanResult, label: str = "Planjahr", school: bool = False) -> int:
@@ -271,11 +292,12 @@ def timeline(
         config={"displayModeBar": False},
         key=key,
     )
+    if gid:
+        steering.comments_panel(ctx, None, gid, key=f"{key}_comments")
 
 
 def domain_page(
     ctx: Context,
-    key: str,
     plan_view: Callable[[Context], None],
     plan_sources: tuple[str, ...],
     domains: tuple[str, ...],
@@ -283,13 +305,9 @@ def domain_page(
     points: tuple[bool, bool],
 ) -> None:
     """A domain page (Kita, Schule): the plan view, or today's indicators one click away."""
-    view = st.segmented_control(
-        "Ansicht",
-        ["Bedarfsplanung", "Ist-Kennzahlen"],
-        default="Bedarfsplanung",
-        key=key,
-        label_visibility="collapsed",
-    )
+    parts = ["Bedarfsplanung", "Ist-Kennzahlen"]
+    state.ensure_choice(state.DOMAIN_VIEW, parts, parts[0])
+    view = st.segmented_control("Ansicht", parts, key=state.DOMAIN_VIEW.key, label_visibility="collapsed")
     if view == "Ist-Kennzahlen":
         indicator = views.indicator_explorer(ctx, domains=domains, default=default, points_default=points)
         views.footer(ctx, indicator)

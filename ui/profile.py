@@ -23,7 +23,7 @@ from planning.plan import PlanResult
 from planning.scenarios import Scenario
 from planning.suppression import GEHEIM, KEINE_DATEN
 from planning.targets import LIGHT_COLOURS, LIGHT_SYMBOLS
-from ui import charts, components, planview, state
+from ui import charts, components, planview, state, steering
 from ui import data as uidata
 from ui.frame import Context
 
@@ -285,9 +285,15 @@ def _extent(
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def _plan_series(
-    url: str, layout: str, versions: uidata.VersionKey, scenario: str, revision: int, gebiet_id: str
+    url: str,
+    layout: str,
+    versions: uidata.VersionKey,
+    scenario: str,
+    revision: int,
+    gebiet_id: str,
+    frozen: str = "",
 ) -> pd.DataFrame:
-    result = uidata.plan_result(url, layout, versions, scenario, revision)
+    result = uidata.plan_result(url, layout, versions, scenario, revision, frozen)
     return prof.plan_series(result, uidata.planning_data(url, layout, versions), gebiet_id)
 
 
@@ -324,7 +330,15 @@ def profile_view(ctx: Context) -> tuple[str, ...]:
         _location(ctx, gid, facts, facilities)
     result = planview.plan_for(ctx, scenario)
     series = (
-        _plan_series(ctx.url, ctx.layout.code, ctx.versions, scenario.name, scenario.revision, gid)
+        _plan_series(
+            ctx.url,
+            ctx.layout.code,
+            ctx.versions,
+            scenario.name,
+            scenario.revision,
+            gid,
+            planview.frozen_json(ctx, scenario),
+        )
         if result is not None
         else None
     )
@@ -336,6 +350,8 @@ def profile_view(ctx: Context) -> tuple[str, ...]:
     indicators = available_indicators(ctx.data, ctx.registry.custom.values())
     with st.container(key="profil_kennzahlen", border=True):
         _indicators(ctx, gid, indicators)
+    with st.container(key="profil_kommentare"):
+        steering.comments_panel(ctx, None, gid, key="profile_comments")
     with st.container(key="profil_entwicklung", border=True):
         _development(ctx, gid, facts, indicators)
     with st.container(key="profil_einrichtungen", border=True):

@@ -32,6 +32,13 @@ PLAN_YEAR = StateKey("plan_year", "planjahr", int)
 INDICATOR_SET = StateKey("kennzahlenset", "set")
 CROSS_X = StateKey("quer_x", "x")
 CROSS_Y = StateKey("quer_y", "y")
+#: Kita/Schule: "Bedarfsplanung" or "Ist-Kennzahlen".
+DOMAIN_VIEW = StateKey("domain_view", "teil")
+#: A saved view (snapshot) whose dataset versions and scenario are pinned.
+SNAPSHOT = StateKey("snapshot", "ansicht", int)
+#: Meeting mode: the meeting and the agenda item (TOP, 1-based) on the shared screen.
+MEETING = StateKey("meeting", "sitzung", int)
+AGENDA_POS = StateKey("agenda_pos", "top", int)
 SHARED: tuple[StateKey, ...] = (
     LAYOUT,
     LEVEL,
@@ -43,7 +50,13 @@ SHARED: tuple[StateKey, ...] = (
     INDICATOR_SET,
     CROSS_X,
     CROSS_Y,
+    DOMAIN_VIEW,
+    SNAPSHOT,
+    MEETING,
+    AGENDA_POS,
 )
+#: What a saved view records (not the meeting mode itself).
+VIEW_KEYS: tuple[StateKey, ...] = tuple(sk for sk in SHARED if sk not in (SNAPSHOT, MEETING, AGENDA_POS))
 
 _LOADED_FLAG = "_url_state_loaded"
 
@@ -92,3 +105,25 @@ def sync_url() -> None:
     current = {k: st.query_params.get(k) for k in st.query_params}
     if current != wanted:
         st.query_params.from_dict(wanted)
+
+
+def view_state() -> dict[str, str]:
+    """The current view as URL parameters (what a saved view stores)."""
+    return {
+        sk.param: str(st.session_state[sk.key])
+        for sk in VIEW_KEYS
+        if st.session_state.get(sk.key) not in (None, "")
+    }
+
+
+def apply_view_state(params: dict[str, str]) -> None:
+    """Set the view keys from stored URL parameters; keys the view did not have are cleared."""
+    for sk in VIEW_KEYS:
+        raw = params.get(sk.param)
+        if raw in (None, ""):
+            st.session_state.pop(sk.key, None)
+            continue
+        try:
+            st.session_state[sk.key] = sk.parse(raw)
+        except ValueError:
+            st.session_state.pop(sk.key, None)

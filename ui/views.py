@@ -12,7 +12,7 @@ import streamlit as st
 from planning.indicators import DOMAINS, Indicator, available_indicators, format_value
 from planning.suppression import GEHEIM, KEINE_DATEN
 from planning.targets import LIGHT_LABELS, LIGHT_SYMBOLS, Target, change_unit, lights, trends
-from ui import charts, components, state
+from ui import charts, components, state, steering
 from ui import data as uidata
 from ui.frame import Context
 
@@ -226,6 +226,11 @@ def indicator_explorer(
             )
     _district_detail(ctx, indicator, table, table_all, year, names, target)
     st.caption(f"**{indicator.label_de}** – {indicator.help_de}")
+    district = state.get(state.DISTRICT)
+    known = set(names["gebiet_id"])
+    steering.comments_panel(
+        ctx, indicator.code, district if district in known else None, key="explorer_comments"
+    )
     return indicator
 
 
@@ -366,11 +371,15 @@ def _district_detail(
 
 
 def page_frame(ctx: Context | None, title: str) -> bool:
-    """Title, no-data notice; returns False when there is nothing to show."""
-    st.title(title)
+    """Title (with "Ansicht speichern"), no-data notice; returns False when there is nothing to show."""
     if ctx is None:
+        st.title(title)
         components.no_data_notice()
         return False
+    c1, c2 = st.columns([4, 1.2], vertical_alignment="bottom")
+    c1.title(title)
+    with c2:
+        steering.save_view_popover(ctx)
     st.caption(f"{ctx.layout.municipality} · {ctx.layout.name} · Ebene {ctx.level_name} · Jahr {ctx.year}")
     return True
 

@@ -18,6 +18,7 @@ from planning.db import session_scope
 from planning.demo.generate import DemoData, generate_demo
 from planning.demo.population import YEARS
 from planning.demo.register import register_rows
+from planning.demo.steering import seed_steering
 from planning.models import (
     Area,
     AreaLayout,
@@ -183,6 +184,7 @@ def build_demo(engine: Engine, seed: int = 2025) -> DemoReport:
         s.execute(insert(Enrollment), rows)
         s.add_all(demo_scenarios(layout.id))
         s.add_all(register_rows())
+    seed_steering(engine)  # needs the committed data (it picks the district by its figures)
     return demo_report(data, seed, rows=sum(counts.values()))
 
 

@@ -1,0 +1,607 @@
+"""Build the decision paper of a meeting: one section per agenda item (its saved view, computed with
+the dataset versions and the scenario that view pinned), then decisions, work orders and minutes.
+
+The app and ``python -m planning paper`` call the same :func:`build_paper`, so the PDF attached to
+a Vorlage is the same whichever way it was made. Suppression is applied exactly as on screen
+(``indicator_table`` and ``city_series`` are cut from the protected table).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pandas as pd
+import plotly.graph_objects as go
+from sqlalchemy import Engine
+
+from planning import indicators as ind
+from planning import profile as prof
+from planning import steering as sk
+from planning.indicators import Indicator, format_value
+from planning.paper.images import static_map
+from planning.paper.model import Block, Chart, Paper, Remark, Section, Table, Text
+from planning.plan import PlanResult, at_level, compute_plan
+from planning.registry import Registry, load_registry
+from planning.repository import PlanningData, list_layouts, load_planning_data
+from planning.scenarios import BASELINE_NAME, get_scenario
+from planning.suppression import GEHEIM
+from planning.targets import light
+
+KIND_LABELS = {
+    "gebiete": "Gebiete",
+    "bevoelkerung": "Bevölkerung",
+    "geburten": "Geburten",
+    "kitas": "Kitas",
+    "kindertagespflege": "Kindertagespflege",
+    "schulen": "Schulen",
+    "schueler": "Schülerzahlen",
+    "kennzahlen": "Kennzahlen",
+    "wohnbau": "Wohnbau",
+}
+PAGE_TITLES = {
+    "lagebild": "Übersicht",
+    "kita": "Kita-Versorgung",
+    "schule": "Schule & Ganztag",
+    "sozialraum": "Jugendhilfe & Soziales",
+    "stadtteilprofil": "Stadtteilprofil",
+    "querschnitt": "Quervergleich",
+    "szenarien": "Szenarien",
+    "kohorten": "Kohortenkette",
+    "prognose": "Prognosegüte",
+}
+#: Rows of a district table in the paper; the full table goes to the Excel attachment.
+MAX_ROWS = 15
+PLAN_SOURCES = ("bevoelkerung", "geburten", "kitas", "kindertagespflege", "schulen", "schueler", "wohnbau")
+DEFAULT_INDICATOR = {"lagebild": "versorgung_u3", "kita": "versorgung_ue3", "schule": "ganztag_quote"}
+
+
+def _de(value: float | None, decimals: int = 0) -> str:
+    return format_value(None if value is None or pd.isna(value) else float(value), decimals)
+
+
+def _date(d: dt.date | dt.datetime | None) -> str:
+    return d.strftime("%d.%m.%Y") if d else "–"
+
+
+@dataclass
+class _Context:
+    """Loaded data per pinned version set (several agenda items share one load)."""
+
+    engine: Engine
+    registry: Registry
+    cache: dict[tuple[int, tuple[tuple[str, int], ...]], PlanningData] = field(default_factory=dict)
+    plans: dict[tuple[object, ...], PlanResult] = field(default_factory=dict)
+
+    def data(self, view: sk.View) -> PlanningData:
+        key = (view.layout_id, tuple(sorted(view.versions.items())))
+        if key not in self.cache:
+            code = next(lay.code for lay in list_layouts(self.engine) if lay.id == view.layout_id)
+            self.cache[key] = load_planning_data(self.engine, code, view.versions, exact=True)
+        return self.cache[key]
+
+    tables: dict[tuple[object, ...], pd.DataFrame] = field(default_factory=dict)
+
+    def table(self, data: PlanningData, indicator: Indicator, level: int) -> pd.DataFrame:
+        """The protected district table, computed once per data, indicator and level."""
+        key = ("t", id(data), indicator.code, level)
+        if key not in self.tables:
+            self.tables[key] = ind.indicator_table(data, indicator, level)
+        return self.tables[key]
+
+    def city(self, data: PlanningData, indicator: Indicator) -> pd.DataFrame:
+        key = ("c", id(data), indicator.code)
+        if key not in self.tables:
+            self.tables[key] = ind.city_series(data, indicator)
+        return self.tables[key]
+
+    def plan(self, view: sk.View, data: PlanningData) -> PlanResult:
+        scenario = view.frozen_scenario() or get_scenario(self.engine, data.layout.id, BASELINE_NAME)
+        key = (view.layout_id, tuple(sorted(view.versions.items())), repr(scenario))
+        if key not in self.plans:
+            self.plans[key] = compute_plan(data, scenario)
+        return self.plans[key]
+
+
+def source_line(data: PlanningData, kinds: tuple[str, ...]) -> str:
+    """ "Quelle: …; Stand …" of the dataset versions a figure uses (as the app's footer)."""
+    parts = []
+    for kind in dict.fromkeys(("gebiete", *kinds)):
+        v = data.versions.get(kind)
+        if v is None:
+            continue
+        parts.append(
+            f"{KIND_LABELS.get(kind, kind)}: {v.source or v.label}, Stand {_date(v.stand)} "
+            f"(Datenstand Nr. {v.id}, importiert {_date(v.imported_at)})"
+        )
+    return "Quellen: " + "; ".join(parts) if parts else ""
+
+
+def _level(view: sk.View, data: PlanningData) -> int:
+    raw = view.state.get("ebene", "")
+    levels = len(data.layout.levels)
+    return int(raw) if raw.isdigit() and int(raw) < levels else levels - 1
+
+
+def _year(view: sk.View, years: list[int]) -> int | None:
+    if not years:
+        return None
+    raw = view.state.get("jahr", "")
+    wanted = int(raw) if raw.isdigit() else years[-1]
+    return wanted if wanted in years else min(years, key=lambda y: abs(y - wanted))
+
+
+def _city_chart(indicator: Indicator, city: pd.DataFrame) -> go.Figure | None:
+    city = city[city["value"].notna()].sort_values("year") if not city.empty else city
+    if len(city) < 2:
+        return None
+    fig = go.Figure(
+        go.Scatter(
+            x=city["year"],
+            y=city["value"].round(indicator.decimals),
+            mode="lines+markers",
+            line={"color": "#1f4e79", "width": 3},
+            name="Stadt",
+        )
+    )
+    fig.update_layout(
+        separators=",.",
+        template="simple_white",
+        margin={"l": 60, "r": 20, "t": 10, "b": 40},
+        yaxis_title=indicator.unit,
+        xaxis={"dtick": 1},
+        showlegend=False,
+    )
+    return fig
+
+
+def _indicator_blocks(ctx: _Context, view: sk.View, data: PlanningData, code: str) -> tuple[str, list[Block]]:
+    indicator = ctx.registry.indicator(code)
+    level = _level(view, data)
+    table_all = ctx.table(data, indicator, level)
+    years = sorted(int(y) for y in table_all["year"].dropna().unique())
+    year = _year(view, years)
+    if year is None:
+        return f"{indicator.label_de}: keine Daten", [Text("Zu dieser Kennzahl liegen keine Werte vor.")]
+    table = table_all[table_all["year"] == year]
+    areas = data.areas[data.areas["level"] == level][["gebiet_id", "name", "geometry"]]
+    shown = areas[["gebiet_id", "name"]].merge(table[["gebiet_id", "value", "suppressed"]], how="left")
+    shown["suppressed"] = shown["suppressed"].fillna(False).astype(bool)
+    source = source_line(data, indicator.sources)
+    level_name = data.layout.levels[level]
+    blocks: list[Block] = []
+    note = (
+        "Grau: geheim (Fallzahl zu klein, Datenschutz); weiß: keine Daten."
+        if shown["suppressed"].any()
+        else ""
+    )
+    blocks.append(
+        Chart(
+            f"{indicator.label_de} nach {level_name}, {year}",
+            static_map(
+                areas,
+                shown[["gebiet_id", "value", "suppressed"]],
+                unit=indicator.unit,
+                higher_is_better=None if indicator.polarity == 0 else indicator.polarity > 0,
+            ),
+            source=source,
+            note=note,
+        )
+    )
+    target = ctx.registry.target(code)
+    ordered = shown.assign(_secret=shown["suppressed"], _missing=shown["value"].isna() & ~shown["suppressed"])
+    ordered = ordered.sort_values(
+        ["_missing", "_secret", "value"], ascending=[True, True, indicator.polarity > 0]
+    )
+    rows = pd.DataFrame(
+        {
+            level_name: ordered["name"].to_numpy(),
+            f"{indicator.label_de} ({indicator.unit})": [
+                GEHEIM if s else _de(v, indicator.decimals)
+                for v, s in zip(ordered["value"], ordered["suppressed"], strict=True)
+            ],
+        }
+    )
+    if target is not None:
+        rows["Ampel"] = [
+            "" if s else (light(v, target, indicator.polarity, indicator.decimals) or "")
+            for v, s in zip(ordered["value"], ordered["suppressed"], strict=True)
+        ]
+    cut = len(rows) > MAX_ROWS
+    worst = "ungünstigsten" if indicator.polarity != 0 else "ersten"
+    blocks.append(
+        Table(
+            f"{indicator.label_de}: {level_name} im Vergleich, {year}",
+            rows.head(MAX_ROWS),
+            source=source,
+            note=(
+                f"Die {MAX_ROWS} {worst} von {len(rows)} {level_name}-Werten; "
+                "vollständig in der Ansicht (Link) und ihrem Excel-Export. "
+                if cut
+                else ""
+            )
+            + (f"„{GEHEIM}“: aus Datenschutzgründen nicht ausgewiesen." if shown["suppressed"].any() else ""),
+            numeric=(rows.columns[1],),
+        )
+    )
+    city = ctx.city(data, indicator)
+    chart = _city_chart(indicator, city)
+    if chart is not None:
+        blocks.append(Chart(f"{indicator.label_de}: Entwicklung in der Stadt", chart, source=source))
+    if target is not None:
+        goal = target.describe(indicator.polarity, lambda v: _de(v, indicator.decimals))
+        blocks.append(
+            Text(f"Zielwert ({indicator.unit}): {goal}." + (f" {target.note}" if target.note else ""))
+        )
+    return f"{indicator.label_de} · Ebene {level_name} · {year}", blocks
+
+
+def _plan_blocks(ctx: _Context, view: sk.View, data: PlanningData, school: bool) -> tuple[str, list[Block]]:
+    result = ctx.plan(view, data)
+    level = _level(view, data)
+    data_level = int(data.areas.loc[data.areas["gebiet_id"].isin(result.areas), "level"].max())
+    table = at_level(result, data.areas, level, data_level)
+    raw = view.state.get("planjahr", "")
+    years = [y for y in result.years if y >= result.base_year]
+    year = int(raw) if raw.isdigit() and int(raw) in years else min(result.base_year + 3, years[-1])
+    level_name = data.layout.levels[level]
+    names = dict(zip(data.areas["gebiet_id"], data.areas["name"], strict=False))
+    t = table[table["year"] == year].copy()
+    source = source_line(data, PLAN_SOURCES)
+    if school:
+        code, cols = (
+            "ganztag_gap",
+            {
+                "school_entrants": "Einschulungen",
+                "ganztag_demand": "Ganztagsbedarf",
+                "ganztag_places": "Ganztagsplätze",
+                "ganztag_gap": "Bilanz Ganztag",
+            },
+        )
+        label = "Ganztagsbilanz"
+    else:
+        code, cols = (
+            "kita_gap",
+            {
+                "u3_demand": "U3-Bedarf",
+                "u3_places": "U3-Plätze",
+                "ue3_demand": "Ü3-Bedarf",
+                "ue3_places": "Ü3-Plätze",
+                "kita_gap": "Platzbilanz",
+            },
+        )
+        label = "Platzbilanz Kita"
+    cols = {k: v for k, v in cols.items() if k in t.columns}
+    t = t.sort_values(code, na_position="last")
+    rows = pd.DataFrame({level_name: [names.get(g, g) for g in t["gebiet_id"]]})
+    for k, v in cols.items():
+        rows[v] = [_de(x) for x in t[k]]
+    geo = data.areas[data.areas["level"] == level][["gebiet_id", "name", "geometry"]]
+    values = pd.DataFrame({"gebiet_id": t["gebiet_id"], "value": t[code], "suppressed": False})
+    blocks: list[Block] = [
+        Chart(
+            f"{label} {year} nach {level_name} (Szenario {result.scenario}; negativ = Plätze fehlen)",
+            static_map(geo, values, unit="Plätze", higher_is_better=True),
+            source=source,
+        ),
+        Table(
+            f"{label} {year}: {level_name} mit dem größten Fehlbedarf zuerst",
+            rows.head(MAX_ROWS),
+            source=source,
+            note=f"{min(MAX_ROWS, len(rows))} von {len(rows)} {level_name}-Zeilen."
+            if len(rows) > MAX_ROWS
+            else "",
+            numeric=tuple(cols.values()),
+        ),
+    ]
+    city = result.aggregate(None)
+    demand = ["ganztag_demand"] if school else ["u3_demand", "ue3_demand"]
+    places = ["ganztag_places"] if school else ["u3_places", "ue3_places"]
+    if all(c in city.columns for c in demand + places):
+        # Observed years shortly before the base year, then the projection (older years lack pupils).
+        city = city[city["year"] >= result.base_year - 3].sort_values("year")
+        fig = go.Figure()
+        fig.add_scatter(
+            x=city["year"], y=city[demand].sum(axis=1), name="Bedarf", line={"color": "#b91c1c", "width": 3}
+        )
+        fig.add_scatter(
+            x=city["year"],
+            y=city[places].sum(axis=1, min_count=1),
+            name="Plätze",
+            line={"color": "#1f4e79", "width": 3},
+        )
+        fig.add_vline(x=result.base_year + 0.5, line_dash="dot", line_color="#666")
+        fig.update_layout(
+            separators=",.",
+            template="simple_white",
+            margin={"l": 60, "r": 20, "t": 10, "b": 40},
+            legend={"orientation": "h", "y": 1.1},
+            xaxis={"dtick": 1},
+            yaxis_title="Kinder / Plätze",
+        )
+        blocks.append(
+            Chart(
+                f"{'Ganztag' if school else 'Kita'}: Bedarf und Plätze in der Stadt "
+                "(Prognose rechts der Linie)",
+                fig,
+                source=source,
+            )
+        )
+    scen = view.frozen_scenario()
+    if scen is not None and scen.describe_changes():
+        blocks.append(Text("Annahmen des Szenarios: " + "; ".join(scen.describe_changes()) + "."))
+    return f"{label} · Szenario {result.scenario} · Planjahr {year} · Ebene {level_name}", blocks
+
+
+def _profile_blocks(ctx: _Context, view: sk.View, data: PlanningData) -> tuple[str, list[Block]]:
+    gid = view.state.get("gebiet", "")
+    names = dict(zip(data.areas["gebiet_id"], data.areas["name"], strict=False))
+    if gid not in names:
+        return "Stadtteilprofil", [Text("Die Ansicht nennt kein Gebiet.")]
+    level = prof.area_level(data.areas, gid)
+    years = sorted(int(y) for y in data.population["year"].unique()) if not data.population.empty else []
+    year = _year(view, years) or dt.date.today().year
+    indicators = ind.available_indicators(data, ctx.registry.custom.values())
+    profile = prof.indicator_profile(
+        data,
+        indicators,
+        ctx.registry.targets,
+        gid,
+        level,
+        year,
+        tables=lambda i: ctx.table(data, i, level),
+        cities=lambda i: ctx.city(data, i),
+    )
+    shown = prof.display_table(profile, {i.code: i for i in indicators}, year)
+    return f"Stadtteilprofil {names[gid]} · {year}", [
+        Table(
+            f"Kennzahlen {names[gid]} im Vergleich zur Stadt, {year}",
+            shown,
+            source=source_line(data, ("bevoelkerung", "kitas", "schulen", "kennzahlen")),
+        )
+    ]
+
+
+def _view_blocks(ctx: _Context, view: sk.View) -> tuple[str, list[Block]]:
+    data = ctx.data(view)
+    page = view.page
+    part = view.state.get("teil", "Bedarfsplanung")
+    if page in ("kita", "schule") and part != "Ist-Kennzahlen":
+        return _plan_blocks(ctx, view, data, school=page == "schule")
+    if page == "szenarien":
+        return _plan_blocks(ctx, view, data, school=False)
+    if page == "stadtteilprofil":
+        return _profile_blocks(ctx, view, data)
+    code = view.state.get("kennzahl") or DEFAULT_INDICATOR.get(page, "versorgung_u3")
+    return _indicator_blocks(ctx, view, data, code)
+
+
+def _comment_remarks(
+    engine: Engine, view: sk.View, names: dict[str, str], label: Callable[[str], str]
+) -> list[Block]:
+    code = view.state.get("kennzahl") if view.page not in ("stadtteilprofil",) else None
+    gid = view.state.get("gebiet")
+    if not code and not gid:
+        return []
+    out: list[Block] = []
+    for c in sk.comments_about(engine, view.layout_id, code, gid, include_resolved=False):
+        subject = " × ".join(
+            x
+            for x in (label(c.indicator_code) if c.indicator_code else "", names.get(c.gebiet_id or "", ""))
+            if x
+        )
+        text = c.text + "".join(f"\n↳ {r.department} ({r.author}): {r.text}" for r in c.replies)
+        out.append(
+            Remark(
+                "kommentar", f"{c.department} · {c.author} · {_date(c.created_at)} · {subject}", text, "offen"
+            )
+        )
+    return out
+
+
+def _decision_remark(d: sk.DecisionInfo) -> Remark:
+    basis = f"\nGrundlage: Ansicht Nr. {d.view.id} ({d.view.link()})" if d.view else ""
+    return Remark("beschluss", f"Beschluss vom {_date(d.date)}: {d.title}", d.text + basis, d.status)
+
+
+def _order_remark(o: sk.WorkOrderInfo, label: Callable[[str], str]) -> Remark:
+    parts = [f"An: {o.group}"]
+    if o.owner:
+        parts.append(f"verantwortlich: {o.owner}")
+    parts.append(f"fällig: {_date(o.due)}")
+    if o.decision_title:
+        parts.append(f"zu Beschluss „{o.decision_title}“")
+    if o.indicators:
+        parts.append("Kennzahlen: " + ", ".join(label(c) for c in o.indicators))
+    text = (o.description + "\n" if o.description else "") + " · ".join(parts)
+    return Remark("auftrag", f"Arbeitsauftrag: {o.title}", text, o.status)
+
+
+def record_tables(engine: Engine, key: str | int) -> dict[str, pd.DataFrame]:
+    """The meeting record as tables (Tagesordnung, Beschlüsse, Arbeitsaufträge, Kommentare) for Excel."""
+    rec = sk.meeting_record(engine, key)
+    overview = sk.order_overview(engine, rec.meeting)
+    agenda = pd.DataFrame(
+        [
+            {
+                "TOP": a.position,
+                "Titel": a.title,
+                "Berichterstattung": a.presenter,
+                "Ansicht": a.view.link() if a.view else "",
+                "Gezeigt": sk.local_time(a.shown_at).strftime("%d.%m.%Y %H:%M") if a.shown_at else "",
+            }
+            for a in rec.meeting.agenda
+        ],
+        columns=["TOP", "Titel", "Berichterstattung", "Ansicht", "Gezeigt"],
+    )
+    decisions = pd.DataFrame(
+        [
+            {
+                "Datum": _date(d.date),
+                "Titel": d.title,
+                "Beschluss": d.text,
+                "Status": d.status,
+                "Grundlage": d.view.link() if d.view else "",
+            }
+            for d in rec.decisions
+        ],
+        columns=["Datum", "Titel", "Beschluss", "Status", "Grundlage"],
+    )
+    orders = pd.DataFrame(
+        [
+            {
+                "Auftrag": o.title,
+                "Beauftragt": o.group,
+                "Verantwortlich": o.owner,
+                "Fällig": _date(o.due),
+                "Status": o.status,
+                "Überfällig": "ja" if o.overdue(rec.meeting.date) else "",
+                "Beschluss": o.decision_title or "",
+                "In dieser Sitzung erteilt": "ja" if o.meeting_id == rec.meeting.id else "",
+            }
+            for o in sorted({*overview.open, *rec.orders, *overview.done_since}, key=lambda o: o.id)
+        ],
+        columns=[
+            "Auftrag",
+            "Beauftragt",
+            "Verantwortlich",
+            "Fällig",
+            "Status",
+            "Überfällig",
+            "Beschluss",
+            "In dieser Sitzung erteilt",
+        ],
+    )
+    comments = pd.DataFrame(
+        [
+            {
+                "Datum": _date(c.created_at),
+                "Fachamt": c.department,
+                "Autor": c.author,
+                "Kennzahl": c.indicator_code or "",
+                "Gebiet": c.gebiet_id or "",
+                "Kommentar": c.text,
+            }
+            for c in rec.comments
+        ],
+        columns=["Datum", "Fachamt", "Autor", "Kennzahl", "Gebiet", "Kommentar"],
+    )
+    return {
+        "Tagesordnung": agenda,
+        "Beschlüsse": decisions,
+        "Arbeitsaufträge": orders,
+        "Kommentare": comments,
+    }
+
+
+def build_paper(engine: Engine, key: str | int, now: dt.datetime | None = None) -> Paper:
+    """The decision paper of the meeting ``key`` (name of the agenda or id)."""
+    rec = sk.meeting_record(engine, key)
+    meeting = rec.meeting
+    ctx = _Context(engine, load_registry(engine))
+
+    def label(code: str) -> str:
+        try:
+            return ctx.registry.indicator(code).label_de
+        except KeyError:
+            return code
+
+    paper = Paper(
+        title=meeting.body,
+        subtitle=f"Sitzung am {_date(meeting.date)}"
+        + (f", {meeting.location}" if meeting.location else "")
+        + " – Entscheidungsvorlage",
+        municipality="",
+        created=now or dt.datetime.now(),
+        footer=f"{meeting.body} · {_date(meeting.date)} · Planungsatlas",
+    )
+    by_view: dict[int, list[sk.DecisionInfo]] = {}
+    for d in sorted(sk.list_decisions(engine), key=lambda d: d.id):  # earlier meetings' too
+        if d.view is not None:
+            by_view.setdefault(d.view.id, []).append(d)
+    for item in meeting.agenda:
+        section = Section(title=f"TOP {item.position}: {item.title}")
+        if item.presenter:
+            section.blocks.append(Text(f"Berichterstattung: {item.presenter}"))
+        if item.note:
+            section.blocks.append(Text(item.note))
+        if item.view is None:
+            paper.sections.append(section)
+            continue
+        data = ctx.data(item.view)
+        paper.municipality = paper.municipality or data.layout.municipality
+        subtitle, blocks = _view_blocks(ctx, item.view)
+        section.subtitle = f"{PAGE_TITLES.get(item.view.page, item.view.page)} · {subtitle}"
+        section.link = item.view.link()
+        section.blocks.extend(blocks)
+        names = dict(zip(data.areas["gebiet_id"], data.areas["name"], strict=False))
+        section.blocks.extend(_comment_remarks(engine, item.view, names, label))
+        section.blocks.extend(_decision_remark(d) for d in by_view.get(item.view.id, []))
+        paper.sections.append(section)
+    decided = Section(title="Beschlüsse dieser Sitzung")
+    decided.blocks.extend(_decision_remark(d) for d in rec.decisions)
+    if not rec.decisions:
+        decided.blocks.append(Text("Keine Beschlüsse erfasst."))
+    paper.sections.append(decided)
+    overview = sk.order_overview(engine, meeting)
+    orders = Section(
+        title="Arbeitsaufträge",
+        subtitle=f"Stand {_date(meeting.date)}: {len(overview.open)} offen, "
+        f"davon {len(overview.overdue)} überfällig; {len(overview.done_since)} erledigt seit "
+        + (_date(overview.since) if overview.since else "Beginn"),
+    )
+    new_ids = {o.id for o in rec.orders}
+    for o in rec.orders:
+        orders.blocks.append(_order_remark(o, label))
+    for o in overview.open:
+        if o.id not in new_ids:
+            orders.blocks.append(_order_remark(o, label))
+    for o in overview.done_since:
+        if o.id not in new_ids:
+            orders.blocks.append(_order_remark(o, label))
+    if not orders.blocks:
+        orders.blocks.append(Text("Keine Arbeitsaufträge."))
+    paper.sections.append(orders)
+    minutes = Section(title="Protokoll")
+    shown = [
+        f"TOP {a.position} {a.title} (gezeigt {sk.local_time(a.shown_at):%H:%M} Uhr)"
+        for a in rec.shown
+        if a.shown_at
+    ]
+    minutes.blocks.append(
+        Text("Gezeigt: " + ("; ".join(shown) if shown else "– (die Sitzung lief nicht im Sitzungsmodus)"))
+    )
+    minutes.blocks.append(
+        Text(
+            f"Beschlossen: {len(rec.decisions)} · Beauftragt: {len(rec.orders)} · "
+            f"Kommentare in der Sitzung: {len(rec.comments)}"
+        )
+    )
+    if meeting.minutes:
+        minutes.blocks.append(Text(meeting.minutes))
+    if rec.comments:
+        areas = pd.concat([d.areas[["gebiet_id", "name"]] for d in ctx.cache.values()]) if ctx.cache else None
+        names = dict(zip(areas["gebiet_id"], areas["name"], strict=False)) if areas is not None else {}
+        for c in rec.comments:
+            subject = " × ".join(
+                x
+                for x in (
+                    label(c.indicator_code) if c.indicator_code else "",
+                    names.get(c.gebiet_id or "", c.gebiet_id or ""),
+                )
+                if x
+            )
+            minutes.blocks.append(
+                Remark(
+                    "kommentar",
+                    f"{c.department} · {c.author} · {_date(c.created_at)} · {subject}",
+                    c.text,
+                    "in der Sitzung",
+                )
+            )
+    paper.sections.append(minutes)
+    paper.municipality = paper.municipality or (
+        list_layouts(engine)[0].municipality if list_layouts(engine) else ""
+    )
+    return paper

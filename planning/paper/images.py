@@ -1,0 +1,415 @@
+"""Charts as static images for print: PNG via kaleido (headless chromium, offline) and a print map.
+
+The interactive maps of the app need MapLibre/WebGL; ``static_map`` draws the same choropleth with
+plain filled ``Scatter`` paths in metric coordinates, so it renders anywhere, without tiles.
+"""
+
+from __future__ import annotations
+
+import io
+import itertools
+import math
+import threading
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+import geopandas as gpd
+import kaleido
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import plotly.io as pio
+import shapely
+from PIL import Image
+from plotly.colors import sample_colorscale
+from shapely.geometry import MultiPolygon, Polygon
+from shapely.geometry.polygon import orient
+
+from geodata.crs import require_crs
+from planning.indicators import format_value
+from planning.suppression import GEHEIM
+
+#: Metric CRS for print maps of geographic input (ETRS89 / UTM 32N).
+PRINT_CRS = 25832
+#: Same colours as the app's maps (``ui/charts.py``): white = keine Daten, mid grey = geheim.
+NO_DATA_COLOR = "#ffffff"
+SECRET_COLOR = "#8d939b"
+OUTLINE_COLOR = "#5f6b7a"
+#: ColorBrewer "Blues" from its third step on: the lightest class stays visibly tinted (never
+#: confused with the white of "keine Daten"), lightness falls steadily so greyscale prints work.
+CLASS_SCALE = ["#c6dbef", "#9ecae1", "#6baed6", "#4292c6", "#2171b5", "#08519c", "#08306b"]
+#: Above this many vertices the print map is simplified (550 detailed areas stay fast).
+MAX_PRINT_VERTICES = 150_000
+FONT_FAMILY = "Liberation Sans, DejaVu Sans, Arial, sans-serif"  # as in the PDF body
+#: One image may take this long before the export gives up (chromium normally needs < 1 s).
+RENDER_TIMEOUT_S = 60.0
+#: Trace types that need map tiles or a WebGL context: not printable offline.
+_TILE_TRACES = {"scattermap", "choroplethmap", "densitymap", "scattermapbox", "choroplethmapbox"}
+_GEO_TRACES = {"scattergeo", "choropleth"}
+
+T = TypeVar("T")
+
+
+class ExportError(RuntimeError):
+    """A chart could not be turned into an image (no browser, kaleido failure, online-only figure)."""
+
+
+# --- PNG via kaleido -------------------------------------------------------------------------------
+
+_server_lock = threading.Lock()  # starting the server
+_render_lock = threading.Lock()  # kaleido's sync server answers one caller at a time
+_server_state: dict[str, Any] = {"started": False, "broken": ""}
+
+
+def _find_browser() -> str | None:
+    """The chromium kaleido would use (BROWSER_PATH, PATH, typical locations), or None."""
+    try:
+        from choreographer.browsers.chromium import Chromium
+
+        return Chromium.find_browser(skip_local=False)
+    except Exception:  # private API of kaleido's dependency: fall back to a plain look-up
+        import shutil
+
+        return next(
+            (p for p in map(shutil.which, ("chromium", "chromium-browser", "google-chrome")) if p), None
+        )
+
+
+def _local_topojson_url() -> str:
+    """A local *directory* URL for plotly.js topojson: geo traces never fetch from the internet."""
+    configured = pio.defaults.topojson
+    if isinstance(configured, str) and configured.startswith("file:"):
+        return configured
+    return Path(__file__).resolve().parent.as_uri() + "/"
+
+
+def _ensure_server() -> None:
+    """Start kaleido's sync server once per process (0.3 s per image instead of 2–8 s)."""
+    with _server_lock:
+        if _server_state["broken"]:
+            if _server_alive():  # hangs: restarting could hang as well, so the process keeps failing
+                raise ExportError(_server_state["broken"])
+            # The browser died (or never started): clear kaleido's server and try once more.
+            kaleido.stop_sync_server(silence_warnings=True)
+            _server_state.update(started=False, broken="")
+        if _server_state["started"]:
+            return
+        if _find_browser() is None:
+            raise ExportError(
+                "Diagramme können nicht als Bild exportiert werden: kein Chromium-Browser gefunden "
+                "(Debian-Paket „chromium“ installieren, siehe scripts/ensure-system-deps.sh)."
+            )
+        # mathjax=False: kaleido would otherwise load MathJax from a CDN.
+        kaleido.start_sync_server(mathjax=False, timeout=RENDER_TIMEOUT_S, silence_warnings=True)
+        _server_state["started"] = True
+
+
+def _server_alive() -> bool:
+    """False once kaleido's server thread has ended (its browser failed); private, so defensive."""
+    thread = getattr(getattr(kaleido, "_global_server", None), "_thread", None)
+    return thread is None or thread.is_alive()
+
+
+def _call_guarded(fn: Callable[[], T], timeout: float) -> T:
+    """Run ``fn`` in a helper thread: if the kaleido server thread dies (browser did not start),
+    its sync call would block forever; here the caller gets an ``ExportError`` instead."""
+    box: dict[str, Any] = {}
+    done = threading.Event()
+
+    def run() -> None:
+        try:
+            box["value"] = fn()
+        except BaseException as exc:
+            box["error"] = exc
+        finally:
+            done.set()
+
+    threading.Thread(target=run, daemon=True, name="paper-kaleido").start()
+    deadline = time.monotonic() + timeout
+    while not done.wait(0.1):
+        if not _server_alive() or time.monotonic() > deadline:
+            _server_state["broken"] = (
+                "Diagramme können nicht als Bild exportiert werden: der Chromium-Browser für den "
+                "Bildexport ist nicht gestartet oder antwortet nicht."
+            )
+            raise ExportError(_server_state["broken"])
+    if "error" in box:
+        raise box["error"]
+    return box["value"]  # type: ignore[no-any-return]
+
+
+def _check_offline(fig: go.Figure) -> None:
+    kinds = {trace.type for trace in fig.data}
+    if kinds & _TILE_TRACES:
+        raise ExportError(
+            "Karten mit Hintergrundkarte (MapLibre) lassen sich nicht offline als Bild drucken; "
+            "für Vorlagen bitte planning.paper.images.static_map verwenden."
+        )
+    for image in fig.layout.images or ():
+        if isinstance(image.source, str) and image.source.startswith(("http:", "https:")):
+            raise ExportError("Das Diagramm lädt ein Bild aus dem Internet; der Export bleibt offline.")
+
+
+def figure_png(fig: go.Figure, width_px: int, height_px: int, scale: float = 2) -> bytes:
+    """PNG of ``fig`` at ``width_px`` × ``height_px`` layout pixels (× ``scale`` physical pixels).
+
+    Raises ``ExportError`` (German message) when no browser is available or kaleido fails.
+    """
+    _check_offline(fig)
+    fig_dict = fig.to_plotly_json()
+    opts = {"format": "png", "width": int(width_px), "height": int(height_px), "scale": scale}
+    topojson = _local_topojson_url() if {t.type for t in fig.data} & _GEO_TRACES else None
+    _ensure_server()
+    try:
+        with _render_lock:
+            png = _call_guarded(
+                lambda: kaleido.calc_fig_sync(fig_dict, opts=opts, topojson=topojson),
+                RENDER_TIMEOUT_S + 10,
+            )
+    except ExportError:
+        raise
+    except Exception as exc:
+        raise ExportError(
+            f"Diagramm konnte nicht als Bild exportiert werden ({type(exc).__name__}: {exc})"
+        ) from exc
+    if not isinstance(png, bytes) or not png.startswith(b"\x89PNG"):
+        raise ExportError("Diagramm konnte nicht als Bild exportiert werden (keine PNG-Daten erhalten).")
+    return _opaque(png)
+
+
+def _opaque(png: bytes) -> bytes:
+    """Flatten kaleido's RGBA onto white: no soft mask in the PDF, same look in every viewer."""
+    with Image.open(io.BytesIO(png)) as img:
+        if img.mode not in ("RGBA", "LA", "P"):
+            return png
+        rgba = img.convert("RGBA")
+    flat = Image.new("RGB", rgba.size, "white")
+    flat.paste(rgba, mask=rgba.getchannel("A"))
+    out = io.BytesIO()
+    flat.save(out, format="PNG", compress_level=3)
+    return out.getvalue()
+
+
+# --- print map -------------------------------------------------------------------------------------
+
+
+def _nice_steps(span: float) -> list[float]:
+    """Rounding steps from coarse to fine: 5, 2.5, 2, 1 × 10^e."""
+    top = math.floor(math.log10(span)) if span > 0 else 0
+    return [m * 10.0**e for e in range(top, top - 6, -1) for m in (5, 2.5, 2, 1)]
+
+
+def _decimals(step: float) -> int:
+    """Decimals that print ``step`` (and its multiples) exactly: 5 → 0, 2.5 → 1, 0.25 → 2."""
+    return next((d for d in range(7) if math.isclose(round(step, d), step, rel_tol=1e-9)), 6)
+
+
+def class_breaks(values: Sequence[float] | np.ndarray, bins: int = 5) -> tuple[list[float], int]:
+    """Quantile class limits rounded to "nice" numbers, and the decimals to print them with.
+
+    Returns ``k + 1`` increasing limits (k ≤ ``bins``, fewer for few distinct values) and every
+    class holds at least one value; the coarsest rounding step that keeps this wins.
+    """
+    v = np.sort(np.asarray(values, dtype=float))
+    v = v[np.isfinite(v)]
+    if v.size == 0:
+        return [], 0
+    lo_v, hi_v = float(v[0]), float(v[-1])
+    if hi_v == lo_v:
+        return [lo_v, hi_v], min(_decimals(lo_v), 2)
+    inner = np.unique(np.quantile(v, np.linspace(0, 1, max(2, bins) + 1))[1:-1])
+    inner = inner[(inner > lo_v) & (inner <= hi_v)]
+    for step in _nice_steps(hi_v - lo_v):
+        limits = [
+            math.floor(lo_v / step) * step,
+            *(round(q / step) * step for q in inner),
+            math.ceil(hi_v / step) * step,
+        ]
+        if all(a < b for a, b in itertools.pairwise(limits)) and (np.histogram(v, bins=limits)[0] > 0).all():
+            return [round(x, 9) for x in limits], _decimals(step)
+    return [lo_v, hi_v], 2  # unreachable for finite data: the finest steps keep every quantile apart
+
+
+def _class_label(lo: float, hi: float, decimals: int, unit: str) -> str:
+    """ "12,5 – 20,0 %"; a typographic minus, so "−40 – −10" does not read as a range of dashes."""
+    low, high = (format_value(x, decimals).replace("-", "−") for x in (lo, hi))
+    text = low if low == high else f"{low} – {high}"
+    return f"{text} {unit}" if unit else text
+
+
+def _rings(geom: Any) -> list[np.ndarray]:
+    """Rings of a (Multi)Polygon, each exterior counter-clockwise followed by its holes clockwise.
+
+    Drawn in one SVG path, plotly's fill leaves the holes open (non-zero winding), so an enclave
+    drawn by another trace shows through. Lines and points contribute nothing.
+    """
+    if isinstance(geom, Polygon):
+        polys = [geom]
+    elif isinstance(geom, MultiPolygon):
+        polys = list(geom.geoms)
+    elif geom is not None and hasattr(geom, "geoms"):  # GeometryCollection
+        polys = [g for g in geom.geoms if isinstance(g, Polygon)]
+    else:
+        polys = []
+    rings: list[np.ndarray] = []
+    for poly in polys:
+        if poly.is_empty:
+            continue
+        poly = orient(poly, 1.0)
+        rings.append(np.asarray(poly.exterior.coords)[:, :2])
+        rings.extend(np.asarray(r.coords)[:, :2] for r in poly.interiors)
+    return rings
+
+
+def _path(rings: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """All rings in one coordinate list, separated by NaN (plotly draws a gap there)."""
+    if not rings:
+        return np.array([]), np.array([])
+    gap = np.array([[np.nan, np.nan]])
+    joined = np.concatenate([part for ring in rings for part in (ring, gap)])[:-1]
+    return joined[:, 0], joined[:, 1]
+
+
+def _area_trace(name: str, rings: list[np.ndarray], color: str, **extra: Any) -> go.Scatter:
+    x, y = _path(rings)
+    return go.Scatter(
+        x=x,
+        y=y,
+        mode="lines",
+        fill="toself",
+        fillcolor=color,
+        line={"color": OUTLINE_COLOR, "width": 0.6},
+        name=name,
+        legendgroup=name,
+        showlegend=False,
+        hoverinfo="skip",
+        connectgaps=False,
+        **extra,
+    )
+
+
+def _legend_entry(name: str, color: str, pattern: dict[str, Any] | None = None) -> go.Bar:
+    """A data-less bar whose legend swatch is a full square (a filled line's swatch is a thin bar)."""
+    marker: dict[str, Any] = {"color": color, "line": {"color": OUTLINE_COLOR, "width": 1}}
+    if pattern:
+        marker["pattern"] = pattern
+    return go.Bar(x=[None], y=[None], name=name, legendgroup=name, marker=marker, hoverinfo="skip")
+
+
+def _simplified(geoms: gpd.GeoSeries) -> np.ndarray:
+    """Geometries thinned to what a printed map can show (about a tenth of a pixel at 2000 px).
+
+    Shared borders are simplified as a coverage, so neighbours keep meeting without slivers.
+    """
+    if shapely.get_num_coordinates(geoms.to_numpy()).sum() <= MAX_PRINT_VERTICES:
+        return geoms.to_numpy()
+    minx, miny, maxx, maxy = geoms.total_bounds
+    tolerance = max(maxx - minx, maxy - miny) / 4000
+    try:
+        return geoms.simplify_coverage(tolerance).to_numpy()
+    except Exception:  # not a valid coverage (overlaps): simplify each area on its own
+        return geoms.simplify(tolerance, preserve_topology=True).to_numpy()
+
+
+def static_map(
+    areas: gpd.GeoDataFrame,
+    values: pd.DataFrame,
+    *,
+    unit: str,
+    title: str = "",
+    higher_is_better: bool | None = None,
+    bins: int = 5,
+) -> go.Figure:
+    """Choropleth for print: one filled ``Scatter`` per class, no tiles, no WebGL.
+
+    ``areas``: ``gebiet_id``, ``name``, ``geometry`` (any CRS; geographic input is reprojected to
+    EPSG:25832). ``values``: ``gebiet_id``, ``value`` (NaN = keine Daten), ``suppressed`` (geheim).
+    """
+    for frame, cols, what in (
+        (areas, ("gebiet_id", "geometry"), "areas"),
+        (values, ("gebiet_id", "value", "suppressed"), "values"),
+    ):
+        missing = [c for c in cols if c not in frame.columns]
+        if missing:
+            raise ValueError(f"{what}: Spalte(n) fehlen: {', '.join(missing)}")
+    require_crs(areas, "Gebiete der Druckkarte")
+    geo = areas.to_crs(PRINT_CRS) if areas.crs.is_geographic else areas
+    vals = values.assign(gebiet_id=values["gebiet_id"].astype(str)).drop_duplicates("gebiet_id")
+    vals = vals.set_index("gebiet_id")
+    ids = geo["gebiet_id"].astype(str).to_numpy()
+    numbers = pd.to_numeric(vals["value"].reindex(ids), errors="coerce").astype("Float64")
+    value = numbers.to_numpy(dtype=float, na_value=np.nan).copy()
+    secret = vals["suppressed"].reindex(ids).astype("boolean").fillna(False).to_numpy(dtype=bool)
+    value[secret] = np.nan  # a suppressed figure never reaches the picture
+
+    geoms = _simplified(geo.geometry)
+    limits, decimals = class_breaks(value[np.isfinite(value)], bins)
+    n_classes = max(len(limits) - 1, 0)
+    colors = (
+        sample_colorscale(
+            [[i / (len(CLASS_SCALE) - 1), c] for i, c in enumerate(CLASS_SCALE)],
+            list(np.linspace(0, 1, n_classes)) if n_classes > 1 else [0.5],
+            colortype="rgb",
+        )
+        if n_classes
+        else []
+    )
+    cls = np.full(len(ids), -1)
+    finite = np.isfinite(value)
+    if n_classes:
+        cls[finite] = np.clip(np.searchsorted(limits, value[finite], side="right") - 1, 0, n_classes - 1)
+
+    def rings_of(mask: np.ndarray) -> list[np.ndarray]:
+        return [ring for geom in geoms[mask] for ring in _rings(geom)]
+
+    traces: list[go.Scatter | go.Bar] = []
+    legend: list[go.Bar] = []
+    for i in range(n_classes):
+        label = _class_label(limits[i], limits[i + 1], decimals, unit)
+        traces.append(_area_trace(label, rings_of(cls == i), colors[i]))
+        legend.append(_legend_entry(label, colors[i]))
+    if secret.any():
+        # Hatched as well as grey, so it stays apart from the blues in a greyscale print.
+        hatch = {"shape": "/", "fgcolor": OUTLINE_COLOR, "bgcolor": SECRET_COLOR, "size": 6, "solidity": 0.3}
+        label = f"{GEHEIM} (Datenschutz)"
+        traces.append(_area_trace(label, rings_of(secret), SECRET_COLOR, fillpattern=hatch))
+        legend.append(_legend_entry(label, SECRET_COLOR, hatch))
+    if (no_data := ~secret & ~finite).any():
+        traces.append(_area_trace("keine Daten", rings_of(no_data), NO_DATA_COLOR))
+        legend.append(_legend_entry("keine Daten", NO_DATA_COLOR))
+    fig = go.Figure([*traces, *legend])
+    minx, miny, maxx, maxy = (float(b) for b in geo.total_bounds) if len(geo) else (0.0, 0.0, 1.0, 1.0)
+    pad = max(maxx - minx, maxy - miny, 1.0) * 0.01  # outlines at the edge are not clipped
+    legend_title = (
+        ""
+        if higher_is_better is None
+        else ("dunkler = besser" if higher_is_better else "dunkler = ungünstiger")
+    )
+    fig.update_layout(
+        title={"text": title, "x": 0, "xref": "paper", "font": {"size": 18}} if title else None,
+        font={"family": FONT_FAMILY, "size": 14, "color": "#1f2937"},
+        paper_bgcolor="#ffffff",
+        plot_bgcolor="#ffffff",
+        margin={"l": 10, "r": 10, "t": 50 if title else 10, "b": 10},
+        showlegend=True,
+        legend={
+            "x": 1.01,
+            "xanchor": "left",
+            "y": 0.5,
+            "yanchor": "middle",
+            "traceorder": "normal",
+            "title": {"text": legend_title} if legend_title else None,
+            "itemclick": False,
+        },
+        xaxis={"visible": False, "constrain": "domain", "range": [minx - pad, maxx + pad]},
+        yaxis={
+            "visible": False,
+            "constrain": "domain",
+            "range": [miny - pad, maxy + pad],
+            "scaleanchor": "x",
+            "scaleratio": 1,
+        },
+    )
+    return fig

@@ -1,0 +1,166 @@
+"""A whole Steuerkreis meeting in a real browser, on the demo agenda ``Demo-Sitzung``.
+
+Open meeting mode (no sidebar, large type), step through three saved views (each opens its page
+with its filters), pick the district under discussion in the meeting bar, record a comment, a
+decision (with a snapshot of the view on screen) and a work order, end the meeting, and download
+the decision paper as PDF and PPTX. The PDF is turned into PNGs with ``pdftoppm`` and read with
+``pdftotext``; the PPTX is opened with python-pptx and its pictures decoded: the new decision,
+comment and work order must be in both, and the pictures must not be blank.
+"""
+
+from __future__ import annotations
+
+import io
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from PIL import Image
+from playwright.sync_api import Page, expect
+from pptx import Presentation
+
+from planning import steering as sk
+from planning.db import make_engine
+from planning.demo.steering import AGENDA_NAME
+from scripts.screenshots import wait_for_run
+
+from .conftest import ARTIFACTS, shot, wait_for_map
+
+BAR = ".st-key-sitzung_leiste"
+#: The paper renders maps and charts with kaleido (Chromium) on a busy 2-core machine.
+EXPORT_MS = 600_000
+RUN_MS = 180_000
+
+DECISION = "Ganztagsausbau Sonnenhang vorziehen"
+COMMENT = "Raumreserve an der Grundschule reicht nur bis 2029 (e2e)."
+ORDER = "Machbarkeitsstudie Ganztag Sonnenhang (e2e)"
+
+
+def _non_blank(png: bytes) -> bool:
+    img = Image.open(io.BytesIO(png)).convert("L").resize((200, 120))
+    dark = sum(1 for p in img.getdata() if p < 200)
+    return dark > 200 and len(set(img.getdata())) > 8
+
+
+def _click(page: Page, name: str, scope: str = "") -> None:
+    root = page.locator(scope) if scope else page
+    root.get_by_role("button", name=name, exact=True).click()
+    wait_for_run(page, timeout_ms=RUN_MS)
+
+
+def _in_dialog(page: Page):
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_be_visible(timeout=RUN_MS)
+    return dialog
+
+
+@pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="pdftoppm fehlt (Debian-Paket poppler-utils)")
+def test_a_full_meeting(page: Page, base_url: str, e2e_db_url: str, tmp_path: Path) -> None:
+    engine = make_engine(e2e_db_url)
+    meeting = sk.get_meeting(engine, AGENDA_NAME)
+    agenda = meeting.agenda
+    titles = {"lagebild": "Lagebild", "kita": "Kita-Versorgung", "schule": "Schule & Ganztag"}
+
+    page.goto(f"{base_url}/steuerkreis", wait_until="domcontentloaded")
+    wait_for_run(page, after_action=False, timeout_ms=RUN_MS)  # the first run loads the demo city
+    expect(page.get_by_text(f"Tagesordnung „{AGENDA_NAME}“")).to_be_visible()
+    _click(page, "Sitzungsmodus starten")
+
+    bar = page.locator(BAR)
+    for i in range(3):
+        item = agenda[i]
+        assert item.view is not None
+        expect(bar).to_contain_text(f"TOP {i + 1} von {len(agenda)}: {item.title}", timeout=RUN_MS)
+        expect(page.locator("h1").first).to_have_text(titles[item.view.page], timeout=RUN_MS)
+        expect(page.locator('[data-testid="stSidebar"]')).to_be_hidden()  # the shared screen: no sidebar
+        expect(page.get_by_text("Gespeicherte Ansicht")).to_be_visible()
+        if item.view.page == "lagebild":
+            wait_for_map(page, timeout_ms=RUN_MS)
+        assert f"sitzung={meeting.id}" in page.url and f"top={i + 1}" in page.url
+        shot(page, f"sitzung_top{i + 1}.png")
+        if i < 2:
+            _click(page, "Weiter ▶", BAR)
+
+    # TOP 3 (Ganztag, level Stadtbezirk): the district under discussion, one click in the bar.
+    box = bar.get_by_role("combobox").first
+    box.click()
+    first_option = page.get_by_role("option").first
+    district = first_option.inner_text()
+    first_option.click()
+    wait_for_run(page, timeout_ms=RUN_MS)
+
+    _click(page, "Kommentar", BAR)
+    dialog = _in_dialog(page)
+    dialog.get_by_role("textbox", name="Interpretation", exact=True).fill(COMMENT)
+    dialog.get_by_role("textbox", name="Ihr Name", exact=True).fill("E. Zweiende")
+    dialog.get_by_role("button", name="Kommentar speichern").click()
+    wait_for_run(page, timeout_ms=RUN_MS)
+    expect(page.get_by_role("dialog")).to_have_count(0, timeout=RUN_MS)
+
+    _click(page, "Beschluss", BAR)
+    dialog = _in_dialog(page)
+    dialog.get_by_role("textbox", name="Titel", exact=True).fill(DECISION)
+    dialog.get_by_role("textbox", name="Beschlusstext", exact=True).fill(
+        "Der Steuerkreis zieht den Ganztagsausbau auf 2027 vor."
+    )
+    dialog.get_by_role("textbox", name="Ihr Name", exact=True).fill("Dr. K. Hansen")
+    shot(page, "sitzung_beschluss.png")
+    dialog.get_by_role("button", name="Beschluss speichern").click()
+    wait_for_run(page, timeout_ms=RUN_MS)
+    expect(page.get_by_role("dialog")).to_have_count(0, timeout=RUN_MS)
+
+    _click(page, "Arbeitsauftrag", BAR)
+    dialog = _in_dialog(page)
+    dialog.get_by_role("textbox", name="Auftrag", exact=True).fill(ORDER)
+    dialog.get_by_role("textbox", name="Verantwortlich", exact=True).fill("T. Yilmaz")
+    dialog.get_by_role("textbox", name="Ihr Name", exact=True).fill("Dr. K. Hansen")
+    dialog.get_by_role("button", name="Auftrag speichern").click()
+    wait_for_run(page, timeout_ms=RUN_MS)
+    expect(page.get_by_role("dialog")).to_have_count(0, timeout=RUN_MS)
+
+    # What was recorded, straight from the database.
+    rec = sk.meeting_record(engine, AGENDA_NAME)
+    assert [a.position for a in rec.shown] == [1, 2, 3]
+    decision = next(d for d in rec.decisions if d.title == DECISION)
+    assert decision.view is not None and decision.view.page == "schule"
+    assert decision.view.scenario is not None  # the scenario on screen is frozen with the decision
+    assert decision.view.versions == agenda[2].view.versions
+    order = next(o for o in rec.orders if o.title == ORDER)
+    assert order.decision_id == decision.id and order.owner == "T. Yilmaz"
+    comment = next(c for c in rec.comments if c.text == COMMENT)
+    assert comment.gebiet_id is not None and comment.department == "Jugendamt"
+
+    _click(page, "Beenden", BAR)
+    expect(page.locator("h1").first).to_have_text("Sitzung & Beschlüsse", timeout=RUN_MS)
+    expect(page.locator('[data-testid="stSidebar"]')).to_be_visible()
+    expect(page.locator("li", has_text=DECISION).first).to_be_visible()  # the minutes list it
+    shot(page, "sitzung_protokoll.png")
+
+    with page.expect_download(timeout=EXPORT_MS) as dl:
+        page.get_by_role("button", name="Entscheidungsvorlage (PDF)").click()
+    pdf = tmp_path / "vorlage.pdf"
+    dl.value.save_as(pdf)
+    assert pdf.read_bytes()[:5] == b"%PDF-"
+    shutil.copy(pdf, ARTIFACTS / "sitzung_vorlage.pdf")
+    subprocess.run(["pdftoppm", "-png", "-r", "40", str(pdf), str(tmp_path / "seite")], check=True)
+    pages = sorted(tmp_path.glob("seite-*.png"))
+    assert len(pages) >= len(agenda) + 3
+    pictures = [p for p in pages if _non_blank(p.read_bytes())]
+    assert len(pictures) >= len(pages) // 2, "zu viele leere Seiten in der Vorlage"
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    for needle in (DECISION, COMMENT, ORDER, district, "TOP 1", "Quellen", "Seite 1 von"):
+        assert needle in " ".join(text.split()), f"„{needle}“ fehlt im PDF"
+
+    with page.expect_download(timeout=EXPORT_MS) as dl:
+        page.get_by_role("button", name="Foliensatz (PowerPoint)").click()
+    pptx = tmp_path / "vorlage.pptx"
+    dl.value.save_as(pptx)
+    deck = Presentation(str(pptx))
+    texts = " ".join(
+        " ".join(sh.text_frame.text.split()) for sl in deck.slides for sh in sl.shapes if sh.has_text_frame
+    )
+    for needle in (DECISION, ORDER, "TOP 3"):
+        assert needle in texts, f"„{needle}“ fehlt in der PPTX"
+    images = [sh.image.blob for sl in deck.slides for sh in sl.shapes if sh.shape_type == 13]
+    assert images and all(_non_blank(b) for b in images[:4])

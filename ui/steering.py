@@ -1,0 +1,305 @@
+"""Streamlit glue of the steering process: saved views (snapshots), comments beside the figures.
+
+A saved view is opened by a link (``?ansicht=12``) or from the agenda: its URL parameters are
+applied, its page is opened and the frame loads the dataset versions it pinned (see ``app.py``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from planning import steering as sk
+from planning.db import session_scope
+from planning.steering import View
+from ui import components, state
+from ui import data as uidata
+from ui.frame import Context
+
+_APPLIED = "_applied_view"  # id of the saved view whose parameters were applied in this session
+_GOTO = "_goto_page"  # page to open on the next run (set in callbacks, followed in app.py)
+USER = "steering_user"  # the name a planner typed once per session
+
+PAGE_TITLES: dict[str, str] = {
+    "lagebild": "Übersicht",
+    "kita": "Kita-Versorgung",
+    "schule": "Schule & Ganztag",
+    "sozialraum": "Jugendhilfe & Soziales",
+    "stadtteilprofil": "Stadtteilprofil",
+    "querschnitt": "Quervergleich",
+    "szenarien": "Szenarien",
+    "kohorten": "Kohortenkette",
+    "prognose": "Prognosegüte",
+    "steuerkreis": "Sitzung & Beschlüsse",
+    "kennzahlen": "Kennzahlen & Ziele",
+    "datenstaende": "Datenstände",
+    "import": "Import",
+}
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _view(url: str, view_id: int) -> View:
+    """Saved views never change, so one read per id is enough."""
+    return sk.get_view(uidata.engine_for(url), view_id)
+
+
+def goto(page: str) -> None:
+    """Open ``page`` on the next run (usable in callbacks, where ``st.switch_page`` is not)."""
+    st.session_state[_GOTO] = page
+
+
+def pending_page() -> str | None:
+    return st.session_state.pop(_GOTO, None)
+
+
+def open_view(view: View) -> None:
+    """Show a saved view: its parameters, its page, its pinned data (callback-safe)."""
+    state.apply_view_state(view.state)
+    state.put(state.SNAPSHOT, view.id)
+    st.session_state[_APPLIED] = view.id
+    goto(view.page)
+
+
+def leave_view() -> None:
+    """Back to the current data (the filters stay as they are)."""
+    st.session_state.pop(state.SNAPSHOT.key, None)
+    st.session_state.pop(_APPLIED, None)
+
+
+def pinned_view() -> View | None:
+    """The saved view this session shows, applying it once when it came in by a link."""
+    view_id = state.get(state.SNAPSHOT)
+    if not view_id:
+        return None
+    try:
+        view = _view(uidata.db_url(), int(view_id))
+    except sk.SteeringError as exc:
+        st.warning(str(exc))
+        leave_view()
+        return None
+    if st.session_state.get(_APPLIED) != view.id:
+        open_view(view)
+        st.session_state.pop(_GOTO, None)  # a link already opened its page
+    return view
+
+
+def user_name(key: str = "steering_user_field") -> str:
+    """A name field shared by all steering forms of the session (kept once typed)."""
+    if key not in st.session_state and st.session_state.get(USER):
+        st.session_state[key] = st.session_state[USER]
+    name = st.text_input("Ihr Name", key=key, help="Steht bei Kommentar, Beschluss und Auftrag.").strip()
+    if name:
+        st.session_state[USER] = name
+    return name
+
+
+def current_scenario(ctx: Context) -> Any:
+    """The scenario the view uses (frozen when it comes from a saved view), or None."""
+    name = state.get(state.SCENARIO)
+    if not name:
+        return None
+    if ctx.frozen_scenario is not None and ctx.frozen_scenario.name == name:
+        return ctx.frozen_scenario
+    return next((s for s in uidata.scenarios(ctx.layout) if s.name == name), None)
+
+
+def describe_state(ctx: Context, params: dict[str, str]) -> str:
+    """A German one-liner of a view's filters, e.g. for agenda rows and banners."""
+    parts = []
+    if code := params.get(state.INDICATOR.param):
+        try:
+            parts.append(ctx.indicator(code).label_de)
+        except KeyError:
+            parts.append(code)
+    if (
+        (lvl := params.get(state.LEVEL.param)) is not None
+        and lvl.isdigit()
+        and int(lvl) < len(ctx.layout.levels)
+    ):
+        parts.append(f"Ebene {ctx.layout.levels[int(lvl)]}")
+    if year := params.get(state.YEAR.param):
+        parts.append(f"Jahr {year}")
+    if gid := params.get(state.DISTRICT.param):
+        names = ctx.data.areas.set_index("gebiet_id")["name"]
+        parts.append(str(names.get(gid, gid)))
+    if scen := params.get(state.SCENARIO.param):
+        parts.append(f"Szenario {scen}")
+    if part := params.get(state.DOMAIN_VIEW.param):
+        parts.append(part)
+    return " · ".join(parts)
+
+
+def save_current_view(ctx: Context, title: str, user: str, session: Any = None) -> View:
+    """Freeze what is on screen now (page, filters, versions, scenario)."""
+    view = sk.save_view(
+        uidata.engine(),
+        ctx.layout.id,
+        title,
+        ctx.page or "lagebild",
+        state.view_state(),
+        dict(ctx.versions),
+        current_scenario(ctx),
+        user,
+        session=session,
+    )
+    return view  # what is on screen stays as it is (the current data); the link reopens the snapshot
+
+
+def view_banner(ctx: Context) -> None:
+    """Tell that a saved view is shown with the data of its day, and how to get today's."""
+    view = ctx.view
+    if view is None:
+        return
+    active = uidata.version_key(ctx.layout.id)
+    newer = [
+        ctx.data.versions[k].label if k in ctx.data.versions else k
+        for k, vid in active
+        if view.versions.get(k) != vid
+    ]
+    text = (
+        f"**Gespeicherte Ansicht „{components.plain(view.title)}“** vom {view.created_at:%d.%m.%Y} "
+        f"({components.plain(view.created_by)}): Zahlen mit dem Datenstand von damals"
+    )
+    if ctx.frozen_scenario is not None:
+        text += f", Szenario „{components.plain(ctx.frozen_scenario.name)}“ mit den Annahmen von damals"
+    text += "."
+    if newer:
+        text += " Inzwischen gibt es neuere Daten."
+    c1, c2 = st.columns([5, 1], vertical_alignment="center")
+    c1.info(text, icon=":material/history:")
+    c2.button("Aktuelle Daten zeigen", on_click=leave_view, key="leave_view", width="stretch")
+
+
+def save_view_popover(ctx: Context) -> None:
+    """ "Ansicht speichern" beside every page title: a snapshot, optionally onto an agenda."""
+    with (
+        st.popover("Ansicht speichern", icon=":material/bookmark_add:"),
+        st.form("save_view_form", border=False),
+    ):
+        title = st.text_input("Titel der Ansicht", placeholder="z. B. U3-Versorgung nach Planungsraum")
+        meetings = [m for m in sk.list_meetings(uidata.engine()) if m.status != "abgeschlossen"]
+        labels = {m.id: m.label for m in meetings}
+        target = st.selectbox(
+            "Auf die Tagesordnung von",
+            [0, *labels],
+            format_func=lambda i: labels.get(i, "– keiner Sitzung –"),
+        )
+        user = user_name("save_view_user")
+        if st.form_submit_button("Speichern", type="primary"):
+            try:
+                with session_scope(uidata.engine()) as s:
+                    view = save_current_view(ctx, title, user, session=s)
+                    if target:
+                        sk.add_agenda_item(uidata.engine(), target, view.title, view.id, session=s)
+            except sk.SteeringError as exc:
+                st.error(str(exc))
+            else:
+                where = f" und auf die Tagesordnung „{labels[target]}“ gesetzt" if target else ""
+                st.success(f"Ansicht Nr. {view.id} gespeichert{where}. Link: {view.link()}")
+
+
+# ---------------------------------------------------------------- comments
+
+
+def _thread_md(ctx: Context, c: sk.CommentInfo, names: dict[str, str]) -> str:
+    subject = []
+    if c.indicator_code:
+        try:
+            subject.append(ctx.indicator(c.indicator_code).label_de)
+        except KeyError:
+            subject.append(c.indicator_code)
+    if c.gebiet_id:
+        subject.append(names.get(c.gebiet_id, c.gebiet_id))
+    head = f"**{components.plain(c.department)}** · {components.plain(c.author)} · {c.created_at:%d.%m.%Y}"
+    return f"{head}  \n_{components.plain(' × '.join(subject))}_  \n{components.plain(c.text)}"
+
+
+def comments_panel(
+    ctx: Context, indicator: str | None = None, gebiet_id: str | None = None, key: str = "comments"
+) -> None:
+    """Interpretations beside a figure: threads with replies, resolve, and a form for a new one."""
+    if not indicator and not gebiet_id:
+        return
+    engine = uidata.engine()
+    threads = sk.comments_about(engine, ctx.layout.id, indicator, gebiet_id)
+    open_n = sum(not t.resolved for t in threads)
+    names = dict(zip(ctx.data.areas["gebiet_id"], ctx.data.areas["name"], strict=False))
+    label = f"Kommentare der Fachämter ({open_n} offen)" if threads else "Kommentare der Fachämter"
+    with st.expander(label, expanded=bool(open_n), icon=":material/forum:"):
+        for t in threads:
+            with st.container(border=True, key=f"{key}_thread_{t.id}"):
+                st.markdown(("✅ erledigt · " if t.resolved else "") + _thread_md(ctx, t, names))
+                for r in t.replies:
+                    st.markdown(
+                        f"↳ **{components.plain(r.department)}** · {components.plain(r.author)} · "
+                        f"{r.created_at:%d.%m.%Y}: {components.plain(r.text)}"
+                    )
+                _thread_actions(ctx, t, key)
+        _new_comment_form(ctx, indicator, gebiet_id, names, key)
+
+
+def _thread_actions(ctx: Context, t: sk.CommentInfo, key: str) -> None:
+    with (
+        st.popover("Antworten / erledigen", icon=":material/reply:"),
+        st.form(f"{key}_reply_{t.id}", border=False),
+    ):
+        text = st.text_area("Antwort", key=f"{key}_reply_text_{t.id}")
+        dept = st.selectbox(
+            "Fachamt", sk.DEPARTMENTS, key=f"{key}_reply_dept_{t.id}", accept_new_options=True
+        )
+        user = user_name(f"{key}_reply_user_{t.id}")
+        c1, c2 = st.columns(2)
+        reply = c1.form_submit_button("Antworten")
+        toggle = c2.form_submit_button("Wieder öffnen" if t.resolved else "Als erledigt markieren")
+        try:
+            if reply:
+                sk.add_comment(uidata.engine(), ctx.layout.id, text, dept or "", user, parent_id=t.id)
+                st.rerun()
+            if toggle:
+                sk.resolve_thread(uidata.engine(), t.id, user, resolved=not t.resolved)
+                st.rerun()
+        except sk.SteeringError as exc:
+            st.error(str(exc))
+
+
+def _new_comment_form(
+    ctx: Context, indicator: str | None, gebiet_id: str | None, names: dict[str, str], key: str
+) -> None:
+    scopes: dict[str, tuple[str | None, str | None]] = {}
+    ind_label = ctx.indicator(indicator).label_de if indicator else ""
+    if indicator and gebiet_id:
+        scopes[f"{names.get(gebiet_id, gebiet_id)} × {ind_label}"] = (indicator, gebiet_id)
+    if indicator:
+        scopes[f"Kennzahl „{ind_label}“ (ganze Stadt)"] = (indicator, None)
+    if gebiet_id:
+        scopes[f"Gebiet {names.get(gebiet_id, gebiet_id)} (allgemein)"] = (None, gebiet_id)
+    with st.form(f"{key}_new", clear_on_submit=True):
+        st.markdown("**Neuer Kommentar**")
+        scope = st.radio("Bezieht sich auf", list(scopes), horizontal=True, key=f"{key}_scope")
+        text = st.text_area(
+            "Interpretation", key=f"{key}_text", placeholder="Was bedeutet die Zahl? Was wissen Sie dazu?"
+        )
+        c1, c2 = st.columns(2)
+        with c1:
+            dept = st.selectbox("Fachamt", sk.DEPARTMENTS, key=f"{key}_dept", accept_new_options=True)
+        with c2:
+            user = user_name(f"{key}_user")
+        if st.form_submit_button("Kommentar speichern", type="primary"):
+            code, gid = scopes[scope]
+            meeting = state.get(state.MEETING)
+            try:
+                sk.add_comment(
+                    uidata.engine(),
+                    ctx.layout.id,
+                    text,
+                    dept or "",
+                    user,
+                    code,
+                    gid,
+                    meeting_id=meeting or None,
+                )
+            except sk.SteeringError as exc:
+                st.error(str(exc))
+            else:
+                st.rerun()

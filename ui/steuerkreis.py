@@ -1,0 +1,405 @@
+"""The page "Sitzung & Beschlüsse": meetings with their agenda of saved views, meeting mode, the
+decision paper (PDF/PPTX) and minutes (Excel), decisions with their snapshot, work orders for the
+next meeting, all comments, and the saved views.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+from planning import steering as sk
+from planning.paper.build import build_paper, record_tables
+from ui import components, meeting, steering
+from ui import data as uidata
+from ui.frame import Context
+
+PDF_MIME = "application/pdf"
+PPTX_MIME = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
+
+
+def _default_meeting(meetings: list[sk.MeetingInfo]) -> int:
+    """The next meeting that is not closed, else the newest."""
+    today = dt.date.today()
+    upcoming = [m for m in meetings if m.status != "abgeschlossen" and m.date >= today]
+    if upcoming:
+        return min(upcoming, key=lambda m: m.date).id
+    return meetings[0].id
+
+
+def meetings_tab(ctx: Context) -> None:
+    engine = uidata.engine()
+    meetings = sk.list_meetings(engine)
+    with st.expander("Neue Sitzung anlegen", icon=":material/add:", expanded=not meetings):
+        _new_meeting_form()
+    if not meetings:
+        st.info(
+            "Noch keine Sitzung. Legen Sie eine an und setzen Sie gespeicherte Ansichten "
+            "auf die Tagesordnung."
+        )
+        return
+    by_id = {m.id: m for m in meetings}
+    if st.session_state.get("sk_meeting") not in by_id:
+        st.session_state["sk_meeting"] = _default_meeting(meetings)
+    chosen = st.selectbox("Sitzung", list(by_id), format_func=lambda i: by_id[i].label, key="sk_meeting")
+    m = by_id[chosen]
+    st.markdown(
+        f"### {components.plain(m.body)} · {m.date:%d.%m.%Y}\n"
+        f"{components.plain(m.location) or 'Ort offen'} · Status: **{m.status}** · "
+        f"Tagesordnung „{components.plain(m.name)}“"
+    )
+    c1, c2, c3, c4 = st.columns(4)
+    c1.button(
+        "Sitzungsmodus starten",
+        type="primary",
+        icon=":material/co_present:",
+        on_click=meeting.start,
+        args=(m, st.session_state.get(steering.USER, "")),
+        disabled=not m.agenda,
+        key="sk_start",
+        width="stretch",
+    )
+    stem = f"{m.date:%Y-%m-%d}_{m.name}".replace(" ", "_")
+    c2.download_button(
+        "Entscheidungsvorlage (PDF)",
+        data=lambda: _render(m.id, "pdf"),
+        file_name=f"{stem}.pdf",
+        mime=PDF_MIME,
+        icon=":material/picture_as_pdf:",
+        key="sk_pdf",
+        on_click="ignore",
+        width="stretch",
+    )
+    c3.download_button(
+        "Foliensatz (PowerPoint)",
+        data=lambda: _render(m.id, "pptx"),
+        file_name=f"{stem}.pptx",
+        mime=PPTX_MIME,
+        icon=":material/slideshow:",
+        key="sk_pptx",
+        on_click="ignore",
+        width="stretch",
+    )
+    with c4:
+        components.excel_button(
+            record_tables(engine, m.id), f"{stem}_Protokoll.xlsx", "sk_minutes_xlsx", "Protokoll (Excel)"
+        )
+    st.caption(
+        "Die Vorlage enthält je TOP Karte, Tabelle und Verlauf mit Quelle und Stand (Geheimhaltung wie in "
+        "der App), die Kommentare der Fachämter, Beschlüsse, Arbeitsaufträge und das Protokoll. "
+        "Kommandozeile: `python -m planning paper --agenda NAME --format pdf|pptx --out DATEI`."
+    )
+    st.subheader("Tagesordnung")
+    _agenda(ctx, m)
+    _add_item_form(ctx, m)
+    st.subheader("Arbeitsaufträge zur Sitzung")
+    _order_overview(sk.order_overview(engine, m))
+    st.subheader("Protokoll")
+    _minutes(ctx, m)
+
+
+def _render(meeting_id: int, fmt: str) -> bytes:
+    paper = build_paper(uidata.engine(), meeting_id)
+    if fmt == "pdf":
+        from planning.paper.to_pdf import render_pdf
+
+        return render_pdf(paper)
+    from planning.paper.to_pptx import render_pptx
+
+    return render_pptx(paper)
+
+
+def _new_meeting_form() -> None:
+    with st.form("sk_new_meeting", clear_on_submit=True):
+        c1, c2 = st.columns(2)
+        name = c1.text_input("Name der Tagesordnung", placeholder="z. B. Steuerkreis März 2027")
+        date = c2.date_input("Datum", value=dt.date.today() + dt.timedelta(days=28), format="DD.MM.YYYY")
+        body = c1.text_input("Gremium", value="Steuerkreis Bildung und Betreuung")
+        location = c2.text_input("Ort")
+        user = steering.user_name("sk_new_meeting_user")
+        if st.form_submit_button("Sitzung anlegen", type="primary"):
+            try:
+                created = sk.create_meeting(uidata.engine(), name, date, user, body, location)
+            except sk.SteeringError as exc:
+                st.error(str(exc))
+            else:
+                st.session_state["sk_meeting"] = created.id
+                st.rerun()
+
+
+def _agenda(ctx: Context, m: sk.MeetingInfo) -> None:
+    if not m.agenda:
+        st.info(
+            "Noch keine Punkte. Speichern Sie auf einer Seite eine Ansicht („Ansicht speichern“) "
+            "und setzen Sie sie hier auf."
+        )
+    for item in m.agenda:
+        with st.container(border=True, key=f"sk_top_{item.id}"):
+            c1, c2, c3, c4, c5 = st.columns([7, 1.3, 0.6, 0.6, 0.6], vertical_alignment="center")
+            shown = f" · gezeigt {sk.local_time(item.shown_at):%d.%m.%Y %H:%M} Uhr" if item.shown_at else ""
+            what = ""
+            if item.view is not None:
+                page = steering.PAGE_TITLES.get(item.view.page, item.view.page)
+                what = f"{page} · {steering.describe_state(ctx, item.view.state)}"
+            c1.markdown(
+                f"**TOP {item.position}: {components.plain(item.title)}**"
+                + (f" — {components.plain(item.presenter)}" if item.presenter else "")
+                + (f"  \n{components.plain(what)}{shown}" if what or shown else "")
+                + (f"  \n_{components.plain(item.note)}_" if item.note else "")
+            )
+            if item.view is not None:
+                c2.button(
+                    "Öffnen",
+                    key=f"sk_open_{item.id}",
+                    on_click=steering.open_view,
+                    args=(item.view,),
+                    width="stretch",
+                )
+            c3.button(
+                "▲",
+                key=f"sk_up_{item.id}",
+                on_click=sk.move_agenda_item,
+                args=(uidata.engine(), item.id, -1),
+                help="nach oben",
+            )
+            c4.button(
+                "▼",
+                key=f"sk_down_{item.id}",
+                on_click=sk.move_agenda_item,
+                args=(uidata.engine(), item.id, 1),
+                help="nach unten",
+            )
+            c5.button(
+                "✕",
+                key=f"sk_del_{item.id}",
+                on_click=sk.remove_agenda_item,
+                args=(uidata.engine(), item.id),
+                help="von der Tagesordnung nehmen",
+            )
+
+
+def _add_item_form(ctx: Context, m: sk.MeetingInfo) -> None:
+    views = sk.list_views(uidata.engine(), ctx.layout.id)
+    if not views:
+        return
+    labels = {v.id: f"Nr. {v.id}: {v.title} ({v.created_at:%d.%m.%Y}, {v.created_by})" for v in views}
+    with (
+        st.expander("Punkt hinzufügen", icon=":material/playlist_add:"),
+        st.form(f"sk_add_item_{m.id}", clear_on_submit=True),
+    ):
+        vid = st.selectbox("Gespeicherte Ansicht", list(labels), format_func=lambda i: labels[i])
+        title = st.text_input("Titel des TOP (leer = Titel der Ansicht)")
+        c1, c2 = st.columns(2)
+        presenter = c1.text_input("Berichterstattung", placeholder="z. B. Jugendamt")
+        note = c2.text_input("Hinweis")
+        if st.form_submit_button("Auf die Tagesordnung"):
+            view = next(v for v in views if v.id == vid)
+            try:
+                sk.add_agenda_item(uidata.engine(), m.id, title.strip() or view.title, vid, note, presenter)
+            except sk.SteeringError as exc:
+                st.error(str(exc))
+            else:
+                st.rerun()
+
+
+def order_frame(orders: tuple[sk.WorkOrderInfo, ...] | list[sk.WorkOrderInfo], on: dt.date) -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {
+                "Nr.": o.id,
+                "Auftrag": o.title,
+                "Beauftragt": o.group,
+                "Verantwortlich": o.owner,
+                "Fällig": o.due.strftime("%d.%m.%Y") if o.due else "–",
+                "Status": ("überfällig · " if o.overdue(on) else "") + o.status,
+                "Beschluss": o.decision_title or "",
+            }
+            for o in orders
+        ],
+        columns=["Nr.", "Auftrag", "Beauftragt", "Verantwortlich", "Fällig", "Status", "Beschluss"],
+    )
+
+
+def _order_overview(ov: sk.OrderOverview) -> None:
+    since = ov.since.strftime("%d.%m.%Y") if ov.since else "Beginn"
+    c1, c2, c3 = st.columns(3)
+    c1.metric("Offen", len(ov.open))
+    c2.metric(f"Überfällig am {ov.on:%d.%m.%Y}", len(ov.overdue))
+    c3.metric(f"Erledigt seit {since}", len(ov.done_since))
+    rows = list(dict.fromkeys([*ov.overdue, *ov.open, *ov.done_since]))
+    if rows:
+        st.dataframe(order_frame(rows, ov.on), hide_index=True, width="stretch")
+
+
+def _minutes(ctx: Context, m: sk.MeetingInfo) -> None:
+    rec = sk.meeting_record(uidata.engine(), m.id)
+    shown = [f"TOP {a.position} {a.title}" for a in rec.shown]
+    st.markdown(
+        f"**Gezeigt:** {components.plain('; '.join(shown)) if shown else '–'}  \n"
+        f"**Beschlossen:** {len(rec.decisions)} · **Beauftragt:** {len(rec.orders)} · "
+        f"**Kommentare in der Sitzung:** {len(rec.comments)}"
+    )
+    for d in rec.decisions:
+        st.markdown(f"- Beschluss **{components.plain(d.title)}** ({d.status}): {components.plain(d.text)}")
+    for o in rec.orders:
+        due = f", fällig {o.due:%d.%m.%Y}" if o.due else ""
+        st.markdown(f"- Auftrag **{components.plain(o.title)}** an {components.plain(o.group)}{due}")
+    with st.form(f"sk_minutes_{m.id}"):
+        text = st.text_area("Protokollnotizen", value=m.minutes, height=120)
+        status = st.selectbox(
+            "Status der Sitzung", sk.MEETING_STATUS, index=sk.MEETING_STATUS.index(m.status)
+        )
+        user = steering.user_name("sk_minutes_user")
+        if st.form_submit_button("Protokoll speichern"):
+            try:
+                sk.update_meeting(uidata.engine(), m.id, m.revision, user, status=status, minutes=text)
+            except sk.SteeringError as exc:
+                st.error(str(exc))
+            else:
+                st.rerun()
+
+
+def decisions_tab(ctx: Context) -> None:
+    engine = uidata.engine()
+    decisions = sk.list_decisions(engine)
+    names = {m.id: m.label for m in sk.list_meetings(engine)}
+    if not decisions:
+        st.info("Noch keine Beschlüsse. Im Sitzungsmodus mit „Beschluss“ erfassen.")
+        return
+    frame = pd.DataFrame(
+        [
+            {
+                "Datum": d.date.strftime("%d.%m.%Y"),
+                "Sitzung": names.get(d.meeting_id or 0, ""),
+                "Beschluss": d.title,
+                "Text": d.text,
+                "Status": d.status,
+                "Grundlage": d.view.link() if d.view else "",
+            }
+            for d in decisions
+        ]
+    )
+    components.excel_button({"Beschlüsse": frame}, "Beschluesse.xlsx", "sk_dec_xlsx")
+    by_id = {d.id: d for d in decisions}
+    with st.form("sk_decision_status"):
+        c1, c2, c3 = st.columns([3, 1.5, 1.5])
+        did = c1.selectbox(
+            "Beschluss", list(by_id), format_func=lambda i: f"{by_id[i].date:%d.%m.%Y}: {by_id[i].title}"
+        )
+        status = c2.selectbox("Neuer Status", sk.DECISION_STATUS)
+        with c3:
+            user = steering.user_name("sk_decision_user")
+        if st.form_submit_button("Status ändern"):
+            try:
+                sk.update_decision(engine, did, by_id[did].revision, user, status)
+            except sk.SteeringError as exc:
+                st.error(str(exc))
+            else:
+                st.rerun()
+    for d in decisions:
+        with st.container(border=True, key=f"sk_dec_{d.id}"):
+            c1, c2, c3 = st.columns([6, 2, 2], vertical_alignment="center")
+            c1.markdown(
+                f"**{components.plain(d.title)}** · {d.date:%d.%m.%Y} · "
+                f"{components.plain(names.get(d.meeting_id or 0, ''))}  \n"
+                f"{components.plain(d.text)}"
+            )
+            c2.markdown(f"Status: **{d.status}**")
+            if d.view is not None:
+                c3.button(
+                    "Grundlage öffnen",
+                    key=f"sk_dec_open_{d.id}",
+                    on_click=steering.open_view,
+                    args=(d.view,),
+                    help="Zeigt die Ansicht mit dem Datenstand und Szenario von damals.",
+                    width="stretch",
+                )
+
+
+def orders_tab(ctx: Context) -> None:
+    engine = uidata.engine()
+    orders = sk.list_work_orders(engine)
+    ov = sk.order_overview(engine, on=dt.date.today())
+    if st.button("Neuer Arbeitsauftrag", icon=":material/add_task:", key="sk_new_order"):
+        meeting.order_dialog(ctx, None)
+    _order_overview(ov)
+    if not orders:
+        return
+    st.markdown("**Alle Arbeitsaufträge**")
+    frame = order_frame(orders, dt.date.today())
+    st.dataframe(frame, hide_index=True, width="stretch")
+    components.excel_button({"Arbeitsaufträge": frame}, "Arbeitsauftraege.xlsx", "sk_orders_xlsx")
+    by_id = {o.id: o for o in orders}
+    with st.form("sk_order_status"):
+        c1, c2, c3 = st.columns([3, 1.5, 1.5])
+        oid = c1.selectbox("Auftrag", list(by_id), format_func=lambda i: f"Nr. {i}: {by_id[i].title}")
+        status = c2.selectbox("Neuer Status", sk.ORDER_STATUS)
+        with c3:
+            user = steering.user_name("sk_order_user")
+        if st.form_submit_button("Status ändern"):
+            try:
+                sk.update_work_order(engine, oid, by_id[oid].revision, user, status=status)
+            except sk.SteeringError as exc:
+                st.error(str(exc))
+            else:
+                st.rerun()
+
+
+def comments_tab(ctx: Context) -> None:
+    threads = sk.comments_about(uidata.engine(), ctx.layout.id)
+    if not threads:
+        st.info(
+            "Noch keine Kommentare. Sie stehen neben Karte und Tabelle jeder Kennzahl und im Stadtteilprofil."
+        )
+        return
+    names = dict(zip(ctx.data.areas["gebiet_id"], ctx.data.areas["name"], strict=False))
+
+    def label(code: str | None) -> str:
+        if not code:
+            return ""
+        try:
+            return ctx.indicator(code).label_de
+        except KeyError:
+            return code
+
+    frame = pd.DataFrame(
+        [
+            {
+                "Datum": c.created_at.strftime("%d.%m.%Y"),
+                "Fachamt": c.department,
+                "Autor": c.author,
+                "Kennzahl": label(c.indicator_code),
+                "Gebiet": names.get(c.gebiet_id or "", c.gebiet_id or ""),
+                "Kommentar": c.text,
+                "Antworten": len(c.replies),
+                "Status": "erledigt" if c.resolved else "offen",
+            }
+            for c in threads
+        ]
+    )
+    only_open = st.toggle("Nur offene", value=True, key="sk_comments_open")
+    shown = frame[frame["Status"] == "offen"] if only_open else frame
+    st.dataframe(shown, hide_index=True, width="stretch")
+    components.excel_button({"Kommentare": frame}, "Kommentare.xlsx", "sk_comments_xlsx")
+
+
+def views_tab(ctx: Context) -> None:
+    views = sk.list_views(uidata.engine(), ctx.layout.id)
+    if not views:
+        st.info("Noch keine gespeicherten Ansichten: auf jeder Seite oben rechts „Ansicht speichern“.")
+        return
+    for v in views[:50]:
+        with st.container(border=True, key=f"sk_view_{v.id}"):
+            c1, c2 = st.columns([6, 1], vertical_alignment="center")
+            page = steering.PAGE_TITLES.get(v.page, v.page)
+            c1.markdown(
+                f"**Nr. {v.id}: {components.plain(v.title)}** · {v.created_at:%d.%m.%Y} · "
+                f"{components.plain(v.created_by)}  \n"
+                f"{page} · {components.plain(steering.describe_state(ctx, v.state))}  \n"
+                f"`{v.link()}`"
+            )
+            c2.button(
+                "Öffnen", key=f"sk_view_open_{v.id}", on_click=steering.open_view, args=(v,), width="stretch"
+            )
