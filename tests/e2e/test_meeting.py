@@ -15,6 +15,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import numpy as np
 import pytest
 from PIL import Image
 from playwright.sync_api import Page, expect
@@ -38,9 +39,8 @@ ORDER = "Machbarkeitsstudie Ganztag Sonnenhang (e2e)"
 
 
 def _non_blank(png: bytes) -> bool:
-    img = Image.open(io.BytesIO(png)).convert("L").resize((200, 120))
-    dark = sum(1 for p in img.getdata() if p < 200)
-    return dark > 200 and len(set(img.getdata())) > 8
+    pixels = np.asarray(Image.open(io.BytesIO(png)).convert("L").resize((200, 120)))
+    return int((pixels < 200).sum()) > 200 and len(np.unique(pixels)) > 8
 
 
 def _click(page: Page, name: str, scope: str = "") -> None:
