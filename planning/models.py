@@ -63,6 +63,18 @@ DATA_KINDS: tuple[str, ...] = (
     "kennzahlen",
     "wohnbau",
 )
+#: German names of the data kinds (source footers in the app and in the decision paper).
+KIND_LABELS: dict[str, str] = {
+    "gebiete": "Gebiete",
+    "bevoelkerung": "Bevölkerung",
+    "geburten": "Geburten",
+    "kitas": "Kitas",
+    "kindertagespflege": "Kindertagespflege",
+    "schulen": "Schulen",
+    "schueler": "Schüler:innen",
+    "kennzahlen": "Kennzahlen",
+    "wohnbau": "Wohnungsbau",
+}
 
 
 class DatasetVersion(Base):

@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Engine, and_, or_, select
 from sqlalchemy.orm import Session
 
-from planning.db import session_scope
+from planning.db import session_or_scope, session_scope
 from planning.models import (
     AgendaItem,
     Comment,
@@ -54,6 +54,22 @@ DECISION_STATUS: tuple[str, ...] = ("beschlossen", "vertagt", "abgelehnt", "in U
 ORDER_STATUS: tuple[str, ...] = ("offen", "in Arbeit", "erledigt", "zurückgestellt")
 ORDER_CLOSED: frozenset[str] = frozenset({"erledigt", "zurückgestellt"})
 
+#: German titles of the app's pages by URL path (agenda rows, banners, the paper).
+PAGE_TITLES: dict[str, str] = {
+    "lagebild": "Übersicht",
+    "kita": "Kita-Versorgung",
+    "schule": "Schule & Ganztag",
+    "sozialraum": "Jugendhilfe & Soziales",
+    "stadtteilprofil": "Stadtteilprofil",
+    "querschnitt": "Quervergleich",
+    "szenarien": "Szenarien",
+    "kohorten": "Kohortenkette",
+    "prognose": "Prognosegüte",
+    "steuerkreis": "Sitzung & Beschlüsse",
+    "kennzahlen": "Kennzahlen & Ziele",
+    "datenstaende": "Datenstände",
+    "import": "Import",
+}
 #: The app's start page (served at "/", not at "/lagebild").
 DEFAULT_PAGE = "lagebild"
 #: Where printed links point (a shared installation sets its address).
@@ -179,11 +195,7 @@ def save_view(
         scenario_json=json.dumps(scenario_record(scenario), ensure_ascii=False) if scenario else None,
         created_by=_text(user, "Ihr Name", 120),
     )
-    if session is not None:
-        session.add(row)
-        session.flush()
-        return _view(row)
-    with session_scope(engine) as s:
+    with session_or_scope(engine, session) as s:
         s.add(row)
         s.flush()
         return _view(row)
@@ -379,9 +391,7 @@ def add_agenda_item(
         s.flush()
         return item.id
 
-    if session is not None:
-        return _add(session)
-    with session_scope(engine) as s:
+    with session_or_scope(engine, session) as s:
         return _add(s)
 
 
@@ -507,9 +517,7 @@ def add_comment(
         s.flush()
         return row.id
 
-    if session is not None:
-        return _add(session)
-    with session_scope(engine) as s:
+    with session_or_scope(engine, session) as s:
         return _add(s)
 
 
@@ -656,9 +664,7 @@ def add_decision(
         s.flush()
         return _decision(row, s)
 
-    if session is not None:
-        return _add(session)
-    with session_scope(engine) as s:
+    with session_or_scope(engine, session) as s:
         return _add(s)
 
 
@@ -777,9 +783,7 @@ def add_work_order(
         s.flush()
         return _order(row, s)
 
-    if session is not None:
-        return _add(session)
-    with session_scope(engine) as s:
+    with session_or_scope(engine, session) as s:
         return _add(s)
 
 

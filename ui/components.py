@@ -8,19 +8,8 @@ import pandas as pd
 import streamlit as st
 
 from planning.indicators import format_value
+from planning.models import KIND_LABELS
 from planning.repository import VersionInfo
-
-KIND_LABELS = {
-    "gebiete": "Gebiete",
-    "bevoelkerung": "Bevölkerung",
-    "geburten": "Geburten",
-    "kitas": "Kitas",
-    "kindertagespflege": "Kindertagespflege",
-    "schulen": "Schulen",
-    "schueler": "Schüler:innen",
-    "kennzahlen": "Kennzahlen",
-    "wohnbau": "Wohnungsbau",
-}
 
 
 def plain(text: object) -> str:

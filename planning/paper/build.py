@@ -20,6 +20,7 @@ from planning import indicators as ind
 from planning import profile as prof
 from planning import steering as sk
 from planning.indicators import Indicator, format_value
+from planning.models import KIND_LABELS
 from planning.paper.images import static_map
 from planning.paper.model import Block, Chart, Paper, Remark, Section, Table, Text
 from planning.plan import PlanResult, at_level, compute_plan
@@ -29,28 +30,6 @@ from planning.scenarios import BASELINE_NAME, get_scenario
 from planning.suppression import GEHEIM
 from planning.targets import light
 
-KIND_LABELS = {
-    "gebiete": "Gebiete",
-    "bevoelkerung": "Bevölkerung",
-    "geburten": "Geburten",
-    "kitas": "Kitas",
-    "kindertagespflege": "Kindertagespflege",
-    "schulen": "Schulen",
-    "schueler": "Schülerzahlen",
-    "kennzahlen": "Kennzahlen",
-    "wohnbau": "Wohnbau",
-}
-PAGE_TITLES = {
-    "lagebild": "Übersicht",
-    "kita": "Kita-Versorgung",
-    "schule": "Schule & Ganztag",
-    "sozialraum": "Jugendhilfe & Soziales",
-    "stadtteilprofil": "Stadtteilprofil",
-    "querschnitt": "Quervergleich",
-    "szenarien": "Szenarien",
-    "kohorten": "Kohortenkette",
-    "prognose": "Prognosegüte",
-}
 #: Rows of a district table in the paper; the full table goes to the Excel attachment.
 MAX_ROWS = 15
 PLAN_SOURCES = ("bevoelkerung", "geburten", "kitas", "kindertagespflege", "schulen", "schueler", "wohnbau")
@@ -377,6 +356,23 @@ def _view_blocks(ctx: _Context, view: sk.View) -> tuple[str, list[Block]]:
     return _indicator_blocks(ctx, view, data, code)
 
 
+def _comment_remark(
+    c: sk.CommentInfo,
+    names: dict[str, str],
+    label: Callable[[str], str],
+    status: str,
+    with_replies: bool = True,
+) -> Remark:
+    """A comment as printed: department, author, date and subject (indicator × district)."""
+    district = names.get(c.gebiet_id, c.gebiet_id) if c.gebiet_id else ""
+    subject = " × ".join(x for x in (label(c.indicator_code) if c.indicator_code else "", district) if x)
+    replies = c.replies if with_replies else ()
+    text = c.text + "".join(f"\n↳ {r.department} ({r.author}): {r.text}" for r in replies)
+    return Remark(
+        "kommentar", f"{c.department} · {c.author} · {_date(c.created_at)} · {subject}", text, status
+    )
+
+
 def _comment_remarks(
     engine: Engine, view: sk.View, names: dict[str, str], label: Callable[[str], str]
 ) -> list[Block]:
@@ -384,20 +380,8 @@ def _comment_remarks(
     gid = view.state.get("gebiet")
     if not code and not gid:
         return []
-    out: list[Block] = []
-    for c in sk.comments_about(engine, view.layout_id, code, gid, include_resolved=False):
-        subject = " × ".join(
-            x
-            for x in (label(c.indicator_code) if c.indicator_code else "", names.get(c.gebiet_id or "", ""))
-            if x
-        )
-        text = c.text + "".join(f"\n↳ {r.department} ({r.author}): {r.text}" for r in c.replies)
-        out.append(
-            Remark(
-                "kommentar", f"{c.department} · {c.author} · {_date(c.created_at)} · {subject}", text, "offen"
-            )
-        )
-    return out
+    threads = sk.comments_about(engine, view.layout_id, code, gid, include_resolved=False)
+    return [_comment_remark(c, names, label, "offen") for c in threads]
 
 
 def _decision_remark(d: sk.DecisionInfo) -> Remark:
@@ -532,7 +516,7 @@ def build_paper(engine: Engine, key: str | int, now: dt.datetime | None = None) 
         data = ctx.data(item.view)
         paper.municipality = paper.municipality or data.layout.municipality
         subtitle, blocks = _view_blocks(ctx, item.view)
-        section.subtitle = f"{PAGE_TITLES.get(item.view.page, item.view.page)} · {subtitle}"
+        section.subtitle = f"{sk.PAGE_TITLES.get(item.view.page, item.view.page)} · {subtitle}"
         section.link = item.view.link()
         section.blocks.extend(blocks)
         names = dict(zip(data.areas["gebiet_id"], data.areas["name"], strict=False))
@@ -584,22 +568,7 @@ def build_paper(engine: Engine, key: str | int, now: dt.datetime | None = None) 
         areas = pd.concat([d.areas[["gebiet_id", "name"]] for d in ctx.cache.values()]) if ctx.cache else None
         names = dict(zip(areas["gebiet_id"], areas["name"], strict=False)) if areas is not None else {}
         for c in rec.comments:
-            subject = " × ".join(
-                x
-                for x in (
-                    label(c.indicator_code) if c.indicator_code else "",
-                    names.get(c.gebiet_id or "", c.gebiet_id or ""),
-                )
-                if x
-            )
-            minutes.blocks.append(
-                Remark(
-                    "kommentar",
-                    f"{c.department} · {c.author} · {_date(c.created_at)} · {subject}",
-                    c.text,
-                    "in der Sitzung",
-                )
-            )
+            minutes.blocks.append(_comment_remark(c, names, label, "in der Sitzung", with_replies=False))
     paper.sections.append(minutes)
     paper.municipality = paper.municipality or (
         list_layouts(engine)[0].municipality if list_layouts(engine) else ""
