@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import sqlite3
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -33,6 +35,56 @@ REAL_DATA = SHARED / "data" / "real"
 def pytest_configure(config: pytest.Config) -> None:
     # Tests must never touch the user's database.
     os.environ.pop("PLANUNGSATLAS_DB_URL", None)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Work units for pytest-xdist (``make test``: ``-n 2 --dist loadgroup``).
+
+    A module's tests stay on one worker, so its module fixtures (a demo copy, a Berlin import, an
+    AppTest database) are built once; all browser tests share one worker: one Streamlit server and
+    one Chromium. Without xdist the marks do nothing.
+    """
+    e2e = PROJECT / "tests" / "e2e"
+    for item in items:
+        if item.get_closest_marker("xdist_group"):
+            continue
+        path = Path(str(item.path))
+        group = "browser" if e2e in path.parents else path.stem
+        item.add_marker(pytest.mark.xdist_group(group))
+
+
+@dataclass(frozen=True)
+class DemoTemplate:
+    """The demo city (seed 2025) built once per test session into a migrated SQLite file."""
+
+    path: Path
+    report: object  # planning.demo.DemoReport of the build
+
+    def copy(self, folder: Path) -> str:
+        """A private copy of the demo database in ``folder``; returns its URL.
+
+        Copied with SQLite's backup API (consistent whatever the journal mode), so a test may
+        write to its copy without touching other tests' data.
+        """
+        target = folder / "demo.db"
+        with sqlite3.connect(self.path) as src, sqlite3.connect(target) as dst:
+            src.backup(dst)
+        src.close()
+        dst.close()
+        return f"sqlite:///{target}"
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory: pytest.TempPathFactory) -> DemoTemplate:
+    """Weidenstadt, built once (a build takes minutes on a small CI machine); take copies of it."""
+    from planning.demo import build_demo
+
+    path = tmp_path_factory.mktemp("demo-template") / "demo.db"
+    engine = make_engine(f"sqlite:///{path}")
+    migrate(engine)
+    report = build_demo(engine, seed=2025)
+    engine.dispose()
+    return DemoTemplate(path, report)
 
 
 @pytest.fixture

@@ -12,7 +12,6 @@ import pytest
 from planning.backtest import backtest, backtest_bands, backtest_data, training_years
 from planning.bands import band_totals, split_to_single_ages
 from planning.db import make_engine, migrate
-from planning.demo import build_demo
 from planning.imports.bundles.flensburg import import_flensburg
 from planning.projection import single_ages
 from planning.repository import load_planning_data
@@ -137,10 +136,8 @@ def test_flensburg_under_7_in_2021_is_a_three_year_horizon(flensburg):
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    engine = make_engine(f"sqlite:///{tmp_path_factory.mktemp('btdemo') / 'demo.db'}")
-    migrate(engine)
-    build_demo(engine)
+def demo(demo_template, tmp_path_factory):
+    engine = make_engine(demo_template.copy(tmp_path_factory.mktemp("btdemo")))
     yield load_planning_data(engine)
     engine.dispose()
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -19,8 +18,8 @@ import shapely
 from sqlalchemy import Engine, select
 
 from geodata.synthetic import AREA_NAMES
-from planning.db import make_engine, migrate
-from planning.demo import SOURCE, DemoReport, build_demo, generate_demo
+from planning.db import make_engine
+from planning.demo import SOURCE, DemoReport, generate_demo
 from planning.models import (
     DATA_KINDS,
     Area,
@@ -81,12 +80,10 @@ def _with_area(engine: Engine, model) -> pd.DataFrame:  # type: ignore[no-untype
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory):
-    """Weidenstadt (seed 2025) in a migrated SQLite file, built once for this module."""
-    path: Path = tmp_path_factory.mktemp("demo") / "demo.db"
-    engine = make_engine(f"sqlite:///{path}")
-    migrate(engine)
-    report = build_demo(engine, seed=2025)
+def demo(demo_template, tmp_path_factory: pytest.TempPathFactory):
+    """Weidenstadt (seed 2025) as ``build_demo`` wrote it (the session's build, see conftest)."""
+    engine = make_engine(demo_template.copy(tmp_path_factory.mktemp("demo")))
+    report = demo_template.report
     areas = _frame(engine, select(Area.__table__))
     parent = dict(zip(areas["id"], areas["gebiet_id"], strict=True))
     areas["parent_gebiet_id"] = areas["parent_id"].map(parent)

@@ -6,18 +6,11 @@ import pandas as pd
 import pytest
 
 from planning.cli import main
-from planning.db import make_engine, migrate
-from planning.demo import build_demo
 
 
 @pytest.fixture(scope="module")
-def demo_url(tmp_path_factory):
-    url = f"sqlite:///{tmp_path_factory.mktemp('fc') / 'demo.db'}"
-    engine = make_engine(url)
-    migrate(engine)
-    build_demo(engine)
-    engine.dispose()
-    return url
+def demo_url(demo_template, tmp_path_factory):
+    return demo_template.copy(tmp_path_factory.mktemp("fc"))
 
 
 def test_forecast_csv_contract(demo_url, tmp_path):

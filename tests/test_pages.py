@@ -122,15 +122,8 @@ def test_datenstaende_compares_two_kita_lists(tiny_url, tmp_path):
 
 
 @pytest.fixture
-def demo_url(tmp_path_factory, monkeypatch):
-    from planning.db import make_engine, migrate
-    from planning.demo import build_demo
-
-    url = f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.db'}"
-    engine = make_engine(url)
-    migrate(engine)
-    build_demo(engine)
-    engine.dispose()
+def demo_url(demo_template, tmp_path, monkeypatch):
+    url = demo_template.copy(tmp_path)
     monkeypatch.setenv("PLANUNGSATLAS_DB_URL", url)
     return url
 

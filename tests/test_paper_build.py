@@ -15,8 +15,7 @@ from pptx import Presentation
 from planning import indicators as ind
 from planning import steering as sk
 from planning.cli import main
-from planning.db import make_engine, migrate
-from planning.demo import build_demo
+from planning.db import make_engine
 from planning.demo.steering import AGENDA_NAME
 from planning.paper.build import build_paper, record_tables
 from planning.paper.model import Chart, Remark, Table
@@ -26,12 +25,9 @@ from planning.suppression import GEHEIM
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    url = f"sqlite:///{tmp_path_factory.mktemp('paper') / 'demo.db'}"
-    engine = make_engine(url)
-    migrate(engine)
-    build_demo(engine)
-    return url, engine
+def demo(demo_template, tmp_path_factory):
+    url = demo_template.copy(tmp_path_factory.mktemp("paper"))
+    return url, make_engine(url)
 
 
 def _tables(section) -> list[Table]:

@@ -222,14 +222,11 @@ def test_export_has_exactly_the_contract_columns():
 
 
 @pytest.fixture(scope="module")
-def demo_data(tmp_path_factory):
-    from planning.db import make_engine, migrate
-    from planning.demo import build_demo
+def demo_data(demo_template, tmp_path_factory):
+    from planning.db import make_engine
     from planning.repository import load_planning_data
 
-    engine = make_engine(f"sqlite:///{tmp_path_factory.mktemp('plan') / 'demo.db'}")
-    migrate(engine)
-    build_demo(engine)
+    engine = make_engine(demo_template.copy(tmp_path_factory.mktemp("plan")))
     data = load_planning_data(engine)
     engine.dispose()
     return data

@@ -407,16 +407,8 @@ def test_district_map_is_offline_and_zoomed_to_the_area():
 
 
 @pytest.fixture(scope="module")
-def demo_db(tmp_path_factory):
-    from planning.db import make_engine, migrate
-    from planning.demo import build_demo
-
-    url = f"sqlite:///{tmp_path_factory.mktemp('profil') / 'demo.db'}"
-    engine = make_engine(url)
-    migrate(engine)
-    build_demo(engine)
-    engine.dispose()
-    return url
+def demo_db(demo_template, tmp_path_factory):
+    return demo_template.copy(tmp_path_factory.mktemp("profil"))
 
 
 def _run(url: str, monkeypatch, params: dict[str, str]) -> AppTest:

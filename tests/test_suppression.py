@@ -591,15 +591,12 @@ def test_deterministic_whatever_the_row_order(city, rnd):
 
 
 @pytest.fixture(scope="module")
-def demo_data(tmp_path_factory):
+def demo_data(demo_template, tmp_path_factory):
     """The demo city as the app loads it: written to a real SQLite file and read back."""
-    from planning.db import make_engine, migrate
-    from planning.demo.write import build_demo
+    from planning.db import make_engine
     from planning.repository import load_planning_data
 
-    engine = make_engine(f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.db'}")
-    migrate(engine)
-    build_demo(engine)
+    engine = make_engine(demo_template.copy(tmp_path_factory.mktemp("demo")))
     data = load_planning_data(engine)
     engine.dispose()
     return data

@@ -11,7 +11,6 @@ The server and browser helpers live in ``scripts/screenshots.py`` (the screensho
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 from collections.abc import Callable, Generator, Iterator
 from pathlib import Path
@@ -74,24 +73,9 @@ def _chromium() -> None:
 
 
 @pytest.fixture(scope="session")
-def e2e_db_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """The demo city (``python -m planning demo``) in a fresh SQLite file."""
-    url = f"sqlite:///{tmp_path_factory.mktemp('e2e-db') / 'demo.db'}"
-    env = {k: v for k, v in os.environ.items() if k != "PLANUNGSATLAS_DB_URL"}
-    proc = subprocess.run(
-        [sys.executable, "-m", "planning", "--db", url, "demo"],
-        cwd=PROJECT_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    if proc.returncode != 0:
-        pytest.fail(
-            f"Demo-Datenbank nicht gebaut (Exit-Code {proc.returncode}):\n{proc.stdout}\n{proc.stderr}",
-            pytrace=False,
-        )
-    return url
+def e2e_db_url(demo_template, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A copy of the demo city (the session's build, see tests/conftest.py) for the shared server."""
+    return demo_template.copy(tmp_path_factory.mktemp("e2e-db"))
 
 
 @pytest.fixture(scope="session")

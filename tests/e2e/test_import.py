@@ -28,16 +28,9 @@ def app_server(e2e_db_url_import: str) -> Iterator[AppServer]:
 
 
 @pytest.fixture(scope="module")
-def e2e_db_url_import(tmp_path_factory: pytest.TempPathFactory) -> str:
-    from planning.db import make_engine, migrate
-    from planning.demo import build_demo
-
-    url = f"sqlite:///{tmp_path_factory.mktemp('e2e-import') / 'demo.db'}"
-    engine = make_engine(url)
-    migrate(engine)
-    build_demo(engine)
-    engine.dispose()
-    return url
+def e2e_db_url_import(demo_template, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A copy of the demo city of its own: the imports here must not change the other tests' data."""
+    return demo_template.copy(tmp_path_factory.mktemp("e2e-import"))
 
 
 @pytest.fixture(scope="module")
