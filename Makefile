@@ -54,7 +54,7 @@ TEST_WORKERS ?= 2
 
 test:
 	$(MAKE) --no-print-directory -j2 $(VENV)/.dev system-deps
-	$(PY) -m pytest -n $(TEST_WORKERS)
+	$(PY) -m pytest -n $(TEST_WORKERS) --durations=30
 
 e2e: $(VENV)/.dev system-deps
 	$(PY) -m pytest -m e2e
