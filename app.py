@@ -5,8 +5,8 @@ from __future__ import annotations
 import streamlit as st
 
 from planning.steering import View
+from ui import components, meeting, state, steering
 from ui import data as uidata
-from ui import meeting, state, steering
 from ui.frame import Context, set_context
 
 st.set_page_config(page_title="Planungsatlas", page_icon="🗺️", layout="wide", initial_sidebar_state="expanded")
@@ -26,7 +26,7 @@ def _sidebar(view: View | None, page: str) -> Context | None:
     state.ensure_choice(state.LAYOUT, codes, codes[0])
     with st.sidebar:
         layout = by_code[state.get(state.LAYOUT)]
-        st.markdown(f"### {layout.municipality}")
+        st.markdown(f"### {components.plain(layout.municipality)}")
         if len(layouts) > 1:
             st.selectbox("Gebietsstand", codes, key=state.LAYOUT.key, format_func=lambda c: by_code[c].name)
         pinned = view is not None and view.layout_id == layout.id

@@ -372,11 +372,13 @@ def _plan_for(args: argparse.Namespace):  # type: ignore[no-untyped-def]
 
 
 def cmd_forecast(args: argparse.Namespace) -> int:
+    from planning.exports import csv_bytes
+
     result = _plan_for(args)
     children = result.children[~result.children["observed"]]
     out = children.rename(columns={"gebiet_id": "area_id"})[["area_id", "year", "age", "children"]]
     out = out.assign(children=out["children"].round(2)).sort_values(["area_id", "year", "age"])
-    out.to_csv(args.out, index=False)
+    Path(args.out).write_bytes(csv_bytes(out))
     print(
         f"Prognose geschrieben: {args.out} ({out['area_id'].nunique()} Gebiete, {out['year'].min()}–"
         f"{out['year'].max()}, Szenario {result.scenario}, Geburtenvariante "
@@ -387,8 +389,10 @@ def cmd_forecast(args: argparse.Namespace) -> int:
 
 def cmd_plan(args: argparse.Namespace) -> int:
     result = _plan_for(args)
+    from planning.exports import csv_bytes
+
     out = result.export()
-    out.to_csv(args.out, index=False)
+    Path(args.out).write_bytes(csv_bytes(out))
     print(
         f"Bedarfsplanung geschrieben: {args.out} ({out['area_id'].nunique()} Gebiete, "
         f"{out['year'].min()}–{out['year'].max()}, Szenario {result.scenario})"

@@ -8,7 +8,10 @@ table that has not been through it: secret cells read ``geheim``, missing ones s
 
 from __future__ import annotations
 
+import io
+import re
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -114,34 +117,71 @@ def write_export(frame: pd.DataFrame, path: Path, notes_frame: pd.DataFrame | No
     """CSV (UTF-8, comma, dot decimals: machine-readable) or XLSX (with a "Hinweise" sheet) by extension."""
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        frame.to_csv(path, index=False)
+        path.write_bytes(csv_bytes(frame))
     elif suffix == ".xlsx":
-        with pd.ExcelWriter(path, engine="openpyxl") as xl:
-            frame.to_excel(xl, sheet_name="Tabelle", index=False)
-            if notes_frame is not None:
-                notes_frame.to_excel(xl, sheet_name="Hinweise", index=False)
+        path.write_bytes(xlsx_bytes(frame, notes_frame))
     else:
         raise ValueError(f"Dateiendung „{path.suffix}“ wird nicht unterstützt: bitte .csv oder .xlsx.")
 
 
+# --- spreadsheet safety ------------------------------------------------------------------------------
+# Text in exports comes from imports and from users (names of Kitas and areas, comments, decisions).
+# A cell like "=HYPERLINK(…)" must stay text in Excel and LibreOffice ("CSV/formula injection").
+
+#: A CSV cell starting with one of these is read as a formula by spreadsheet programs (OWASP).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"[+-]?(\d[\d.,]*|[.,]\d+)([eE][+-]?\d+)?")
+
+
+def defuse_cell(value: Any) -> Any:
+    """``value`` with a leading apostrophe if a spreadsheet would run it as a formula (numbers stay)."""
+    if (
+        isinstance(value, str)
+        and len(value) > 1  # a lone "-" (no data) or "+" is text in every spreadsheet
+        and value.startswith(FORMULA_START)
+        and not _PLAIN_NUMBER.fullmatch(value)
+    ):
+        return "'" + value
+    return value
+
+
+def defused(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` whose text cells (and column names) can never run as a formula in a CSV."""
+    text = [c for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c].dtype)]
+    out = frame.copy()
+    for col in text:
+        out[col] = out[col].map(defuse_cell)
+    out.columns = [defuse_cell(str(c)) for c in out.columns]
+    return out
+
+
+def csv_bytes(frame: pd.DataFrame, sep: str = ",", bom: bool = False) -> bytes:
+    """CSV of ``frame`` with formula-safe text cells; ``bom``: UTF-8 with BOM for a German Excel."""
+    return defused(frame).to_csv(sep=sep, index=False).encode("utf-8-sig" if bom else "utf-8")
+
+
+def _write_sheets(xl: pd.ExcelWriter, sheets: dict[str, pd.DataFrame]) -> None:
+    """Write the sheets; every text cell stays text (openpyxl would store "=…" as a live formula)."""
+    for name, frame in sheets.items():
+        frame.to_excel(xl, sheet_name=name[:31], index=False)
+    for ws in xl.book.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.data_type == "f":
+                    cell.data_type = "s"
+
+
 def xlsx_bytes(frame: pd.DataFrame, notes_frame: pd.DataFrame | None = None) -> bytes:
     """The XLSX export in memory (download button)."""
-    import io
-
-    buf = io.BytesIO()
-    with pd.ExcelWriter(buf, engine="openpyxl") as xl:
-        frame.to_excel(xl, sheet_name="Tabelle", index=False)
-        if notes_frame is not None:
-            notes_frame.to_excel(xl, sheet_name="Hinweise", index=False)
-    return buf.getvalue()
+    sheets = {"Tabelle": frame}
+    if notes_frame is not None:
+        sheets["Hinweise"] = notes_frame
+    return workbook_bytes(sheets)
 
 
 def workbook_bytes(sheets: dict[str, pd.DataFrame]) -> bytes:
     """Several tables as one XLSX, a sheet each (sheet names cut to Excel's 31 characters)."""
-    import io
-
     buf = io.BytesIO()
     with pd.ExcelWriter(buf, engine="openpyxl") as xl:
-        for name, frame in sheets.items():
-            frame.to_excel(xl, sheet_name=name[:31], index=False)
+        _write_sheets(xl, sheets)
     return buf.getvalue()

@@ -17,10 +17,11 @@ import streamlit as st
 from pandas.io.formats.style import Styler
 
 from planning import crossdomain as xd
+from planning.exports import csv_bytes
 from planning.indicators import Indicator, format_value
 from planning.suppression import GEHEIM, KEINE_DATEN
+from ui import components, state, views
 from ui import data as uidata
-from ui import state, views
 from ui.frame import Context
 
 X_KEY, Y_KEY = state.CROSS_X.key, state.CROSS_Y.key  # in the URL as x= and y=
@@ -334,7 +335,7 @@ def ranking_csv(
 ) -> bytes:
     """Semicolon CSV with decimal commas, UTF-8 with BOM: opens correctly in a German Excel."""
     frame = ranking_frame(ranking, indicators, headers, level_name)
-    return frame.to_csv(sep=";", index=False).encode("utf-8-sig")
+    return csv_bytes(frame, sep=";", bom=True)
 
 
 # ---------------------------------------------------------------- streamlit views
@@ -474,7 +475,10 @@ def cross_view(ctx: Context) -> tuple[Indicator, Indicator] | None:
     )
     if x_ref is not None and y_ref is not None:
         _quadrant_table(ctx, pairs, x_ind, y_ind, x_ref, y_ref)
-    st.caption(f"**{x_ind.label_de}** – {x_ind.help_de}  \n**{y_ind.label_de}** – {y_ind.help_de}")
+    p = components.plain
+    st.caption(
+        f"**{p(x_ind.label_de)}** – {p(x_ind.help_de)}  \n**{p(y_ind.label_de)}** – {p(y_ind.help_de)}"
+    )
     return x_ind, y_ind
 
 
@@ -662,7 +666,8 @@ def ranking_view(ctx: Context) -> list[Indicator]:
     if selected in ids:
         row = ranking[ranking["gebiet_id"] == selected].iloc[0]
         rank_text = "ohne Rang" if pd.isna(row["rank"]) else f"Rang {int(row['rank'])}"
-        st.caption(f"Ausgewählt: **{row['name']}** – {rank_text} von {int(ranking['rank'].notna().sum())}.")
+        ranked = int(ranking["rank"].notna().sum())
+        st.caption(f"Ausgewählt: **{components.plain(row['name'])}** – {rank_text} von {ranked}.")
     st.caption(
         f"Punktwert je Gebiet: Mittel über die {n} Kennzahlen des Perzentilrangs in ungünstiger Richtung "
         "(Anteil der übrigen Gebiete mit günstigerem Wert; 100 = ungünstigster Wert). Gebiete mit "

@@ -129,13 +129,13 @@ def export_files(
     stamp: tuple[Any, ...] | None = None,
 ) -> tuple[bytes, bytes]:
     """CSV and XLSX of one district table (``planning.exports``), built once per data and register state."""
-    from planning.exports import district_export, notes, xlsx_bytes
+    from planning.exports import csv_bytes, district_export, notes, xlsx_bytes
 
     data = planning_data(url, layout_code, versions)
     indicator = _indicator(url, code, stamp)
     target = registry(url, stamp if stamp is not None else registry_stamp(engine_for(url))).target(code)
     frame = district_export(data, indicator, year, level, target)
-    return frame.to_csv(index=False).encode("utf-8"), xlsx_bytes(frame, notes(data, indicator, target))
+    return csv_bytes(frame), xlsx_bytes(frame, notes(data, indicator, target))
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

@@ -24,6 +24,7 @@ from planning.imports.service import check_file
 from planning.imports.templates import template_csv, template_xlsx
 from planning.imports.validate import Checked, normalise_header
 from planning.imports.writer import VersionMeta, hash_bytes, write_checked
+from ui import components
 from ui import data as uidata
 
 UPLOAD_TYPES = ["csv", "txt", "xlsx", "geojson", "json", "gpkg", "zip"]
@@ -129,7 +130,7 @@ def import_workflow() -> None:
         name = st.text_input("Name des Profils", key=f"profile_name_{kind}")
         if st.button("Speichern", key=f"profile_save_{kind}", disabled=not name.strip()):
             save_profile(engine, name.strip(), kind, mapping)
-            st.success(f"Profil „{name.strip()}“ gespeichert.")
+            st.success(f"Profil „{components.plain(name.strip())}“ gespeichert.")
 
     st.subheader("Angaben zum Datenstand")
     opts = profile.options if profile else {}
@@ -179,7 +180,10 @@ def import_workflow() -> None:
             else:
                 vid = write_checked(engine, checked, meta)
         except (InputFileError, ValueError) as exc:
-            st.error(f"Import abgebrochen, die Datenbank ist unverändert: {exc}", icon=":material/error:")
+            st.error(
+                f"Import abgebrochen, die Datenbank ist unverändert: {components.plain(exc)}",
+                icon=":material/error:",
+            )
             return
         st.cache_data.clear()
         st.success(
@@ -239,7 +243,10 @@ def bundle_section() -> None:
         if st.button("Rezept ausführen", key="bundle_run", disabled=not folder.strip()):
             path = Path(folder.strip())
             if not path.is_dir():
-                st.error(f"Den Ordner {path} gibt es auf dem Server nicht.", icon=":material/error:")
+                st.error(
+                    f"Den Ordner {components.plain(path)} gibt es auf dem Server nicht.",
+                    icon=":material/error:",
+                )
                 return
             try:
                 with st.spinner("Importiere …"):

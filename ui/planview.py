@@ -18,7 +18,7 @@ from planning.parameters import GAFOEG_FIRST_YEAR, describe
 from planning.plan import PLAN_FIGURES, PlanResult, at_level
 from planning.scenarios import BASELINE_NAME, Scenario
 from planning.steering import scenario_record
-from ui import charts, state, steering, views
+from ui import charts, components, state, steering, views
 from ui import data as uidata
 from ui.frame import Context
 
@@ -143,10 +143,10 @@ def assumptions(result: PlanResult, keys: tuple[str, ...], scenario: Scenario) -
         f"({derived['einschulungsquote_quelle']})"
     )
     measures = [m.describe() for m in scenario.measures]
-    with st.expander(f"Annahmen dieser Zahlen (Szenario „{scenario.name}“)"):
+    with st.expander(f"Annahmen dieser Zahlen (Szenario „{components.plain(scenario.name)}“)"):
         st.markdown("\n".join(lines))
         if measures:
-            st.markdown("**Maßnahmen:**\n" + "\n".join(f"- {m}" for m in measures))
+            st.markdown("**Maßnahmen:**\n" + "\n".join(f"- {components.plain(m)}" for m in measures))
         if derived.get("kitas_ohne_gebiet"):
             st.caption(f"{derived['kitas_ohne_gebiet']} Kita(s) ohne Gebietszuordnung sind nicht enthalten.")
 

@@ -641,7 +641,7 @@ def _development(ctx: Context, gid: str, facts: dict[str, Any], indicators: list
     for i, (ind, own) in enumerate(chosen):
         city = uidata.city_series(ctx.url, ctx.layout.code, ctx.versions, ind.code, ctx.registry_stamp)
         with cols[i % 2]:
-            st.markdown(f"**{ind.label_de}** ({ind.unit})")
+            st.markdown(f"**{components.plain(ind.label_de)}** ({components.plain(ind.unit)})")
             fig = charts.city_trend(city, ind, ctx.year, own.sort_values("year"), facts["name"])
             st.plotly_chart(fig, config={"displayModeBar": False}, key=f"profile_trend_{ind.code}")
     st.caption(

@@ -20,7 +20,7 @@ from planning.scenarios import (
     delete_scenario,
     save_scenario,
 )
-from ui import charts, planview, state
+from ui import charts, components, planview, state
 from ui import data as uidata
 from ui.frame import Context
 
@@ -85,7 +85,10 @@ def compare_view(ctx: Context) -> None:
         diff = this_year.assign(value=this_year[other] - this_year[chosen[0]])
         left, right = st.columns([3, 2], gap="medium")
         with left:
-            st.markdown(f"**Unterschied {year}: „{other}“ minus „{chosen[0]}“** ({figure.label_de})")
+            st.markdown(
+                f"**Unterschied {year}: „{components.plain(other)}“ minus „{components.plain(chosen[0])}“** "
+                f"({figure.label_de})"
+            )
             geojson, bounds = uidata.map_layer(ctx.url, ctx.layout.code, ctx.versions, ctx.level)
             diff_figure = replace(PLAN_FIGURES[code], label_de=f"Differenz {figure.label_de}")
             st.plotly_chart(
@@ -126,7 +129,10 @@ def compare_view(ctx: Context) -> None:
         _compare_table(this_year, chosen, ctx.level_name)
     for sc in (by_name[n] for n in chosen if n != BASELINE_NAME):
         changes = sc.describe_changes()
-        st.caption(f"**{sc.name}:** " + ("; ".join(changes) if changes else "keine Änderungen"))
+        st.caption(
+            f"**{components.plain(sc.name)}:** "
+            + (components.plain("; ".join(changes)) if changes else "keine Änderungen")
+        )
 
 
 def _compare_table(frame: pd.DataFrame, chosen: list[str], level_name: str) -> None:
@@ -337,14 +343,14 @@ def editor_view(ctx: Context) -> None:
         except ScenarioError as exc:
             st.error(str(exc), icon=":material/error:")
         else:
-            st.success(f"Szenario „{result.name}“ gespeichert (Version {result.revision}).")
+            st.success(f"Szenario „{components.plain(result.name)}“ gespeichert (Version {result.revision}).")
             state.put(state.SCENARIO, result.name)
     if current.id is not None:
         with st.expander("Szenario löschen"):
             sure = st.checkbox(f"„{current.name}“ endgültig löschen", key=f"del_{choice}")
             if st.button("Löschen", disabled=not sure, key=f"del_btn_{choice}"):
                 delete_scenario(uidata.engine(), ctx.layout.id, current.name)
-                st.success(f"Szenario „{current.name}“ gelöscht.")
+                st.success(f"Szenario „{components.plain(current.name)}“ gelöscht.")
 
 
 # ---------------------------------------------------------------- cohort chain
@@ -411,7 +417,7 @@ def cohort_view(ctx: Context) -> None:
                 f"{planview.fmt(r.school_entrants)} Kinder, {planview.fmt(r.zuege_needed)} Eingangsklassen "
                 f"nötig, {planview.fmt(r.zuege_available)} Züge vorhanden – **{room}**"
             )
-        st.markdown(f"**Ist Platz in der Grundschule? ({name})**\n" + "\n".join(lines))
+        st.markdown(f"**Ist Platz in der Grundschule? ({components.plain(name)})**\n" + "\n".join(lines))
         st.caption(
             "Eingangsklassen = aufrunden(Einschulungen ÷ Klassenobergrenze); Züge = Grundschulen im Gebiet. "
             "Kinder ohne Grundschule im eigenen Gebiet besuchen eine in der Nachbarschaft: dann die "

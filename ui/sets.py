@@ -9,8 +9,8 @@ from planning.indicators import DOMAINS, Indicator, format_value
 from planning.registry import SCALES, KennzahlenSet, RegistryError, add_indicator, save_set, save_target
 from planning.suppression import GEHEIM, KEINE_DATEN
 from planning.targets import GELB, GRUEN, LIGHT_LABELS, LIGHT_SYMBOLS, ROT, Target, change_unit, status_row
+from ui import components, state
 from ui import data as uidata
-from ui import state
 from ui.frame import Context
 from ui.views import indicators_with_data, light_text
 
@@ -39,7 +39,8 @@ def set_overview(ctx: Context) -> None:
     c1, c2 = st.columns([2, 3], vertical_alignment="bottom")
     chosen = c1.selectbox("Kennzahlenset", names, key=SET_KEY)
     kset = ctx.registry.set(chosen)
-    c2.caption(f"**{kset.theme}**  \nVerantwortlich: {kset.owner or 'nicht benannt'}")
+    owner = components.plain(kset.owner or "nicht benannt")
+    c2.caption(f"**{components.plain(kset.theme)}**  \nVerantwortlich: {owner}")
     available = {i.code: i for i in indicators_with_data(ctx)}
     rows, codes = [], []
     for code in kset.codes:
@@ -209,7 +210,8 @@ def target_editor(ctx: Context, user: str) -> None:
             except (RegistryError, ValueError) as exc:
                 st.error(str(exc))
                 return
-            st.success(f"Gespeichert: {ind.label_de} – {saved.describe(ind.polarity, ind.format)}.")
+            rule = saved.describe(ind.polarity, ind.format)
+            st.success(f"Gespeichert: {components.plain(ind.label_de)} – {rule}.")
 
 
 def set_editor(ctx: Context, user: str) -> None:
@@ -243,7 +245,7 @@ def set_editor(ctx: Context, user: str) -> None:
             except RegistryError as exc:
                 st.error(str(exc))
                 return
-            st.success(f"Kennzahlenset „{kset.name}“ gespeichert.")
+            st.success(f"Kennzahlenset „{components.plain(kset.name)}“ gespeichert.")
 
 
 def indicator_form(user: str) -> None:

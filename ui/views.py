@@ -217,7 +217,9 @@ def indicator_explorer(
         )
         missing = table.loc[table["value"].isna() & ~table["suppressed"], "name"].tolist()
         if missing:
-            st.caption(f"Keine Daten für {len(missing)} {ctx.level_name}(e): {', '.join(missing)}.")
+            st.caption(
+                f"Keine Daten für {len(missing)} {ctx.level_name}(e): {components.plain(', '.join(missing))}."
+            )
         _downloads(ctx, indicator, year)
         if table["suppressed"].any():
             rule = indicator.rule
@@ -225,7 +227,7 @@ def indicator_explorer(
                 f"„{GEHEIM}“: aus Datenschutzgründen nicht ausgewiesen. " + (rule.hinweis_de if rule else "")
             )
     _district_detail(ctx, indicator, table, table_all, year, names, target)
-    st.caption(f"**{indicator.label_de}** – {indicator.help_de}")
+    st.caption(f"**{components.plain(indicator.label_de)}** – {components.plain(indicator.help_de)}")
     district = state.get(state.DISTRICT)
     known = set(names["gebiet_id"])
     steering.comments_panel(
@@ -380,7 +382,10 @@ def page_frame(ctx: Context | None, title: str) -> bool:
     c1.title(title)
     with c2:
         steering.save_view_popover(ctx)
-    st.caption(f"{ctx.layout.municipality} · {ctx.layout.name} · Ebene {ctx.level_name} · Jahr {ctx.year}")
+    p = components.plain
+    st.caption(
+        f"{p(ctx.layout.municipality)} · {p(ctx.layout.name)} · Ebene {ctx.level_name} · Jahr {ctx.year}"
+    )
     return True
 
 
