@@ -22,7 +22,7 @@ help:
 # uv cannot reach the index (a pip-only mirror set in pip.conf, say), pip installs the same pins.
 UV_VERSION := 0.13.9
 define pip_install
-	$(VENV)/bin/uv pip install --quiet --python $(PY) -r $(1) || $(PY) -m pip install --quiet -r $(1)
+	$(VENV)/bin/uv pip install --quiet --compile-bytecode --python $(PY) -r $(1) || $(PY) -m pip install --quiet -r $(1)
 endef
 
 $(VENV)/.runtime: requirements.txt
@@ -49,7 +49,7 @@ system-deps:
 	bash scripts/ensure-system-deps.sh
 
 # Python packages and Debian packages are fetched side by side (both mostly wait on the network).
-# Tests run on TEST_WORKERS processes (pytest-xdist); the browser tests stay together on one.
+# Tests run on TEST_WORKERS processes (pytest-xdist); the browser tests stay together on one (tests/conftest.py).
 TEST_WORKERS ?= 2
 
 test:

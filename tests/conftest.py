@@ -37,20 +37,38 @@ def pytest_configure(config: pytest.Config) -> None:
     os.environ.pop("PLANUNGSATLAS_DB_URL", None)
 
 
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Work units for pytest-xdist (``make test``: ``-n 2 --dist loadgroup``).
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
+    """Work units for pytest-xdist (``make test`` runs ``-n 2 --dist loadfile``).
 
-    A module's tests stay on one worker, so its module fixtures (a demo copy, a Berlin import, an
-    AppTest database) are built once; all browser tests share one worker: one Streamlit server and
-    one Chromium. Without xdist the marks do nothing.
+    A test file is one unit, so its module fixtures (a demo copy, a Berlin import) are built once;
+    all browser tests (``tests/e2e/``) are one unit: one Streamlit server, one Chromium. Units go
+    out in collection order (``--no-loadscope-reorder``), so the long browser unit starts first.
+    (xdist's own ``loadgroup`` does not group under pytest 9: it renames ``item._nodeid``.)
     """
-    e2e = PROJECT / "tests" / "e2e"
-    for item in items:
-        if item.get_closest_marker("xdist_group"):
-            continue
-        path = Path(str(item.path))
-        group = "browser" if e2e in path.parents else path.stem
-        item.add_marker(pytest.mark.xdist_group(group))
+    from xdist.scheduler import LoadFileScheduling
+
+    class BrowserTogether(LoadFileScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return "tests/e2e" if nodeid.startswith("tests/e2e/") else super()._split_scope(nodeid)
+
+    return BrowserTogether(config, log)  # type: ignore[arg-type]
+
+
+_niced: list[bool] = []
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Under xdist, a worker that leaves the browser tests behind yields the CPU to them.
+
+    The browser tests wait on a Streamlit server and Chromium with timeouts; on a two-core machine
+    the other worker (and the servers and browsers it starts) runs at lower priority, using the
+    time the browser tests leave idle. Without xdist nothing changes.
+    """
+    if _niced or not os.environ.get("PYTEST_XDIST_WORKER"):
+        return
+    if not str(item.nodeid).startswith("tests/e2e/"):
+        os.nice(10)
+        _niced.append(True)
 
 
 @dataclass(frozen=True)
