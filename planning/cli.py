@@ -507,6 +507,39 @@ def cmd_export_table(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_backup(args: argparse.Namespace) -> int:
+    """A consistent copy of the whole database (SQLite file or pg_dump), also while the app runs."""
+    from planning.backup import BackupError, backup
+
+    engine = make_engine(resolve_db_url(args.db))
+    try:
+        info = backup(engine, Path(args.out))
+    except BackupError as exc:
+        raise CliError(str(exc)) from None
+    print(
+        f"Sicherung geschrieben: {info.path} ({info.size_bytes / 1e6:.1f} MB, Schema {info.revision}) "
+        f"aus {_safe_url(engine)}"
+    )
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from planning.backup import BackupError, restore
+
+    engine = make_engine(resolve_db_url(args.db))
+    if not args.yes:
+        raise CliError(
+            f"Die Wiederherstellung ersetzt alle Daten in {_safe_url(engine)} durch {args.source}. "
+            "Zum Bestätigen --yes angeben (vorher am besten: python -m planning backup --out DATEI)."
+        )
+    try:
+        info = restore(engine, Path(args.source))
+    except BackupError as exc:
+        raise CliError(str(exc)) from None
+    print(f"Wiederhergestellt: {_safe_url(engine)} aus {info.path} (Schema der Sicherung {info.revision})")
+    return 0
+
+
 def cmd_paper(args: argparse.Namespace) -> int:
     """The decision paper of an agenda as PDF or PPTX (same content as the app's export)."""
     from planning.paper.build import build_paper
@@ -655,6 +688,15 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--level", help="Gebietsebene (Name oder Nummer; Standard: unterste Ebene)")
     s.add_argument("--layout", help="Gebietsstand (Standard: aktiver)")
     s.set_defaults(func=cmd_export_table)
+
+    s = sub.add_parser("backup", help="ganze Datenbank sichern (SQLite-Datei oder pg_dump)")
+    s.add_argument("--out", required=True, metavar="FILE", help="Zieldatei, z. B. sicherung-2026-11-21.db")
+    s.set_defaults(func=cmd_backup)
+
+    s = sub.add_parser("restore", help="ganze Datenbank aus einer Sicherung wiederherstellen")
+    s.add_argument("--from", dest="source", required=True, metavar="FILE", help="Sicherungsdatei")
+    s.add_argument("--yes", action="store_true", help="bestätigt: alle Daten werden ersetzt")
+    s.set_defaults(func=cmd_restore)
 
     s = sub.add_parser("paper", help="Entscheidungsvorlage einer Sitzung/Tagesordnung als PDF oder PPTX")
     s.add_argument("--agenda", required=True, metavar="NAME", help="Name der Sitzung (z. B. Demo-Sitzung)")
