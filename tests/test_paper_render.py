@@ -434,6 +434,22 @@ def test_figure_png_without_browser_raises_a_clear_error(monkeypatch):
         images.figure_png(_line_chart(), 400, 300)
 
 
+def test_a_slow_image_fails_alone_and_does_not_break_later_exports(monkeypatch):
+    """A busy server: one image over the time limit is refused, the next export may try again."""
+    import time
+
+    monkeypatch.setitem(images._server_state, "broken", "")
+    monkeypatch.setattr(images, "_server_alive", lambda: True)
+    with pytest.raises(ExportError, match="erneut versuchen"):
+        images._call_guarded(lambda: time.sleep(2), timeout=0.3)
+    assert images._server_state["broken"] == ""
+    assert images._call_guarded(lambda: b"png", timeout=5) == b"png"
+    monkeypatch.setattr(images, "_server_alive", lambda: False)  # the browser died: remembered
+    with pytest.raises(ExportError, match="nicht gestartet oder antwortet nicht"):
+        images._call_guarded(lambda: time.sleep(2), timeout=5)
+    assert images._server_state["broken"]
+
+
 def test_figure_png_refuses_tile_maps():
     fig = go.Figure(
         go.Choroplethmap(locations=["A"], z=[1], geojson={"type": "FeatureCollection", "features": []})

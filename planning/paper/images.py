@@ -129,12 +129,17 @@ def _call_guarded(fn: Callable[[], T], timeout: float) -> T:
     threading.Thread(target=run, daemon=True, name="paper-kaleido").start()
     deadline = time.monotonic() + timeout
     while not done.wait(0.1):
-        if not _server_alive() or time.monotonic() > deadline:
+        if not _server_alive():  # the browser died: the next export starts a new one
             _server_state["broken"] = (
                 "Diagramme können nicht als Bild exportiert werden: der Chromium-Browser für den "
                 "Bildexport ist nicht gestartet oder antwortet nicht."
             )
             raise ExportError(_server_state["broken"])
+        if time.monotonic() > deadline:  # slow (a busy server), not dead: the next export may try again
+            raise ExportError(
+                f"Diagramm konnte nicht als Bild exportiert werden: keine Antwort des Browsers nach "
+                f"{timeout:.0f} s (Server ausgelastet?). Bitte erneut versuchen."
+            )
     if "error" in box:
         raise box["error"]
     return box["value"]  # type: ignore[no-any-return]
@@ -166,7 +171,7 @@ def figure_png(fig: go.Figure, width_px: int, height_px: int, scale: float = 2) 
         with _render_lock:
             png = _call_guarded(
                 lambda: kaleido.calc_fig_sync(fig_dict, opts=opts, topojson=topojson),
-                RENDER_TIMEOUT_S + 10,
+                2 * RENDER_TIMEOUT_S,
             )
     except ExportError:
         raise
