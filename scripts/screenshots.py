@@ -271,12 +271,15 @@ def wait_for_run(page: Page, after_action: bool = True, timeout_ms: int = RUN_TI
         ) from exc
 
 
-def open_app(page: Page, base_url: str, query: str = "", path: str = "/") -> None:
+def open_app(
+    page: Page, base_url: str, query: str = "", path: str = "/", timeout_ms: int = RUN_TIMEOUT_MS
+) -> None:
     """Navigate to ``base_url + path [+ ?query]`` and wait for the first run to finish."""
     q = query.lstrip("?")
-    page.goto(base_url.rstrip("/") + path + (f"?{q}" if q else ""), wait_until="domcontentloaded")
-    page.wait_for_selector(APP, timeout=RUN_TIMEOUT_MS)
-    wait_for_run(page, after_action=False)
+    url = base_url.rstrip("/") + path + (f"?{q}" if q else "")
+    page.goto(url, wait_until="domcontentloaded", timeout=timeout_ms)
+    page.wait_for_selector(APP, timeout=timeout_ms)
+    wait_for_run(page, after_action=False, timeout_ms=timeout_ms)
 
 
 #: JS: one entry per plotly map on the page: drawn (MapLibre loaded) and its choroplethmap traces.

@@ -88,8 +88,23 @@ def app_server(e2e_db_url: str) -> Iterator[AppServer]:
     server.stop()
 
 
+#: A fresh server's first run loads and computes the whole demo city; on a busy two-core CI machine
+#: (the other test worker beside it) that may take minutes. Paid once, here, not by the first test.
+WARM_UP_MS = 420_000
+
+
 @pytest.fixture(scope="session")
-def base_url(app_server: AppServer) -> str:
+def base_url(app_server: AppServer, browser: Browser) -> str:
+    """The shared server's URL, after one full Lagebild (first run, first map) has been served."""
+    context, page, guard = new_guarded_page(browser)
+    try:
+        open_app(page, app_server.base_url, timeout_ms=WARM_UP_MS)
+        wait_for_map(page, timeout_ms=WARM_UP_MS)
+    finally:
+        context.close()
+    problems = guard.problems()
+    if problems:
+        pytest.fail("Erster Aufruf der App: " + "\n".join(problems), pytrace=False)
     return app_server.base_url
 
 
