@@ -129,8 +129,8 @@ def _check_revision(revision: str, path: Path) -> None:
         )
 
 
-def _sqlite_revision(path: Path) -> str:
-    if path.read_bytes()[:16] != SQLITE_MAGIC:
+def _sqlite_revision(path: Path, head: bytes) -> str:
+    if head != SQLITE_MAGIC:
         raise BackupError(f"{path}: keine SQLite-Sicherung (für PostgreSQL: eine Datei von pg_dump).")
     con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
@@ -184,7 +184,7 @@ def restore(engine: Engine, source: Path) -> BackupInfo:
     with source.open("rb") as fh:
         head = fh.read(16)
     if engine.dialect.name == "sqlite":
-        revision = _sqlite_revision(source)
+        revision = _sqlite_revision(source, head)
         _check_revision(revision, source)
         engine.dispose()
         src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)

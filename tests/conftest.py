@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -81,14 +80,15 @@ class DemoTemplate:
     def copy(self, folder: Path) -> str:
         """A private copy of the demo database in ``folder``; returns its URL.
 
-        Copied with SQLite's backup API (consistent whatever the journal mode), so a test may
-        write to its copy without touching other tests' data.
+        Copied with ``planning.backup`` (SQLite's backup API, consistent whatever the journal
+        mode), so a test may write to its copy without touching other tests' data.
         """
+        from planning.backup import backup
+
         target = folder / "demo.db"
-        with sqlite3.connect(self.path) as src, sqlite3.connect(target) as dst:
-            src.backup(dst)
-        src.close()
-        dst.close()
+        engine = make_engine(f"sqlite:///{self.path}")
+        backup(engine, target)
+        engine.dispose()
         return f"sqlite:///{target}"
 
 
