@@ -19,7 +19,7 @@ from typing import TypeAlias
 import numpy as np
 import pandas as pd
 
-from planning.population import age_range_count, total_population
+from planning.population import age_range_count
 from planning.repository import PlanningData
 from planning.suppression import GESAMTSTADT, SuppressionRule, suppress, with_totals
 
@@ -103,11 +103,16 @@ def _empty() -> Frame:
     )
 
 
+def _ages(data: PlanningData, a0: int, a1: int | None) -> Frame:
+    """``age_range_count`` of the data's population, computed once per data and age range."""
+    return data.derived(("age_range_count", a0, a1), lambda: age_range_count(data.population, a0, a1))
+
+
 def _count(a0: int, a1: int | None) -> ComputeFn:
     def fn(data: PlanningData) -> Frame:
         if data.population.empty:
             return _empty()
-        c = age_range_count(data.population, a0, a1)
+        c = _ages(data, a0, a1)
         return c.rename(columns={"count": "numerator"}).assign(denominator=pd.NA)
 
     return fn
@@ -117,8 +122,8 @@ def _share(a0: int, a1: int | None) -> ComputeFn:
     def fn(data: PlanningData) -> Frame:
         if data.population.empty:
             return _empty()
-        num = age_range_count(data.population, a0, a1).rename(columns={"count": "numerator"})
-        den = total_population(data.population).rename(columns={"count": "denominator"})
+        num = _ages(data, a0, a1).rename(columns={"count": "numerator"})
+        den = _ages(data, 0, None).rename(columns={"count": "denominator"})
         return num.merge(den, on=["gebiet_id", "year"], how="outer")
 
     return fn
@@ -138,9 +143,8 @@ def kita_places_by_year(kitas: Frame, years: list[int]) -> Frame:
     yrs = pd.DataFrame({"year": years})
     grid = k.merge(yrs, how="cross")
     grid = grid[_kita_in_operation(grid, grid["year"]).to_numpy()]
-    out = grid.groupby(["gebiet_id", "year"], as_index=False).agg(
-        kitas=("kita_id", "size"), **{c: (c, lambda x: x.sum(min_count=1)) for c in cols}
-    )
+    groups = grid.groupby(["gebiet_id", "year"])
+    out = pd.concat([groups.size().rename("kitas"), groups[cols].sum(min_count=1)], axis=1).reset_index()
     return out.assign(gebiet_id=out["gebiet_id"].replace("\0", pd.NA))
 
 
@@ -148,8 +152,14 @@ def _population_years(data: PlanningData) -> list[int]:
     return sorted(int(y) for y in data.population["year"].unique()) if not data.population.empty else []
 
 
+def _places(data: PlanningData, split: bool) -> Frame:
+    """Kita places per area and year (``split``: U3/Ü3 completed by :func:`split_places`), once per data."""
+    kitas = split_places(data.kitas) if split else data.kitas
+    return data.derived(("kita_places", split), lambda: kita_places_by_year(kitas, _population_years(data)))
+
+
 def _kita_places(data: PlanningData) -> Frame:
-    places = kita_places_by_year(data.kitas, _population_years(data))
+    places = _places(data, split=False)
     if places.empty:
         return _empty()
     return places.rename(columns={"places_total": "numerator"})[["gebiet_id", "year", "numerator"]].assign(
@@ -176,8 +186,8 @@ def _versorgung(age_from: int, age_to: int, column: str, with_tagespflege: bool)
     def fn(data: PlanningData) -> Frame:
         if data.population.empty:
             return _empty()
-        children = age_range_count(data.population, age_from, age_to).rename(columns={"count": "denominator"})
-        places = kita_places_by_year(split_places(data.kitas), _population_years(data))
+        children = _ages(data, age_from, age_to).rename(columns={"count": "denominator"})
+        places = _places(data, split=True)
         num = (
             places[["gebiet_id", "year", column]].rename(columns={column: "numerator"})
             if not places.empty
@@ -230,7 +240,7 @@ def _kita_reach(data: PlanningData) -> Frame:
     if kitas.empty:
         return _empty()
     fac = facility_points(kitas, epsg=data.layout.epsg)
-    children = age_range_count(data.population, 0, 5)
+    children = _ages(data, 0, 5)
     parts = []
     for year in _population_years(data):
         open_now = fac[_kita_in_operation(fac, year).to_numpy()]
@@ -703,6 +713,10 @@ def base_table(data: PlanningData, ref: IndicatorRef) -> Frame:
     be aggregated to upper levels (it stays NA there).
     """
     ind = resolve(ref)
+    return data.derived(("base_table", ind), lambda: _base_table(data, ind)).copy()
+
+
+def _base_table(data: PlanningData, ind: Indicator) -> Frame:
     raw = ind.compute(data) if ind.compute is not None else _imported(data, ind)
     out = raw[["gebiet_id", "year", "numerator", "denominator"]].astype(
         {"numerator": "Float64", "denominator": "Float64", "year": "int64"}
@@ -730,6 +744,10 @@ def protected_table(data: PlanningData, ref: IndicatorRef) -> Frame:
     indicator that is not sensitive every ``suppressed`` is False.
     """
     ind = resolve(ref)
+    return data.derived(("protected_table", ind), lambda: _protected_table(data, ind)).copy()
+
+
+def _protected_table(data: PlanningData, ind: Indicator) -> Frame:
     base = base_table(data, ind)
     areas = data.areas
     data_ids = set(areas.loc[areas["level"] == data.data_level, "gebiet_id"])
@@ -809,12 +827,9 @@ def _sum_group(df: Frame, keys: list[str], is_rate: bool) -> Frame:
         denominator=df["denominator"].where(valid),
         missing=(~valid).astype("int64"),
     )
-    g = work.groupby(keys, as_index=False)
-    return g.agg(
-        numerator=("numerator", lambda s: s.sum(min_count=1)),
-        denominator=("denominator", lambda s: s.sum(min_count=1)),
-        missing=("missing", "sum"),
-    )
+    g = work.groupby(keys)
+    sums = g[["numerator", "denominator"]].sum(min_count=1)
+    return pd.concat([sums, g["missing"].sum()], axis=1).reset_index()
 
 
 def ancestor_map(areas: pd.DataFrame, from_level: int, to_level: int) -> dict[str, str]:

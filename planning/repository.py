@@ -7,7 +7,9 @@ them keyed on exactly what determines the result. They return new frames and nev
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 import geopandas as gpd
 import pandas as pd
@@ -293,6 +295,8 @@ def load_housing(engine: Engine, version_id: int) -> pd.DataFrame:
     return _frame(engine, stmt)
 
 
+T = TypeVar("T")
+
 _EMPTY: dict[str, list[str]] = {
     "bevoelkerung": ["gebiet_id", "year", "age_from", "age_to", "sex", "count"],
     "geburten": ["gebiet_id", "year", "count"],
@@ -358,6 +362,20 @@ class PlanningData:
     versions: dict[str, VersionInfo]
     areas: gpd.GeoDataFrame
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    #: Results derived from these facts (see :meth:`derived`); not part of the value, never copied.
+    _derived: dict[Hashable, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def derived(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """``compute()`` once per ``key`` for this data: the facts never change after loading.
+
+        Why: a decision paper or a district profile asks for the same base figures dozens of
+        times (each costs up to a second on a large city). Callers must not mutate the result.
+        """
+        try:
+            return self._derived[key]  # type: ignore[no-any-return]
+        except KeyError:
+            value = self._derived[key] = compute()
+            return value
 
     def table(self, kind: str) -> pd.DataFrame:
         if kind not in _EMPTY:

@@ -29,6 +29,9 @@ pytest_plugins = ["dbfixtures"]  # any_engine: every database test on SQLite and
 PROJECT = Path(__file__).resolve().parent.parent
 SHARED = PROJECT.parent / "shared"
 REAL_DATA = SHARED / "data" / "real"
+#: Time limit of one AppTest script run: a guard against hangs, not a speed target (the first run
+#: of a page imports geopandas and plotly and may take minutes on a busy 2-core CI machine).
+APPTEST_TIMEOUT_S = 600
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -94,7 +94,7 @@ def test_module_entry_point_runs_as_subprocess(tiny_url):
         cwd=ROOT,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=600,
         check=True,
     )
     assert json.loads(out.stdout)["areas"] == 3

@@ -20,6 +20,7 @@ from pandas.testing import assert_frame_equal
 from planning import crossdomain as xd
 from planning.indicators import get_indicator
 from planning.suppression import GEHEIM, KEINE_DATEN
+from tests.conftest import APPTEST_TIMEOUT_S
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
@@ -516,7 +517,7 @@ def tiny_url(tmp_path, monkeypatch):
 def test_views_on_tiny_city(tiny_url):
     from streamlit.testing.v1 import AppTest
 
-    at = AppTest.from_function(_views_script, default_timeout=60)
+    at = AppTest.from_function(_views_script, default_timeout=APPTEST_TIMEOUT_S)
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     assert at.selectbox(key="quer_x").value == "kinderarmut"
@@ -535,7 +536,7 @@ def test_views_on_the_upper_level_with_too_few_districts(tiny_url):
     """Two Bezirke: no correlation (with the reason), but a scatter and a ranking of both."""
     from streamlit.testing.v1 import AppTest
 
-    at = AppTest.from_function(_views_script, default_timeout=60, kwargs={"level": 0})
+    at = AppTest.from_function(_views_script, default_timeout=APPTEST_TIMEOUT_S, kwargs={"level": 0})
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     assert {m.label: m.value for m in at.metric}["Korrelation (Pearson r)"] == "–"
@@ -558,7 +559,7 @@ def test_views_show_suppressed_district_as_geheim(tiny_url, monkeypatch):
         return out  # the value stays in place on purpose: the views must blank it themselves
 
     monkeypatch.setattr(indicators, "indicator_table", with_suppression)
-    at = AppTest.from_function(_views_script, default_timeout=60)
+    at = AppTest.from_function(_views_script, default_timeout=APPTEST_TIMEOUT_S)
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     cards = {m.label: m.value for m in at.metric}
@@ -583,7 +584,7 @@ def test_views_show_suppressed_district_as_geheim(tiny_url, monkeypatch):
 def test_page_runs_through_the_app(tiny_url):
     from streamlit.testing.v1 import AppTest
 
-    at = AppTest.from_file(APP, default_timeout=60)
+    at = AppTest.from_file(APP, default_timeout=APPTEST_TIMEOUT_S)
     at.run()
     at.switch_page("pages/querschnitt.py")
     at.run()

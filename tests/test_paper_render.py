@@ -12,6 +12,7 @@ import math
 import re
 import shutil
 import subprocess
+from collections import OrderedDict
 from datetime import datetime
 
 import geopandas as gpd
@@ -428,6 +429,7 @@ def test_pptx_remarks_slide(deck):
 
 
 def test_figure_png_without_browser_raises_a_clear_error(monkeypatch):
+    monkeypatch.setattr(images, "_png_cache", OrderedDict())  # not served from an earlier test
     monkeypatch.setitem(images._server_state, "started", False)
     monkeypatch.setattr(images, "_find_browser", lambda: None)
     with pytest.raises(ExportError, match="kein Chromium-Browser gefunden"):
@@ -448,6 +450,41 @@ def test_a_slow_image_fails_alone_and_does_not_break_later_exports(monkeypatch):
     with pytest.raises(ExportError, match="nicht gestartet oder antwortet nicht"):
         images._call_guarded(lambda: time.sleep(2), timeout=5)
     assert images._server_state["broken"]
+
+
+def _tiny_png(color: str) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (4, 3), color).save(out, format="PNG")
+    return out.getvalue()
+
+
+def test_same_figure_is_drawn_once_and_the_cache_stays_bounded(monkeypatch):
+    """PDF and PPTX of one meeting share their charts; a changed figure or size is drawn anew."""
+    calls: list[dict] = []
+
+    def fake_render(fig_dict, opts, topojson):
+        calls.append(opts)
+        return _tiny_png("red")
+
+    monkeypatch.setattr(images, "_png_cache", OrderedDict())
+    monkeypatch.setattr(images, "_ensure_server", lambda: None)
+    monkeypatch.setattr(images.kaleido, "calc_fig_sync", fake_render)
+    monkeypatch.setitem(images._server_state, "warm", True)
+    first = images.figure_png(_line_chart(), 400, 300)
+    assert images.figure_png(_line_chart(), 400, 300) == first and len(calls) == 1
+    images.figure_png(_line_chart(), 401, 300)  # another size
+    changed = _line_chart()
+    changed.update_layout(title="anders")
+    images.figure_png(changed, 400, 300)  # another figure
+    assert len(calls) == 3
+
+    monkeypatch.setattr(images, "PNG_CACHE_BYTES", 2 * len(first))
+    for width in range(500, 505):
+        images.figure_png(_line_chart(), width, 300)
+    assert sum(len(v) for v in images._png_cache.values()) <= 2 * len(first)
+    assert len(images._png_cache) == 2
+    images.figure_png(_line_chart(), 504, 300)  # the newest is still kept
+    assert len(calls) == 3 + 5
 
 
 def test_figure_png_refuses_tile_maps():

@@ -20,7 +20,7 @@ from planning.population import age_range_count
 from planning.repository import LayoutInfo, PlanningData
 from planning.suppression import GEHEIM, KEINE_DATEN
 from planning.targets import Target
-from tests.conftest import REAL_DATA
+from tests.conftest import APPTEST_TIMEOUT_S, REAL_DATA
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 PAGE = "pages/stadtteilprofil.py"
@@ -413,7 +413,7 @@ def demo_db(demo_template, tmp_path_factory):
 
 def _run(url: str, monkeypatch, params: dict[str, str]) -> AppTest:
     monkeypatch.setenv("PLANUNGSATLAS_DB_URL", url)
-    at = AppTest.from_file(APP, default_timeout=240)
+    at = AppTest.from_file(APP, default_timeout=APPTEST_TIMEOUT_S)
     for k, v in params.items():
         at.query_params[k] = v
     at.run()

@@ -9,6 +9,7 @@ published figures exists.
 
 from __future__ import annotations
 
+import os
 from collections import deque
 from itertools import product
 
@@ -482,6 +483,14 @@ def test_cell_text():
 
 counts = st.one_of(st.integers(0, 4), st.integers(0, 50))
 
+#: ``make test`` runs a quarter of the examples (each attack costs about a second on a small CI
+#: machine); ``PLANUNGSATLAS_DEEP_TESTS=1`` runs all of them, e.g. after changing the suppression.
+DEEP = os.environ.get("PLANUNGSATLAS_DEEP_TESTS") == "1"
+
+
+def examples(n: int) -> int:
+    return n if DEEP else max(10, n // 4)
+
 
 @st.composite
 def cities(draw, rate: bool = False, minimum: int = 0):
@@ -516,7 +525,7 @@ def cities(draw, rate: bool = False, minimum: int = 0):
     return areas, base
 
 
-@settings(max_examples=250, deadline=None)
+@settings(max_examples=examples(250), deadline=None)
 @given(cities())
 def test_counts_cannot_be_recomputed_from_any_displayed_figures(city):
     areas, base = city
@@ -527,7 +536,7 @@ def test_counts_cannot_be_recomputed_from_any_displayed_figures(city):
     assert out.loc[out["suppressed"], ["numerator", "value"]].isna().all().all()
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(cities(rate=True))
 def test_rates_cannot_be_recomputed_from_any_displayed_figures(city):
     areas, base = city
@@ -538,7 +547,7 @@ def test_rates_cannot_be_recomputed_from_any_displayed_figures(city):
     assert out.loc[out["suppressed"], ["numerator", "denominator", "value"]].isna().all().all()
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(cities(), st.integers(1, 6))
 def test_other_thresholds_hold_as_well(city, min_count):
     areas, base = city
@@ -549,14 +558,14 @@ def test_other_thresholds_hold_as_well(city, min_count):
     _attack(full, out, areas, rule, rate=False)
 
 
-@settings(max_examples=50, deadline=None)
+@settings(max_examples=examples(50), deadline=None)
 @given(cities(minimum=3))
 def test_no_cell_is_hidden_when_all_counts_reach_the_threshold(city):
     areas, base = city
     assert not suppress(with_totals(base, areas), DEFAULT_RULE, areas)["suppressed"].any()
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100), deadline=None)
 @given(st.lists(st.integers(3, 50), min_size=1, max_size=8), st.integers(1, 2), st.data())
 def test_one_small_cell_in_a_flat_table_costs_exactly_one_more(large, small, data):
     pos = data.draw(st.integers(0, len(large)))
@@ -570,7 +579,7 @@ def test_one_small_cell_in_a_flat_table_costs_exactly_one_more(large, small, dat
     assert set(secret) == {out.loc[pos, "gebiet_id"], smallest}
 
 
-@settings(max_examples=50, deadline=None)
+@settings(max_examples=examples(50), deadline=None)
 @given(cities(rate=True), st.randoms(use_true_random=False))
 def test_deterministic_whatever_the_row_order(city, rnd):
     areas, base = city

@@ -6,11 +6,14 @@ plain filled ``Scatter`` paths in metric coordinates, so it renders anywhere, wi
 
 from __future__ import annotations
 
+import hashlib
 import io
 import itertools
+import json
 import math
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
@@ -43,8 +46,14 @@ CLASS_SCALE = ["#c6dbef", "#9ecae1", "#6baed6", "#4292c6", "#2171b5", "#08519c",
 #: Above this many vertices the print map is simplified (550 detailed areas stay fast).
 MAX_PRINT_VERTICES = 150_000
 FONT_FAMILY = "Liberation Sans, DejaVu Sans, Arial, sans-serif"  # as in the PDF body
-#: One image may take this long before the export gives up (chromium normally needs < 1 s).
-RENDER_TIMEOUT_S = 60.0
+#: One image may take this long before the export gives up (chromium normally needs 1–5 s here).
+RENDER_TIMEOUT_S = 90.0
+#: The first image after the browser started may take this much longer (chromium starting up
+#: takes 30 s on a small busy server).
+STARTUP_TIMEOUT_S = 300.0
+#: Rendered images kept per process, by content: the PDF and the PPTX of one meeting (or the same
+#: paper asked for twice) share their charts instead of drawing each again.
+PNG_CACHE_BYTES = 64 * 1024 * 1024
 #: Trace types that need map tiles or a WebGL context: not printable offline.
 _TILE_TRACES = {"scattermap", "choroplethmap", "densitymap", "scattermapbox", "choroplethmapbox"}
 _GEO_TRACES = {"scattergeo", "choropleth"}
@@ -60,7 +69,7 @@ class ExportError(RuntimeError):
 
 _server_lock = threading.Lock()  # starting the server
 _render_lock = threading.Lock()  # kaleido's sync server answers one caller at a time
-_server_state: dict[str, Any] = {"started": False, "broken": ""}
+_server_state: dict[str, Any] = {"started": False, "broken": "", "warm": False}
 
 
 def _find_browser() -> str | None:
@@ -93,7 +102,7 @@ def _ensure_server() -> None:
                 raise ExportError(_server_state["broken"])
             # The browser died (or never started): clear kaleido's server and try once more.
             kaleido.stop_sync_server(silence_warnings=True)
-            _server_state.update(started=False, broken="")
+            _server_state.update(started=False, broken="", warm=False)
         if _server_state["started"]:
             return
         if _find_browser() is None:
@@ -166,13 +175,17 @@ def figure_png(fig: go.Figure, width_px: int, height_px: int, scale: float = 2) 
     fig_dict = fig.to_plotly_json()
     opts = {"format": "png", "width": int(width_px), "height": int(height_px), "scale": scale}
     topojson = _local_topojson_url() if {t.type for t in fig.data} & _GEO_TRACES else None
+    key = _cache_key(fig, opts, topojson)
+    cached = _cache_get(key)
+    if cached is not None:
+        return cached
     _ensure_server()
     try:
         with _render_lock:
-            png = _call_guarded(
-                lambda: kaleido.calc_fig_sync(fig_dict, opts=opts, topojson=topojson),
-                2 * RENDER_TIMEOUT_S,
-            )
+            timeout = 2 * RENDER_TIMEOUT_S + (0.0 if _server_state["warm"] else STARTUP_TIMEOUT_S)
+            render = lambda: kaleido.calc_fig_sync(fig_dict, opts=opts, topojson=topojson)  # noqa: E731
+            png = _call_guarded(render, timeout)
+            _server_state["warm"] = True
     except ExportError:
         raise
     except Exception as exc:
@@ -181,7 +194,39 @@ def figure_png(fig: go.Figure, width_px: int, height_px: int, scale: float = 2) 
         ) from exc
     if not isinstance(png, bytes) or not png.startswith(b"\x89PNG"):
         raise ExportError("Diagramm konnte nicht als Bild exportiert werden (keine PNG-Daten erhalten).")
-    return _opaque(png)
+    out = _opaque(png)
+    _cache_put(key, out)
+    return out
+
+
+_png_cache: OrderedDict[str, bytes] = OrderedDict()
+_png_cache_lock = threading.Lock()
+
+
+def _cache_key(fig: go.Figure, opts: dict[str, Any], topojson: str | None) -> str:
+    """Everything the picture depends on: the figure as plotly serialises it, size, scale."""
+    digest = hashlib.sha256(fig.to_json().encode())
+    digest.update(json.dumps([opts, topojson], sort_keys=True).encode())
+    return digest.hexdigest()
+
+
+def _cache_get(key: str) -> bytes | None:
+    with _png_cache_lock:
+        png = _png_cache.get(key)
+        if png is not None:
+            _png_cache.move_to_end(key)
+        return png
+
+
+def _cache_put(key: str, png: bytes) -> None:
+    """Keep ``png``, dropping the least recently used images beyond ``PNG_CACHE_BYTES``."""
+    with _png_cache_lock:
+        _png_cache[key] = png
+        _png_cache.move_to_end(key)
+        total = sum(len(v) for v in _png_cache.values())
+        while total > PNG_CACHE_BYTES and len(_png_cache) > 1:
+            _, dropped = _png_cache.popitem(last=False)
+            total -= len(dropped)
 
 
 def _opaque(png: bytes) -> bytes:

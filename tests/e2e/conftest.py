@@ -16,10 +16,11 @@ from collections.abc import Callable, Generator, Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 from playwright.sync_api import Error as PlaywrightError
 
 from scripts.screenshots import (
+    ACTION_TIMEOUT_MS,
     PROJECT_ROOT,
     TRACEBACK,
     AppServer,
@@ -36,6 +37,7 @@ from scripts.screenshots import (
 __all__ = ["SHOTS", "open_app", "shot", "wait_for_map"]  # what the test modules import from here
 
 HERE = Path(__file__).resolve().parent
+expect.set_options(timeout=ACTION_TIMEOUT_MS)  # a busy CI machine: see scripts/screenshots.py
 ARTIFACTS = PROJECT_ROOT / "tests" / "artifacts" / "e2e"
 SHOTS = ARTIFACTS
 SERVER_LOG = ARTIFACTS / "streamlit-server.log"

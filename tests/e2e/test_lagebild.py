@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 from playwright.sync_api import Page, expect
 
 from planning.indicators import get_indicator
-from scripts.screenshots import choose, follow_nav, nav_links, selected, slug
+from scripts.screenshots import RUN_TIMEOUT_MS, choose, follow_nav, nav_links, selected, slug
 
 from .conftest import open_app, shot, wait_for_map
 
@@ -72,7 +72,9 @@ def test_lagebild_indicator_year_and_shared_link(page, page_factory, base_url):
     # Indicator: the map is redrawn with the new figure.
     choose(page, "Kennzahl", INDICATOR_OPTION)
     page.wait_for_function(
-        f"name => ({MAP_TRACES_JS})()?.some(t => t.name === name)", arg=INDICATOR.label_de, timeout=60_000
+        f"name => ({MAP_TRACES_JS})()?.some(t => t.name === name)",
+        arg=INDICATOR.label_de,
+        timeout=RUN_TIMEOUT_MS,
     )
     wait_for_map(page)
     after = map_traces(page)
@@ -85,7 +87,7 @@ def test_lagebild_indicator_year_and_shared_link(page, page_factory, base_url):
     newest = int(selected(page, "Jahr"))
     year = newest - 1
     choose(page, "Jahr", str(year))
-    page.wait_for_url(re.compile(rf"[?&]jahr={year}(&|$)"), timeout=60_000)
+    page.wait_for_url(re.compile(rf"[?&]jahr={year}(&|$)"), timeout=RUN_TIMEOUT_MS)
     wait_for_map(page)
     params = query(page)
     assert params.get("jahr") == str(year), page.url

@@ -19,7 +19,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from playwright.sync_api import Locator, Page, expect
 
-from scripts.screenshots import choose, follow_nav, nav_links, selected, settle, wait_for_run
+from scripts.screenshots import RUN_TIMEOUT_MS, choose, follow_nav, nav_links, selected, settle, wait_for_run
 
 from .conftest import open_app, shot, wait_for_map
 
@@ -221,7 +221,9 @@ def test_kita_gaps_2028_what_if_and_shared_link(page, page_factory, base_url):
 
     # 2. Click the worst district on the map: selector, timeline title and URL follow.
     gid = click_area(page, "plan_map", worst)
-    expect(chart_title(page, "kita_timeline")).to_have_text(f"{worst}: Bedarf und Plätze", timeout=60_000)
+    expect(chart_title(page, "kita_timeline")).to_have_text(
+        f"{worst}: Bedarf und Plätze", timeout=RUN_TIMEOUT_MS
+    )
     assert selected(page, DISTRICT_BOX) == f"{worst} ({gid})"
     assert query(page).get("gebiet") == gid, page.url
     wait_for_map(page)
