@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from planning.steering import View
+from ui import auth as uiauth
 from ui import components, meeting, state, steering
 from ui import data as uidata
 from ui.frame import Context, set_context
@@ -70,6 +71,7 @@ def _sidebar(view: View | None, page: str) -> Context | None:
     )
 
 
+uiauth.install()
 P = "pages/"
 sections = {
     "Lagebild": [st.Page(P + "lagebild.py", title="Übersicht", icon=":material/dashboard:", default=True)],
@@ -90,6 +92,7 @@ sections = {
         st.Page(P + "kennzahlen.py", title="Kennzahlen & Ziele", icon=":material/flag:"),
         st.Page(P + "datenstaende.py", title="Datenstände", icon=":material/database:"),
         st.Page(P + "import.py", title="Import", icon=":material/upload_file:"),
+        st.Page(P + "protokoll.py", title="Änderungsprotokoll", icon=":material/history:"),
     ],
 }
 by_name = {p.url_path or "lagebild": p for group in sections.values() for p in group}

@@ -523,6 +523,86 @@ def cmd_backup(args: argparse.Namespace) -> int:
     return 0
 
 
+def _read_password(args: argparse.Namespace) -> str:
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    if not sys.stdin.isatty():
+        raise CliError("Passwort bitte interaktiv eingeben oder mit --passwort-stdin übergeben.")
+    import getpass
+
+    first = getpass.getpass("Passwort: ")
+    if getpass.getpass("Passwort wiederholen: ") != first:
+        raise CliError("Die beiden Passwörter stimmen nicht überein.")
+    return first
+
+
+def cmd_user(args: argparse.Namespace) -> int:
+    """Built-in user store: add, list, disable, enable (passwords never on the command line)."""
+    from planning import auth
+
+    engine = _engine(args)
+    try:
+        if args.action == "list":
+            users = auth.list_users(engine)
+            if args.json:
+                _print_json(
+                    [
+                        {
+                            "username": p.username,
+                            "name": p.display_name,
+                            "role": p.role.value,
+                            "department": p.department,
+                            "active": active,
+                        }
+                        for p, active in users
+                    ]
+                )
+                return 0
+            for p, active in users:
+                print(f"{p.username:<24} {p.label}{'' if active else '  [gesperrt]'}")
+            if not users:
+                print("Keine Benutzer angelegt (python -m planning user add NAME --rolle ROLLE).")
+            return 0
+        if not args.username:
+            raise CliError(
+                "Benutzername fehlt, z. B.: python -m planning user add j.planer --rolle fachplanung"
+            )
+        if args.action == "add":
+            if not args.role:
+                raise CliError("--rolle fehlt (admin, leitung, fachplanung, lesend).")
+            password = _read_password(args)
+            p = auth.add_user(
+                engine, args.username, args.name or "", args.role, password, args.department or ""
+            )
+            print(f"Benutzer angelegt: {p.username} – {p.label}")
+        else:
+            auth.set_active(engine, args.username, args.action == "enable")
+            state = "entsperrt" if args.action == "enable" else "gesperrt"
+            print(f"Benutzer {args.username.strip().lower()} {state}.")
+    except auth.UserError as exc:
+        raise CliError(str(exc)) from None
+    return 0
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    """The audit trail, newest first (read only: it cannot be changed)."""
+    from planning import audit
+
+    flt = audit.AuditFilter(
+        actor=args.person or "",
+        object_type=args.object or "",
+        since=dt.date.fromisoformat(args.since) if args.since else None,
+        limit=args.limit,
+    )
+    table = audit.events(_engine(args), flt)
+    if args.json:
+        _print_json(table.to_dict(orient="records"))
+        return 0
+    for row in table.itertuples(index=False):
+        print(f"{row[0]:%d.%m.%Y %H:%M}  {row[1]} ({row[3]})  {row[4]}  {row[5]} {row[6]}  {row[7]}")
+    return 0
+
+
 def cmd_restore(args: argparse.Namespace) -> int:
     from planning.backup import BackupError, restore
 
@@ -727,6 +807,31 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--source")
     s.add_argument("--licence")
     s.set_defaults(func=cmd_mapping)
+
+    s = sub.add_parser("user", help="Benutzer: add NAME --rolle ROLLE | list | disable NAME | enable NAME")
+    s.add_argument("action", choices=("add", "list", "disable", "enable"))
+    s.add_argument("username", nargs="?", metavar="NAME")
+    s.add_argument("--rolle", dest="role", metavar="ROLLE", help="admin, leitung, fachplanung, lesend")
+    s.add_argument("--name", help="angezeigter Name, z. B. „Dr. Dora Dezernentin“")
+    s.add_argument("--abteilung", dest="department", help="Fachamt (Pflicht für Fachplanung)")
+    s.add_argument(
+        "--passwort-stdin",
+        dest="password_stdin",
+        action="store_true",
+        help="Passwort als eine Zeile von stdin",
+    )
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_user)
+
+    s = sub.add_parser("audit", help="Änderungsprotokoll: wer hat wann was geändert (neueste zuerst)")
+    s.add_argument("--person", metavar="BENUTZERNAME")
+    s.add_argument(
+        "--objekt", dest="object", metavar="TABELLE", help="z. B. comment, decision, dataset_version"
+    )
+    s.add_argument("--seit", dest="since", metavar="JJJJ-MM-TT")
+    s.add_argument("--limit", type=int, default=200)
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_audit)
 
     s = sub.add_parser("migrate", help="Datenbankschema auf den neuesten Stand bringen")
     s.set_defaults(func=cmd_migrate)

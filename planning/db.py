@@ -33,6 +33,8 @@ def make_engine(url: str) -> Engine:
 
     ``postgresql://`` URLs use psycopg 3 (the installed driver) unless they name another driver.
     """
+    import planning.audit  # noqa: F401  (installs the write check and audit trail on every session)
+
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":

@@ -552,3 +552,47 @@ class WorkOrder(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     updated_by: Mapped[str] = mapped_column(String(120), default="unbekannt")
     revision: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class AppUser(Base):
+    """A person of the built-in user store (installations without an identity provider).
+
+    ``password_hash`` is bcrypt; ``role`` one of :data:`planning.auth.ROLES`; ``department`` names
+    the Fachplanung's department (empty: not bound to one). Users are disabled, never deleted, so
+    the audit trail keeps naming them.
+    """
+
+    __tablename__ = "app_user"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    display_name: Mapped[str] = mapped_column(String(160))
+    role: Mapped[str] = mapped_column(String(20))
+    department: Mapped[str] = mapped_column(String(120), default="")
+    password_hash: Mapped[str] = mapped_column(String(100))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    revision: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class AuditEvent(Base):
+    """One write: who, when, what, before and after (JSON objects of the changed columns).
+
+    Written by :mod:`planning.audit` in the same transaction as the change itself; the ORM refuses
+    to change or delete an event once written.
+    """
+
+    __tablename__ = "audit_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    actor: Mapped[str] = mapped_column(String(80), index=True)
+    actor_name: Mapped[str] = mapped_column(String(160))
+    role: Mapped[str] = mapped_column(String(20))
+    #: "angelegt", "geändert", "gelöscht", "importiert", "aktiviert", "deaktiviert".
+    action: Mapped[str] = mapped_column(String(20))
+    object_type: Mapped[str] = mapped_column(String(40), index=True)
+    object_id: Mapped[str] = mapped_column(String(40))
+    label: Mapped[str] = mapped_column(String(300), default="")
+    before: Mapped[str | None] = mapped_column(Text)
+    after: Mapped[str | None] = mapped_column(Text)

@@ -45,6 +45,15 @@ def test_pages_stay_thin_and_free_of_sql():
             assert forbidden not in text, f"{page.name} uses {forbidden} (belongs in planning/ or ui/)"
 
 
+def test_every_page_first_makes_sure_the_app_frame_ran():
+    """A deep link that is a fresh server's first request runs the page file alone (Streamlit's
+    legacy mode); ``context()`` (ui/frame.py) reruns it through app.py. A page without it shows
+    file names as navigation and no frame."""
+    pages = (ROOT / "pages").glob("*.py")
+    missing = [p.name for p in pages if "context()" not in p.read_text(encoding="utf-8")]
+    assert missing == []
+
+
 def test_the_rule_check_can_fail(tmp_path):
     """The import scanner really sees a streamlit import (guards against a vacuous rule)."""
     bad = tmp_path / "bad.py"

@@ -26,6 +26,7 @@ PAGES = {
     "pages/steuerkreis.py": ("Sitzung & Beschlüsse", False),
     "pages/datenstaende.py": ("Datenstände", False),
     "pages/import.py": ("Import", False),
+    "pages/protokoll.py": ("Änderungsprotokoll", False),
 }
 
 
@@ -204,6 +205,12 @@ def test_register_page_saves_a_target_and_the_lagebild_shows_its_light(demo_url)
     assert any("Gespeichert" in s.value for s in at.success), [e.value for e in at.error]
     target = load_registry(make_engine(demo_url)).target("versorgung_u3")
     assert (target.target, target.tolerance, target.updated_by) == (40.0, 2.0, "Anna Planerin")
+    # the audit trail names the app's workplace account (not the command line's), before and after
+    trail = _run("pages/protokoll.py")
+    assert not trail.exception, [e.value for e in trail.exception]
+    events = next(df.value for df in trail.dataframe if "nachher" in df.value.columns)
+    change = events[(events["Objekt"] == "Zielwert") & (events["Benutzername"] == "arbeitsplatz")].iloc[0]
+    assert change["Aktion"] == "geändert" and '"target": 40.0' in change["nachher"]
 
     lage = _run()
     assert not lage.exception, [e.value for e in lage.exception]

@@ -1,0 +1,55 @@
+"""Änderungsprotokoll: every write with person, time, object, before and after (read only)."""
+
+import datetime as dt
+
+import streamlit as st
+
+from planning import audit
+from planning.auth import Permission
+from planning.exports import csv_bytes
+from ui import auth as uiauth
+from ui import data as uidata
+from ui.frame import context
+
+context()  # ensures the app frame ran (deep links)
+st.title("Änderungsprotokoll")
+who = uiauth.current()
+if not who.can(Permission.ADMINISTER):
+    st.warning("Das Änderungsprotokoll sehen nur Personen mit der Rolle Administration.")
+    st.stop()
+st.caption(
+    "Jede Änderung an Daten, Szenarien, Zielen, Kommentaren, Sitzungen, Beschlüssen, Arbeitsaufträgen "
+    "und Benutzern – mit Person, Zeitpunkt und den Werten vorher und nachher. "
+    "Einträge können nicht geändert oder gelöscht werden."
+)
+engine = uidata.engine()
+c1, c2, c3, c4 = st.columns([1.2, 1.2, 1.4, 2])
+objects = {"": "alle", **audit.OBJECT_LABELS}
+kind = c1.selectbox("Objekt", list(objects), format_func=lambda k: objects[k], key="audit_objekt")
+person = c2.text_input("Benutzername", key="audit_person", placeholder="z. B. j.planer")
+today = dt.date.today()
+span = c3.date_input(
+    "Zeitraum", value=(today - dt.timedelta(days=30), today), format="DD.MM.YYYY", key="audit_zeitraum"
+)
+text = c4.text_input("Suche in Bezeichnung und Werten", key="audit_suche")
+since, until = (span[0], span[-1]) if isinstance(span, tuple) and span else (None, None)
+flt = audit.AuditFilter(actor=person.strip().lower(), object_type=kind, since=since, until=until, text=text)
+table = audit.events(engine, flt)
+st.write(f"**{len(table):n}** Einträge" + (" (die neuesten 1000)" if len(table) >= 1000 else ""))
+st.dataframe(
+    table,
+    hide_index=True,
+    width="stretch",
+    column_config={
+        "Zeitpunkt (UTC)": st.column_config.DatetimeColumn(format="DD.MM.YYYY HH:mm:ss"),
+        "vorher": st.column_config.TextColumn(width="medium"),
+        "nachher": st.column_config.TextColumn(width="medium"),
+    },
+)
+st.download_button(
+    "Als CSV herunterladen",
+    csv_bytes(table, sep=";", bom=True),
+    file_name=f"aenderungsprotokoll-{today:%Y-%m-%d}.csv",
+    mime="text/csv",
+    disabled=table.empty,
+)

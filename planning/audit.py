@@ -1,0 +1,321 @@
+"""Audit trail and write permission, at the one place every write passes: the ORM flush.
+
+Before a flush, each changed row is checked against the acting person's role
+(:func:`planning.auth.current`); a missing permission raises ``PermissionDenied`` and the whole
+transaction rolls back. After the flush, one :class:`~planning.models.AuditEvent` per changed row
+of a user-facing table is written in the same transaction: who, when, what, and the changed
+columns before and after. Facts (population, Kitas, …) are imported in bulk and recorded once,
+as the import of their :class:`~planning.models.DatasetVersion`.
+
+Audit events are append-only: the ORM refuses to change or delete them, and database triggers
+(migration 0006) refuse it to plain SQL as well.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Engine, event, insert, inspect, select
+from sqlalchemy.orm import Session
+
+from planning import auth
+from planning.auth import Permission, PermissionDenied
+from planning.db import session_scope
+from planning.models import (
+    AgendaItem,
+    AppUser,
+    Area,
+    AreaLayout,
+    AuditEvent,
+    Birth,
+    Comment,
+    DatasetVersion,
+    Decision,
+    Enrollment,
+    HousingDevelopment,
+    IndicatorDefinition,
+    IndicatorSet,
+    IndicatorTarget,
+    IndicatorValue,
+    Kindertagespflege,
+    Kita,
+    MappingProfile,
+    Meeting,
+    Population,
+    SavedView,
+    Scenario,
+    School,
+    WorkOrder,
+    utcnow,
+)
+
+#: Tables whose rows are recorded one by one, with the permission a write needs.
+AUDITED: dict[type, Permission] = {
+    DatasetVersion: Permission.IMPORT,
+    AreaLayout: Permission.IMPORT,
+    MappingProfile: Permission.IMPORT,
+    Scenario: Permission.PLAN,
+    IndicatorDefinition: Permission.PLAN,
+    IndicatorTarget: Permission.PLAN,
+    IndicatorSet: Permission.PLAN,
+    Comment: Permission.COMMENT,
+    SavedView: Permission.COMMENT,
+    Meeting: Permission.DECIDE,
+    AgendaItem: Permission.DECIDE,
+    Decision: Permission.DECIDE,
+    WorkOrder: Permission.WORK_ORDERS,
+    AppUser: Permission.ADMINISTER,
+}
+#: Imported facts: checked (import right), recorded through their dataset version.
+FACTS: dict[type, Permission] = {
+    cls: Permission.IMPORT
+    for cls in (
+        Area,
+        Population,
+        Birth,
+        Kita,
+        Kindertagespflege,
+        School,
+        Enrollment,
+        IndicatorValue,
+        HousingDevelopment,
+    )
+}
+
+#: German names of the recorded tables (admin page, exports).
+OBJECT_LABELS: dict[str, str] = {
+    "dataset_version": "Datenstand",
+    "area_layout": "Gebietsstand",
+    "mapping_profile": "Zuordnungsprofil",
+    "scenario": "Szenario",
+    "indicator_definition": "Kennzahl (Register)",
+    "indicator_target": "Zielwert",
+    "indicator_set": "Kennzahlenset",
+    "comment": "Kommentar",
+    "saved_view": "Gespeicherte Ansicht",
+    "meeting": "Sitzung",
+    "agenda_item": "Tagesordnungspunkt",
+    "decision": "Beschluss",
+    "work_order": "Arbeitsauftrag",
+    "app_user": "Benutzer",
+}
+CREATED, CHANGED, DELETED, IMPORTED = "angelegt", "geändert", "gelöscht", "importiert"
+ACTIVATED, DEACTIVATED = "aktiviert", "deaktiviert"
+_SECRET_COLUMNS = {"password_hash"}
+_LABEL_ATTRS = ("title", "name", "label", "username", "text", "kind")
+_PENDING = "_planungsatlas_audit_pending"
+
+
+def _jsonable(value: Any) -> Any:
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if isinstance(value, bytes | bytearray | memoryview):
+        return f"({len(bytes(value))} Bytes)"
+    return str(value)
+
+
+def _columns(obj: Any) -> list[str]:
+    return [attr.key for attr in inspect(obj).mapper.column_attrs]
+
+
+def _snapshot(obj: Any) -> dict[str, Any]:
+    state = inspect(obj)
+    out: dict[str, Any] = {}
+    for key in _columns(obj):
+        if key in state.unloaded:
+            continue
+        value = state.attrs[key].value
+        out[key] = "***" if key in _SECRET_COLUMNS and value else _jsonable(value)
+    return out
+
+
+def _changes(obj: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+    state = inspect(obj)
+    before: dict[str, Any] = {}
+    after: dict[str, Any] = {}
+    for key in _columns(obj):
+        hist = state.attrs[key].history
+        if not hist.has_changes():
+            continue
+        old = hist.deleted[0] if hist.deleted else None
+        new = hist.added[0] if hist.added else None
+        if old == new:
+            continue
+        secret = key in _SECRET_COLUMNS
+        before[key] = "***" if secret else _jsonable(old)
+        after[key] = "***" if secret else _jsonable(new)
+    return before, after
+
+
+def _label(obj: Any) -> str:
+    if isinstance(obj, DatasetVersion):
+        rows = f", {obj.row_count} Zeilen" if obj.row_count is not None else ""
+        return f"{obj.kind}: {obj.label}{rows}"[:300]
+    for attr in _LABEL_ATTRS:
+        value = getattr(obj, attr, None)
+        if isinstance(value, str) and value.strip():
+            return " ".join(value.split())[:300]
+    return ""
+
+
+def _denied(who: auth.Principal, permission: Permission, table: str) -> PermissionDenied:
+    what = OBJECT_LABELS.get(table, table)
+    if not who.username:
+        return PermissionDenied(f"Bitte anmelden: ohne Anmeldung kann nichts gespeichert werden ({what}).")
+    return PermissionDenied(
+        f"Keine Berechtigung: {who.label} darf nicht {auth.PERMISSION_LABELS[permission]} ({what})."
+    )
+
+
+@event.listens_for(Session, "before_flush")
+def _check(session: Session, _ctx: Any, _instances: Any) -> None:
+    """Refuse the whole flush when the acting person lacks a right, or it touches the trail."""
+    who = auth.current()
+    allowed: dict[type, bool] = {}
+    pending: list[tuple[str, Any, dict[str, Any] | None, dict[str, Any] | None]] = []
+    for kind, objs in (("new", session.new), ("dirty", session.dirty), ("deleted", session.deleted)):
+        for obj in objs:
+            cls = type(obj)
+            if cls is AuditEvent:
+                if kind != "new":
+                    raise PermissionDenied("Das Änderungsprotokoll kann nicht geändert oder gelöscht werden.")
+                continue
+            permission = AUDITED.get(cls) or FACTS.get(cls)
+            if permission is None:
+                continue
+            if kind == "dirty" and not session.is_modified(obj, include_collections=False):
+                continue
+            if cls not in allowed:
+                allowed[cls] = who.can(permission)
+            if not allowed[cls]:
+                raise _denied(who, permission, cls.__tablename__)
+            if cls not in AUDITED:
+                continue
+            if kind == "new":
+                pending.append((IMPORTED if cls is DatasetVersion else CREATED, obj, None, None))
+            elif kind == "dirty":
+                before, after = _changes(obj)
+                if set(after) == {"is_active"}:  # a data or layout version switched on or off
+                    pending.append((ACTIVATED if after["is_active"] else DEACTIVATED, obj, before, after))
+                elif after:
+                    pending.append((CHANGED, obj, before, after))
+            else:
+                pending.append((DELETED, obj, _snapshot(obj), None))
+    if pending:
+        session.info.setdefault(_PENDING, []).extend(pending)
+
+
+@event.listens_for(Session, "after_flush")
+def _record(session: Session, _ctx: Any) -> None:
+    """Write the trail of this flush (ids of new rows are known now) in the same transaction."""
+    pending = session.info.pop(_PENDING, [])
+    if not pending:
+        return
+    who = auth.current()
+    now = utcnow()
+    rows = []
+    for action, obj, before, after in pending:
+        if action in (CREATED, IMPORTED):
+            after = _snapshot(obj)
+        ident = inspect(obj).mapper.primary_key_from_instance(obj)
+        rows.append(
+            {
+                "at": now,
+                "actor": who.username or "-",
+                "actor_name": who.display_name,
+                "role": who.role.value,
+                "action": action,
+                "object_type": type(obj).__tablename__,
+                "object_id": ",".join(str(i) for i in ident if i is not None),
+                "label": _label(obj),
+                "before": _dumps(before),
+                "after": _dumps(after),
+            }
+        )
+    session.connection().execute(insert(AuditEvent).execution_options(), rows)
+
+
+def _dumps(values: dict[str, Any] | None) -> str | None:
+    return None if values is None else json.dumps(values, ensure_ascii=False, sort_keys=True)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget(session: Session) -> None:
+    session.info.pop(_PENDING, None)
+
+
+# --- reading the trail -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    """What the admin page filters by; empty fields do not filter."""
+
+    actor: str = ""
+    object_type: str = ""
+    since: dt.date | None = None
+    until: dt.date | None = None
+    text: str = ""
+    limit: int = 1000
+
+
+def _role_label(role: str) -> str:
+    try:
+        return auth.ROLE_LABELS[auth.Role(role)]
+    except ValueError:
+        return role
+
+
+def events(engine: Engine, flt: AuditFilter | None = None) -> pd.DataFrame:
+    """Audit events, newest first, with German column names ready for a table or an export."""
+    flt = flt or AuditFilter()
+    q = select(AuditEvent).order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+    if flt.actor:
+        q = q.where(AuditEvent.actor == flt.actor)
+    if flt.object_type:
+        q = q.where(AuditEvent.object_type == flt.object_type)
+    if flt.since:
+        q = q.where(AuditEvent.at >= dt.datetime.combine(flt.since, dt.time.min))
+    if flt.until:
+        q = q.where(AuditEvent.at < dt.datetime.combine(flt.until + dt.timedelta(days=1), dt.time.min))
+    if flt.text.strip():
+        like = f"%{flt.text.strip()}%"
+        found = AuditEvent.label.ilike(like) | AuditEvent.after.ilike(like) | AuditEvent.before.ilike(like)
+        q = q.where(found)
+    with session_scope(engine) as s:
+        rows = s.scalars(q.limit(max(1, flt.limit))).all()
+        return pd.DataFrame(
+            [
+                {
+                    "Zeitpunkt (UTC)": r.at,
+                    "Person": r.actor_name,
+                    "Benutzername": r.actor,
+                    "Rolle": _role_label(r.role),
+                    "Aktion": r.action,
+                    "Objekt": OBJECT_LABELS.get(r.object_type, r.object_type),
+                    "Nr.": r.object_id,
+                    "Bezeichnung": r.label,
+                    "vorher": r.before or "",
+                    "nachher": r.after or "",
+                }
+                for r in rows
+            ],
+            columns=[
+                "Zeitpunkt (UTC)",
+                "Person",
+                "Benutzername",
+                "Rolle",
+                "Aktion",
+                "Objekt",
+                "Nr.",
+                "Bezeichnung",
+                "vorher",
+                "nachher",
+            ],
+        )

@@ -1,0 +1,268 @@
+"""Who may do what: roles, permissions, the acting person, and the built-in user store.
+
+Permissions are checked here, in the data layer, not by hiding buttons: every ORM write goes
+through :mod:`planning.audit`, which asks :func:`current` who is acting and refuses the flush when
+that person's role lacks the permission for the changed table. A page, a URL parameter or a
+manipulated session state cannot reach a write around it.
+
+Who is acting: :func:`acting_as` sets it for a block (the app does this for each signed-in
+session); without it a registered resolver is asked (the app registers one that answers "nobody
+signed in" inside Streamlit script threads), and outside the app (command line, scheduled jobs,
+tests) the acting person is :data:`SYSTEM`, named in the audit trail as such.
+
+The user store (table ``app_user``) serves installations without an identity provider: bcrypt
+hashes, created with ``python -m planning user add``. With OIDC (``st.login``) the identity
+provider signs people in and the store only maps them to roles.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from collections.abc import Callable, Iterator
+from contextvars import ContextVar
+from dataclasses import dataclass
+from enum import StrEnum
+
+import bcrypt
+from sqlalchemy import Engine, select
+
+from planning.db import session_scope
+from planning.models import AppUser
+
+
+class Permission(StrEnum):
+    IMPORT = "import"  # data imports, Gebietsstände, activating versions, mapping profiles
+    PLAN = "plan"  # scenarios and parameters, indicator register, targets, indicator sets
+    COMMENT = "comment"  # comments and saved views
+    DECIDE = "decide"  # meetings, agendas, decisions
+    WORK_ORDERS = "work_orders"  # work orders and their status
+    EXPORT = "export"  # CSV/Excel downloads, decision papers
+    SEE_UNSUPPRESSED = "see_unsuppressed"  # sensitive figures below the thresholds
+    ADMINISTER = "administer"  # users, the audit trail
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    LEITUNG = "leitung"
+    FACHPLANUNG = "fachplanung"
+    LESEND = "lesend"
+
+
+ROLE_LABELS: dict[Role, str] = {
+    Role.ADMIN: "Administration",
+    Role.LEITUNG: "Leitung",
+    Role.FACHPLANUNG: "Fachplanung",
+    Role.LESEND: "Lesend",
+}
+
+PERMISSION_LABELS: dict[Permission, str] = {
+    Permission.IMPORT: "Daten importieren",
+    Permission.PLAN: "Szenarien, Parameter und Ziele bearbeiten",
+    Permission.COMMENT: "kommentieren und Ansichten speichern",
+    Permission.DECIDE: "Sitzungen und Beschlüsse erfassen",
+    Permission.WORK_ORDERS: "Arbeitsaufträge erfassen und fortschreiben",
+    Permission.EXPORT: "exportieren (Tabellen, Vorlagen)",
+    Permission.SEE_UNSUPPRESSED: "geheime Werte ungeschwärzt sehen",
+    Permission.ADMINISTER: "Benutzer und Änderungsprotokoll verwalten",
+}
+
+_ALL = frozenset(Permission)
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.ADMIN: _ALL,
+    Role.LEITUNG: _ALL - {Permission.IMPORT, Permission.ADMINISTER},
+    # Unsuppressed values only of the own department's indicators (see Principal.can).
+    Role.FACHPLANUNG: frozenset(
+        {
+            Permission.IMPORT,
+            Permission.PLAN,
+            Permission.COMMENT,
+            Permission.WORK_ORDERS,
+            Permission.EXPORT,
+            Permission.SEE_UNSUPPRESSED,
+        }
+    ),
+    Role.LESEND: frozenset(),
+}
+
+
+class PermissionDenied(PermissionError):
+    """The acting person may not do this; the message is German and names person and right."""
+
+
+class UserError(ValueError):
+    """A user record cannot be saved or found; German message."""
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The acting person: ``username`` (unique), ``display_name``, ``role``, ``department``."""
+
+    username: str
+    display_name: str
+    role: Role
+    department: str = ""
+
+    def can(self, permission: Permission, department: str | None = None) -> bool:
+        """True when the role grants ``permission``; unsuppressed values of a department's
+        indicator only for Leitung and Administration, or Fachplanung of that department."""
+        if permission not in ROLE_PERMISSIONS[self.role]:
+            return False
+        if permission is Permission.SEE_UNSUPPRESSED and self.role is Role.FACHPLANUNG:
+            mine = self.department.strip().casefold()
+            return bool(mine) and department is not None and department.strip().casefold() == mine
+        return True
+
+    @property
+    def label(self) -> str:
+        dept = f", {self.department}" if self.department else ""
+        return f"{self.display_name} ({ROLE_LABELS[self.role]}{dept})"
+
+
+#: Command line, scheduled jobs, the demo build: named as such in the audit trail.
+SYSTEM = Principal("system", "Systemdienst (Kommandozeile)", Role.ADMIN)
+#: Inside the app before anybody signed in: may read public figures, nothing else.
+ANONYMOUS = Principal("", "nicht angemeldet", Role.LESEND)
+
+_current: ContextVar[Principal | None] = ContextVar("planungsatlas_principal", default=None)
+_resolver: Callable[[], Principal | None] | None = None
+
+
+def set_resolver(resolver: Callable[[], Principal | None] | None) -> None:
+    """Who acts when no :func:`acting_as` block is open (the app: the session's signed-in person).
+
+    The resolver returns None outside its context (e.g. not in a Streamlit script thread); then
+    :data:`SYSTEM` acts.
+    """
+    global _resolver
+    _resolver = resolver
+
+
+def current() -> Principal:
+    principal = _current.get()
+    if principal is not None:
+        return principal
+    if _resolver is not None:
+        resolved = _resolver()
+        if resolved is not None:
+            return resolved
+    return SYSTEM
+
+
+@contextlib.contextmanager
+def acting_as(principal: Principal) -> Iterator[Principal]:
+    """Everything in the block is done by ``principal`` (checked and recorded as theirs)."""
+    token = _current.set(principal)
+    try:
+        yield principal
+    finally:
+        _current.reset(token)
+
+
+def require(permission: Permission, department: str | None = None, what: str = "") -> Principal:
+    """The acting person, or ``PermissionDenied`` when the role lacks ``permission``."""
+    who = current()
+    if not who.can(permission, department):
+        action = what or PERMISSION_LABELS[permission]
+        raise PermissionDenied(
+            f"Keine Berechtigung: {who.label} darf nicht {action}."
+            if who.username
+            else f"Bitte anmelden: ohne Anmeldung ist „{action}“ nicht möglich."
+        )
+    return who
+
+
+# --- user store ------------------------------------------------------------------------------------
+
+_USERNAME = re.compile(r"^[a-z0-9][a-z0-9._@-]{1,79}$")
+MIN_PASSWORD_LENGTH = 10
+#: bcrypt reads at most 72 bytes; a longer password would be cut silently, so it is refused.
+MAX_PASSWORD_BYTES = 72
+
+
+def parse_role(value: str) -> Role:
+    """``admin`` / ``Administration``, ``leitung``, ``fachplanung``, ``lesend`` (any case)."""
+    key = (value or "").strip().casefold()
+    for role, label in ROLE_LABELS.items():
+        if key in (role.value, label.casefold()):
+            return role
+    known = ", ".join(r.value for r in Role)
+    raise UserError(f"Unbekannte Rolle „{value}“. Möglich: {known}.")
+
+
+def _check_password(password: str) -> bytes:
+    raw = password.encode("utf-8")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise UserError(f"Das Passwort ist zu kurz (mindestens {MIN_PASSWORD_LENGTH} Zeichen).")
+    if len(raw) > MAX_PASSWORD_BYTES:
+        raise UserError(f"Das Passwort ist zu lang (höchstens {MAX_PASSWORD_BYTES} Bytes).")
+    return raw
+
+
+def _principal(row: AppUser) -> Principal:
+    return Principal(row.username, row.display_name, Role(row.role), row.department or "")
+
+
+def add_user(
+    engine: Engine, username: str, display_name: str, role: Role | str, password: str, department: str = ""
+) -> Principal:
+    """Create a user with a bcrypt-hashed password; refuses duplicates and weak input (German)."""
+    name = (username or "").strip().lower()
+    if not _USERNAME.fullmatch(name):
+        raise UserError(
+            f"Ungültiger Benutzername „{username}“: 2–80 Zeichen, Kleinbuchstaben, Ziffern, . _ @ -."
+        )
+    role = role if isinstance(role, Role) else parse_role(role)
+    shown = (display_name or "").strip() or name
+    dept = (department or "").strip()
+    if role is Role.FACHPLANUNG and not dept:
+        raise UserError("Fachplanung braucht eine Abteilung (z. B. Jugendamt, Schulamt).")
+    digest = bcrypt.hashpw(_check_password(password), bcrypt.gensalt()).decode("ascii")
+    with session_scope(engine) as s:
+        if s.scalars(select(AppUser).where(AppUser.username == name)).first() is not None:
+            raise UserError(f"Den Benutzernamen „{name}“ gibt es schon.")
+        row = AppUser(
+            username=name, display_name=shown, role=role.value, department=dept, password_hash=digest
+        )
+        s.add(row)
+        s.flush()
+        return _principal(row)
+
+
+#: Compared against when the user does not exist, so both cases take the same time.
+_DUMMY_HASH = bcrypt.hashpw(b"planungsatlas-dummy", bcrypt.gensalt())
+
+
+def authenticate(engine: Engine, username: str, password: str) -> Principal | None:
+    """The active user with this name and password, else None (same effort either way)."""
+    name = (username or "").strip().lower()
+    with session_scope(engine) as s:
+        row = s.scalars(select(AppUser).where(AppUser.username == name)).first()
+        stored = row.password_hash.encode("ascii") if row is not None else _DUMMY_HASH
+        raw = password.encode("utf-8")[:MAX_PASSWORD_BYTES]
+        ok = bcrypt.checkpw(raw, stored)
+        if row is None or not row.active or not ok:
+            return None
+        return _principal(row)
+
+
+def list_users(engine: Engine) -> list[tuple[Principal, bool]]:
+    """Every user with ``active``, sorted by username."""
+    with session_scope(engine) as s:
+        rows = s.scalars(select(AppUser).order_by(AppUser.username)).all()
+        return [(_principal(r), bool(r.active)) for r in rows]
+
+
+def set_active(engine: Engine, username: str, active: bool) -> None:
+    """Disable (or enable again) a user; users are never deleted (the audit trail names them)."""
+    with session_scope(engine) as s:
+        row = s.scalars(select(AppUser).where(AppUser.username == username.strip().lower())).first()
+        if row is None:
+            raise UserError(f"Den Benutzer „{username}“ gibt es nicht.")
+        row.active = active
+        row.revision += 1
+
+
+def has_users(engine: Engine) -> bool:
+    with session_scope(engine) as s:
+        return s.scalars(select(AppUser.id).where(AppUser.active.is_(True)).limit(1)).first() is not None
