@@ -5,15 +5,14 @@ import datetime as dt
 import streamlit as st
 
 from planning import audit
-from planning.auth import Permission
+from planning.auth import Permission, current
 from planning.exports import csv_bytes
-from ui import auth as uiauth
 from ui import data as uidata
 from ui.frame import context
 
 context()  # ensures the app frame ran (deep links)
 st.title("Änderungsprotokoll")
-who = uiauth.current()
+who = current()
 if not who.can(Permission.ADMINISTER):
     st.warning("Das Änderungsprotokoll sehen nur Personen mit der Rolle Administration.")
     st.stop()

@@ -154,8 +154,11 @@ def _population_years(data: PlanningData) -> list[int]:
 
 def _places(data: PlanningData, split: bool) -> Frame:
     """Kita places per area and year (``split``: U3/Ü3 completed by :func:`split_places`), once per data."""
-    kitas = split_places(data.kitas) if split else data.kitas
-    return data.derived(("kita_places", split), lambda: kita_places_by_year(kitas, _population_years(data)))
+
+    def compute() -> Frame:
+        return kita_places_by_year(split_places(data.kitas) if split else data.kitas, _population_years(data))
+
+    return data.derived(("kita_places", split), compute)
 
 
 def _kita_places(data: PlanningData) -> Frame:

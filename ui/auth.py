@@ -24,7 +24,3 @@ def _session_principal() -> auth.Principal | None:
 def install() -> None:
     """Register the session resolver (idempotent; app.py calls it on every run)."""
     auth.set_resolver(_session_principal)
-
-
-def current() -> auth.Principal:
-    return auth.current()
