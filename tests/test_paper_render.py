@@ -389,6 +389,21 @@ def test_pptx_chart_is_a_real_picture(deck):
     assert pictures[0].left + pictures[0].width <= deck.slide_width
 
 
+@pytest.mark.parametrize("fmt", ["pdf", "pptx"])
+def test_progress_counts_every_chart_once(deck, fmt):
+    """The page shows "Karten und Diagramme zeichnen (n von N)": each chart reported once, in order."""
+    from planning.paper.to_pdf import render_pdf
+    from planning.paper.to_pptx import render_pptx
+
+    paper = sample_paper()
+    seen: list[tuple[int, int]] = []
+    render = render_pdf if fmt == "pdf" else render_pptx
+    render(paper, lambda done, total: seen.append((done, total)))
+    n = sum(isinstance(b, Chart) for s in paper.sections for b in s.blocks)
+    assert n >= 2 and len(paper.charts()) == n
+    assert seen == [(i, n) for i in range(1, n + 1)]
+
+
 def test_pptx_tables_are_native_and_split(deck):
     def table(slide):
         found = [s.table for s in slide.shapes if s.has_table]

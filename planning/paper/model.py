@@ -7,12 +7,16 @@ PPTX of the same agenda never disagree, and both can be tested on a hand-made pa
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
 import pandas as pd
 import plotly.graph_objects as go
+
+#: Called after each chart was drawn: (charts done, charts in the paper). The UI shows a progress bar.
+Progress = Callable[[int, int], None]
 
 
 @dataclass
@@ -74,3 +78,7 @@ class Paper:
     sections: list[Section] = field(default_factory=list)
     #: Printed small on every page / slide footer.
     footer: str = ""
+
+    def charts(self) -> list[Chart]:
+        """All charts in reading order (the renderers draw them first, reporting progress)."""
+        return [b for s in self.sections for b in s.blocks if isinstance(b, Chart)]

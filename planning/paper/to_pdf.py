@@ -14,7 +14,7 @@ from collections.abc import Iterable
 import pandas as pd
 
 from planning.paper.images import figure_png
-from planning.paper.model import Block, Chart, Paper, Remark, Section, Table, Text
+from planning.paper.model import Block, Chart, Paper, Progress, Remark, Section, Table, Text
 from planning.suppression import GEHEIM
 
 #: Chart size in layout pixels: the content width of A4 landscape (261 mm) at about 9 pt plotly text.
@@ -146,8 +146,12 @@ def _caption(source: str, note: str) -> str:
     return f'<p class="caption">{"<br>".join(lines)}</p>' if lines else ""
 
 
+def _png(block: Chart) -> bytes:
+    return figure_png(block.figure, CHART_WIDTH_PX, CHART_HEIGHT_PX, scale=CHART_SCALE)
+
+
 def _chart(block: Chart) -> str:
-    png = figure_png(block.figure, CHART_WIDTH_PX, CHART_HEIGHT_PX, scale=CHART_SCALE)
+    png = _png(block)
     uri = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
     title = f"<h3>{_e(block.title)}</h3>" if block.title else ""
     return (
@@ -275,10 +279,19 @@ def paper_html(paper: Paper) -> str:
     )
 
 
-def render_pdf(paper: Paper) -> bytes:
-    """The paper as PDF bytes. Raises ``images.ExportError`` when a chart cannot be rendered."""
+def render_pdf(paper: Paper, progress: Progress | None = None) -> bytes:
+    """The paper as PDF bytes. Raises ``images.ExportError`` when a chart cannot be rendered.
+
+    The charts are drawn first (``progress`` is told after each); the layout then takes them from
+    the image cache of :mod:`planning.paper.images`.
+    """
     from weasyprint import HTML  # slow import (~1 s): only when a PDF is actually made
 
+    charts = paper.charts()
+    for done, chart in enumerate(charts, 1):
+        _png(chart)
+        if progress is not None:
+            progress(done, len(charts))
     pdf = HTML(string=paper_html(paper)).write_pdf()
     assert pdf is not None
     return bytes(pdf)

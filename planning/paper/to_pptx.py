@@ -23,13 +23,14 @@ from pptx.text.text import TextFrame, _Run
 from pptx.util import Emu, Inches, Pt
 
 from planning.paper.images import figure_png
-from planning.paper.model import Chart, Paper, Remark, Section, Table, Text
+from planning.paper.model import Chart, Paper, Progress, Remark, Section, Table, Text
 from planning.suppression import GEHEIM
 
 SLIDE_W, SLIDE_H = 13.333, 7.5  # inches, 16:9
 MARGIN = 0.6
 CONTENT_W = SLIDE_W - 2 * MARGIN
 CONTENT_TOP, CONTENT_BOTTOM = 1.45, 6.55  # the area between title and source line
+CHART_BOX_H = CONTENT_BOTTOM - CONTENT_TOP - 0.1  # a chart slide: the content area, a gap above the source
 FONT = "Arial"  # present on every presentation PC; LibreOffice maps it to Liberation Sans
 INK, MUTED, ACCENT = RGBColor(0x11, 0x18, 0x27), RGBColor(0x4B, 0x55, 0x63), RGBColor(0x1D, 0x4E, 0x89)
 ZEBRA, WHITE = RGBColor(0xF0, 0xF3, 0xF7), RGBColor(0xFF, 0xFF, 0xFF)
@@ -195,11 +196,12 @@ class _Deck:
 
     def chart_slide(self, section: Section, chart: Chart) -> None:
         slide = self.slide(chart.title or section.title, section.title if chart.title else "")
-        box_w, box_h = CONTENT_W, CONTENT_BOTTOM - CONTENT_TOP - 0.1
-        height_px = round(CHART_WIDTH_PX * box_h / box_w)
-        png = figure_png(chart.figure, CHART_WIDTH_PX, height_px, scale=CHART_SCALE)
         slide.shapes.add_picture(
-            io.BytesIO(png), Inches(MARGIN), Inches(CONTENT_TOP), Inches(box_w), Inches(box_h)
+            io.BytesIO(_png(chart)),
+            Inches(MARGIN),
+            Inches(CONTENT_TOP),
+            Inches(CONTENT_W),
+            Inches(CHART_BOX_H),
         )
         self.source_line(slide, chart.source, chart.note)
 
@@ -400,8 +402,22 @@ def _cell_text(value: object) -> str:
     return str(value)
 
 
-def render_pptx(paper: Paper) -> bytes:
-    """The paper as a .pptx file (bytes). Raises ``images.ExportError`` when a chart cannot be drawn."""
+def _png(chart: Chart) -> bytes:
+    """The chart filling the content box of a slide."""
+    height_px = round(CHART_WIDTH_PX * CHART_BOX_H / CONTENT_W)
+    return figure_png(chart.figure, CHART_WIDTH_PX, height_px, scale=CHART_SCALE)
+
+
+def render_pptx(paper: Paper, progress: Progress | None = None) -> bytes:
+    """The paper as a .pptx file (bytes). Raises ``images.ExportError`` when a chart cannot be drawn.
+
+    The charts are drawn first (``progress`` is told after each), then laid out from the image cache.
+    """
+    charts = paper.charts()
+    for done, chart in enumerate(charts, 1):
+        _png(chart)
+        if progress is not None:
+            progress(done, len(charts))
     deck = _Deck(paper)
     deck.title_slide()
     for section in paper.sections:

@@ -137,8 +137,10 @@ def test_a_full_meeting(page: Page, base_url: str, e2e_db_url: str, tmp_path: Pa
     expect(page.locator("li", has_text=DECISION).first).to_be_visible()  # the minutes list it
     shot(page, "sitzung_protokoll.png")
 
-    with page.expect_download(timeout=EXPORT_MS) as dl:
-        page.get_by_role("button", name="Entscheidungsvorlage (PDF)").click()
+    with page.expect_download(timeout=EXPORT_MS + RUN_MS) as dl:
+        _build_and_download(
+            page, "Entscheidungsvorlage (PDF)", "PDF herunterladen", "sitzung_vorlage_erstellt.png"
+        )
     pdf = tmp_path / "vorlage.pdf"
     dl.value.save_as(pdf)
     assert pdf.read_bytes()[:5] == b"%PDF-"
@@ -152,8 +154,8 @@ def test_a_full_meeting(page: Page, base_url: str, e2e_db_url: str, tmp_path: Pa
     for needle in (DECISION, COMMENT, ORDER, district, "TOP 1", "Quellen", "Seite 1 von"):
         assert needle in " ".join(text.split()), f"„{needle}“ fehlt im PDF"
 
-    with page.expect_download(timeout=EXPORT_MS) as dl:
-        page.get_by_role("button", name="Foliensatz (PowerPoint)").click()
+    with page.expect_download(timeout=EXPORT_MS + RUN_MS) as dl:
+        _build_and_download(page, "Foliensatz (PowerPoint)", "PowerPoint herunterladen")
     pptx = tmp_path / "vorlage.pptx"
     dl.value.save_as(pptx)
     deck = Presentation(str(pptx))
@@ -164,3 +166,15 @@ def test_a_full_meeting(page: Page, base_url: str, e2e_db_url: str, tmp_path: Pa
         assert needle in texts, f"„{needle}“ fehlt in der PPTX"
     images = [sh.image.blob for sl in deck.slides for sh in sl.shapes if sh.shape_type == 13]
     assert images and all(_non_blank(b) for b in images[:4])
+
+
+def _build_and_download(page: Page, build: str, download: str, screenshot: str = "") -> None:
+    """Build the paper in the page run (a status box counts the charts drawn; no browser-side time
+    limit as with a deferred download), then click the download button it offers."""
+    page.get_by_role("button", name=build).click()
+    button = page.get_by_role("button", name=download)
+    expect(button).to_be_visible(timeout=EXPORT_MS)
+    expect(page.get_by_text(f"{build} erstellt")).to_be_visible()
+    if screenshot:
+        shot(page, screenshot)
+    button.click()
