@@ -5,6 +5,8 @@ Tests taking ``any_engine`` run on SQLite and on PostgreSQL/PostGIS (ids ``[sqli
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
@@ -12,6 +14,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
 
 from planning import config
+from planning.backup import _known_revisions
 from planning.db import include_name, make_engine, migrate, schema_revision, session_scope
 from planning.models import Area, AreaLayout, Base
 
@@ -63,6 +66,30 @@ def test_postgresql_test_database_has_postgis(pg_url):
             assert srid.scalar() == 25832
     finally:
         engine.dispose()
+
+
+def test_app_processes_starting_at_once_migrate_one_after_the_other(pg_url):
+    """deploy/ starts several app processes on one empty PostgreSQL database: each migrates on start."""
+    engines = [make_engine(pg_url) for _ in range(3)]
+    errors: list[BaseException] = []
+    start = threading.Barrier(len(engines))
+
+    def run(engine) -> None:
+        start.wait()
+        try:
+            migrate(engine)
+        except BaseException as exc:  # collected: the assertion below shows it
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(e,)) for e in engines]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=300)
+    assert not errors, errors
+    assert {schema_revision(e) for e in engines} == {_known_revisions()[-1]}
+    for e in engines:
+        e.dispose()
 
 
 def test_sqlite_parent_folder_is_created(tmp_path):
