@@ -138,7 +138,7 @@ def _build_export(m: sk.MeetingInfo, fmt: str, stem: str) -> None:
             label=f"{label} erstellt ({kind}, {_size(len(data))})", state="complete", expanded=False
         )
     exports = st.session_state.setdefault(EXPORT_KEY, {})
-    exports[fmt] = _Export(m.id, fmt, data, f"{stem}.{fmt}", dt.datetime.now())
+    exports[fmt] = _Export(m.id, fmt, data, f"{stem}.{fmt}", dt.datetime.now(sk.LOCAL_TZ))
 
 
 def _export_downloads(m: sk.MeetingInfo) -> None:
@@ -162,7 +162,7 @@ def _export_downloads(m: sk.MeetingInfo) -> None:
         )
         c2.caption(
             f"{label}, erstellt um {export.created:%H:%M} Uhr ({_size(len(export.data))}). "
-            "Was seitdem beschlossen oder kommentiert wurde, enthält sie erst nach erneutem Erstellen."
+            "Spätere Beschlüsse und Kommentare erst nach erneutem Erstellen."
         )
 
 
