@@ -14,8 +14,6 @@ st.set_page_config(page_title="Planungsatlas", page_icon="🗺️", layout="wide
 state.load_from_url()
 # Streamlit's own input hints ("Press Enter to apply") are English: the interface speaks German.
 st.html("<style>[data-testid='InputInstructions'] { display: none; }</style>")
-# A saved view (link ?ansicht=N or a TOP in meeting mode) brings its filters and pins its data.
-view = steering.pinned_view()
 
 
 def _sidebar(view: View | None, page: str) -> Context | None:
@@ -71,7 +69,6 @@ def _sidebar(view: View | None, page: str) -> Context | None:
     )
 
 
-uiauth.install()
 P = "pages/"
 sections = {
     "Lagebild": [st.Page(P + "lagebild.py", title="Übersicht", icon=":material/dashboard:", default=True)],
@@ -96,6 +93,9 @@ sections = {
     ],
 }
 by_name = {p.url_path or "lagebild": p for group in sections.values() for p in group}
+uiauth.gate(sections)  # the sign-in page instead, until somebody signed in (where users exist)
+# A saved view (link ?ansicht=N or a TOP in meeting mode) brings its filters and pins its data.
+view = steering.pinned_view()
 # Navigation first, so the sidebar shows the sections at once (no flash of file names).
 pg = st.navigation(sections, expanded=True)  # all pages; collapsed shows an English "View more"
 page = pg.url_path or "lagebild"
@@ -104,9 +104,11 @@ if goto in by_name and goto != page:
     state.sync_url()
     st.switch_page(by_name[goto])
 ctx = _sidebar(view, page)
+uiauth.sidebar_account()
 set_context(ctx)
+uiauth.read_only_banner()
 meeting.frame(ctx)
 if ctx is not None:
     steering.view_banner(ctx)
-pg.run()
+uiauth.run_page(pg)
 state.sync_url()

@@ -18,8 +18,11 @@ provider signs people in and the store only maps them to roles.
 from __future__ import annotations
 
 import contextlib
+import ipaddress
 import re
-from collections.abc import Callable, Iterator
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass
 from enum import StrEnum
@@ -204,9 +207,18 @@ def _principal(row: AppUser) -> Principal:
 
 
 def add_user(
-    engine: Engine, username: str, display_name: str, role: Role | str, password: str, department: str = ""
+    engine: Engine,
+    username: str,
+    display_name: str,
+    role: Role | str,
+    password: str,
+    department: str = "",
+    demo: bool = False,
 ) -> Principal:
-    """Create a user with a bcrypt-hashed password; refuses duplicates and weak input (German)."""
+    """Create a user with a bcrypt-hashed password; refuses duplicates and weak input (German).
+
+    ``demo`` marks an account of the demo city, whose password the sign-in page shows.
+    """
     name = (username or "").strip().lower()
     if not _USERNAME.fullmatch(name):
         raise UserError(
@@ -222,7 +234,12 @@ def add_user(
         if s.scalars(select(AppUser).where(AppUser.username == name)).first() is not None:
             raise UserError(f"Den Benutzernamen „{name}“ gibt es schon.")
         row = AppUser(
-            username=name, display_name=shown, role=role.value, department=dept, password_hash=digest
+            username=name,
+            display_name=shown,
+            role=role.value,
+            department=dept,
+            password_hash=digest,
+            is_demo=demo,
         )
         s.add(row)
         s.flush()
@@ -266,3 +283,107 @@ def set_active(engine: Engine, username: str, active: bool) -> None:
 def has_users(engine: Engine) -> bool:
     with session_scope(engine) as s:
         return s.scalars(select(AppUser.id).where(AppUser.active.is_(True)).limit(1)).first() is not None
+
+
+def find_user(engine: Engine, username: str) -> Principal | None:
+    """The active user with this name (an OIDC sign-in is mapped to its role this way), else None."""
+    with session_scope(engine) as s:
+        row = s.scalars(select(AppUser).where(AppUser.username == (username or "").strip().lower())).first()
+        return _principal(row) if row is not None and row.active else None
+
+
+def demo_accounts(engine: Engine) -> list[Principal]:
+    """Active demo accounts (their common password stands on the sign-in page), by role."""
+    with session_scope(engine) as s:
+        rows = s.scalars(select(AppUser).where(AppUser.is_demo.is_(True), AppUser.active.is_(True))).all()
+        order = list(Role)
+        return sorted((_principal(r) for r in rows), key=lambda p: (order.index(p.role), p.username))
+
+
+# --- sign-in with an identity provider (OIDC) -------------------------------------------------------
+
+
+def oidc_principal(
+    engine: Engine,
+    claims: Mapping[str, object],
+    group_roles: Mapping[str, str] | None = None,
+) -> Principal:
+    """The person an OIDC sign-in stands for, from the identity provider's claims.
+
+    A user of the store whose name is the e-mail address (or ``preferred_username``) gives role and
+    department; otherwise the first group in ``claims["groups"]`` listed in ``group_roles``
+    (``"Gruppe" = "rolle"`` or ``"rolle:Abteilung"``, the ``[planungsatlas.oidc_groups]`` section of
+    secrets.toml); otherwise the person may read (Lesend).
+    """
+    ident = str(claims.get("email") or claims.get("preferred_username") or claims.get("sub") or "").strip()
+    if not ident:
+        raise UserError("Die Anmeldung des Identitätsdienstes enthält weder E-Mail noch Benutzernamen.")
+    shown = str(claims.get("name") or ident)
+    known = find_user(engine, ident)
+    if known is not None:
+        return known
+    groups = claims.get("groups") or []
+    if isinstance(groups, str):
+        groups = [groups]
+    for group in groups if isinstance(groups, list | tuple) else []:
+        spec = (group_roles or {}).get(str(group))
+        if spec:
+            role_text, _, dept = spec.partition(":")
+            return Principal(ident.lower(), shown, parse_role(role_text), dept.strip())
+    return Principal(ident.lower(), shown, Role.LESEND)
+
+
+# --- where the app may run without sign-in ---------------------------------------------------------
+
+
+def is_loopback(host: str | None) -> bool:
+    """True for addresses only this computer reaches (``localhost``, 127.0.0.0/8, ``::1``).
+
+    An empty or missing address is *not* loopback: Streamlit then listens on every interface.
+    """
+    value = (host or "").strip().strip("[]").lower()
+    if not value:
+        return False
+    if value == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(value).is_loopback
+    except ValueError:
+        return False
+
+
+class LoginThrottle:
+    """Slows down password guessing: after ``limit`` failures a name is locked for ``lock_s``.
+
+    Kept per app process (a proxy with sticky sessions sends a browser to one process); the lock
+    holds for the name whatever the password, so a guesser cannot tell a right one from a locked one.
+    """
+
+    def __init__(self, limit: int = 5, lock_s: float = 60.0, clock: Callable[[], float] = time.monotonic):
+        self.limit, self.lock_s, self._clock = limit, lock_s, clock
+        self._failures: dict[str, list[float]] = {}
+        self._lock = threading.Lock()
+
+    def _recent(self, name: str) -> list[float]:
+        now = self._clock()
+        kept = [t for t in self._failures.get(name, []) if now - t < self.lock_s]
+        self._failures[name] = kept
+        return kept
+
+    def locked_for(self, username: str) -> float:
+        """Seconds until ``username`` may try again (0: now)."""
+        name = (username or "").strip().lower()
+        with self._lock:
+            recent = self._recent(name)
+            if len(recent) < self.limit:
+                return 0.0
+            return max(0.0, self.lock_s - (self._clock() - recent[-self.limit]))
+
+    def failed(self, username: str) -> None:
+        with self._lock:
+            name = (username or "").strip().lower()
+            self._failures[name] = [*self._recent(name), self._clock()]
+
+    def succeeded(self, username: str) -> None:
+        with self._lock:
+            self._failures.pop((username or "").strip().lower(), None)

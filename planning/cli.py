@@ -61,6 +61,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
     t0 = time.perf_counter()
     report = build_demo(engine, seed=args.seed)
     print(f"Demo-Kommune erstellt in {time.perf_counter() - t0:.1f} s: {report}")
+    if not args.ohne_konten:
+        from planning.demo.accounts import DEMO_PASSWORD, add_demo_accounts
+
+        names = ", ".join(p.username for p in add_demo_accounts(engine))
+        print(f"Demo-Konten (Passwort „{DEMO_PASSWORD}“, steht auf der Anmeldeseite): {names}")
     print(f"Datenbank: {_safe_url(engine)}")
     return 0
 
@@ -678,6 +683,11 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("demo", help="Demo-Kommune Weidenstadt in die Datenbank schreiben")
     s.add_argument("--force", action="store_true", help="vorhandene SQLite-Datenbank ersetzen")
     s.add_argument("--seed", type=int, default=2025, help="Startwert des Zufallsgenerators")
+    s.add_argument(
+        "--ohne-konten",
+        action="store_true",
+        help="keine Demo-Konten anlegen (ein Arbeitsplatz ohne Anmeldung, nur auf diesem Rechner)",
+    )
     s.set_defaults(func=cmd_demo)
 
     s = sub.add_parser("areas", help="Gebiete des aktiven Gebietsstands auflisten")

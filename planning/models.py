@@ -30,6 +30,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -505,6 +506,8 @@ class Comment(Base):
     resolved: Mapped[bool] = mapped_column(Boolean, default=False)
     resolved_by: Mapped[str | None] = mapped_column(String(120))
     resolved_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    #: Counts resolve/reopen on the thread's first comment (a parallel toggle is refused).
+    revision: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
 
 class Decision(Base):
@@ -571,6 +574,8 @@ class AppUser(Base):
     department: Mapped[str] = mapped_column(String(120), default="")
     password_hash: Mapped[str] = mapped_column(String(100))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: Demo accounts of the demo city: their (known) password is shown on the sign-in page.
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     revision: Mapped[int] = mapped_column(Integer, default=1)
 

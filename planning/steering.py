@@ -446,6 +446,7 @@ class CommentInfo:
     resolved: bool = False
     resolved_by: str | None = None
     replies: tuple[CommentInfo, ...] = ()
+    revision: int = 1
 
     @property
     def scope(self) -> str:
@@ -468,6 +469,7 @@ def _comment(row: Comment, replies: tuple[CommentInfo, ...] = ()) -> CommentInfo
         resolved=row.resolved,
         resolved_by=row.resolved_by,
         replies=replies,
+        revision=row.revision,
     )
 
 
@@ -521,8 +523,14 @@ def add_comment(
         return _add(s)
 
 
-def resolve_thread(engine: Engine, comment_id: int, user: str, resolved: bool = True) -> None:
-    """Mark a thread as resolved (erledigt) or open it again."""
+def resolve_thread(
+    engine: Engine, comment_id: int, user: str, resolved: bool = True, revision: int | None = None
+) -> None:
+    """Mark a thread as resolved (erledigt) or open it again.
+
+    ``revision`` is the thread's revision the person saw (``CommentInfo.revision``); when somebody
+    toggled the thread since, the change is refused instead of silently undoing theirs.
+    """
     user = _text(user, "Ihr Name", 120)
     with session_scope(engine) as s:
         row = s.get(Comment, comment_id)
@@ -531,6 +539,13 @@ def resolve_thread(engine: Engine, comment_id: int, user: str, resolved: bool = 
         while row.parent_id is not None:
             row = s.get(Comment, row.parent_id)
             assert row is not None
+        if revision is not None and row.revision != revision:
+            state = f"als erledigt markiert von {row.resolved_by}" if row.resolved else "wieder geöffnet"
+            raise SteeringError(
+                f"Der Kommentar wurde inzwischen {state}. "
+                "Bitte neu laden; Ihre Änderung ist nicht gespeichert."
+            )
+        row.revision += 1
         row.resolved = resolved
         row.resolved_by = user if resolved else None
         row.resolved_at = utcnow() if resolved else None

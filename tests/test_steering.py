@@ -132,6 +132,21 @@ def test_comment_threads_scopes_and_resolution(db):
         sk.add_comment(db, lid, " ", "Jugendamt", "S. Becker", indicator="x")
 
 
+def test_two_parallel_toggles_of_a_thread_second_is_refused(db):
+    lid = _layout(db).id
+    root = sk.add_comment(
+        db, lid, "Rückgang durch Schließung", "Jugendamt", "S. Becker", indicator="kinderarmut"
+    )
+    seen = sk.comments_about(db, lid, indicator="kinderarmut")[0]  # both planners opened the page
+    sk.resolve_thread(db, root, "M. Weber", resolved=True, revision=seen.revision)
+    with pytest.raises(sk.SteeringError, match=r"inzwischen als erledigt markiert von M\. Weber"):
+        sk.resolve_thread(db, root, "S. Becker", resolved=True, revision=seen.revision)
+    now = sk.comments_about(db, lid, indicator="kinderarmut")[0]
+    assert now.resolved and now.resolved_by == "M. Weber" and now.revision == seen.revision + 1
+    sk.resolve_thread(db, root, "S. Becker", resolved=False, revision=now.revision)  # fresh: allowed
+    assert not sk.comments_about(db, lid, indicator="kinderarmut")[0].resolved
+
+
 def test_meeting_agenda_order_and_shown(db):
     m = sk.create_meeting(db, "Steuerkreis Mai", dt.date(2027, 5, 6), "Dr. Hansen")
     with pytest.raises(sk.SteeringError, match="gibt es schon"):

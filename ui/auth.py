@@ -1,26 +1,292 @@
-"""Who acts in this Streamlit session (glue between the session and :mod:`planning.auth`).
+"""Who acts in this Streamlit session: the sign-in gate, the signed-in person, what they may do.
 
-Until sign-in is configured for an installation, the app runs as a single workplace: writes are
-recorded in the audit trail as :data:`WORKPLACE` ("Arbeitsplatz ohne Anmeldung"), never as the
-command line's system account. Outside Streamlit script threads the resolver answers None, so
-command line and tests keep acting as :data:`planning.auth.SYSTEM`.
+Three ways an installation runs (:func:`mode`):
+
+- **Anmeldung** (sign-in): users exist in the built-in store or an ``[auth]`` section (OIDC via
+  ``st.login``) is configured. Nothing is shown before sign-in; the person's role decides what the
+  data layer (:mod:`planning.audit`) lets through.
+- **Arbeitsplatz** (one workplace): no users and no identity provider, and both the server and the
+  browser are on this computer. Writes are recorded as :data:`WORKPLACE`.
+- **Nur lesen** (read only): no users, but the server is reachable from the network (bound to a
+  non-loopback address, or reached through a proxy). Nobody may write until users are set up: a
+  server in the network never runs in write mode without names attached.
+
+The permission checks themselves live in :mod:`planning.auth`; hiding a form here only saves the
+reader a refusal. Outside Streamlit script threads the resolver answers None, so command line and
+tests keep acting as :data:`planning.auth.SYSTEM`.
 """
 
 from __future__ import annotations
 
+import logging
+from enum import StrEnum
+from typing import Any
+
+import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from planning import auth
+from planning.auth import Permission, Principal
+from ui import components
+from ui import data as uidata
 
 WORKPLACE = auth.Principal("arbeitsplatz", "Arbeitsplatz ohne Anmeldung", auth.Role.ADMIN)
+#: Session-state key of the signed-in person. Not a widget key: the browser cannot set it.
+_PRINCIPAL = "_planungsatlas_principal"
+_THROTTLE = auth.LoginThrottle()
+_log = logging.getLogger("planungsatlas.auth")
 
 
-def _session_principal() -> auth.Principal | None:
+class Mode(StrEnum):
+    SIGN_IN = "anmeldung"
+    WORKPLACE = "arbeitsplatz"
+    READ_ONLY = "nur_lesen"
+
+
+@st.cache_data(ttl=30, show_spinner=False)
+def _users_configured(url: str) -> bool:
+    """Whether the user store has active users (cached briefly: a new user counts within 30 s)."""
+    return auth.has_users(uidata.engine_for(url))
+
+
+def _secrets() -> Any:
+    """``st.secrets`` as a mapping, or an empty dict when there is no secrets.toml."""
+    try:
+        return st.secrets.to_dict()
+    except Exception:  # no secrets.toml at all (FileNotFoundError / StreamlitSecretNotFoundError)
+        return {}
+
+
+def oidc_configured() -> bool:
+    return "auth" in _secrets()
+
+
+def _group_roles() -> dict[str, str]:
+    return dict(_secrets().get("planungsatlas", {}).get("oidc_groups", {}))
+
+
+def server_address() -> str:
+    return str(st.get_option("server.address") or "")
+
+
+def _client_is_local() -> bool:
+    """The browser is on this computer: a loopback peer, not relayed by a reverse proxy.
+
+    Without a real connection (AppTest) there is no peer address: that counts as local."""
+    headers = st.context.headers
+    for name in ("X-Forwarded-For", "Forwarded", "X-Real-IP"):
+        value = headers.get(name)
+        if isinstance(value, str) and value.strip():
+            return False  # through a reverse proxy: somebody in the network
+    ip = st.context.ip_address
+    return not isinstance(ip, str) or not ip or auth.is_loopback(ip)
+
+
+def mode() -> Mode:
+    if oidc_configured() or _users_configured(uidata.db_url()):
+        return Mode.SIGN_IN
+    if auth.is_loopback(server_address()) and _client_is_local():
+        return Mode.WORKPLACE
+    return Mode.READ_ONLY
+
+
+def signed_in() -> Principal | None:
+    """The person signed in to this session (built-in store or OIDC), else None."""
+    who = st.session_state.get(_PRINCIPAL)
+    if isinstance(who, Principal):
+        return who
+    if oidc_configured() and st.user.is_logged_in:
+        who = auth.oidc_principal(uidata.engine(), st.user.to_dict(), _group_roles())
+        st.session_state[_PRINCIPAL] = who
+        return who
+    return None
+
+
+def _session_principal() -> Principal | None:
     if get_script_run_ctx(suppress_warning=True) is None:
         return None
-    return WORKPLACE
+    current = mode()
+    if current is Mode.WORKPLACE:
+        return WORKPLACE
+    if current is Mode.READ_ONLY:
+        return auth.ANONYMOUS
+    return signed_in() or auth.ANONYMOUS
 
 
 def install() -> None:
     """Register the session resolver (idempotent; app.py calls it on every run)."""
     auth.set_resolver(_session_principal)
+
+
+def who() -> Principal:
+    """The person acting in this run (what the data layer checks)."""
+    return auth.current()
+
+
+def allowed(permission: Permission, department: str | None = None) -> bool:
+    return who().can(permission, department)
+
+
+def explain(permission: Permission) -> None:
+    """A quiet note in place of a form the person may not use."""
+    person = who()
+    what = auth.PERMISSION_LABELS[permission]
+    if not person.username:
+        st.caption(f":material/lock: Nur lesen: „{what}“ ist ohne Anmeldung nicht möglich.")
+    else:
+        st.caption(f":material/lock: Nur lesen: {components.plain(person.label)} darf nicht {what}.")
+
+
+def permitted(permission: Permission) -> bool:
+    """True when the person may; otherwise shows :func:`explain` and returns False."""
+    if allowed(permission):
+        return True
+    explain(permission)
+    return False
+
+
+def run_page(page: Any) -> None:
+    """Run the page; a write the person may not do shows its German refusal instead of a traceback.
+
+    Forms a person may not use are hidden already; this catches what gets past (a stale form, a
+    callback of a button rendered before the role changed)."""
+    try:
+        page.run()
+    except auth.PermissionDenied as exc:
+        st.error(str(exc), icon=":material/lock:")
+
+
+def author_name() -> str | None:
+    """The signed-in person's name for comments and records (None: ask for a typed name)."""
+    person = signed_in()
+    return person.display_name if person is not None else None
+
+
+# ------------------------------------------------------------------------------ the gate
+
+
+def gate(sections: dict[str, list[Any]]) -> None:
+    """Let the app show its pages, or show the sign-in page and stop this run.
+
+    The navigation is registered (hidden) before the sign-in form, so the form's widgets belong to
+    the page of the link; the link (path and filters) survives the sign-in.
+    """
+    install()
+    current = mode()
+    if current is Mode.READ_ONLY:
+        _warn_read_only_once()
+        return
+    if current is Mode.WORKPLACE or signed_in() is not None:
+        return
+    st.navigation(sections, position="hidden")
+    _sign_in_page()
+    st.stop()
+
+
+_warned: list[bool] = []
+
+
+def _warn_read_only_once() -> None:
+    if not _warned:
+        _warned.append(True)
+        _log.warning(
+            "Planungsatlas läuft NUR LESEND: der Server ist aus dem Netz erreichbar (Adresse %r), "
+            "aber es sind keine Benutzer eingerichtet. Benutzer anlegen: python -m planning user add …",
+            server_address(),
+        )
+
+
+def read_only_banner() -> None:
+    if mode() is Mode.READ_ONLY:
+        st.warning(
+            "**Nur lesen.** Dieser Server ist aus dem Netz erreichbar, es sind aber keine Benutzer "
+            "eingerichtet. Deshalb kann niemand Daten importieren, kommentieren oder beschließen. "
+            "Die Administration legt Benutzer an mit `python -m planning user add NAME --rolle …` "
+            "oder richtet die Anmeldung über den Identitätsdienst ein (README, Abschnitt Anmeldung).",
+            icon=":material/lock:",
+        )
+
+
+def _sign_in_page() -> None:
+    _, mid, _ = st.columns([1, 2, 1])
+    with mid:
+        st.title("Planungsatlas")
+        st.markdown("Integrierte Kita- und Schulentwicklungsplanung. Bitte melden Sie sich an.")
+        if oidc_configured():
+            provider = _secrets().get("planungsatlas", {}).get("oidc_provider")
+            if st.button("Mit dem Dienstkonto anmelden", type="primary", icon=":material/badge:"):
+                if provider:
+                    st.login(provider)
+                else:
+                    st.login()
+            st.caption("Oder mit einem Konto des Planungsatlas:")
+        with st.form("anmeldung"):
+            username = st.text_input("Benutzername", autocomplete="username")
+            password = st.text_input("Passwort", type="password", autocomplete="current-password")
+            submitted = st.form_submit_button(
+                "Anmelden", type="primary" if not oidc_configured() else "secondary"
+            )
+        if submitted:
+            _try_sign_in(username, password)
+        _demo_accounts()
+
+
+def _try_sign_in(username: str, password: str) -> None:
+    wait = _THROTTLE.locked_for(username)
+    if wait > 0:
+        st.error(f"Zu viele Fehlversuche für diesen Benutzernamen. Bitte in {wait:.0f} s erneut versuchen.")
+        return
+    person = auth.authenticate(uidata.engine(), username, password)
+    if person is None:
+        _THROTTLE.failed(username)
+        st.error("Benutzername oder Passwort ist falsch (oder das Konto ist gesperrt).")
+        return
+    _THROTTLE.succeeded(username)
+    st.session_state[_PRINCIPAL] = person
+    st.rerun()
+
+
+def _demo_accounts() -> None:
+    from planning.demo.accounts import DEMO_PASSWORD
+
+    accounts = auth.demo_accounts(uidata.engine())
+    if not accounts:
+        return
+    with st.container(border=True, key="demo_konten"):
+        st.markdown(f"**Demo-Konten** – Passwort für alle: `{DEMO_PASSWORD}`")
+        st.caption("Nur in der Demo-Kommune: jede Rolle einmal, um zu sehen, wer was darf.")
+        rows = [
+            {
+                "Benutzername": p.username,
+                "Name": p.display_name,
+                "Rolle": auth.ROLE_LABELS[p.role] + (f" ({p.department})" if p.department else ""),
+                "darf": ", ".join(
+                    auth.PERMISSION_LABELS[x] for x in Permission if x in auth.ROLE_PERMISSIONS[p.role]
+                )
+                or "nur lesen",
+            }
+            for p in accounts
+        ]
+        st.dataframe(rows, hide_index=True, width="stretch")
+
+
+def sidebar_account() -> None:
+    """Who is signed in, with "Abmelden" (in the sidebar of every page)."""
+    current = mode()
+    with st.sidebar:
+        if current is Mode.WORKPLACE:
+            st.caption(":material/computer: Arbeitsplatz ohne Anmeldung (nur dieser Rechner)")
+            return
+        if current is Mode.READ_ONLY:
+            st.caption(":material/lock: Nur lesen (keine Benutzer eingerichtet)")
+            return
+        person = signed_in()
+        if person is None:
+            return
+        c1, c2 = st.columns([3, 2], vertical_alignment="center")
+        c1.caption(f":material/person: {components.plain(person.label)}")
+        if c2.button("Abmelden", key="abmelden", width="stretch"):
+            st.session_state.pop(_PRINCIPAL, None)
+            if oidc_configured() and st.user.is_logged_in:
+                st.logout()
+            st.rerun()

@@ -7,6 +7,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from planning import auth
 from planning.indicators import format_value
 from planning.models import KIND_LABELS
 from planning.repository import VersionInfo
@@ -100,9 +101,17 @@ def import_guide_link() -> None:
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+def may_export() -> bool:
+    """Whether the acting person may download tables and papers (role right "exportieren")."""
+    return auth.current().can(auth.Permission.EXPORT)
+
+
 def excel_button(sheets: dict[str, pd.DataFrame], file_name: str, key: str, label: str = "Excel") -> None:
-    """Download of one or more tables as XLSX, built only when clicked."""
+    """Download of one or more tables as XLSX, built only when clicked (not shown to readers)."""
     from planning.exports import workbook_bytes
+
+    if not may_export():
+        return
 
     st.download_button(
         label,

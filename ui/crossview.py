@@ -674,11 +674,12 @@ def ranking_view(ctx: Context) -> list[Indicator]:
         "geheimen oder fehlenden Werten werden über die übrigen Kennzahlen bewertet und sind markiert. "
         "Ein Rang ist ein Hinweis zum Hinsehen, keine Bewertung eines Gebiets."
     )
-    st.download_button(
-        "Prioritätenliste als CSV herunterladen",
-        data=ranking_csv(ranking, chosen, headers, ctx.level_name),
-        file_name=f"prioritaetenliste_{year if year is not None else ctx.year}.csv",
-        mime="text/csv",
-        key="quer_rang_csv",
-    )
+    if components.may_export():
+        st.download_button(
+            "Prioritätenliste als CSV herunterladen",
+            data=ranking_csv(ranking, chosen, headers, ctx.level_name),
+            file_name=f"prioritaetenliste_{year if year is not None else ctx.year}.csv",
+            mime="text/csv",
+            key="quer_rang_csv",
+        )
     return chosen

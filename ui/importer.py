@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from planning.auth import Permission
 from planning.imports.areas import write_areas
 from planning.imports.formats import KINDS, KindSpec
 from planning.imports.problems import InputFileError, Problem
@@ -24,6 +25,7 @@ from planning.imports.service import check_file
 from planning.imports.templates import template_csv, template_xlsx
 from planning.imports.validate import Checked, normalise_header
 from planning.imports.writer import VersionMeta, hash_bytes, write_checked
+from ui import auth as uiauth
 from ui import components
 from ui import data as uidata
 
@@ -90,6 +92,8 @@ def mapping_editor(spec: KindSpec, columns: list[str], preset: dict[str, str]) -
 
 
 def import_workflow() -> None:
+    if not uiauth.permitted(Permission.IMPORT):
+        return
     engine = uidata.engine()
     kind = st.selectbox("Datenart", list(KINDS), format_func=lambda k: KINDS[k].label_de, key="import_kind")
     spec = KINDS[kind]
@@ -213,12 +217,8 @@ def _report(checked: Checked) -> None:
 
 
 def _user() -> str:
-    try:
-        if st.user.is_logged_in:
-            return str(st.user.get("email") or st.user.get("name") or "angemeldet")
-    except Exception:  # no auth configured: the demo imports as "App"
-        pass
-    return "App"
+    """Who imports, as the version records it (the signed-in person; else the workplace)."""
+    return uiauth.who().display_name
 
 
 def bundle_section() -> None:
@@ -227,6 +227,8 @@ def bundle_section() -> None:
     from planning.imports.bundles.flensburg import import_flensburg
     from planning.imports.problems import report
 
+    if not uiauth.allowed(Permission.IMPORT):
+        return
     recipes = {
         "flensburg": ("Flensburg (13 Stadtteile)", import_flensburg),
         "berlin": ("Berlin (LOR 2021)", import_berlin),

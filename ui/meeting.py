@@ -13,8 +13,11 @@ from html import escape
 
 import streamlit as st
 
+from planning import auth
 from planning import steering as sk
+from planning.auth import Permission
 from planning.db import session_scope
+from ui import auth as uiauth
 from ui import data as uidata
 from ui import state, steering
 from ui.frame import Context
@@ -69,7 +72,8 @@ def _show(meeting: sk.MeetingInfo, pos: int) -> None:
     pos = min(max(pos, 1), len(meeting.agenda))
     state.put(state.AGENDA_POS, pos)
     item = meeting.agenda[pos - 1]
-    sk.mark_shown(uidata.engine(), item.id)
+    if uiauth.allowed(Permission.DECIDE):  # the minutes are the meeting's record, kept by its members
+        sk.mark_shown(uidata.engine(), item.id)
     if item.view is not None:
         steering.open_view(item.view)
     else:
@@ -79,7 +83,7 @@ def _show(meeting: sk.MeetingInfo, pos: int) -> None:
 def start(meeting: sk.MeetingInfo, user: str = "") -> None:
     """Open meeting mode at the first TOP (callback)."""
     state.put(state.MEETING, meeting.id)
-    if meeting.status == "geplant":
+    if meeting.status == "geplant" and uiauth.allowed(Permission.DECIDE):
         with contextlib.suppress(sk.SteeringError):  # the status is a convenience; the meeting runs anyway
             sk.update_meeting(
                 uidata.engine(), meeting.id, meeting.revision, user or "Sitzungsleitung", status="laufend"
@@ -103,6 +107,13 @@ def _focus_district() -> None:
 def _to_profile() -> None:
     _focus_district()
     steering.goto("stadtteilprofil")
+
+
+def _may(permission: Permission) -> dict[str, object]:
+    """Button arguments: disabled, with the reason as help, when the person may not."""
+    if uiauth.allowed(permission):
+        return {}
+    return {"disabled": True, "help": f"Nur mit dem Recht „{auth.PERMISSION_LABELS[permission]}“."}
 
 
 def frame(ctx: Context | None) -> None:
@@ -162,12 +173,28 @@ def frame(ctx: Context | None) -> None:
             on_change=_focus_district,
         )
         c_prof.button("Profil öffnen", on_click=_to_profile, key="sitzung_profil", width="stretch")
-        if c_com.button("Kommentar", icon=":material/forum:", key="sitzung_kommentar", width="stretch"):
+        if c_com.button(
+            "Kommentar",
+            icon=":material/forum:",
+            key="sitzung_kommentar",
+            width="stretch",
+            **_may(Permission.COMMENT),
+        ):
             comment_dialog(ctx, meeting)
-        if c_dec.button("Beschluss", icon=":material/gavel:", key="sitzung_beschluss", width="stretch"):
+        if c_dec.button(
+            "Beschluss",
+            icon=":material/gavel:",
+            key="sitzung_beschluss",
+            width="stretch",
+            **_may(Permission.DECIDE),
+        ):
             decision_dialog(ctx, meeting)
         if c_ord.button(
-            "Arbeitsauftrag", icon=":material/assignment:", key="sitzung_auftrag", width="stretch"
+            "Arbeitsauftrag",
+            icon=":material/assignment:",
+            key="sitzung_auftrag",
+            width="stretch",
+            **_may(Permission.WORK_ORDERS),
         ):
             order_dialog(ctx, meeting)
         with c_agenda.popover("Tagesordnung", width="stretch"):
@@ -207,7 +234,13 @@ def comment_dialog(ctx: Context, meeting: sk.MeetingInfo) -> None:
         return
     scope = st.radio("Bezieht sich auf", list(options), key="dlg_comment_scope")
     text = st.text_area("Interpretation", key="dlg_comment_text")
-    dept = st.selectbox("Fachamt", sk.DEPARTMENTS, key="dlg_comment_dept", accept_new_options=True)
+    dept = st.selectbox(
+        "Fachamt",
+        sk.DEPARTMENTS,
+        index=steering.department_index(),
+        key="dlg_comment_dept",
+        accept_new_options=True,
+    )
     user = steering.user_name("dlg_comment_user")
     if st.button("Kommentar speichern", type="primary", key="dlg_comment_save"):
         c, g = options[scope]

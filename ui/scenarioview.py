@@ -8,6 +8,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from planning.auth import Permission
 from planning.indicators import ancestor_map, format_value
 from planning.parameters import GROUPS, PARAMETERS, Parameter, format_parameter
 from planning.plan import PLAN_FIGURES, cohort_chain, compare, school_entry_check
@@ -20,6 +21,7 @@ from planning.scenarios import (
     delete_scenario,
     save_scenario,
 )
+from ui import auth as uiauth
 from ui import charts, components, planview, state
 from ui import data as uidata
 from ui.frame import Context
@@ -269,6 +271,8 @@ def _measures_from(frame: pd.DataFrame, label_area: dict[str, str]) -> tuple[Mea
 
 def editor_view(ctx: Context) -> None:
     """Create, change and delete scenarios (parameter changes + measures)."""
+    if not uiauth.permitted(Permission.PLAN):
+        return
     stored = [s for s in uidata.scenarios(ctx.layout) if s.name != BASELINE_NAME]
     choice = st.selectbox("Szenario bearbeiten", [NEW, *(s.name for s in stored)], key="edit_scenario")
     current = next((s for s in stored if s.name == choice), Scenario(name=""))
@@ -320,7 +324,9 @@ def editor_view(ctx: Context) -> None:
                 "note": st.column_config.TextColumn(MEASURE_COLUMNS["note"]),
             },
         )
-        user = st.text_input("Ihr Name (für die Änderungshistorie)", key="editor_user")
+        user = uiauth.author_name() or st.text_input(
+            "Ihr Name (für die Änderungshistorie)", key="editor_user"
+        )
         saved = st.form_submit_button("Szenario speichern", type="primary")
     if saved:
         changes = {

@@ -5,10 +5,12 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from planning.auth import Permission
 from planning.indicators import DOMAINS, Indicator, format_value
 from planning.registry import SCALES, KennzahlenSet, RegistryError, add_indicator, save_set, save_target
 from planning.suppression import GEHEIM, KEINE_DATEN
 from planning.targets import GELB, GRUEN, LIGHT_LABELS, LIGHT_SYMBOLS, ROT, Target, change_unit, status_row
+from ui import auth as uiauth
 from ui import components, state
 from ui import data as uidata
 from ui.frame import Context
@@ -132,7 +134,11 @@ def _overview_line(
 
 
 def user_field() -> str:
-    """One name field for the whole register page (outside the forms, so it is kept across them)."""
+    """One name field for the whole register page (outside the forms, so it is kept across them).
+
+    Signed in, the person's name is used; a reader gets no field (nothing to save)."""
+    if (signed := uiauth.author_name()) is not None or not uiauth.allowed(Permission.PLAN):
+        return signed or ""
     return st.text_input(
         "Ihr Name (für die Änderungshistorie)",
         key="register_user",
@@ -175,6 +181,8 @@ def _domain_order(value: object) -> object:
 
 
 def target_editor(ctx: Context, user: str) -> None:
+    if not uiauth.permitted(Permission.PLAN):
+        return
     inds = ctx.registry.indicators
     codes = [c for c, i in inds.items() if i.polarity != 0 or ctx.registry.target(c)]
     code = st.selectbox("Kennzahl", codes, format_func=lambda c: f"{inds[c].domain} · {inds[c].label_de}")
@@ -215,6 +223,8 @@ def target_editor(ctx: Context, user: str) -> None:
 
 
 def set_editor(ctx: Context, user: str) -> None:
+    if not uiauth.permitted(Permission.PLAN):
+        return
     inds = ctx.registry.indicators
     options = ["– neues Set –", *[s.name for s in ctx.registry.sets]]
     pick = st.selectbox("Set bearbeiten", options, key="set_edit_pick")
@@ -250,6 +260,8 @@ def set_editor(ctx: Context, user: str) -> None:
 
 def indicator_form(user: str) -> None:
     """Add an imported indicator: its values then arrive through the Kennzahlen import."""
+    if not uiauth.permitted(Permission.PLAN):
+        return
     with st.form("new_indicator"):
         c1, c2, c3 = st.columns([2, 1, 1])
         label = c1.text_input("Bezeichnung", placeholder="z. B. Schulabsentismus")

@@ -11,8 +11,10 @@ from typing import Any
 import streamlit as st
 
 from planning import steering as sk
+from planning.auth import Permission
 from planning.db import session_scope
 from planning.steering import View
+from ui import auth as uiauth
 from ui import components, state
 from ui import data as uidata
 from ui.frame import Context
@@ -71,13 +73,25 @@ def pinned_view() -> View | None:
 
 
 def user_name(key: str = "steering_user_field") -> str:
-    """A name field shared by all steering forms of the session (kept once typed)."""
+    """The signed-in person's name, or a name field shared by all steering forms of the session."""
+    if (signed := uiauth.author_name()) is not None:
+        st.caption(f"Wird gespeichert als: **{components.plain(signed)}**")
+        return signed
     if key not in st.session_state and st.session_state.get(USER):
         st.session_state[key] = st.session_state[USER]
     name = st.text_input("Ihr Name", key=key, help="Steht bei Kommentar, Beschluss und Auftrag.").strip()
     if name:
         st.session_state[USER] = name
     return name
+
+
+def department_index() -> int:
+    """Preselect the signed-in person's department in "Fachamt" (Leitung: Dezernat)."""
+    person = uiauth.signed_in()
+    if person is None:
+        return 0
+    wanted = person.department or ("Dezernat" if person.role.value == "leitung" else "")
+    return sk.DEPARTMENTS.index(wanted) if wanted in sk.DEPARTMENTS else 0
 
 
 def current_scenario(ctx: Context) -> Any:
@@ -159,6 +173,8 @@ def view_banner(ctx: Context) -> None:
 
 def save_view_popover(ctx: Context) -> None:
     """ "Ansicht speichern" beside every page title: a snapshot, optionally onto an agenda."""
+    if not uiauth.allowed(Permission.COMMENT):
+        return  # a reader sees the figures; saving a view is a write
     with (
         st.popover("Ansicht speichern", icon=":material/bookmark_add:"),
         st.form("save_view_form", border=False),
@@ -221,8 +237,10 @@ def comments_panel(
                         f"↳ **{components.plain(r.department)}** · {components.plain(r.author)} · "
                         f"{r.created_at:%d.%m.%Y}: {components.plain(r.text)}"
                     )
-                _thread_actions(ctx, t, key)
-        _new_comment_form(ctx, indicator, gebiet_id, names, key)
+                if uiauth.allowed(Permission.COMMENT):
+                    _thread_actions(ctx, t, key)
+        if uiauth.permitted(Permission.COMMENT):
+            _new_comment_form(ctx, indicator, gebiet_id, names, key)
 
 
 def _thread_actions(ctx: Context, t: sk.CommentInfo, key: str) -> None:
@@ -232,7 +250,11 @@ def _thread_actions(ctx: Context, t: sk.CommentInfo, key: str) -> None:
     ):
         text = st.text_area("Antwort", key=f"{key}_reply_text_{t.id}")
         dept = st.selectbox(
-            "Fachamt", sk.DEPARTMENTS, key=f"{key}_reply_dept_{t.id}", accept_new_options=True
+            "Fachamt",
+            sk.DEPARTMENTS,
+            index=department_index(),
+            key=f"{key}_reply_dept_{t.id}",
+            accept_new_options=True,
         )
         user = user_name(f"{key}_reply_user_{t.id}")
         c1, c2 = st.columns(2)
@@ -243,7 +265,7 @@ def _thread_actions(ctx: Context, t: sk.CommentInfo, key: str) -> None:
                 sk.add_comment(uidata.engine(), ctx.layout.id, text, dept or "", user, parent_id=t.id)
                 st.rerun()
             if toggle:
-                sk.resolve_thread(uidata.engine(), t.id, user, resolved=not t.resolved)
+                sk.resolve_thread(uidata.engine(), t.id, user, resolved=not t.resolved, revision=t.revision)
                 st.rerun()
         except sk.SteeringError as exc:
             st.error(str(exc))
@@ -268,7 +290,13 @@ def _new_comment_form(
         )
         c1, c2 = st.columns(2)
         with c1:
-            dept = st.selectbox("Fachamt", sk.DEPARTMENTS, key=f"{key}_dept", accept_new_options=True)
+            dept = st.selectbox(
+                "Fachamt",
+                sk.DEPARTMENTS,
+                index=department_index(),
+                key=f"{key}_dept",
+                accept_new_options=True,
+            )
         with c2:
             user = user_name(f"{key}_user")
         if st.form_submit_button("Kommentar speichern", type="primary"):

@@ -13,8 +13,10 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from planning import steering as sk
+from planning.auth import Permission
 from planning.paper.build import build_paper, record_tables
 from planning.paper.images import ExportError
+from ui import auth as uiauth
 from ui import components, meeting, steering
 from ui import data as uidata
 from ui.frame import Context
@@ -42,8 +44,9 @@ def _default_meeting(meetings: list[sk.MeetingInfo]) -> int:
 def meetings_tab(ctx: Context) -> None:
     engine = uidata.engine()
     meetings = sk.list_meetings(engine)
-    with st.expander("Neue Sitzung anlegen", icon=":material/add:", expanded=not meetings):
-        _new_meeting_form()
+    if uiauth.allowed(Permission.DECIDE):
+        with st.expander("Neue Sitzung anlegen", icon=":material/add:", expanded=not meetings):
+            _new_meeting_form()
     if not meetings:
         st.info(
             "Noch keine Sitzung. Legen Sie eine an und setzen Sie gespeicherte Ansichten "
@@ -104,7 +107,15 @@ class _Export:
 
 
 def _export_button(col: DeltaGenerator, fmt: str) -> bool:
-    return col.button(EXPORTS[fmt][0], icon=EXPORT_ICONS[fmt], key=f"sk_{fmt}", width="stretch")
+    may = uiauth.allowed(Permission.EXPORT)
+    return col.button(
+        EXPORTS[fmt][0],
+        icon=EXPORT_ICONS[fmt],
+        key=f"sk_{fmt}",
+        width="stretch",
+        disabled=not may,
+        help=None if may else "Nur mit dem Recht zu exportieren.",
+    )
 
 
 def _build_export(m: sk.MeetingInfo, fmt: str, stem: str) -> None:
@@ -218,6 +229,8 @@ def _agenda(ctx: Context, m: sk.MeetingInfo) -> None:
                     args=(item.view,),
                     width="stretch",
                 )
+            if not uiauth.allowed(Permission.DECIDE):
+                continue
             c3.button(
                 "▲",
                 key=f"sk_up_{item.id}",
@@ -243,7 +256,7 @@ def _agenda(ctx: Context, m: sk.MeetingInfo) -> None:
 
 def _add_item_form(ctx: Context, m: sk.MeetingInfo) -> None:
     views = sk.list_views(uidata.engine(), ctx.layout.id)
-    if not views:
+    if not views or not uiauth.allowed(Permission.DECIDE):
         return
     labels = {v.id: f"Nr. {v.id}: {v.title} ({v.created_at:%d.%m.%Y}, {v.created_by})" for v in views}
     with (
@@ -307,6 +320,10 @@ def _minutes(ctx: Context, m: sk.MeetingInfo) -> None:
     for o in rec.orders:
         due = f", fällig {o.due:%d.%m.%Y}" if o.due else ""
         st.markdown(f"- Auftrag **{components.plain(o.title)}** an {components.plain(o.group)}{due}")
+    if not uiauth.permitted(Permission.DECIDE):
+        if m.minutes:
+            st.markdown(f"**Protokollnotizen:** {components.plain(m.minutes)}")
+        return
     with st.form(f"sk_minutes_{m.id}"):
         text = st.text_area("Protokollnotizen", value=m.minutes, height=120)
         status = st.selectbox(
@@ -343,22 +360,8 @@ def decisions_tab(ctx: Context) -> None:
         ]
     )
     components.excel_button({"Beschlüsse": frame}, "Beschluesse.xlsx", "sk_dec_xlsx")
-    by_id = {d.id: d for d in decisions}
-    with st.form("sk_decision_status"):
-        c1, c2, c3 = st.columns([3, 1.5, 1.5])
-        did = c1.selectbox(
-            "Beschluss", list(by_id), format_func=lambda i: f"{by_id[i].date:%d.%m.%Y}: {by_id[i].title}"
-        )
-        status = c2.selectbox("Neuer Status", sk.DECISION_STATUS)
-        with c3:
-            user = steering.user_name("sk_decision_user")
-        if st.form_submit_button("Status ändern"):
-            try:
-                sk.update_decision(engine, did, by_id[did].revision, user, status)
-            except sk.SteeringError as exc:
-                st.error(str(exc))
-            else:
-                st.rerun()
+    if uiauth.permitted(Permission.DECIDE):
+        _decision_status_form({d.id: d for d in decisions})
     for d in decisions:
         with st.container(border=True, key=f"sk_dec_{d.id}"):
             c1, c2, c3 = st.columns([6, 2, 2], vertical_alignment="center")
@@ -379,11 +382,30 @@ def decisions_tab(ctx: Context) -> None:
                 )
 
 
+def _decision_status_form(by_id: dict[int, sk.DecisionInfo]) -> None:
+    with st.form("sk_decision_status"):
+        c1, c2, c3 = st.columns([3, 1.5, 1.5])
+        did = c1.selectbox(
+            "Beschluss", list(by_id), format_func=lambda i: f"{by_id[i].date:%d.%m.%Y}: {by_id[i].title}"
+        )
+        status = c2.selectbox("Neuer Status", sk.DECISION_STATUS)
+        with c3:
+            user = steering.user_name("sk_decision_user")
+        if st.form_submit_button("Status ändern"):
+            try:
+                sk.update_decision(uidata.engine(), did, by_id[did].revision, user, status)
+            except sk.SteeringError as exc:
+                st.error(str(exc))
+            else:
+                st.rerun()
+
+
 def orders_tab(ctx: Context) -> None:
     engine = uidata.engine()
     orders = sk.list_work_orders(engine)
     ov = sk.order_overview(engine, on=dt.date.today())
-    if st.button("Neuer Arbeitsauftrag", icon=":material/add_task:", key="sk_new_order"):
+    may = uiauth.allowed(Permission.WORK_ORDERS)
+    if may and st.button("Neuer Arbeitsauftrag", icon=":material/add_task:", key="sk_new_order"):
         meeting.order_dialog(ctx, None)
     _order_overview(ov)
     if not orders:
@@ -392,6 +414,9 @@ def orders_tab(ctx: Context) -> None:
     frame = order_frame(orders, dt.date.today())
     st.dataframe(frame, hide_index=True, width="stretch")
     components.excel_button({"Arbeitsaufträge": frame}, "Arbeitsauftraege.xlsx", "sk_orders_xlsx")
+    if not may:
+        uiauth.explain(Permission.WORK_ORDERS)
+        return
     by_id = {o.id: o for o in orders}
     with st.form("sk_order_status"):
         c1, c2, c3 = st.columns([3, 1.5, 1.5])

@@ -5,9 +5,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from planning.auth import Permission
 from planning.indicators import Indicator
 from planning.repository import VersionInfo
 from planning.versions import MEASURES, activate, compare_versions
+from ui import auth as uiauth
 from ui import charts, components
 from ui import data as uidata
 from ui.frame import Context
@@ -16,7 +18,7 @@ from ui.frame import Context
 def activation(versions: list[VersionInfo]) -> None:
     """Make an earlier dataset version active again (e.g. a faulty delivery was imported)."""
     inactive = [v for v in versions if not v.is_active and v.kind != "gebiete"]
-    if not inactive:
+    if not inactive or not uiauth.allowed(Permission.IMPORT):
         return
     with st.expander("Früheren Datenstand wieder aktiv setzen"):
         vid = st.selectbox(

@@ -238,6 +238,8 @@ def indicator_explorer(
 
 def _downloads(ctx: Context, indicator: Indicator, year: int) -> None:
     """The district table as CSV and XLSX: the very frame ``python -m planning export-table`` writes."""
+    if not components.may_export():
+        return
     csv, xlsx = uidata.export_files(
         ctx.url, ctx.layout.code, ctx.versions, indicator.code, year, ctx.level, ctx.registry_stamp
     )

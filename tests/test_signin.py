@@ -1,0 +1,197 @@
+"""Sign-in, roles in the pages, and read-only mode (AppTest against a real SQLite file).
+
+The permission checks themselves are tested in test_audit.py (data layer); here: what a person
+sees. A reader gets no write form anywhere, the sign-in page names the demo accounts, and a
+server reachable from the network without users runs read-only.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit import config as st_config
+from streamlit.testing.v1 import AppTest
+
+from planning import auth
+from planning.db import make_engine, migrate, session_scope
+from planning.models import AuditEvent, Comment
+from tests.conftest import APPTEST_TIMEOUT_S, build_tiny
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+PASSWORD = "richtig-langes-passwort"
+
+
+@pytest.fixture
+def city(tmp_path, monkeypatch):
+    url = f"sqlite:///{tmp_path / 'app.db'}"
+    engine = make_engine(url)
+    migrate(engine)
+    build_tiny(engine)
+    monkeypatch.setenv("PLANUNGSATLAS_DB_URL", url)
+    yield engine
+    engine.dispose()
+
+
+def _app(principal: auth.Principal | None = None, page: str | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=APPTEST_TIMEOUT_S)
+    if principal is not None:
+        at.session_state["_planungsatlas_principal"] = principal
+    at.run()
+    if page:
+        at.switch_page(page)
+        at.run()
+    return at
+
+
+def _labels(at: AppTest) -> set[str]:
+    return {w.label for kind in ("button", "text_input", "text_area") for w in at.get(kind)} | {
+        b.label for b in at.get("form_submit_button")
+    }
+
+
+def test_without_users_on_this_computer_the_app_is_one_workplace(city):
+    at = _app()
+    assert not at.exception
+    assert at.title[0].value == "Lagebild"
+    assert any("Arbeitsplatz ohne Anmeldung" in c.value for c in at.sidebar.caption)
+
+
+def test_with_users_only_the_sign_in_page_is_shown(city):
+    auth.add_user(city, "planung", "P. Lan", "fachplanung", PASSWORD, department="Jugendamt")
+    at = _app()
+    assert not at.exception
+    assert at.title[0].value == "Planungsatlas"
+    assert [t.label for t in at.text_input] == ["Benutzername", "Passwort"]
+    assert "Lagebild" not in [t.value for t in at.title]
+    assert not at.get("plotly_chart")  # no figure before sign-in
+    assert not any("Demo-Konten" in m.value for m in at.markdown)  # no demo accounts here
+
+
+def test_demo_accounts_are_listed_with_their_password(city):
+    from planning.demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD, add_demo_accounts
+
+    add_demo_accounts(city)
+    at = _app()
+    assert any(DEMO_PASSWORD in m.value for m in at.markdown)
+    listed = at.dataframe[0].value
+    assert list(listed["Benutzername"]) == [name for name, *_ in DEMO_ACCOUNTS]
+    assert listed.loc[listed["Benutzername"] == "lesend", "darf"].item() == "nur lesen"
+
+
+READER = auth.Principal("gast", "Gast", auth.Role.LESEND)
+PLANNER = auth.Principal("planung", "P. Lan", auth.Role.FACHPLANUNG, "Jugendamt")
+
+
+@pytest.mark.parametrize(
+    ("page", "write_labels"),
+    [
+        ("pages/lagebild.py", {"Kommentar speichern", "Speichern", "Tabelle als CSV"}),
+        ("pages/steuerkreis.py", {"Sitzung anlegen", "Neuer Arbeitsauftrag"}),
+        ("pages/import.py", {"Importieren", "Rezept ausführen"}),
+        ("pages/szenarien.py", {"Szenario speichern"}),
+        ("pages/kennzahlen.py", {"Zielwert speichern", "Set speichern", "Kennzahl anlegen"}),
+    ],
+)
+def test_a_reader_gets_no_write_form(city, page, write_labels):
+    auth.add_user(city, "gast", "Gast", "lesend", PASSWORD)
+    at = _app(READER, page)
+    if page == "pages/szenarien.py":
+        at.segmented_control[0].set_value("Bearbeiten").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.title[0].value != "Planungsatlas", "the sign-in page, not the page under test"
+    assert not (_labels(at) & write_labels), _labels(at) & write_labels
+    assert not at.get("download_button")
+
+
+def test_a_planner_gets_the_forms_and_writes_under_their_own_name(city):
+    auth.add_user(city, "planung", "P. Lan", "fachplanung", PASSWORD, department="Jugendamt")
+    at = _app(PLANNER)
+    assert "Kommentar speichern" in _labels(at)
+    area = next(t for t in at.text_area if t.label == "Interpretation")
+    area.input("Der Rückgang ist die Schließung der Kita Drei.")
+    next(b for b in at.get("form_submit_button") if b.label == "Kommentar speichern").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    with session_scope(city) as s:
+        comment = s.query(Comment).one()
+        assert (comment.author, comment.department) == ("P. Lan", "Jugendamt")
+        event = s.query(AuditEvent).filter_by(object_type="comment").one()
+        assert (event.actor, event.role) == ("planung", "fachplanung")
+
+
+@pytest.fixture
+def network_address():
+    st_config.set_option("server.address", "0.0.0.0")
+    yield
+    st_config.set_option("server.address", "localhost")
+
+
+def test_reachable_from_the_network_without_users_the_app_only_reads(city, network_address):
+    with session_scope(city) as s:
+        before = s.query(AuditEvent).count()  # the test city's own build
+    at = _app()
+    assert not at.exception
+    assert any("Nur lesen" in w.value for w in at.warning)
+    assert "Kommentar speichern" not in _labels(at)
+    at.switch_page("pages/import.py")
+    at.run()
+    assert "Importieren" not in _labels(at)
+    with session_scope(city) as s:
+        assert s.query(AuditEvent).count() == before
+
+
+# ------------------------------------------------------------------ planning.auth helpers
+
+
+@pytest.mark.parametrize(
+    ("host", "local"),
+    [
+        ("localhost", True),
+        ("127.0.0.1", True),
+        ("127.8.9.1", True),
+        ("::1", True),
+        ("[::1]", True),
+        ("", False),  # Streamlit then listens on every interface
+        (None, False),
+        ("0.0.0.0", False),
+        ("10.1.2.3", False),
+        ("planung.stadt.local", False),
+    ],
+)
+def test_loopback_addresses(host, local):
+    assert auth.is_loopback(host) is local
+
+
+def test_login_throttle_locks_a_name_after_five_failures_and_frees_it_later():
+    now = [1000.0]
+    throttle = auth.LoginThrottle(limit=5, lock_s=60, clock=lambda: now[0])
+    for _ in range(4):
+        throttle.failed("Planung")
+    assert throttle.locked_for("planung") == 0
+    throttle.failed("planung")
+    assert throttle.locked_for("PLANUNG") == pytest.approx(60)
+    assert throttle.locked_for("andere") == 0  # other names are not locked
+    now[0] += 59
+    assert throttle.locked_for("planung") == pytest.approx(1)
+    now[0] += 2
+    assert throttle.locked_for("planung") == 0
+    throttle.failed("planung")
+    throttle.succeeded("planung")
+    assert throttle.locked_for("planung") == 0
+
+
+def test_oidc_claims_map_to_a_stored_user_then_a_group_then_reading(city):
+    auth.add_user(city, "s.becker@stadt.de", "S. Becker", "fachplanung", PASSWORD, department="Jugendamt")
+    groups = {"PA-Leitung": "leitung", "PA-Schulamt": "fachplanung:Schulamt"}
+    known = auth.oidc_principal(city, {"email": "S.Becker@stadt.de", "name": "Sabine Becker"}, groups)
+    assert (known.role, known.department) == (auth.Role.FACHPLANUNG, "Jugendamt")
+    by_group = auth.oidc_principal(city, {"email": "m.weber@stadt.de", "groups": ["x", "PA-Schulamt"]}, groups)
+    assert (by_group.username, by_group.role, by_group.department) == (
+        "m.weber@stadt.de",
+        auth.Role.FACHPLANUNG,
+        "Schulamt",
+    )
+    stranger = auth.oidc_principal(city, {"preferred_username": "gast", "groups": "andere"}, groups)
+    assert stranger.role is auth.Role.LESEND
+    with pytest.raises(auth.UserError, match="weder E-Mail"):
+        auth.oidc_principal(city, {"name": "ohne Kennung"}, groups)
