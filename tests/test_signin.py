@@ -185,7 +185,8 @@ def test_oidc_claims_map_to_a_stored_user_then_a_group_then_reading(city):
     groups = {"PA-Leitung": "leitung", "PA-Schulamt": "fachplanung:Schulamt"}
     known = auth.oidc_principal(city, {"email": "S.Becker@stadt.de", "name": "Sabine Becker"}, groups)
     assert (known.role, known.department) == (auth.Role.FACHPLANUNG, "Jugendamt")
-    by_group = auth.oidc_principal(city, {"email": "m.weber@stadt.de", "groups": ["x", "PA-Schulamt"]}, groups)
+    claims = {"email": "m.weber@stadt.de", "groups": ["x", "PA-Schulamt"]}
+    by_group = auth.oidc_principal(city, claims, groups)
     assert (by_group.username, by_group.role, by_group.department) == (
         "m.weber@stadt.de",
         auth.Role.FACHPLANUNG,
