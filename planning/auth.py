@@ -70,6 +70,14 @@ PERMISSION_LABELS: dict[Permission, str] = {
     Permission.ADMINISTER: "Benutzer und Änderungsprotokoll verwalten",
 }
 
+#: What each role may, in a few words (sign-in page, README).
+ROLE_SUMMARY: dict[Role, str] = {
+    Role.ADMIN: "alles, auch Benutzer und Änderungsprotokoll",
+    Role.LEITUNG: "planen, kommentieren, beschließen, beauftragen, exportieren",
+    Role.FACHPLANUNG: "importieren, planen, kommentieren, beauftragen, exportieren",
+    Role.LESEND: "nur lesen",
+}
+
 _ALL = frozenset(Permission)
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: _ALL,

@@ -112,8 +112,13 @@ class AppServer:
             self.proc.wait(timeout=timeout)
 
 
-def start_server(db_url: str, log_path: Path, timeout: float = SERVER_TIMEOUT_S) -> AppServer:
+def start_server(
+    db_url: str, log_path: Path, timeout: float = SERVER_TIMEOUT_S, address: str = "127.0.0.1"
+) -> AppServer:
     """Start ``streamlit run app.py`` on a free port and wait until ``/_stcore/health`` says ok.
+
+    ``address`` is where the server listens (``0.0.0.0``: every interface, as an unprotected
+    network server would); the tests always reach it through 127.0.0.1.
 
     Raises ``RuntimeError`` (with the server's output) when it dies or does not answer in time.
     """
@@ -131,7 +136,7 @@ def start_server(db_url: str, log_path: Path, timeout: float = SERVER_TIMEOUT_S)
         "--server.headless",
         "true",
         "--server.address",
-        "127.0.0.1",
+        address,
         "--browser.gatherUsageStats",
         "false",
     ]

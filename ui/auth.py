@@ -260,10 +260,7 @@ def _demo_accounts() -> None:
                 "Benutzername": p.username,
                 "Name": p.display_name,
                 "Rolle": auth.ROLE_LABELS[p.role] + (f" ({p.department})" if p.department else ""),
-                "darf": ", ".join(
-                    auth.PERMISSION_LABELS[x] for x in Permission if x in auth.ROLE_PERMISSIONS[p.role]
-                )
-                or "nur lesen",
+                "darf": auth.ROLE_SUMMARY[p.role],
             }
             for p in accounts
         ]
@@ -283,9 +280,8 @@ def sidebar_account() -> None:
         person = signed_in()
         if person is None:
             return
-        c1, c2 = st.columns([3, 2], vertical_alignment="center")
-        c1.caption(f":material/person: {components.plain(person.label)}")
-        if c2.button("Abmelden", key="abmelden", width="stretch"):
+        st.caption(f":material/person: Angemeldet: {components.plain(person.label)}")
+        if st.button("Abmelden", key="abmelden", icon=":material/logout:"):
             st.session_state.pop(_PRINCIPAL, None)
             if oidc_configured() and st.user.is_logged_in:
                 st.logout()
