@@ -64,6 +64,31 @@ def _read(path: Path, name: str, suffix: str | None = None) -> gpd.GeoDataFrame:
     return gdf
 
 
+def archive_problem(
+    zf: zipfile.ZipFile,
+    name: str,
+    max_members: int = MAX_ZIP_MEMBERS,
+    max_expanded: int = MAX_ZIP_EXPANDED,
+    max_ratio: float = MAX_ZIP_RATIO,
+) -> str | None:
+    """Why an archive must not be unpacked (German, names the file), or None.
+
+    Read from the archive's directory only, before anything is expanded: too many members, too
+    large once unpacked, or compressed suspiciously well (a zip bomb). XLSX files are archives too.
+    """
+    members = [m for m in zf.infolist() if not m.is_dir()]
+    if len(members) > max_members:
+        return f"{name}: Das Archiv enthält zu viele Dateien ({len(members)})."
+    expanded = sum(m.file_size for m in members)
+    packed = max(sum(m.compress_size for m in members), 1)
+    if expanded > max_expanded or expanded / packed > max_ratio:
+        return (
+            f"{name}: Das Archiv würde sich auf {expanded / 2**20:.0f} MB entpacken "
+            f"(Verhältnis {expanded / packed:.0f}:1) und wird aus Sicherheitsgründen abgelehnt."
+        )
+    return None
+
+
 def _extract_shapefile(path: Path, target: Path, name: str) -> Path:
     try:
         zf = zipfile.ZipFile(path)
@@ -71,15 +96,9 @@ def _extract_shapefile(path: Path, target: Path, name: str) -> Path:
         raise VectorFileError(f"{name}: Das ZIP-Archiv ist beschädigt.") from None
     with zf:
         members = [m for m in zf.infolist() if not m.is_dir()]
-        if len(members) > MAX_ZIP_MEMBERS:
-            raise VectorFileError(f"{name}: Das Archiv enthält zu viele Dateien ({len(members)}).")
-        expanded = sum(m.file_size for m in members)
-        packed = max(sum(m.compress_size for m in members), 1)
-        if expanded > MAX_ZIP_EXPANDED or expanded / packed > MAX_ZIP_RATIO:
-            raise VectorFileError(
-                f"{name}: Das Archiv würde sich auf {expanded / 2**20:.0f} MB entpacken "
-                f"(Verhältnis {expanded / packed:.0f}:1) und wird aus Sicherheitsgründen abgelehnt."
-            )
+        problem = archive_problem(zf, name)
+        if problem:
+            raise VectorFileError(problem)
         shps = [m for m in members if m.filename.lower().endswith(".shp")]
         gpkgs = [m for m in members if m.filename.lower().endswith((".gpkg", ".geojson", ".json"))]
         if not shps and not gpkgs:

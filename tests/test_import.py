@@ -236,6 +236,12 @@ BAD_CASES = {
         ),
         "Sicherheitsgründen",
     ),
+    "xlsx_bomb": (
+        "kitas",
+        "bombe.xlsx",
+        lambda t: _xlsx_bomb(t / "bombe.xlsx"),
+        "Sicherheitsgründen",
+    ),
     "geojson_outside_germany": (
         "gebiete",
         "w.geojson",
@@ -268,6 +274,23 @@ BAD_CASES = {
         "nicht in Deutschland",
     ),
 }
+
+
+def _xlsx_bomb(path: Path) -> Path:
+    """A valid workbook plus one member that packs 600 MB of zeros into under a megabyte."""
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    wb.active.append(["kita_id", "name"])
+    wb.save(path)
+    with (
+        zipfile.ZipFile(path, "a", compression=zipfile.ZIP_DEFLATED) as zf,
+        zf.open("xl/padding.xml", "w") as fh,
+    ):
+        chunk = b"\0" * (16 * 1024 * 1024)
+        for _ in range(600 // 16):
+            fh.write(chunk)
+    return path
 
 
 def _bytes(path: Path, data: bytes) -> Path:

@@ -13,12 +13,14 @@ from __future__ import annotations
 import csv
 import io
 import re
+import zipfile
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
+from geodata.io import archive_problem
 from planning.imports.problems import InputFileError, Problem
 
 MAX_TABLE_BYTES = 100 * 1024 * 1024  # a year's register extract for a large city is a few MB
@@ -180,9 +182,23 @@ def _read_csv(data: bytes, name: str, declared_encoding: str | None = None, head
     return RawTable(frame, name, numbers, encoding, sep, None, tuple(notes + more))
 
 
+#: An XLSX is a zip of XML; a real sheet packs 5–30:1, a crafted one thousands to one.
+MAX_XLSX_EXPANDED = 500 * 1024 * 1024
+MAX_XLSX_RATIO = 1000
+
+
 def _read_excel(path: Path, name: str, sheet: str | int | None, header: bool = True) -> RawTable:
     from openpyxl import load_workbook
 
+    try:
+        with zipfile.ZipFile(path) as zf:
+            problem = archive_problem(
+                zf, name, max_members=10_000, max_expanded=MAX_XLSX_EXPANDED, max_ratio=MAX_XLSX_RATIO
+            )
+    except zipfile.BadZipFile:
+        problem = f"{name}: Die Excel-Datei ist beschädigt (kein gültiges ZIP-Archiv)."
+    if problem:
+        raise InputFileError(Problem("Fehler", problem.removeprefix(f"{name}: "), name))
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # any parser failure is a problem of the file, reported in German
