@@ -19,6 +19,7 @@ from typing import TypeAlias
 import numpy as np
 import pandas as pd
 
+from planning import auth
 from planning.population import age_range_count
 from planning.repository import PlanningData
 from planning.suppression import GESAMTSTADT, SuppressionRule, suppress, with_totals
@@ -750,24 +751,59 @@ def protected_table(data: PlanningData, ref: IndicatorRef) -> Frame:
     return data.derived(("protected_table", ind), lambda: _protected_table(data, ind)).copy()
 
 
-def _protected_table(data: PlanningData, ind: Indicator) -> Frame:
+_TABLE_COLUMNS = ["gebiet_id", "name", "level", "year", "numerator", "denominator", "value", "missing"]
+
+
+def _hierarchy(data: PlanningData) -> Frame:
+    return pd.DataFrame(data.areas[["gebiet_id", "parent_gebiet_id", "level", "name"]])
+
+
+def _full_table(data: PlanningData, ind: Indicator) -> Frame:
+    """Every level and the city, summed from the data level, *before* small-number protection."""
     base = base_table(data, ind)
     areas = data.areas
     data_ids = set(areas.loc[areas["level"] == data.data_level, "gebiet_id"])
     base = base[base["gebiet_id"].isin(data_ids)]
-    hierarchy = pd.DataFrame(areas[["gebiet_id", "parent_gebiet_id", "level", "name"]])
     if not ind.is_rate:
         base = base.assign(denominator=pd.Series(pd.NA, index=base.index, dtype="Float64"))
-    full = with_totals(base, hierarchy, scale=ind.scale if ind.is_rate else None)
+    return with_totals(base, _hierarchy(data), scale=ind.scale if ind.is_rate else None)
+
+
+def _protected_table(data: PlanningData, ind: Indicator) -> Frame:
+    full = _full_table(data, ind)
     rule = ind.rule
     if rule is None:
         out = full.assign(suppressed=False)
     else:
-        out = suppress(full, rule, hierarchy, is_rate=ind.is_rate).drop(columns="reason")
+        out = suppress(full, rule, _hierarchy(data), is_rate=ind.is_rate).drop(columns="reason")
     out["missing"] = out["missing"].fillna(0).astype("int64")
-    return out[
-        ["gebiet_id", "name", "level", "year", "numerator", "denominator", "value", "missing", "suppressed"]
-    ].reset_index(drop=True)
+    return out[[*_TABLE_COLUMNS, "suppressed"]].reset_index(drop=True)
+
+
+def unsuppressed_table(data: PlanningData, ref: IndicatorRef, level: int | None = None) -> Frame:
+    """A sensitive indicator per area of ``level`` *without* small-number protection.
+
+    Only for a person with the right to see it (Administration, Leitung, or Fachplanung of the
+    indicator's department): checked here on every call, whatever the caller caches. Columns as
+    :func:`indicator_table`, ``suppressed`` always False, plus ``confidential``: the cells that
+    protection hides from everybody else. Exports and papers never use this table.
+    """
+    ind = resolve(ref)
+    auth.require(
+        auth.Permission.SEE_UNSUPPRESSED,
+        ind.department,
+        what=f"die Kennzahl „{ind.label_de}“ ungeschwärzt sehen",
+    )
+    lvl = data.data_level if level is None else level
+    full = data.derived(("full_table", ind), lambda: _full_table(data, ind))
+    secret = protected_table(data, ind)[["gebiet_id", "year", "suppressed"]]
+    rows = full.loc[full["level"] == lvl, ["gebiet_id", "year", "numerator", "denominator", "value"]]
+    secret = secret.rename(columns={"suppressed": "confidential"})
+    rows = rows.merge(secret, on=["gebiet_id", "year"], how="left")
+    names = data.areas.loc[data.areas["level"] == lvl, ["gebiet_id", "name"]]
+    out = names.merge(rows, on="gebiet_id", how="left")
+    out["confidential"] = out["confidential"].fillna(False).astype(bool)
+    return out.assign(suppressed=False).sort_values(["year", "gebiet_id"]).reset_index(drop=True)
 
 
 def indicator_table(data: PlanningData, ref: IndicatorRef, level: int | None = None) -> Frame:

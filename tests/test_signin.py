@@ -17,6 +17,7 @@ from planning import auth
 from planning.db import make_engine, migrate, session_scope
 from planning.models import AuditEvent, Comment
 from tests.conftest import APPTEST_TIMEOUT_S, build_tiny
+from ui import state
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 PASSWORD = "richtig-langes-passwort"
@@ -196,3 +197,36 @@ def test_oidc_claims_map_to_a_stored_user_then_a_group_then_reading(city):
     assert stranger.role is auth.Role.LESEND
     with pytest.raises(auth.UserError, match="weder E-Mail"):
         auth.oidc_principal(city, {"name": "ohne Kennung"}, groups)
+
+
+@pytest.mark.parametrize(
+    ("person", "offered"),
+    [
+        (auth.Principal("j", "S. Becker", auth.Role.FACHPLANUNG, "Jugendamt"), True),
+        (auth.Principal("l", "Dr. Hansen", auth.Role.LEITUNG), True),
+        (auth.Principal("s", "M. Weber", auth.Role.FACHPLANUNG, "Schulamt"), False),
+        (READER, False),
+    ],
+)
+def test_unsuppressed_switch_only_for_those_who_may(demo_template, tmp_path, monkeypatch, person, offered):
+    url = demo_template.copy(tmp_path)
+    monkeypatch.setenv("PLANUNGSATLAS_DB_URL", url)
+    engine = make_engine(url)
+    auth.add_user(engine, "gast", "Gast", "lesend", PASSWORD)  # users exist: sign-in mode
+    engine.dispose()
+    at = AppTest.from_file(APP, default_timeout=APPTEST_TIMEOUT_S)
+    at.session_state["_planungsatlas_principal"] = person
+    at.run()
+    at.switch_page("pages/sozialraum.py")
+    at.run()
+    at.selectbox(key=state.INDICATOR.key).set_value("hze_je_1000").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.title[0].value == "Jugendhilfe & Soziales"
+    switch = [t for t in at.toggle if t.label == "Ungeschwärzt zeigen (vertraulich)"]
+    assert bool(switch) is offered
+    if offered:
+        switch[0].set_value(True).run()
+        assert any("Vertraulich" in w.value for w in at.warning)
+        table = at.dataframe[0].value
+        assert table.iloc[:, 0].str.endswith("· vertraulich").any()
+        assert not table.iloc[:, 1].eq("geheim").any()

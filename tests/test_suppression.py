@@ -650,3 +650,40 @@ def test_demo_city_as_displayed_cannot_be_undone(demo_data, code):
     assert not city["suppressed"].any()  # the city total is never small in the demo city
     if ind.is_rate:
         assert shown["suppressed"].any()
+
+
+def test_unsuppressed_values_only_for_the_right_and_the_right_department(demo_data):
+    """Leitung and the Jugendamt's planners see HzE unsuppressed, marked; others are refused."""
+    from planning import auth
+    from planning import indicators as ind_mod
+
+    code = "hze_je_1000"
+    assert INDICATORS[code].department == "Jugendamt"
+    protected = ind_mod.indicator_table(demo_data, code, 1)
+    assert protected["suppressed"].any()
+    for who in (
+        auth.Principal("gast", "Gast", auth.Role.LESEND),
+        auth.Principal("s", "Schulamt", auth.Role.FACHPLANUNG, "Schulamt"),
+        auth.ANONYMOUS,
+    ):
+        with auth.acting_as(who), pytest.raises(auth.PermissionDenied, match="ungeschwärzt"):
+            ind_mod.unsuppressed_table(demo_data, code, 1)
+    base = ind_mod.base_table(demo_data, code)
+    for who in (
+        auth.Principal("j", "Jugendamt", auth.Role.FACHPLANUNG, "jugendamt"),
+        auth.Principal("l", "Leitung", auth.Role.LEITUNG),
+    ):
+        with auth.acting_as(who):
+            open_table = ind_mod.unsuppressed_table(demo_data, code, 1)
+        key = ["gebiet_id", "year"]
+        assert open_table[key].equals(protected[key])
+        # exactly the cells protection hides are marked, and they carry the true values
+        assert (open_table["confidential"] == protected["suppressed"]).all()
+        truth = open_table.merge(base, on=key, suffixes=("", "_base"))
+        assert len(truth) == len(base)
+        assert (truth["value"] - truth["value_base"]).abs().max() < 1e-9
+        assert open_table.loc[open_table["confidential"], "value"].notna().all()
+        assert not open_table["suppressed"].any()
+    with auth.acting_as(auth.Principal("l", "Leitung", auth.Role.LEITUNG)):
+        upper = ind_mod.unsuppressed_table(demo_data, code, 0)
+    assert upper["value"].notna().all()  # Bezirke: sums of the true children

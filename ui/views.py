@@ -9,9 +9,12 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from planning import indicators as ind
+from planning.auth import Permission
 from planning.indicators import DOMAINS, Indicator, available_indicators, format_value
 from planning.suppression import GEHEIM, KEINE_DATEN
 from planning.targets import LIGHT_LABELS, LIGHT_SYMBOLS, Target, change_unit, lights, trends
+from ui import auth as uiauth
 from ui import charts, components, state, steering
 from ui import data as uidata
 from ui.frame import Context
@@ -108,6 +111,27 @@ def facility_points(ctx: Context, show_kitas: bool, show_schools: bool) -> dict[
     return out
 
 
+def _unsuppressed(indicator: Indicator) -> bool:
+    """The "ungeschwärzt" switch, for those who may see this sensitive indicator's small numbers."""
+    if not indicator.sensitive or not uiauth.allowed(Permission.SEE_UNSUPPRESSED, indicator.department):
+        return False
+    if state.get(state.MEETING):
+        return False  # the shared screen of a meeting always shows the protected figures
+    on = st.toggle(
+        "Ungeschwärzt zeigen (vertraulich)",
+        key="ungeschwaerzt",
+        help="Zeigt auch Werte unter der Geheimhaltungsschwelle – nur Ihnen, mit dem Recht „geheime Werte "
+        "ungeschwärzt sehen“. Downloads, Vorlagen und alle anderen sehen weiter „geheim“.",
+    )
+    if on:
+        st.warning(
+            "**Vertraulich:** ungeschwärzte Werte. Die mit „vertraulich“ markierten Zahlen sind sonst "
+            "geheim – nicht weitergeben, nicht abfotografieren, nicht auf den gemeinsamen Bildschirm.",
+            icon=":material/visibility:",
+        )
+    return bool(on)
+
+
 def indicator_explorer(
     ctx: Context,
     domains: tuple[str, ...] = DOMAINS,
@@ -125,9 +149,13 @@ def indicator_explorer(
     show_schools = c3.toggle("Schulen zeigen", value=points_default[1], key="show_schools")
     target = ctx.registry.target(indicator.code)
 
-    table_all = uidata.indicator_table(
-        ctx.url, ctx.layout.code, ctx.versions, indicator.code, ctx.level, ctx.registry_stamp
-    )
+    if _unsuppressed(indicator):
+        # Checked in planning on every call; held per loaded data there, never in a shared page cache.
+        table_all = ind.unsuppressed_table(ctx.data, indicator, ctx.level)
+    else:
+        table_all = uidata.indicator_table(
+            ctx.url, ctx.layout.code, ctx.versions, indicator.code, ctx.level, ctx.registry_stamp
+        )
     years = sorted(int(y) for y in table_all["year"].dropna().unique())
     year = ctx.year
     if years and year not in years:
@@ -138,6 +166,7 @@ def indicator_explorer(
     table = names.merge(
         table_all[table_all["year"] == year][
             ["gebiet_id", "value", "numerator", "denominator", "suppressed"]
+            + (["confidential"] if "confidential" in table_all else [])
         ],
         on="gebiet_id",
         how="left",
@@ -189,7 +218,7 @@ def indicator_explorer(
     with right:
         # Name, value (and light and trend where a target exists): the beside-the-map table must stay
         # readable at projector size; the ID is in the tooltip and the district selector.
-        value_header = f"Wert ({indicator.unit})" if indicator.unit else "Wert"
+        value_header = "Wert"  # the unit stands with each value ("50,0 %", "2,2 je 1.000")
         # Areas without a value are named below the table instead of showing an empty cell; secret ones
         # stay in the table as "geheim" (sorted last), so nobody reads them as missing.
         shown_rows = table[table["value"].notna() | table["suppressed"]]
@@ -197,7 +226,11 @@ def indicator_explorer(
             ["_secret", "value"], ascending=[True, indicator.polarity < 0]
         )
         texts = value_texts(indicator, shown_rows)
-        shown = pd.DataFrame({ctx.level_name: shown_rows["name"].to_numpy(), value_header: texts})
+        area_names = shown_rows["name"].astype(str)
+        if "confidential" in shown_rows:  # the name column is wide enough for the mark, the value not
+            secret = shown_rows["confidential"].fillna(False).astype(bool)
+            area_names = area_names.where(~secret, area_names + " · vertraulich")
+        shown = pd.DataFrame({ctx.level_name: area_names.to_numpy(), value_header: texts})
         if target is not None:
             shown["Ampel"] = [light_text(v) for v in table_lights.reindex(shown_rows.index)]
         tr = trends(table_all, year, indicator.polarity, indicator.decimals)
@@ -213,7 +246,11 @@ def indicator_explorer(
             on_select=lambda: _on_table_select(row_ids),
             selection_mode="single-row",
             width="stretch",
-            column_config={value_header: st.column_config.TextColumn(value_header, width="small")},
+            column_config={
+                value_header: st.column_config.TextColumn(
+                    value_header, width="small", help=indicator.label_de
+                )
+            },
         )
         missing = table.loc[table["value"].isna() & ~table["suppressed"], "name"].tolist()
         if missing:
