@@ -17,7 +17,10 @@ provider signs people in and the store only maps them to roles.
 
 from __future__ import annotations
 
+import base64
 import contextlib
+import hashlib
+import hmac
 import ipaddress
 import re
 import threading
@@ -395,3 +398,39 @@ class LoginThrottle:
     def succeeded(self, username: str) -> None:
         with self._lock:
             self._failures.pop((username or "").strip().lower(), None)
+
+
+# --- a sign-in that outlasts a reload ---------------------------------------------------------------
+
+#: Environment variable with the secret that signs sign-in cookies (same for every app process).
+SESSION_SECRET_ENV = "PLANUNGSATLAS_SESSION_SECRET"
+#: A working day: the signed-in browser keeps its sign-in across reloads and new tabs this long.
+SESSION_TTL_S = 8 * 3600
+
+
+def session_token(secret: bytes, username: str, now: float, ttl_s: int = SESSION_TTL_S) -> str:
+    """A signed, expiring token naming ``username`` (the browser keeps it as a cookie).
+
+    ``name.expiry.signature``, the signature an HMAC-SHA256 over name and expiry with the server's
+    secret; nothing secret is inside, and it cannot be forged or prolonged without the secret.
+    """
+    name = base64.urlsafe_b64encode(username.encode("utf-8")).decode("ascii").rstrip("=")
+    payload = f"{name}.{int(now) + ttl_s}"
+    mac = hmac.new(secret, payload.encode("ascii"), hashlib.sha256).hexdigest()
+    return f"{payload}.{mac}"
+
+
+def verify_session_token(secret: bytes, token: str | None, now: float) -> str | None:
+    """The username of a valid, unexpired token, else None (tampered, expired, malformed)."""
+    if not token or token.count(".") != 2:
+        return None
+    name, expiry, mac = token.split(".")
+    expected = hmac.new(secret, f"{name}.{expiry}".encode("ascii", "replace"), hashlib.sha256).hexdigest()
+    if not hmac.compare_digest(mac.encode("utf-8"), expected.encode("ascii")):
+        return None  # bytes: a cookie may carry any characters, compare_digest takes only ASCII str
+    if not expiry.isdigit() or int(expiry) < now:
+        return None
+    try:
+        return base64.urlsafe_b64decode(name + "=" * (-len(name) % 4)).decode("utf-8")
+    except (ValueError, UnicodeDecodeError):
+        return None

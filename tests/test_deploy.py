@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import make_url
 
-from planning import config, steering
+from planning import auth, config, steering
 from planning.cli import build_parser
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -83,7 +83,13 @@ def test_env_example_names_exactly_what_the_program_reads():
     pairs = dict(
         line.split("=", 1) for line in ENV_EXAMPLE.splitlines() if line.strip() and not line.startswith("#")
     )
-    assert set(pairs) == {config.ENV_DB_URL, config.ENV_DATA_DIR, steering.BASE_URL_ENV}
+    assert set(pairs) == {
+        config.ENV_DB_URL,
+        config.ENV_DATA_DIR,
+        steering.BASE_URL_ENV,
+        auth.SESSION_SECRET_ENV,
+    }
+    assert len(pairs[auth.SESSION_SECRET_ENV]) >= 32 or "ZUFALL" in pairs[auth.SESSION_SECRET_ENV]
     url = make_url(pairs[config.ENV_DB_URL])
     assert url.drivername == "postgresql+psycopg"  # the installed driver (requirements.txt)
     assert pairs[steering.BASE_URL_ENV].startswith("https://")

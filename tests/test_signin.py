@@ -230,3 +230,18 @@ def test_unsuppressed_switch_only_for_those_who_may(demo_template, tmp_path, mon
         table = at.dataframe[0].value
         assert table.iloc[:, 0].str.endswith("· vertraulich").any()
         assert not table.iloc[:, 1].eq("geheim").any()
+
+
+def test_session_token_names_its_user_until_it_expires_and_cannot_be_forged():
+    secret = b"s" * 32
+    token = auth.session_token(secret, "s.becker@stadt.de", now=1_000, ttl_s=100)
+    assert auth.verify_session_token(secret, token, now=1_050) == "s.becker@stadt.de"
+    assert auth.verify_session_token(secret, token, now=1_101) is None  # expired
+    assert auth.verify_session_token(b"x" * 32, token, now=1_050) is None  # other installation
+    name, expiry, mac = token.split(".")
+    longer = f"{name}.{int(expiry) + 10_000}.{mac}"
+    assert auth.verify_session_token(secret, longer, now=1_050) is None  # prolonged by hand
+    other = auth.session_token(secret, "verwaltung", now=1_000, ttl_s=100).split(".")[0]
+    assert auth.verify_session_token(secret, f"{other}.{expiry}.{mac}", now=1_050) is None  # other name
+    for junk in (None, "", "a.b", "a.b.c.d", "ä.ö.ü"):
+        assert auth.verify_session_token(secret, junk, now=1_050) is None

@@ -18,7 +18,11 @@ tests keep acting as :data:`planning.auth.SYSTEM`.
 
 from __future__ import annotations
 
+import json
 import logging
+import os
+import secrets
+import time
 from enum import StrEnum
 from typing import Any
 
@@ -34,6 +38,12 @@ WORKPLACE = auth.Principal("arbeitsplatz", "Arbeitsplatz ohne Anmeldung", auth.R
 #: Session-state key of the signed-in person. Not a widget key: the browser cannot set it.
 _PRINCIPAL = "_planungsatlas_principal"
 _THROTTLE = auth.LoginThrottle()
+#: The browser keeps the sign-in in this cookie (signed token, see planning.auth.session_token).
+COOKIE = "planungsatlas_anmeldung"
+_SET_COOKIE = "_planungsatlas_cookie_set"
+_SIGNED_OUT = "_planungsatlas_signed_out"
+#: Without a configured secret, tokens hold for this process only (a restart asks to sign in again).
+_PROCESS_SECRET = secrets.token_bytes(32)
 _log = logging.getLogger("planungsatlas.auth")
 
 
@@ -90,10 +100,39 @@ def mode() -> Mode:
     return Mode.READ_ONLY
 
 
+def _session_secret() -> bytes:
+    """``[planungsatlas] session_secret`` or ``PLANUNGSATLAS_SESSION_SECRET``: shared by every app
+    process of an installation, so a sign-in holds across processes and restarts."""
+    configured = _secrets().get("planungsatlas", {}).get("session_secret") or os.environ.get(
+        auth.SESSION_SECRET_ENV, ""
+    )
+    return str(configured).encode("utf-8") if configured else _PROCESS_SECRET
+
+
+def _from_cookie() -> Principal | None:
+    """The person of a valid sign-in cookie (still an active user), else None."""
+    if st.session_state.get(_SIGNED_OUT):
+        return None  # the cookie of the handshake is still in st.context after "Abmelden"
+    token = st.context.cookies.get(COOKIE)
+    token = token if isinstance(token, str) else None
+    name = auth.verify_session_token(_session_secret(), token, time.time())
+    return auth.find_user(uidata.engine(), name) if name else None
+
+
+def _cookie_script(value: str, max_age: int) -> None:
+    secure = "; Secure" if str(st.context.url or "").startswith("https:") else ""
+    cookie = json.dumps(f"{COOKIE}={value}; Path=/; Max-Age={max_age}; SameSite=Strict{secure}")
+    st.html(f"<script>document.cookie = {cookie};</script>", unsafe_allow_javascript=True)
+
+
 def signed_in() -> Principal | None:
-    """The person signed in to this session (built-in store or OIDC), else None."""
+    """The person signed in to this session (built-in store, its cookie, or OIDC), else None."""
     who = st.session_state.get(_PRINCIPAL)
     if isinstance(who, Principal):
+        return who
+    who = _from_cookie()
+    if who is not None:
+        st.session_state[_PRINCIPAL] = who
         return who
     if oidc_configured() and st.user.is_logged_in:
         who = auth.oidc_principal(uidata.engine(), st.user.to_dict(), _group_roles())
@@ -176,9 +215,15 @@ def gate(sections: dict[str, list[Any]]) -> None:
     if current is Mode.READ_ONLY:
         _warn_read_only_once()
         return
-    if current is Mode.WORKPLACE or signed_in() is not None:
+    if current is Mode.WORKPLACE:
+        return
+    if signed_in() is not None:
+        if token := st.session_state.pop(_SET_COOKIE, None):
+            _cookie_script(token, auth.SESSION_TTL_S)
         return
     st.navigation(sections, position="hidden")
+    if st.session_state.get(_SIGNED_OUT):
+        _cookie_script("", 0)
     _sign_in_page()
     st.stop()
 
@@ -243,6 +288,8 @@ def _try_sign_in(username: str, password: str) -> None:
         return
     _THROTTLE.succeeded(username)
     st.session_state[_PRINCIPAL] = person
+    st.session_state[_SET_COOKIE] = auth.session_token(_session_secret(), person.username, time.time())
+    st.session_state.pop(_SIGNED_OUT, None)
     st.rerun()
 
 
@@ -283,6 +330,7 @@ def sidebar_account() -> None:
         st.caption(f":material/person: Angemeldet: {components.plain(person.label)}")
         if st.button("Abmelden", key="abmelden", icon=":material/logout:"):
             st.session_state.pop(_PRINCIPAL, None)
+            st.session_state[_SIGNED_OUT] = True
             if oidc_configured() and st.user.is_logged_in:
                 st.logout()
             st.rerun()

@@ -124,6 +124,11 @@ def test_reader_cannot_write_and_sees_what_the_other_process_wrote(
     expect(reader.get_by_text("darf nicht Szenarien, Parameter und Ziele bearbeiten")).to_be_visible()
     expect(reader.get_by_role("button", name="Szenario speichern")).to_have_count(0)
 
+    reader.reload()  # the sign-in outlasts a reload (signed cookie), the reader stays a reader
+    wait_for_run(reader, after_action=False)
+    expect(reader.locator("h1").first).to_have_text("Szenarien")
+    expect(reader.locator('[data-testid="stSidebar"]')).to_contain_text("Gast, nur lesen (Demo) (Lesend)")
+
     _sign_in(planner, b.base_url, "jugendamt")
     _open_comments(planner)
     planner.get_by_label("Interpretation").fill(COMMENT)
@@ -147,6 +152,14 @@ def test_reader_cannot_write_and_sees_what_the_other_process_wrote(
             assert "jugendamt" in actors and "lesend" not in actors
     finally:
         engine.dispose()
+
+    planner.get_by_role("button", name="Abmelden").click()
+    wait_for_run(planner)
+    expect(planner.get_by_role("button", name="Anmelden")).to_be_visible()
+    planner.reload()  # signed out stays signed out: the cookie is gone
+    wait_for_run(planner, after_action=False)
+    expect(planner.get_by_role("button", name="Anmelden")).to_be_visible()
+    assert not [c for c in planner.context.cookies() if c["name"] == "planungsatlas_anmeldung" and c["value"]]
 
 
 @pytest.fixture
