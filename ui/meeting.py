@@ -85,9 +85,8 @@ def start(meeting: sk.MeetingInfo, user: str = "") -> None:
     state.put(state.MEETING, meeting.id)
     if meeting.status == "geplant" and uiauth.allowed(Permission.DECIDE):
         with contextlib.suppress(sk.SteeringError):  # the status is a convenience; the meeting runs anyway
-            sk.update_meeting(
-                uidata.engine(), meeting.id, meeting.revision, user or "Sitzungsleitung", status="laufend"
-            )
+            who = uiauth.author_name() or user or "Sitzungsleitung"
+            sk.update_meeting(uidata.engine(), meeting.id, meeting.revision, who, status="laufend")
     _show(meeting, 1)
 
 
