@@ -32,7 +32,9 @@ def _sidebar(view: View | None, page: str) -> Context | None:
         versions = tuple(view.versions.items()) if pinned and view else uidata.version_key(layout.id)
         data = uidata.planning_data(uidata.db_url(), layout.code, versions)
         levels = list(range(len(layout.levels)))
-        state.ensure_choice(state.LEVEL, levels, levels[-1])
+        state.ensure_choice(
+            state.LEVEL, levels, uidata.default_level(data) if not data.areas.empty else levels[-1]
+        )
         st.radio(
             "Gebietsebene",
             levels,

@@ -8,6 +8,7 @@ migrations themselves.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -26,6 +27,39 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyp
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.close()
+
+
+# --- a counter of committed writes in this process (cache keys) -----------------------------------
+_WRITES = ("INSERT", "UPDATE", "DELETE", "COPY", "CREATE", "DROP", "ALTER")
+_generation = [0]
+_generation_lock = threading.Lock()
+
+
+@event.listens_for(Engine, "before_cursor_execute")
+def _note_write(conn, _cursor, statement, _params, _context, _many) -> None:  # type: ignore[no-untyped-def]
+    if statement.lstrip()[:6].upper().startswith(_WRITES):
+        conn.info["planungsatlas_wrote"] = True
+
+
+@event.listens_for(Engine, "commit")
+def _count_commit(conn) -> None:  # type: ignore[no-untyped-def]
+    if conn.info.pop("planungsatlas_wrote", False):
+        with _generation_lock:
+            _generation[0] += 1
+
+
+@event.listens_for(Engine, "rollback")
+def _forget_write(conn) -> None:  # type: ignore[no-untyped-def]
+    conn.info.pop("planungsatlas_wrote", None)
+
+
+def write_generation() -> int:
+    """Counts the transactions that wrote and committed through any engine of this process.
+
+    The app keys its briefly cached "what is current" lookups (active versions, register state) on
+    it: a write in this process shows at the next rerun, one of another process within seconds.
+    """
+    return _generation[0]
 
 
 def make_engine(url: str) -> Engine:

@@ -206,8 +206,16 @@ class PlanResult:
         return out.round(2)
 
     def aggregate(self, parent_of: Mapping[str, str] | pd.Series | None = None) -> pd.DataFrame:
-        """The table summed to upper areas (``parent_of``: gebiet_id → upper id) or the city (None)."""
-        return aggregate(self.table, self.params, parent_of)
+        """The table summed to upper areas (``parent_of``: gebiet_id → upper id) or the city (None).
+
+        Kept per mapping: a plan is shared by all sessions and every rerun of a plan page asks for
+        the same upper level again. The caller gets its own (copy-on-write) frame.
+        """
+        key = None if parent_of is None else tuple(parent_of.items())
+        cache = self.derived.setdefault("aggregate", {})
+        if key not in cache:
+            cache[key] = aggregate(self.table, self.params, parent_of)
+        return cache[key].copy(deep=False)
 
 
 def _finish(t: pd.DataFrame, params: Mapping[str, Any]) -> pd.DataFrame:

@@ -113,24 +113,30 @@ class AppServer:
 
 
 def start_server(
-    db_url: str, log_path: Path, timeout: float = SERVER_TIMEOUT_S, address: str = "127.0.0.1"
+    db_url: str,
+    log_path: Path,
+    timeout: float = SERVER_TIMEOUT_S,
+    address: str = "127.0.0.1",
+    script: str = "app.py",
+    env: dict[str, str] | None = None,
 ) -> AppServer:
     """Start ``streamlit run app.py`` on a free port and wait until ``/_stcore/health`` says ok.
 
     ``address`` is where the server listens (``0.0.0.0``: every interface, as an unprotected
-    network server would); the tests always reach it through 127.0.0.1.
+    network server would); the tests always reach it through 127.0.0.1. ``script``: another
+    Streamlit script of the project (the benchmark's baseline page), with extra ``env``.
 
     Raises ``RuntimeError`` (with the server's output) when it dies or does not answer in time.
     """
     port = free_port()
     log_path.parent.mkdir(parents=True, exist_ok=True)
-    env = {**os.environ, "PLANUNGSATLAS_DB_URL": db_url, "PYTHONUNBUFFERED": "1"}
+    env = {**os.environ, **(env or {}), "PLANUNGSATLAS_DB_URL": db_url, "PYTHONUNBUFFERED": "1"}
     cmd = [
         sys.executable,
         "-m",
         "streamlit",
         "run",
-        "app.py",
+        script,
         "--server.port",
         str(port),
         "--server.headless",
@@ -226,7 +232,7 @@ def new_guarded_page(browser: Browser) -> tuple[BrowserContext, Page, PageGuard]
 #: JS: the app is idle – connected, no run going on or requested, no "Running" widget, no stale or
 #: placeholder (lazy-loading) element, and the main area shows something (so the first run has
 #: happened: before it, the app also reports ``notRunning``).
-_IDLE_JS = """() => {
+IDLE_JS = """() => {
   const app = document.querySelector('[data-testid="stApp"]');
   return !!app
     && app.getAttribute('data-test-connection-state') === 'CONNECTED'
@@ -245,7 +251,7 @@ def wait_for_run(page: Page, after_action: bool = True, timeout_ms: int = RUN_TI
     """Wait until the script run triggered by the last action has finished and the page is idle.
 
     ``after_action``: first wait (briefly) for the rerun to start, since right after a click the
-    app still reports the previous run as finished. Then wait until :data:`_IDLE_JS` has held for
+    app still reports the previous run as finished. Then wait until :data:`IDLE_JS` has held for
     :data:`IDLE_STABLE_MS`.
     """
     page.wait_for_selector(APP, timeout=timeout_ms)
@@ -262,7 +268,7 @@ def wait_for_run(page: Page, after_action: bool = True, timeout_ms: int = RUN_TI
     try:
         page.wait_for_function(
             f"""ms => {{
-                if (!({_IDLE_JS})()) {{ window.__e2eIdleSince = null; return false; }}
+                if (!({IDLE_JS})()) {{ window.__e2eIdleSince = null; return false; }}
                 window.__e2eIdleSince = window.__e2eIdleSince || performance.now();
                 return performance.now() - window.__e2eIdleSince >= ms;
             }}""",
@@ -296,7 +302,7 @@ def open_app(
 
 
 #: JS: one entry per plotly map on the page: drawn (MapLibre loaded) and its choroplethmap traces.
-_MAPS_JS = """() => Array.from(document.querySelectorAll('.js-plotly-plot'))
+MAPS_JS = """() => Array.from(document.querySelectorAll('.js-plotly-plot'))
   .filter(g => g._fullLayout && g._fullLayout.map)
   .map(g => {
     const sub = g._fullLayout.map._subplot;
@@ -315,12 +321,12 @@ def wait_for_map(page: Page, timeout_ms: int = MAP_TIMEOUT_MS) -> None:
     """Wait until a plotly map exists whose MapLibre map has loaded and has choropleth traces."""
     try:
         page.wait_for_function(
-            f"() => {{ const maps = ({_MAPS_JS})(); return maps.length > 0 && maps.every(m => m.drawn); }}",
+            f"() => {{ const maps = ({MAPS_JS})(); return maps.length > 0 && maps.every(m => m.drawn); }}",
             timeout=timeout_ms,
             polling=250,
         )
     except PlaywrightError as exc:
-        state = page.evaluate(_MAPS_JS)
+        state = page.evaluate(MAPS_JS)
         raise AssertionError(
             f"Karte nach {timeout_ms / 1000:.0f} s nicht gezeichnet (Zustand der Karten: {state})"
         ) from exc
@@ -338,7 +344,7 @@ def wait_for_charts(page: Page, timeout_ms: int = MAP_TIMEOUT_MS) -> None:
         )
     except PlaywrightError as exc:
         raise AssertionError(f"Diagramme nach {timeout_ms / 1000:.0f} s nicht gezeichnet") from exc
-    if page.evaluate(_MAPS_JS):
+    if page.evaluate(MAPS_JS):
         wait_for_map(page, timeout_ms)
 
 
@@ -414,7 +420,7 @@ def screenshot(page: Page, path: Path) -> Path:
     if tall:
         page.set_viewport_size({"width": original["width"], "height": int(height)})
         page.wait_for_timeout(400)
-        if page.evaluate(_MAPS_JS):
+        if page.evaluate(MAPS_JS):
             wait_for_map(page)
     try:
         page.screenshot(path=str(path), full_page=True)

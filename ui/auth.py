@@ -59,8 +59,12 @@ def _users_configured(url: str) -> bool:
     return auth.has_users(uidata.engine_for(url))
 
 
+@st.cache_data(ttl=60, show_spinner=False)
 def _secrets() -> Any:
-    """``st.secrets`` as a mapping, or an empty dict when there is no secrets.toml."""
+    """``st.secrets`` as a mapping, or an empty dict when there is no secrets.toml.
+
+    Asked several times per run (mode, resolver): read at most once a minute, not parsed each time.
+    """
     try:
         return st.secrets.to_dict()
     except Exception:  # no secrets.toml at all (FileNotFoundError / StreamlitSecretNotFoundError)

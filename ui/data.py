@@ -23,7 +23,7 @@ from geodata.simplify import simplify_layer, to_geojson
 from planning import indicators as ind
 from planning.backtest import backtest_data
 from planning.config import resolve_db_url
-from planning.db import make_engine, migrate
+from planning.db import make_engine, migrate, write_generation
 from planning.plan import PlanResult, compute_plan
 from planning.registry import Registry, load_registry, registry_stamp
 from planning.repository import (
@@ -57,13 +57,46 @@ def engine() -> Engine:
     return engine_for(db_url())
 
 
+#: How long "what is current" (layouts, active versions, register state) may be taken from memory:
+#: a write in this process shows at once (the key has the write counter), one in another app
+#: process of a shared installation within this many seconds. Saves three queries per rerun.
+#: (``generation`` is part of the key; Streamlit would ignore a parameter named with a leading _.)
+CURRENT_TTL_S = 2
+
+
+@st.cache_data(ttl=CURRENT_TTL_S, show_spinner=False)
+def _layouts(url: str, generation: int) -> list[LayoutInfo]:
+    return list_layouts(engine_for(url))
+
+
+#: The app opens on the finest area level with at most this many areas: a federal state's 11,000
+#: Planungsräume open on its Gemeinden (their map draws in seconds), the finer level one click away.
+DENSE_AREAS = 2500
+
+
+def default_level(data: PlanningData) -> int:
+    """The finest level with at most :data:`DENSE_AREAS` areas (else the coarsest level)."""
+
+    def pick() -> int:
+        counts = data.areas["level"].value_counts()
+        fitting = [int(lvl) for lvl in counts.index if counts[lvl] <= DENSE_AREAS]
+        return max(fitting) if fitting else int(counts.index.min())
+
+    return int(data.derived(("default_level",), pick))
+
+
 def layouts() -> list[LayoutInfo]:
-    return list_layouts(engine())
+    return _layouts(db_url(), write_generation())
+
+
+@st.cache_data(ttl=CURRENT_TTL_S, show_spinner=False)
+def _version_key(url: str, layout_id: int, generation: int) -> VersionKey:
+    return tuple((k, v.id) for k, v in active_versions(engine_for(url), layout_id).items())
 
 
 def version_key(layout_id: int) -> VersionKey:
-    """The active versions of a layout as a small hashable cache key (one cheap query)."""
-    return tuple((k, v.id) for k, v in active_versions(engine(), layout_id).items())
+    """The active versions of a layout as a small hashable cache key."""
+    return _version_key(db_url(), layout_id, write_generation())
 
 
 @st.cache_resource(show_spinner="Lade Daten …", max_entries=8)
@@ -85,9 +118,14 @@ def registry(url: str, stamp: tuple[Any, ...]) -> Registry:
     return load_registry(engine_for(url))
 
 
+@st.cache_data(ttl=CURRENT_TTL_S, show_spinner=False)
+def _registry_stamp(url: str, generation: int) -> tuple[Any, ...]:
+    return registry_stamp(engine_for(url))
+
+
 def current_registry() -> tuple[Registry, tuple[Any, ...]]:
     url = db_url()
-    stamp = registry_stamp(engine_for(url))
+    stamp = _registry_stamp(url, write_generation())
     return registry(url, stamp), stamp
 
 

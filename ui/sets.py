@@ -43,21 +43,18 @@ def set_overview(ctx: Context) -> None:
     kset = ctx.registry.set(chosen)
     owner = components.plain(kset.owner or "nicht benannt")
     c2.caption(f"**{components.plain(kset.theme)}**  \nVerantwortlich: {owner}")
-    available = {i.code: i for i in indicators_with_data(ctx)}
-    rows, codes = [], []
-    for code in kset.codes:
-        ind = available.get(code)
-        if ind is None:
-            continue
-        target = ctx.registry.target(code)
-        table = uidata.indicator_table(
-            ctx.url, ctx.layout.code, ctx.versions, code, ctx.level, ctx.registry_stamp
-        )
-        city = uidata.city_series(ctx.url, ctx.layout.code, ctx.versions, code, ctx.registry_stamp)
-        year = _year_for(table, ctx.year)
-        st_row = status_row(ind.polarity, ind.decimals, target, table, city, year)
-        rows.append(_overview_line(ind, target, st_row, year, ctx.year, ctx.level_name))
-        codes.append(code)
+    available = tuple(i.code for i in indicators_with_data(ctx))
+    rows, codes = _overview_rows(
+        ctx.url,
+        ctx.layout.code,
+        ctx.versions,
+        ctx.registry_stamp,
+        chosen,
+        ctx.level,
+        ctx.level_name,
+        ctx.year,
+        available,
+    )
     missing = [c for c in kset.codes if c not in available]
     if not rows:
         st.info("Für die Kennzahlen dieses Sets liegen keine Daten vor.")
@@ -85,6 +82,36 @@ def set_overview(ctx: Context) -> None:
         "Zeile anklicken: Kennzahl unten auf der Karte."
         + (f" Ohne Daten: {', '.join(missing)}." if missing else "")
     )
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _overview_rows(
+    url: str,
+    layout_code: str,
+    versions: uidata.VersionKey,
+    stamp: tuple[object, ...],
+    set_name: str,
+    level: int,
+    level_name: str,
+    year: int,
+    available: tuple[str, ...],
+) -> tuple[list[dict[str, str]], list[str]]:
+    """The set overview's lines, computed once per data, register state, set, level and year
+    (lights and trends of every indicator of the set: the Lagebild's costliest part otherwise)."""
+    registry = uidata.registry(url, stamp)
+    rows, codes = [], []
+    for code in registry.set(set_name).codes:
+        if code not in available:
+            continue
+        ind = registry.indicator(code)
+        target = registry.target(code)
+        table = uidata.indicator_table(url, layout_code, versions, code, level, stamp)
+        city = uidata.city_series(url, layout_code, versions, code, stamp)
+        shown_year = _year_for(table, year)
+        st_row = status_row(ind.polarity, ind.decimals, target, table, city, shown_year)
+        rows.append(_overview_line(ind, target, st_row, shown_year, year, level_name))
+        codes.append(code)
+    return rows, codes
 
 
 def _year_for(table: pd.DataFrame, wanted: int) -> int:

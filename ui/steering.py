@@ -171,6 +171,15 @@ def view_banner(ctx: Context) -> None:
     c2.button("Aktuelle Daten zeigen", on_click=leave_view, key="leave_view", width="stretch")
 
 
+@st.cache_data(ttl=15, show_spinner=False)
+def open_meetings(url: str) -> dict[int, str]:
+    """Meetings not yet closed, for "Ansicht speichern" beside every page title.
+
+    Read at most every 15 s instead of on every rerun of every page (each meeting with its agenda
+    is several queries); a meeting created in this process clears it at once (``.clear()``)."""
+    return {m.id: m.label for m in sk.list_meetings(uidata.engine_for(url)) if m.status != "abgeschlossen"}
+
+
 def save_view_popover(ctx: Context) -> None:
     """ "Ansicht speichern" beside every page title: a snapshot, optionally onto an agenda."""
     if not uiauth.allowed(Permission.COMMENT):
@@ -180,8 +189,7 @@ def save_view_popover(ctx: Context) -> None:
         st.form("save_view_form", border=False),
     ):
         title = st.text_input("Titel der Ansicht", placeholder="z. B. U3-Versorgung nach Planungsraum")
-        meetings = [m for m in sk.list_meetings(uidata.engine()) if m.status != "abgeschlossen"]
-        labels = {m.id: m.label for m in meetings}
+        labels = open_meetings(uidata.db_url())
         target = st.selectbox(
             "Auf die Tagesordnung von",
             [0, *labels],

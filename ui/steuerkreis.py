@@ -197,6 +197,7 @@ def _new_meeting_form() -> None:
             except sk.SteeringError as exc:
                 st.error(str(exc))
             else:
+                steering.open_meetings.clear()
                 st.session_state["sk_meeting"] = created.id
                 st.rerun()
 
@@ -336,6 +337,7 @@ def _minutes(ctx: Context, m: sk.MeetingInfo) -> None:
             except sk.SteeringError as exc:
                 st.error(str(exc))
             else:
+                steering.open_meetings.clear()
                 st.rerun()
 
 
