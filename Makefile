@@ -16,7 +16,7 @@ help:
 	@echo "make e2e    – nur die Browser-Tests"
 	@echo "make lint   – ruff und mypy"
 	@echo "make demo   – Demo-Datenbank neu bauen"
-	@echo "make bench  – Messungen (Importdauer) mit Zielwerten, schreibt bench/results.json"
+	@echo "make bench  – Messungen (Import, Prognose, Seiten, Karte im Browser, 20 Sitzungen) mit Zielwerten, schreibt bench/results.json"
 
 # Packages come through uv (parallel downloads: about 2 instead of 20 minutes on a slow line); where
 # uv cannot reach the index (a pip-only mirror set in pip.conf, say), pip installs the same pins.
@@ -68,7 +68,7 @@ format: $(VENV)/.dev
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
-bench: $(VENV)/.dev
+bench: $(VENV)/.dev system-deps
 	$(PY) bench/run.py
 
 docs: $(VENV)/.runtime

@@ -1,0 +1,201 @@
+"""Browser figures in real headless Chromium: the Lagebild map, its baseline, 20 sessions at once.
+
+- ``first_map_s``: from navigation (a fresh browser context, so nothing cached in the browser) to
+  the Lagebild map fully drawn (MapLibre loaded, every choropleth trace rendered). The server is
+  warm: its data caches are filled by a first visit that does not count.
+- ``rerun_s``: from picking another indicator to the redrawn map (its values changed and drawn).
+- The same two on the **baseline**: ``bench/baseline_app.py``, one pre-built plotly map of the same
+  areas on an otherwise empty Streamlit page — the floor the framework itself sets.
+- ``sessions20``: 20 sessions at once (websocket clients speaking Streamlit's own protocol) open the
+  app and click through pages; the 95th percentile of click → run finished, and the server's peak
+  resident memory.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+import threading
+import time
+from pathlib import Path
+
+import websockets
+from playwright.sync_api import Browser, Page, sync_playwright
+from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+from scripts.screenshots import (
+    MAPS_JS,
+    AppServer,
+    launch_browser,
+    start_server,
+    wait_for_map,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+LOGS = ROOT / "bench" / "logs"
+TIMEOUT_MS = 240_000
+
+#: JS: a signature of what the maps show (values and colour-bar title), to see a redraw.
+_SIGNATURE_JS = """() => Array.from(document.querySelectorAll('.js-plotly-plot'))
+  .filter(g => g._fullLayout && g._fullLayout.map)
+  .map(g => (g._fullData || []).filter(t => t.type === 'choroplethmap')
+    .map(t => String((t.z || []).slice(0, 64)) + (t.colorbar && t.colorbar.title
+         ? t.colorbar.title.text : '')).join('|')).join('#')"""
+_DRAWN_JS = f"() => {{ const m = ({MAPS_JS})(); return m.length > 0 && m.every(x => x.drawn); }}"
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of a process in MB (``VmRSS``)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+class RssSampler:
+    """The highest resident memory of a process while the block runs (sampled every 0.2 s)."""
+
+    def __init__(self, pid: int):
+        self.pid, self.peak, self._stop = pid, 0.0, threading.Event()
+
+    def __enter__(self) -> RssSampler:
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+        return self
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.peak = max(self.peak, rss_mb(self.pid))
+            self._stop.wait(0.2)
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.peak = max(self.peak, rss_mb(self.pid))
+
+
+def _first_map(browser: Browser, url: str) -> float:
+    context = browser.new_context(viewport={"width": 1600, "height": 1000}, locale="de-DE")
+    page = context.new_page()
+    t0 = time.perf_counter()
+    page.goto(url, wait_until="commit", timeout=TIMEOUT_MS)
+    wait_for_map(page, TIMEOUT_MS)
+    elapsed = time.perf_counter() - t0
+    context.close()
+    return elapsed
+
+
+def _pick(page: Page, label: str, option: str) -> float:
+    """Choose ``option`` in the selectbox ``label``; seconds until the map shows new values, drawn."""
+    before = page.evaluate(_SIGNATURE_JS)
+    box = page.locator(f'input[role="combobox"][aria-label="{label}"]')
+    box.click()
+    box.fill(option)
+    item = page.locator('[data-testid="stSelectboxVirtualDropdown"]').get_by_role(
+        "option", name=option, exact=True
+    )
+    item.wait_for(timeout=TIMEOUT_MS)
+    t0 = time.perf_counter()
+    item.click()
+    page.wait_for_function(
+        f"before => {{ const now = ({_SIGNATURE_JS})(); return now !== before && ({_DRAWN_JS})(); }}",
+        arg=before,
+        timeout=TIMEOUT_MS,
+        polling="raf",
+    )
+    return time.perf_counter() - t0
+
+
+def map_figures(server: AppServer, label: str, options: tuple[str, str], runs: int) -> dict[str, float]:
+    """Median first map and median rerun (indicator change) on one server."""
+    with sync_playwright() as pw:
+        browser = launch_browser(pw)
+        _first_map(browser, server.base_url)  # warm the server's caches (not counted)
+        firsts = [_first_map(browser, server.base_url) for _ in range(runs)]
+        context = browser.new_context(viewport={"width": 1600, "height": 1000}, locale="de-DE")
+        page = context.new_page()
+        page.goto(server.base_url, wait_until="commit", timeout=TIMEOUT_MS)
+        wait_for_map(page, TIMEOUT_MS)
+        _pick(page, label, options[0])  # warm both indicators once
+        _pick(page, label, options[1])
+        reruns = [_pick(page, label, options[i % 2]) for i in range(2 * runs)]
+        context.close()
+        browser.close()
+    return {
+        "first_map_s": round(statistics.median(firsts), 3),
+        "first_map_s_min": round(min(firsts), 3),
+        "rerun_s": round(statistics.median(reruns), 3),
+        "rerun_s_min": round(min(reruns), 3),
+    }
+
+
+def baseline_server(geojson: Path, name: str) -> AppServer:
+    return start_server(
+        "sqlite://",
+        LOGS / f"baseline-{name}.log",
+        script="bench/baseline_app.py",
+        env={"BENCH_GEOJSON": str(geojson)},
+    )
+
+
+# ----------------------------------------------------------------------------- 20 sessions at once
+#: Pages each session clicks through, by URL path ("" = Lagebild), over and over.
+SESSION_PAGES = ("kita", "schule", "", "sozialraum", "stadtteilprofil", "szenarien", "")
+
+
+async def _rerun(ws, page: str) -> None:  # type: ignore[no-untyped-def]
+    """What the browser sends on a click in the navigation; waits for the run to finish.
+
+    A run that ends early for a rerun (``st.rerun``, ``st.switch_page``) is followed by its rerun:
+    the click counts until the last run is over, as the person waits for it.
+    """
+    msg = BackMsg()
+    msg.rerun_script.page_name = page
+    msg.rerun_script.query_string = ""
+    await ws.send(msg.SerializeToString())
+    while True:
+        fwd = ForwardMsg()
+        fwd.ParseFromString(await ws.recv())
+        if fwd.WhichOneof("type") == "page_not_found":
+            raise RuntimeError(f"Seite „{page}“ nicht gefunden")
+        if (
+            fwd.WhichOneof("type") == "script_finished"
+            and fwd.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN
+        ):
+            return
+
+
+async def _session(url: str, steps: int, times: list[float], offset: int) -> None:
+    async with websockets.connect(
+        url.replace("http", "ws", 1) + "/_stcore/stream", subprotocols=["streamlit"], max_size=None
+    ) as ws:
+        await _rerun(ws, "")  # opening the app
+        for step in range(steps):
+            t0 = time.perf_counter()
+            await _rerun(ws, SESSION_PAGES[(step + offset) % len(SESSION_PAGES)])
+            times.append(time.perf_counter() - t0)
+
+
+async def _sessions(url: str, n: int, steps: int) -> list[float]:
+    times: list[float] = []
+    await asyncio.gather(*(_session(url, steps, times, i) for i in range(n)))
+    return times
+
+
+def sessions(server: AppServer, n: int = 20, steps: int = 7) -> dict[str, float]:
+    """``n`` concurrent websocket sessions (what 20 laptops' browsers send), ``steps`` page changes
+    each: p95 and median of click → run finished, and the server's peak resident memory.
+
+    Websocket clients rather than 20 Chromium tabs: on two cores, twenty browsers rendering maps
+    would measure the browsers, not the server the room shares."""
+    with RssSampler(server.proc.pid) as rss:
+        times = asyncio.run(_sessions(server.base_url, n, steps))
+    times.sort()
+    p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
+    return {
+        "p95_rerun_s": round(p95, 3),
+        "median_rerun_s": round(statistics.median(times), 3),
+        "rss_mb": round(rss.peak, 1),
+        "clicks": float(len(times)),
+    }
