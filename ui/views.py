@@ -88,27 +88,39 @@ def _value_range(table_all: pd.DataFrame) -> tuple[float, float] | None:
     return float(values.min()), float(values.max())
 
 
+#: Facility layers start switched on only up to this many points: a big city's 2,900 Kitas would
+#: cover the map and triple what every rerun sends (the toggle still shows them).
+MAX_DEFAULT_POINTS = 400
+
+
 def facility_points(ctx: Context, show_kitas: bool, show_schools: bool) -> dict[str, pd.DataFrame]:
+    """The Kita and school layers for the map (built once per loaded data)."""
     out: dict[str, pd.DataFrame] = {}
     if show_kitas and not ctx.data.kitas.empty:
-        k = ctx.data.kitas
-        k = k[k["lon"].notna() & (k["status"] != "geschlossen")]
-        info = (
-            k["traeger"].fillna("Träger unbekannt")
-            + " · "
-            + k["places_total"].astype("string").fillna("?")
-            + " Plätze"
-            + k["status"].map(lambda s: "" if s == "in Betrieb" else f" ({s})")
-        )
-        out["Kitas"] = pd.DataFrame({"lon": k["lon"], "lat": k["lat"], "name": k["name"], "info": info})
+        out["Kitas"] = ctx.data.derived(("map_points", "Kitas"), lambda: _kita_points(ctx))
     if show_schools and not ctx.data.schools.empty:
-        s = ctx.data.schools
-        s = s[s["lon"].notna()]
-        info = [
-            a if pd.isna(z) else f"{a} · {z:g}-zügig" for a, z in zip(s["schulart"], s["zuege"], strict=True)
-        ]
-        out["Schulen"] = pd.DataFrame({"lon": s["lon"], "lat": s["lat"], "name": s["name"], "info": info})
+        out["Schulen"] = ctx.data.derived(("map_points", "Schulen"), lambda: _school_points(ctx))
     return out
+
+
+def _kita_points(ctx: Context) -> pd.DataFrame:
+    k = ctx.data.kitas
+    k = k[k["lon"].notna() & (k["status"] != "geschlossen")]
+    info = (
+        k["traeger"].fillna("Träger unbekannt")
+        + " · "
+        + k["places_total"].astype("string").fillna("?")
+        + " Plätze"
+        + k["status"].map(lambda s: "" if s == "in Betrieb" else f" ({s})")
+    )
+    return pd.DataFrame({"lon": k["lon"], "lat": k["lat"], "name": k["name"], "info": info})
+
+
+def _school_points(ctx: Context) -> pd.DataFrame:
+    s = ctx.data.schools
+    s = s[s["lon"].notna()]
+    info = [a if pd.isna(z) else f"{a} · {z:g}-zügig" for a, z in zip(s["schulart"], s["zuege"], strict=True)]
+    return pd.DataFrame({"lon": s["lon"], "lat": s["lat"], "name": s["name"], "info": info})
 
 
 def _unsuppressed(indicator: Indicator) -> bool:
@@ -145,8 +157,9 @@ def indicator_explorer(
     if indicator is None:
         st.info("Für diesen Bereich sind noch keine Kennzahlen mit Daten vorhanden.")
         return None
-    show_kitas = c2.toggle("Kitas zeigen", value=points_default[0], key="show_kitas")
-    show_schools = c3.toggle("Schulen zeigen", value=points_default[1], key="show_schools")
+    few = (len(ctx.data.kitas) <= MAX_DEFAULT_POINTS, len(ctx.data.schools) <= MAX_DEFAULT_POINTS)
+    show_kitas = c2.toggle("Kitas zeigen", value=points_default[0] and few[0], key="show_kitas")
+    show_schools = c3.toggle("Schulen zeigen", value=points_default[1] and few[1], key="show_schools")
     target = ctx.registry.target(indicator.code)
 
     if _unsuppressed(indicator):
