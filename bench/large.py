@@ -35,8 +35,8 @@ from sqlalchemy.orm import Session
 
 from planning.db import session_scope
 from planning.demo.generate import DemoData, generate_demo
-from planning.demo.write import _FACTS, _SCHOOL_COLUMNS, VERSIONS, _records
-from planning.models import Area, AreaLayout, Base, DatasetVersion, Enrollment, School
+from planning.demo.write import _FACTS, _SCHOOL_COLUMNS, _records, demo_versions
+from planning.models import Area, AreaLayout, Base, Enrollment, School
 
 LAYOUT_CODE = "gross"
 MUNICIPALITY = "Synthetisches Land"
@@ -206,21 +206,14 @@ def build_large(engine: Engine, copies: int = 344, seed: int = 2025) -> dict[str
         )
         s.add(layout)
         s.flush()  # the write check and the trail ("angelegt") for the layout
-        versions = {
-            kind: DatasetVersion(
-                kind=kind,
-                layout_id=layout.id,
-                label=label,
-                source=SOURCE,
-                licence=LICENCE,
-                stand=stand,
-                row_count=counts[kind],
-                imported_by="benchmark",
-                is_active=True,
-                note=f"Synthetisch erzeugt: {copies} Kopien der Demo-Kommune, Seed {seed}.",
-            )
-            for kind, (label, stand) in VERSIONS.items()
-        }
+        versions = demo_versions(
+            layout.id,
+            counts,
+            "benchmark",
+            f"Synthetisch erzeugt: {copies} Kopien der Demo-Kommune, Seed {seed}.",
+            source=SOURCE,
+            licence=LICENCE,
+        )
         s.add_all(versions.values())
         s.flush()  # one "importiert" event per version, with its row count
         written: dict[str, int] = {"gebiete": 0}

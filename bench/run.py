@@ -125,7 +125,7 @@ def _datasets() -> tuple[dict[str, dict[str, object]], dict[str, str]]:
     return found, skipped
 
 
-def _browser_figures(db: Path, name: str, figures: dict[str, object]) -> None:
+def _browser_figures(db: Path, name: str, figures: dict[str, object], with_sessions: bool) -> None:
     url = f"sqlite:///{db}"
     sizes, layer = pages.map_payload(url)
     figures["map_payload_bytes"] = sizes["total"]
@@ -138,7 +138,7 @@ def _browser_figures(db: Path, name: str, figures: dict[str, object]) -> None:
             figures["browser_first_map_s_min"] = app["first_map_s_min"]
             figures["browser_rerun_s"] = app["rerun_s"]
             figures["browser_rerun_s_min"] = app["rerun_s_min"]
-            if figures.get("_sessions", True):
+            if with_sessions:
                 s20 = browser.sessions(server, 20)
                 figures["sessions20_p95_rerun_s"] = s20["p95_rerun_s"]
                 figures["sessions20_median_rerun_s"] = s20["median_rerun_s"]
@@ -177,9 +177,7 @@ def measure(name: str, spec: dict[str, object], keep_dir: Path) -> dict[str, obj
         figures["page_rerun_s_min"] = {page: r["min"] for page, r in reruns.items()}
         figures["page_first_run_s"] = {page: r["cold"] for page, r in reruns.items()}
     if spec.get("browser"):
-        figures["_sessions"] = spec.get("sessions", True)
-        _browser_figures(db, name, figures)
-        figures.pop("_sessions")
+        _browser_figures(db, name, figures, with_sessions=bool(spec.get("sessions", True)))
     figures["bench_s"] = round(time.perf_counter() - t0, 1)
     return figures
 

@@ -113,6 +113,32 @@ _SCHOOL_COLUMNS = ["schul_id", "name", "schulart", "traeger", "lon", "lat", "zue
                    "ganztag_places", "ganztag_form"]  # fmt: skip
 
 
+def demo_versions(
+    layout_id: int,
+    counts: dict[str, int],
+    imported_by: str,
+    note: str,
+    source: str = SOURCE,
+    licence: str = LICENCE,
+) -> dict[str, DatasetVersion]:
+    """One active dataset version per kind of the demo city (labels and Stand of :data:`VERSIONS`)."""
+    return {
+        kind: DatasetVersion(
+            kind=kind,
+            layout_id=layout_id,
+            label=label,
+            source=source,
+            licence=licence,
+            stand=stand,
+            row_count=counts[kind],
+            imported_by=imported_by,
+            is_active=True,
+            note=note,
+        )
+        for kind, (label, stand) in VERSIONS.items()
+    }
+
+
 def build_demo(engine: Engine, seed: int = 2025) -> DemoReport:
     """Write the demo city into a migrated, empty database in one transaction; returns its figures."""
     data = generate_demo(seed)
@@ -130,21 +156,7 @@ def build_demo(engine: Engine, seed: int = 2025) -> DemoReport:
         )
         s.add(layout)
         s.flush()
-        versions = {
-            kind: DatasetVersion(
-                kind=kind,
-                layout_id=layout.id,
-                label=label,
-                source=SOURCE,
-                licence=LICENCE,
-                stand=stand,
-                row_count=counts[kind],
-                imported_by="demo",
-                is_active=True,
-                note=f"Synthetisch erzeugt mit Seed {seed}.",
-            )
-            for kind, (label, stand) in VERSIONS.items()
-        }
+        versions = demo_versions(layout.id, counts, "demo", f"Synthetisch erzeugt mit Seed {seed}.")
         s.add_all(versions.values())
         area_id: dict[str, int] = {}
         for level in (0, 1):  # Bezirke first: the Planungsräume need their ids as parent_id
