@@ -18,7 +18,7 @@ from planning.parameters import GAFOEG_FIRST_YEAR, describe
 from planning.plan import PLAN_FIGURES, PlanResult, at_level
 from planning.scenarios import BASELINE_NAME, Scenario
 from planning.steering import scenario_record
-from ui import charts, components, state, steering, views
+from ui import charts, components, figures, state, steering, views
 from ui import data as uidata
 from ui.frame import Context
 
@@ -170,7 +170,8 @@ def gap_map(
     shown = table[table["year"] == year][["gebiet_id", "name", figure.code]].rename(
         columns={figure.code: "value"}
     )
-    fig = charts.choropleth(
+    fig = figures.figure(
+        "choropleth",
         geojson,
         bounds,
         shown,
@@ -237,12 +238,24 @@ def series_for(result: PlanResult, table: pd.DataFrame, gid: str | None) -> tupl
 def ranked_table(
     table: pd.DataFrame, year: int, columns: dict[str, str], sort_by: str, level_name: str
 ) -> None:
-    """District table for one year, worst balance first, whole numbers, German headers."""
+    """District table for one year, worst balance first, whole numbers, German headers.
+
+    A column without a single figure (no capacity data delivered, say) is named below the table
+    instead of filling hundreds of rows with "keine Daten".
+    """
     part = table[table["year"] == year].sort_values(sort_by)
     shown = pd.DataFrame({level_name: part["name"]})
+    empty = []
     for col, header in columns.items():
-        shown[header] = part[col].astype(float).round(0)
-    number_table(shown, list(columns.values()), height=min(520, 35 * (len(shown) + 1) + 3))
+        values = part[col].astype(float).round(0)
+        if values.isna().all() and not part.empty:
+            empty.append(header)
+        else:
+            shown[header] = values
+    numeric = [h for h in columns.values() if h in shown]
+    number_table(shown, numeric, height=min(520, 35 * (len(shown) + 1) + 3))
+    if empty:
+        st.caption(f"Keine Daten für {year}: {', '.join(empty)}.")
 
 
 def number_table(shown: pd.DataFrame, numeric: list[str], height: int | None = None) -> None:
@@ -286,8 +299,14 @@ def timeline(
     gid = district_picker(ctx, table)
     series, name = series_for(result, table, gid)
     st.plotly_chart(
-        charts.plan_timeline(derive(series), lines, result.base_year, "Kinder / Plätze", year).update_layout(
-            title={"text": f"{name}: {title}", "font": {"size": 16}}
+        figures.figure(
+            "plan_timeline",
+            derive(series),
+            lines,
+            result.base_year,
+            "Kinder / Plätze",
+            year,
+            layout={"title": {"text": f"{name}: {title}", "font": {"size": 16}}},
         ),
         config={"displayModeBar": False},
         key=key,
@@ -429,7 +448,7 @@ def school_plan(ctx: Context) -> None:
     st.markdown(f"**Ganztag nach GaFöG-Stufenplan, Gesamtstadt** – {ganztag_years_note()}")
     shown = city_all[city_all["year"] >= result.base_year - 2]
     st.plotly_chart(
-        charts.ganztag_phase(shown, result.base_year, GAFOEG_FIRST_YEAR),
+        figures.figure("ganztag_phase", shown, result.base_year, GAFOEG_FIRST_YEAR),
         config={"displayModeBar": False},
         key="ganztag_phase",
     )
@@ -461,23 +480,30 @@ def school_plan(ctx: Context) -> None:
             "Planungsraum-Ebene fehlen deshalb Plätze, wo keine Grundschule liegt – die obere "
             "Ebene (Bezirk) zeigt, ob die Nachbarschaft ausgleicht."
         )
-    with st.expander(f"Alle {plural(ctx.level_name)}: Schule und Ganztag {sy} (Tabelle)"):
-        ranked_table(
-            table,
-            year,
-            {
-                "school_entrants": "Einschulungen",
-                "zuege_needed": "Eingangsklassen nötig",
-                "zuege_available": "Züge vorhanden",
-                "classes_needed": "Klassen 1–4 nötig",
-                "classes_available": "Klassen 1–4 vorhanden",
-                "ganztag_demand": "Ganztagsbedarf",
-                "ganztag_places": "Ganztagsplätze",
-                "ganztag_gap": "Ganztagsbilanz",
-            },
-            code,
-            ctx.level_name,
-        )
+    # Built only while open: hundreds of rows × eight columns are a fifth of the page's server time.
+    all_table = st.expander(
+        f"Alle {plural(ctx.level_name)}: Schule und Ganztag {sy} (Tabelle)",
+        key="school_all_table",
+        on_change="rerun",
+    )
+    with all_table:
+        if all_table.open:
+            ranked_table(
+                table,
+                year,
+                {
+                    "school_entrants": "Einschulungen",
+                    "zuege_needed": "Eingangsklassen nötig",
+                    "zuege_available": "Züge vorhanden",
+                    "classes_needed": "Klassen 1–4 nötig",
+                    "classes_available": "Klassen 1–4 vorhanden",
+                    "ganztag_demand": "Ganztagsbedarf",
+                    "ganztag_places": "Ganztagsplätze",
+                    "ganztag_gap": "Ganztagsbilanz",
+                },
+                code,
+                ctx.level_name,
+            )
     size = result.params["klassenobergrenze"]
     timeline(
         ctx,

@@ -23,7 +23,7 @@ from planning.plan import PlanResult
 from planning.scenarios import Scenario
 from planning.suppression import GEHEIM, KEINE_DATEN
 from planning.targets import LIGHT_COLOURS, LIGHT_SYMBOLS
-from ui import charts, components, planview, state, steering
+from ui import charts, components, figures, planview, state, steering
 from ui import data as uidata
 from ui.frame import Context
 
@@ -93,6 +93,7 @@ PRINT_BUTTON = """
 # ---------------------------------------------------------------- figure builders (no streamlit)
 
 
+@figures.shared
 def pyramid_figure(pyramid: pd.DataFrame, district_name: str, height: int | None = None) -> go.Figure:
     """Children by age: the area's bars against the city's profile (open markers), in % per year of
     age, so a two-year band is not drawn twice as long as a single year."""
@@ -159,6 +160,7 @@ def pyramid_figure(pyramid: pd.DataFrame, district_name: str, height: int | None
     return fig
 
 
+@figures.shared
 def district_map(
     geojson: dict[str, Any] | str,
     bounds: tuple[float, float, float, float],
@@ -414,7 +416,11 @@ def _children(ctx: Context, gid: str, facts: dict[str, Any]) -> None:
     if pyramid.empty:
         st.info(f"Für {ctx.year} liegen keine Kinderzahlen nach Alter vor.")
         return
-    st.plotly_chart(pyramid_figure(pyramid, facts["name"]), config={"displayModeBar": False}, key="pyramid")
+    st.plotly_chart(
+        figures.figure(pyramid_figure, pyramid, facts["name"]),
+        config={"displayModeBar": False},
+        key="pyramid",
+    )
     top = int(pyramid["age_to"].max())
     single = bool((pyramid["age_from"] == pyramid["age_to"]).all())
     st.caption(
@@ -430,7 +436,7 @@ def _location(ctx: Context, gid: str, facts: dict[str, Any], facilities: pd.Data
     neighbour_ids, bounds = _extent(ctx.url, ctx.layout.code, ctx.versions, gid)
     areas = ctx.data.areas
     neighbours = areas.loc[areas["gebiet_id"].isin(neighbour_ids), ["gebiet_id", "name"]]
-    fig = district_map(geojson, bounds, (gid, facts["name"]), neighbours, facilities)
+    fig = figures.figure(district_map, geojson, bounds, (gid, facts["name"]), neighbours, facilities)
     # Static: MapLibre keeps its drawing buffer only for a static plot, and without it the map
     # prints blank. Names and figures of the facilities are in the table below.
     st.plotly_chart(fig, config={"staticPlot": True}, key="profile_map")
@@ -478,8 +484,15 @@ def _timeline(
     series: pd.DataFrame, result: PlanResult, lines: list[tuple[str, str, str, str]], key: str
 ) -> None:
     recent = series[series["year"] >= result.base_year - HISTORY_YEARS]
-    fig = charts.plan_timeline(recent, lines, result.base_year, "Kinder / Plätze", height=300)
-    fig.update_layout(xaxis={"dtick": 2, "tickangle": 0}, legend={"y": -0.25})
+    fig = figures.figure(
+        "plan_timeline",
+        recent,
+        lines,
+        result.base_year,
+        "Kinder / Plätze",
+        height=300,
+        layout={"xaxis": {"dtick": 2, "tickangle": 0}, "legend": {"y": -0.25}},
+    )
     st.plotly_chart(fig, config={"displayModeBar": False}, key=key)
 
 
@@ -581,19 +594,44 @@ def _styled_indicators(shown: pd.DataFrame, profile: pd.DataFrame) -> Styler:
     return shown.style.apply(row_style, axis=1)
 
 
-def _indicators(ctx: Context, gid: str, indicators: list[Indicator]) -> None:
-    st.subheader("Jugendhilfe, Soziales und alle Kennzahlen im Stadtvergleich", anchor=False)
+@st.cache_data(show_spinner=False, max_entries=64)
+def _indicator_profile(
+    url: str,
+    layout_code: str,
+    versions: uidata.VersionKey,
+    stamp: tuple[Any, ...],
+    codes: tuple[str, ...],
+    gid: str,
+    level: int,
+    year: int,
+) -> pd.DataFrame:
+    """``planning.profile.indicator_profile`` of one area, once per data, register state and year
+    (all sessions; about 40 indicator tables are read for it)."""
+    data = uidata.planning_data(url, layout_code, versions)
+    registry = uidata.registry(url, stamp)
+    by_code = {i.code: i for i in available_indicators(data, registry.custom.values())}
 
     def table(ind: Indicator) -> pd.DataFrame:
-        return uidata.indicator_table(
-            ctx.url, ctx.layout.code, ctx.versions, ind.code, ctx.level, ctx.registry_stamp
-        )
+        return uidata.indicator_table(url, layout_code, versions, ind.code, level, stamp)
 
     def city(ind: Indicator) -> pd.DataFrame:
-        return uidata.city_series(ctx.url, ctx.layout.code, ctx.versions, ind.code, ctx.registry_stamp)
+        return uidata.city_series(url, layout_code, versions, ind.code, stamp)
 
-    profile = prof.indicator_profile(
-        ctx.data, indicators, ctx.registry.target, gid, ctx.level, ctx.year, tables=table, cities=city
+    chosen = [by_code[c] for c in codes if c in by_code]
+    return prof.indicator_profile(data, chosen, registry.target, gid, level, year, tables=table, cities=city)
+
+
+def _indicators(ctx: Context, gid: str, indicators: list[Indicator]) -> None:
+    st.subheader("Jugendhilfe, Soziales und alle Kennzahlen im Stadtvergleich", anchor=False)
+    profile = _indicator_profile(
+        ctx.url,
+        ctx.layout.code,
+        ctx.versions,
+        ctx.registry_stamp,
+        tuple(i.code for i in indicators),
+        gid,
+        ctx.level,
+        ctx.year,
     )
     without = profile["year"].isna() & (profile["status"] == KEINE_DATEN)
     with_data = profile[~without]
@@ -642,7 +680,7 @@ def _development(ctx: Context, gid: str, facts: dict[str, Any], indicators: list
         city = uidata.city_series(ctx.url, ctx.layout.code, ctx.versions, ind.code, ctx.registry_stamp)
         with cols[i % 2]:
             st.markdown(f"**{components.plain(ind.label_de)}** ({components.plain(ind.unit)})")
-            fig = charts.city_trend(city, ind, ctx.year, own.sort_values("year"), facts["name"])
+            fig = figures.figure("city_trend", city, ind, ctx.year, own.sort_values("year"), facts["name"])
             st.plotly_chart(fig, config={"displayModeBar": False}, key=f"profile_trend_{ind.code}")
     st.caption(
         f"{components.plain(facts['name'])} (orange) gegen die Gesamtstadt (blau); "

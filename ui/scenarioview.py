@@ -22,7 +22,7 @@ from planning.scenarios import (
     save_scenario,
 )
 from ui import auth as uiauth
-from ui import charts, components, planview, state
+from ui import components, figures, planview, state
 from ui import data as uidata
 from ui.frame import Context
 
@@ -75,8 +75,14 @@ def compare_view(ctx: Context) -> None:
     series = city if gid is None else side[side["gebiet_id"] == gid]
     label = "Gesamtstadt" if gid is None else str(series["name"].iloc[0])
     st.plotly_chart(
-        charts.scenario_lines(series, chosen, base.base_year, figure.unit, year).update_layout(
-            title={"text": f"{label}: {figure.label_de}", "font": {"size": 16}}
+        figures.figure(
+            "scenario_lines",
+            series,
+            chosen,
+            base.base_year,
+            figure.unit,
+            year,
+            layout={"title": {"text": f"{label}: {figure.label_de}", "font": {"size": 16}}},
         ),
         config={"displayModeBar": False},
         key="compare_lines",
@@ -94,7 +100,8 @@ def compare_view(ctx: Context) -> None:
             geojson, bounds = uidata.map_layer(ctx.url, ctx.layout.code, ctx.versions, ctx.level)
             diff_figure = replace(PLAN_FIGURES[code], label_de=f"Differenz {figure.label_de}")
             st.plotly_chart(
-                charts.choropleth(
+                figures.figure(
+                    "choropleth",
                     geojson,
                     bounds,
                     diff[["gebiet_id", "name", "value"]],
@@ -400,8 +407,12 @@ def cohort_view(ctx: Context) -> None:
     chain = cohort_chain(result, ids, sorted(cohorts))
     entry = school_entry_check(result, ids, sorted(cohorts))
     st.plotly_chart(
-        charts.cohort_chain(chain).update_layout(
-            title={"text": f"{name}: Geburt → U3 → Ü3 → Grundschule und Ganztag", "font": {"size": 16}}
+        figures.figure(
+            "cohort_chain",
+            chain,
+            layout={
+                "title": {"text": f"{name}: Geburt → U3 → Ü3 → Grundschule und Ganztag", "font": {"size": 16}}
+            },
         ),
         config={"displayModeBar": False},
         key="cohort_chart",
@@ -460,7 +471,9 @@ def backtest_view(ctx: Context) -> None:
         )
     city = ", ".join(f"+{r.horizon} J.: {r.city_error:+.1f} %".replace(".", ",") for r in h.itertuples())
     st.caption(f"Fehler der Gesamtstadt (+ = Prognose zu hoch): {city}")
-    st.plotly_chart(charts.backtest_errors(h), config={"displayModeBar": False}, key="backtest_chart")
+    st.plotly_chart(
+        figures.figure("backtest_errors", h), config={"displayModeBar": False}, key="backtest_chart"
+    )
     st.caption(f"Gemessen: {result['measure']}. Methode: {result['method']}")
     d = pd.DataFrame(result["districts"])
     if not d.empty:

@@ -248,7 +248,8 @@ def comments_panel(
                 if uiauth.allowed(Permission.COMMENT):
                     _thread_actions(ctx, t, key)
         if uiauth.permitted(Permission.COMMENT):
-            _new_comment_form(ctx, indicator, gebiet_id, names, key)
+            with st.popover("Neuer Kommentar", icon=":material/add_comment:"):
+                _new_comment_form(ctx, indicator, gebiet_id, names, key)
 
 
 def _thread_actions(ctx: Context, t: sk.CommentInfo, key: str) -> None:
@@ -290,8 +291,7 @@ def _new_comment_form(
         scopes[f"Kennzahl „{ind_label}“ (ganze Stadt)"] = (indicator, None)
     if gebiet_id:
         scopes[f"Gebiet {names.get(gebiet_id, gebiet_id)} (allgemein)"] = (None, gebiet_id)
-    with st.form(f"{key}_new", clear_on_submit=True):
-        st.markdown("**Neuer Kommentar**")
+    with st.form(f"{key}_new", clear_on_submit=True, border=False):
         scope = st.radio("Bezieht sich auf", list(scopes), horizontal=True, key=f"{key}_scope")
         text = st.text_area(
             "Interpretation", key=f"{key}_text", placeholder="Was bedeutet die Zahl? Was wissen Sie dazu?"

@@ -10,7 +10,7 @@ from planning.indicators import Indicator
 from planning.repository import VersionInfo
 from planning.versions import MEASURES, activate, compare_versions
 from ui import auth as uiauth
-from ui import charts, components
+from ui import components, figures
 from ui import data as uidata
 from ui.frame import Context
 
@@ -85,7 +85,7 @@ def version_comparison(ctx: Context, versions: list[VersionInfo]) -> None:
             {"gebiet_id": diff["gebiet_id"], "name": diff["name"], "value": diff["differenz"]}
         )
         st.plotly_chart(
-            charts.choropleth(geojson, bounds, table, change, diverging=True),
+            figures.figure("choropleth", geojson, bounds, table, change, diverging=True),
             key="cmp_map",
             config={"displaylogo": False},
         )

@@ -15,7 +15,7 @@ from planning.indicators import DOMAINS, Indicator, available_indicators, format
 from planning.suppression import GEHEIM, KEINE_DATEN
 from planning.targets import LIGHT_LABELS, LIGHT_SYMBOLS, Target, change_unit, lights, trends
 from ui import auth as uiauth
-from ui import charts, components, state, steering
+from ui import components, figures, state, steering
 from ui import data as uidata
 from ui.frame import Context
 
@@ -211,7 +211,8 @@ def indicator_explorer(
         )
     left, right = st.columns([3, 2], gap="medium")
     with left:
-        fig = charts.choropleth(
+        fig = figures.figure(
+            "choropleth",
             geojson,
             bounds,
             table,
@@ -290,14 +291,14 @@ def _downloads(ctx: Context, indicator: Indicator, year: int) -> None:
     """The district table as CSV and XLSX: the very frame ``python -m planning export-table`` writes."""
     if not components.may_export():
         return
-    csv, xlsx = uidata.export_files(
-        ctx.url, ctx.layout.code, ctx.versions, indicator.code, year, ctx.level, ctx.registry_stamp
-    )
+    args = (ctx.url, ctx.layout.code, ctx.versions, indicator.code, year, ctx.level, ctx.registry_stamp)
     name = f"{indicator.code}_{year}_{ctx.level_name.lower()}"
     c1, c2 = st.columns(2)
+    # Built when clicked, not on every rerun: a rerun neither builds a workbook nor sends one along
+    # (the browser would fetch both files with the page, beside the map).
     c1.download_button(
         "Tabelle als CSV",
-        csv,
+        lambda: uidata.export_files(*args)[0],
         file_name=f"{name}.csv",
         mime="text/csv",
         icon=":material/download:",
@@ -305,7 +306,7 @@ def _downloads(ctx: Context, indicator: Indicator, year: int) -> None:
     )
     c2.download_button(
         "Tabelle als Excel",
-        xlsx,
+        lambda: uidata.export_files(*args)[1],
         file_name=f"{name}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         icon=":material/download:",
@@ -418,7 +419,9 @@ def _district_detail(
     with c2:
         district = table_all[table_all["gebiet_id"] == selected] if selected is not None else None
         st.plotly_chart(
-            charts.city_trend(city, indicator, year, district, label.get(selected) if selected else None),
+            figures.figure(
+                "city_trend", city, indicator, year, district, label.get(selected) if selected else None
+            ),
             config={"displayModeBar": False},
             key="trend",
         )

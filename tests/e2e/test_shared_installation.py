@@ -109,6 +109,7 @@ def test_reader_cannot_write_and_sees_what_the_other_process_wrote(
     expect(reader.locator('[data-testid="stSidebar"]')).to_contain_text("Gast, nur lesen (Demo) (Lesend)")
     _open_comments(reader)
     expect(reader.get_by_text("Nur lesen").first).to_be_visible()
+    expect(reader.get_by_role("button", name="Neuer Kommentar")).to_have_count(0)
     expect(reader.get_by_role("button", name="Kommentar speichern")).to_have_count(0)
     expect(reader.get_by_role("button", name="Ansicht speichern")).to_have_count(0)
     expect(reader.locator('[data-testid="stDownloadButton"]')).to_have_count(0)
@@ -131,6 +132,7 @@ def test_reader_cannot_write_and_sees_what_the_other_process_wrote(
 
     _sign_in(planner, b.base_url, "jugendamt")
     _open_comments(planner)
+    planner.get_by_role("button", name="Neuer Kommentar").click()  # the form opens in a popover
     planner.get_by_label("Interpretation").fill(COMMENT)
     expect(planner.get_by_text("Wird gespeichert als: S. Becker, Jugendamt (Demo)").first).to_be_visible()
     planner.get_by_role("button", name="Kommentar speichern").click()

@@ -1,0 +1,63 @@
+"""Shared figures (ui/figures.py): one figure per content for all sessions, never a stale one."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pandas as pd
+import plotly.graph_objects as go
+import pytest
+
+from planning.indicators import get_indicator
+from ui import charts, figures
+
+
+def _series(last: float = 44.0) -> pd.DataFrame:
+    return pd.DataFrame({"year": [2022, 2023, 2024], "value": [40.0, 42.5, last]})
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    figures._build.clear()
+    yield
+    figures._build.clear()
+
+
+def test_equal_content_gives_the_same_shared_figure():
+    ind = get_indicator("versorgung_u3")
+    first = figures.figure("city_trend", _series(), ind, 2024)
+    again = figures.figure("city_trend", _series(), ind, 2024)  # new frame, same values
+    assert again is first
+    assert first.to_json() == charts.city_trend(_series(), ind, 2024).to_json()
+
+
+def test_new_values_filters_or_definitions_give_a_new_figure():
+    ind = get_indicator("versorgung_u3")
+    first = figures.figure("city_trend", _series(), ind, 2024)
+    changed = figures.figure("city_trend", _series(last=45.0), ind, 2024)
+    assert changed is not first
+    assert list(changed.data[0].y) == [40.0, 42.5, 45.0]
+    assert figures.figure("city_trend", _series(), ind, 2023) is not first
+    renamed = dataclasses.replace(ind, label_de="Betreuungsquote U3")
+    assert figures.figure("city_trend", _series(), renamed, 2024) is not first
+
+
+def test_layout_changes_are_part_of_the_cached_figure():
+    ind = get_indicator("versorgung_u3")
+    plain = figures.figure("city_trend", _series(), ind, 2024)
+    titled = figures.figure("city_trend", _series(), ind, 2024, layout={"title": {"text": "Nord"}})
+    assert titled is not plain
+    assert titled.layout.title.text == "Nord"
+    assert plain.layout.title.text != "Nord"  # the shared figure was not changed
+
+
+def test_only_registered_builders():
+    def rogue() -> go.Figure:
+        return go.Figure()
+
+    with pytest.raises(ValueError, match="nicht als geteiltes Diagramm"):
+        figures.figure(rogue)
+    with pytest.raises(ValueError, match="nicht als geteiltes Diagramm"):
+        figures.figure("Figure")
+    shared = figures.shared(rogue)
+    assert isinstance(figures.figure(shared), go.Figure)
