@@ -189,7 +189,11 @@ def sessions(server: AppServer, n: int = 20, steps: int = 7) -> dict[str, float]
     each: p95 and median of click → run finished, and the server's peak resident memory.
 
     Websocket clients rather than 20 Chromium tabs: on two cores, twenty browsers rendering maps
-    would measure the browsers, not the server the room shares."""
+    would measure the browsers, not the server the room shares. The clicks follow each other
+    without a pause (a stress test: people read between clicks). Before the room comes in, one
+    session has opened every page once, as the first visitor of the day would: the figures shared
+    by all sessions (plan, maps, tables) are then built, and the clicks measure serving them."""
+    asyncio.run(_sessions(server.base_url, 1, len(SESSION_PAGES)))  # the day's first visitor
     with RssSampler(server.proc.pid) as rss:
         times = asyncio.run(_sessions(server.base_url, n, steps))
     times.sort()

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from sqlalchemy import select
+from streamlit.testing.v1 import AppTest
 
 from planning.db import make_engine, migrate
 from planning.imports.bundles.berlin import import_berlin
@@ -11,9 +14,11 @@ from planning.indicators import city_series, indicator_table
 from planning.models import DatasetVersion
 from planning.repository import load_planning_data
 from planning.summary import city_summary
-from tests.conftest import REAL_DATA
+from tests.conftest import APPTEST_TIMEOUT_S, REAL_DATA
+from ui.views import TABLE_KEY
 
 BERLIN = REAL_DATA / "berlin"
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
 pytestmark = [
     pytest.mark.realdata,
     pytest.mark.skipif(not BERLIN.is_dir(), reason="../shared/data/real/berlin fehlt (nur in CI vorhanden)"),
@@ -92,3 +97,20 @@ def test_social_indicators(berlin):
     assert k2020.loc[k2020["gebiet_id"] == "01100101", "value"].iloc[0] == pytest.approx(19.398, abs=1e-3)
     jfe = indicator_table(data, "jfe_plaetze")
     assert int(jfe["value"].sum()) == 46_449
+
+
+def test_the_lagebild_of_542_areas_opens_with_a_ranking_excerpt_and_the_full_table_on_demand(
+    berlin, monkeypatch
+):
+    engine, _ = berlin
+    monkeypatch.setenv("PLANUNGSATLAS_DB_URL", engine.url.render_as_string(hide_password=False))
+    at = AppTest.from_file(APP, default_timeout=APPTEST_TIMEOUT_S).run()
+    assert not at.exception, [e.value for e in at.exception]
+    excerpt = next(h.proto.body for h in at.get("html") if "pa-rank-table" in h.proto.body)
+    assert "⋯ " in excerpt and " weitere ⋯" in excerpt
+    assert excerpt.count("<td class='pa-rank'>") == 16
+    full = [e for e in at.expander if e.label.startswith("Alle Planungsräume als Tabelle (540 Zeilen")]
+    assert len(full) == 1
+    # The grid of all 542 rows is not built until the expander is opened.
+    assert TABLE_KEY not in at.session_state
+    assert not any(len(df.value) >= 540 for df in at.dataframe)

@@ -42,3 +42,35 @@ def test_a_column_without_any_figure_is_named_below_the_table():
     assert any(c.value == "Keine Daten für 2025: Züge vorhanden." for c in at.caption)
     # A single gap stays in the table and reads "keine Daten" (formatted on the server).
     assert "Klassen 1–4 nötig" in shown.columns
+
+
+def _excerpt_script() -> None:
+    import numpy as np
+    import pandas as pd
+
+    from ui.views import _ranking_excerpt
+
+    n = 100
+    shown = pd.DataFrame(
+        {
+            "Planungsraum": [f"Gebiet {i:03d}" for i in range(n - 1)] + ["<b>Süd & Co</b>"],
+            "Wert": [f"{100 - i} %" for i in range(n)],
+        }
+    )
+    secret = np.zeros(n, dtype=bool)
+    secret[50] = True  # a secret area is not ranked
+    _ranking_excerpt(shown, secret, "Planungsraum", polarity=1)
+
+
+def test_a_dense_layout_shows_head_and_tail_of_the_ranking_beside_the_map():
+    at = AppTest.from_function(_excerpt_script).run()
+    assert not at.exception
+    page = at.get("html")[0].proto.body
+    rows = page.split("<tbody>")[1]
+    for i in range(8):  # head: the eight best, numbered 1–8
+        assert f"<td class='pa-rank'>{i + 1}</td><td>Gebiet {i:03d}</td>" in rows
+    assert "Gebiet 008" not in rows
+    assert "⋯ 83 weitere ⋯" in rows  # 99 ranked, 8 + 8 shown
+    assert "<td class='pa-rank'>99</td><td>&lt;b&gt;Süd &amp; Co&lt;/b&gt;</td>" in rows  # escaped
+    assert "Gebiet 050" not in rows  # the secret one
+    assert "99 Planungsräume mit Wert, 1 geheim" in page

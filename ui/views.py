@@ -6,6 +6,9 @@ so every department reads the same figures the same way.
 
 from __future__ import annotations
 
+import html
+from typing import Any
+
 import pandas as pd
 import streamlit as st
 
@@ -91,6 +94,10 @@ def _value_range(table_all: pd.DataFrame) -> tuple[float, float] | None:
 #: Facility layers start switched on only up to this many points: a big city's 2,900 Kitas would
 #: cover the map and triple what every rerun sends (the toggle still shows them).
 MAX_DEFAULT_POINTS = 400
+#: Up to this many areas the interactive table stands beside the map; above it an excerpt of the
+#: ranking (head and tail) does, and the full table opens below on demand.
+MAX_TABLE_BESIDE_MAP = 60
+EXCERPT_HEAD, EXCERPT_TAIL = 8, 8
 
 
 def facility_points(ctx: Context, show_kitas: bool, show_schools: bool) -> dict[str, pd.DataFrame]:
@@ -252,20 +259,13 @@ def indicator_explorer(
             arrows = dict(zip(tr["gebiet_id"], tr["arrow"], strict=True))
             shown["Trend"] = [arrows.get(g, "") for g in shown_rows["gebiet_id"]]
         row_ids = shown_rows["gebiet_id"].tolist()
-        st.dataframe(
-            shown,
-            hide_index=True,
-            height=min(560, 35 * (len(shown) + 1) + 3),
-            key=TABLE_KEY,
-            on_select=lambda: _on_table_select(row_ids),
-            selection_mode="single-row",
-            width="stretch",
-            column_config={
-                value_header: st.column_config.TextColumn(
-                    value_header, width="small", help=indicator.label_de
-                )
-            },
-        )
+        dense = len(shown) > MAX_TABLE_BESIDE_MAP
+        if dense:
+            _ranking_excerpt(
+                shown, shown_rows["suppressed"].to_numpy(dtype=bool), ctx.level_name, indicator.polarity
+            )
+        else:
+            _district_grid(shown, row_ids, indicator, value_header)
         missing = table.loc[table["value"].isna() & ~table["suppressed"], "name"].tolist()
         if missing:
             st.caption(
@@ -277,6 +277,21 @@ def indicator_explorer(
             st.caption(
                 f"„{GEHEIM}“: aus Datenschutzgründen nicht ausgewiesen. " + (rule.hinweis_de if rule else "")
             )
+    if dense:
+        from ui.planview import plural
+
+        # Hundreds of rows: the full, sortable table (a click in it picks the area) is built only
+        # while open; the map, the excerpt beside it and the detail below come first.
+        full = st.expander(
+            f"Alle {plural(ctx.level_name)} als Tabelle "
+            f"({len(shown)} Zeilen, sortierbar, Klick wählt das Gebiet)",
+            key="explorer_all_table",
+            on_change="rerun",
+            icon=":material/table_rows:",
+        )
+        with full:
+            if full.open:
+                _district_grid(shown, row_ids, indicator, value_header)
     _district_detail(ctx, indicator, table, table_all, year, names, target)
     st.caption(f"**{components.plain(indicator.label_de)}** – {components.plain(indicator.help_de)}")
     district = state.get(state.DISTRICT)
@@ -285,6 +300,72 @@ def indicator_explorer(
         ctx, indicator.code, district if district in known else None, key="explorer_comments"
     )
     return indicator
+
+
+def _district_grid(shown: pd.DataFrame, row_ids: list[str], indicator: Indicator, value_header: str) -> None:
+    """The district table as an interactive grid: sortable, and a click on a row picks the area."""
+    st.dataframe(
+        shown,
+        hide_index=True,
+        height=min(560, 35 * (len(shown) + 1) + 3),
+        key=TABLE_KEY,
+        on_select=lambda: _on_table_select(row_ids),
+        selection_mode="single-row",
+        width="stretch",
+        column_config={
+            value_header: st.column_config.TextColumn(value_header, width="small", help=indicator.label_de)
+        },
+    )
+
+
+def _ranking_excerpt(shown: pd.DataFrame, secret: Any, level_name: str, polarity: int) -> None:
+    """Beside the map of a dense layout: the head and tail of the ranking, readable at projector size.
+
+    Same order and columns as the full table (best first, secret ones last); hundreds of rows would
+    neither be read in a meeting nor come up as fast as the map.
+    """
+    open_rows = shown[~secret]
+    if len(open_rows) > EXCERPT_HEAD + EXCERPT_TAIL:
+        parts = [open_rows.iloc[:EXCERPT_HEAD], None, open_rows.iloc[-EXCERPT_TAIL:]]
+        skipped = len(open_rows) - EXCERPT_HEAD - EXCERPT_TAIL
+    else:
+        parts, skipped = [open_rows], 0
+    esc = html.escape
+    head = "".join(f"<th>{esc(str(c))}</th>" for c in shown.columns)
+    body = []
+    position = 0
+    for part in parts:
+        if part is None:
+            body.append(
+                f'<tr class="pa-gap"><td colspan="{len(shown.columns) + 1}">⋯ {skipped} weitere ⋯</td></tr>'
+            )
+            position += skipped
+            continue
+        for row in part.itertuples(index=False):
+            position += 1
+            cells = "".join(f"<td>{esc(str(v))}</td>" for v in row)
+            body.append(f"<tr><td class='pa-rank'>{position}</td>{cells}</tr>")
+    from ui.planview import plural
+
+    order = "Günstigster Wert zuerst" if polarity else "Höchster Wert zuerst"
+    note = f"{order} · {len(open_rows)} {esc(plural(level_name))} mit Wert"
+    if int(secret.sum()):
+        note += f", {int(secret.sum())} geheim (nicht eingereiht)"
+    note += " · alle in der Tabelle unten"
+    st.html(
+        f"""<style>
+.pa-rank-table {{ width: 100%; border-collapse: collapse; font-size: 1rem; }}
+.pa-rank-table th {{ text-align: left; font-weight: 600; border-bottom: 2px solid #cbd5e1;
+  padding: 0.3rem 0.5rem; }}
+.pa-rank-table td {{ padding: 0.25rem 0.5rem; border-bottom: 1px solid #e5e7eb; }}
+.pa-rank-table td:nth-child(3) {{ text-align: right; white-space: nowrap; }}
+.pa-rank-table td.pa-rank {{ color: #4b5563; text-align: right; width: 2.5rem; }}
+.pa-rank-table tr.pa-gap td {{ text-align: center; color: #4b5563; font-style: italic; }}
+</style>
+<table class="pa-rank-table"><thead><tr><th>Nr.</th>{head}</tr></thead>
+<tbody>{"".join(body)}</tbody></table>
+<p style="color:#4b5563; font-size:0.9rem; margin:0.3rem 0 0">{note}</p>"""
+    )
 
 
 def _downloads(ctx: Context, indicator: Indicator, year: int) -> None:
