@@ -61,3 +61,16 @@ def test_only_registered_builders():
         figures.figure("Figure")
     shared = figures.shared(rogue)
     assert isinstance(figures.figure(shared), go.Figure)
+
+
+def test_the_content_key_sees_columns_index_dtypes_and_values():
+    frame = pd.DataFrame({"year": [2024], "value": [1.0]})
+    key = figures.content_key(frame)
+    assert figures.content_key(frame.copy()) == key
+    assert figures.content_key(frame.rename(columns={"value": "wert"})) != key
+    assert figures.content_key(frame.set_axis([7])) != key
+    assert figures.content_key(frame.astype({"value": "float32"})) != key
+    assert figures.content_key(frame.assign(value=[1.5])) != key
+    assert figures.content_key((1, "a")) != figures.content_key(["1", "a"])
+    with pytest.raises(TypeError, match="ohne Inhaltsschlüssel"):
+        figures.content_key(object())

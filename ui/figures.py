@@ -13,10 +13,13 @@ The figure is shared. It must not be changed after it comes back: layout changes
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import fields
 from typing import Any
 
+import numpy as np
+import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
@@ -49,11 +52,47 @@ def _indicator_key(indicator: Indicator) -> tuple[Any, ...]:
     return tuple(getattr(indicator, f.name) for f in fields(indicator) if f.name != "compute")
 
 
-@st.cache_resource(max_entries=256, show_spinner=False, hash_funcs={Indicator: _indicator_key})
-def _build(builder: str, args: tuple[Any, ...], kwargs: dict[str, Any], layout: dict[str, Any]) -> go.Figure:
-    fig = _BUILDERS[builder](*args, **kwargs)
-    if layout:
-        fig.update_layout(**layout)
+def _feed(h: Any, value: Any) -> None:
+    """Feed ``value`` into the hash ``h`` by content; a type it does not know is refused."""
+    if isinstance(value, pd.DataFrame | pd.Series):
+        frame = value.to_frame() if isinstance(value, pd.Series) else value
+        h.update(repr((type(value).__name__, list(frame.columns), [str(t) for t in frame.dtypes])).encode())
+        h.update(pd.util.hash_pandas_object(frame, index=True).to_numpy().tobytes())
+    elif isinstance(value, Indicator):
+        _feed(h, ("Indicator", *_indicator_key(value)))
+    elif isinstance(value, dict):
+        h.update(b"{")
+        for k, v in value.items():
+            _feed(h, k)
+            _feed(h, v)
+        h.update(b"}")
+    elif isinstance(value, list | tuple):
+        h.update(b"(" if isinstance(value, tuple) else b"[")
+        for v in value:
+            _feed(h, v)
+        h.update(b")")
+    elif value is None or isinstance(value, str | int | float | bool | np.generic):
+        h.update(f"{type(value).__name__}:{value!r};".encode())
+    else:
+        raise TypeError(f"Diagrammargument ohne Inhaltsschlüssel: {type(value).__name__}")
+
+
+def content_key(*parts: Any) -> str:
+    """A digest of the arguments by content: DataFrames and Series by index, columns, dtypes and
+    values; indicators by their definition; containers element by element."""
+    h = hashlib.blake2b(digest_size=20)
+    _feed(h, parts)
+    return h.hexdigest()
+
+
+@st.cache_resource(max_entries=256, show_spinner=False)
+def _build(
+    key: str, builder: str, _args: tuple[Any, ...], _kwargs: dict[str, Any], _layout: dict[str, Any]
+) -> go.Figure:
+    # Keyed on the content digest only: Streamlit's own argument hashing cost more than a build.
+    fig = _BUILDERS[builder](*_args, **_kwargs)
+    if _layout:
+        fig.update_layout(**_layout)
     return fig
 
 
@@ -68,4 +107,5 @@ def figure(
     name = builder if isinstance(builder, str) else f"{builder.__module__}.{builder.__qualname__}"
     if name not in _BUILDERS:
         raise ValueError(f"{name} ist nicht als geteiltes Diagramm angemeldet (ui.figures.shared)")
-    return _build(name, args, kwargs, layout or {})
+    layout = layout or {}
+    return _build(content_key(name, args, kwargs, layout), name, args, kwargs, layout)
