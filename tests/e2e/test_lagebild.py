@@ -134,3 +134,21 @@ def test_every_page_opens_without_exception(page, base_url):
         assert looks_german(title), f"{label} ({path}): Titel nicht deutsch: {title!r}"
         shot(page, f"seite_{i + 1:02d}_{slug(label)}.png")
     assert len(set(titles.values())) == len(titles), f"Seiten mit gleichem Titel: {titles}"
+
+
+def test_the_district_table_downloads_are_built_on_click(page, base_url, tmp_path):
+    """CSV and Excel of the table under the map are produced when clicked (not on every rerun)."""
+    import openpyxl
+
+    open_app(page, base_url)
+    wait_for_map(page)
+    for label, suffix in (("Tabelle als CSV", ".csv"), ("Tabelle als Excel", ".xlsx")):
+        with page.expect_download(timeout=RUN_TIMEOUT_MS) as dl:
+            page.get_by_role("button", name=label).first.click()
+        assert dl.value.suggested_filename == f"versorgung_u3_{selected(page, 'Jahr')}_planungsraum{suffix}"
+        dl.value.save_as(tmp_path / f"tabelle{suffix}")
+    csv = (tmp_path / "tabelle.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert csv[0].startswith("area_id,name,level,year,indicator,value")
+    assert len(csv) > 2
+    book = openpyxl.load_workbook(tmp_path / "tabelle.xlsx", read_only=True)
+    assert book.sheetnames[0] == "Tabelle"
