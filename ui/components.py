@@ -12,6 +12,21 @@ from planning.indicators import format_value
 from planning.models import KIND_LABELS
 from planning.repository import VersionInfo
 
+#: Plural of an area level's name, for headings and notes ("alle Planungsräume").
+PLURALS = {
+    "Planungsraum": "Planungsräume",
+    "Stadtbezirk": "Stadtbezirke",
+    "Bezirk": "Bezirke",
+    "Stadtteil": "Stadtteile",
+    "Bezirksregion": "Bezirksregionen",
+    "Prognoseraum": "Prognoseräume",
+    "Sozialraum": "Sozialräume",
+}
+
+
+def plural(level_name: str) -> str:
+    return PLURALS.get(level_name, f"Gebiete ({level_name})")
+
 
 def plain(text: object) -> str:
     """Escape markdown so imported or user-written text is shown literally, never interpreted."""

@@ -20,6 +20,7 @@ from planning.scenarios import BASELINE_NAME, Scenario
 from planning.steering import scenario_record
 from ui import charts, components, figures, state, steering, views
 from ui import data as uidata
+from ui.components import plural
 from ui.frame import Context
 
 PLAN_MAP_KEY = "plan_map"
@@ -46,21 +47,6 @@ SCHOOL_PARAMS = (
     "stuetzzeitraum",
     "geburtenvariante",
 )
-
-
-PLURALS = {
-    "Planungsraum": "Planungsräume",
-    "Stadtbezirk": "Stadtbezirke",
-    "Bezirk": "Bezirke",
-    "Stadtteil": "Stadtteile",
-    "Bezirksregion": "Bezirksregionen",
-    "Prognoseraum": "Prognoseräume",
-    "Sozialraum": "Sozialräume",
-}
-
-
-def plural(level_name: str) -> str:
-    return PLURALS.get(level_name, f"Gebiete ({level_name})")
 
 
 def fmt(value: float | None) -> str:

@@ -7,8 +7,8 @@ so every department reads the same figures the same way.
 from __future__ import annotations
 
 import html
-from typing import Any
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -278,12 +278,10 @@ def indicator_explorer(
                 f"„{GEHEIM}“: aus Datenschutzgründen nicht ausgewiesen. " + (rule.hinweis_de if rule else "")
             )
     if dense:
-        from ui.planview import plural
-
         # Hundreds of rows: the full, sortable table (a click in it picks the area) is built only
         # while open; the map, the excerpt beside it and the detail below come first.
         full = st.expander(
-            f"Alle {plural(ctx.level_name)} als Tabelle "
+            f"Alle {components.plural(ctx.level_name)} als Tabelle "
             f"({len(shown)} Zeilen, sortierbar, Klick wählt das Gebiet)",
             key="explorer_all_table",
             on_change="rerun",
@@ -318,7 +316,7 @@ def _district_grid(shown: pd.DataFrame, row_ids: list[str], indicator: Indicator
     )
 
 
-def _ranking_excerpt(shown: pd.DataFrame, secret: Any, level_name: str, polarity: int) -> None:
+def _ranking_excerpt(shown: pd.DataFrame, secret: np.ndarray, level_name: str, polarity: int) -> None:
     """Beside the map of a dense layout: the head and tail of the ranking, readable at projector size.
 
     Same order and columns as the full table (best first, secret ones last); hundreds of rows would
@@ -345,10 +343,8 @@ def _ranking_excerpt(shown: pd.DataFrame, secret: Any, level_name: str, polarity
             position += 1
             cells = "".join(f"<td>{esc(str(v))}</td>" for v in row)
             body.append(f"<tr><td class='pa-rank'>{position}</td>{cells}</tr>")
-    from ui.planview import plural
-
     order = "Günstigster Wert zuerst" if polarity else "Höchster Wert zuerst"
-    note = f"{order} · {len(open_rows)} {esc(plural(level_name))} mit Wert"
+    note = f"{order} · {len(open_rows)} {esc(components.plural(level_name))} mit Wert"
     if int(secret.sum()):
         note += f", {int(secret.sum())} geheim (nicht eingereiht)"
     note += " · alle in der Tabelle unten"
