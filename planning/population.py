@@ -31,13 +31,24 @@ def age_range_count(pop: pd.DataFrame, age_from: int, age_to: int | None) -> pd.
     keys = base[["gebiet_id", "year"]].drop_duplicates()
     if age_to is None:
         exact = base[(base["age_from"] == age_from) & base["age_to"].isna()]
-        out = keys.merge(
-            exact.groupby(["gebiet_id", "year"], as_index=False)["count"].sum(min_count=1),
-            on=["gebiet_id", "year"],
-            how="left",
-        )
+        combined = exact.groupby(["gebiet_id", "year"])["count"].sum(min_count=1).astype("Int64")
+        # No band "age_from and older" (e.g. no "insgesamt"): closed bands from age_from up to an open
+        # band ("75+") that tile the range exactly once give it (bands covering all ages → total).
+        opened = base[base["age_to"].isna() & (base["age_from"] > age_from) & base["count"].notna()]
+        for start in sorted(opened["age_from"].unique()):
+            top = opened[opened["age_from"] == start].groupby(["gebiet_id", "year"])["count"].sum()
+            below = _closed_count(base, age_from, int(start) - 1)
+            tiled = (below + top.reindex(below.index)).dropna().astype("Int64")
+            combined = combined.combine_first(tiled) if not combined.empty else tiled
+        out = keys.merge(combined.rename("count").reset_index(), on=["gebiet_id", "year"], how="left")
         return out.astype({"count": "Int64"}).reset_index(drop=True)
 
+    combined = _closed_count(base, age_from, age_to)
+    out = keys.merge(combined.rename("count").reset_index(), on=["gebiet_id", "year"], how="left")
+    return out.astype({"count": "Int64"}).reset_index(drop=True)
+
+
+def _closed_count(base: pd.DataFrame, age_from: int, age_to: int) -> pd.Series:
     closed = base[base["age_to"].notna()]
     closed = closed.astype({"age_to": "int64"})
     inside = closed[(closed["age_from"] >= age_from) & (closed["age_to"] <= age_to)]
@@ -45,13 +56,11 @@ def age_range_count(pop: pd.DataFrame, age_from: int, age_to: int | None) -> pd.
     exact = inside[(inside["age_from"] == age_from) & (inside["age_to"] == age_to)]
     # A band that is exactly the range wins (it is what the source counted), then single years, then
     # any set of single years and bands that tiles the range (overlapping extra bands are ignored).
-    combined = (
+    return (
         _partition_sum(exact, age_from, age_to)
         .combine_first(_partition_sum(singles, age_from, age_to))
         .combine_first(_partition_sum(inside, age_from, age_to))
     )
-    out = keys.merge(combined.rename("count").reset_index(), on=["gebiet_id", "year"], how="left")
-    return out.astype({"count": "Int64"}).reset_index(drop=True)
 
 
 def _partition_sum(pieces: pd.DataFrame, age_from: int, age_to: int) -> pd.Series:

@@ -51,8 +51,21 @@ Jede Meldung nennt Datei, Zeile (wie im Tabellenprogramm) und Spalte.
 
 ## Altersgruppen
 
-`alter` ist ein Einzelalter (`4`) oder ein Band: `3-5` (einschließlich), `3 bis unter 6`, `unter 3`, `18+`,
-`65 und älter`; `insgesamt` ist die Summe. Bänder werden **als Bänder gespeichert**. Kennzahlen für eine
+`alter` ist ein Einzelalter (`4`) oder ein Band, so wie Statistikämter es schreiben:
+
+| Angabe | gelesen als |
+| --- | --- |
+| `4`, `04`, `4 Jahre` | 4 |
+| `0-2`, `0–2 J.`, `6 bis 9 Jahre` | einschließlich: 0–2, 6–9 |
+| `unter 3`, `unter 3 Jahre`, `<3` | 0–2 |
+| `0 bis unter 3`, `3 bis u. 6`, `3 - unter 6`, `00 - < 03`, `3 bis unter 6 Jahren` | ohne die Obergrenze: 0–2, 3–5 |
+| `75+`, `75 und älter`, `80 u. älter`, `über 80`, `ab 75`, `65 Jahre und mehr` | offen nach oben |
+| `insgesamt`, `zusammen`, `gesamt`, `Summe` | alle Alter |
+
+Mehrdeutige Angaben werden **nicht geraten**, sondern als Fehler mit Datei, Zeile und Spalte gemeldet:
+`bis 3` (einschließlich 3 oder unter 3?), `>80` (80 und älter oder ab 81?). Fehlt die Zeile „insgesamt“,
+ergibt sich die Summe aus Bändern, die alle Alter genau einmal abdecken (z. B. `unter 3` … `75 und älter`).
+Bänder werden **als Bänder gespeichert**. Kennzahlen für eine
 Altersspanne (z. B. Kinder 3 bis unter 6) werden aus Einzelaltern gebildet, wenn alle vorhanden sind, sonst aus
 Bändern, die die Spanne genau abdecken; sonst gilt der Wert als fehlend. Es wird **nicht** stillschweigend
 auf Einzelalter verteilt: eine Aufteilung ist ein eigener, ausgewiesener Schritt (z. B. gleichmäßig je Jahrgang),

@@ -19,6 +19,7 @@ import geopandas as gpd
 import pandas as pd
 
 from geodata.join import area_of_points
+from planning.imports.agebands import TOTAL_WORDS, parse_age_band
 from planning.imports.formats import FieldSpec, KindSpec, get_kind
 from planning.imports.problems import Problem
 from planning.imports.readers import RawTable
@@ -26,7 +27,6 @@ from planning.imports.values import (
     ValueParseError,
     is_formula,
     is_missing,
-    parse_age,
     parse_int,
     parse_number,
     parse_school_year,
@@ -34,7 +34,6 @@ from planning.imports.values import (
 )
 
 MAX_PROBLEMS_PER_COLUMN = 25
-TOTAL_WORDS = {"insgesamt", "gesamt", "zusammen", "summe", "total", "alle"}
 SEX_WORDS = {
     "m": "m",
     "männlich": "m",
@@ -145,7 +144,7 @@ def _parser(f: FieldSpec, decimal_comma: bool) -> Callable[[Any], Any]:
     if f.type == "schuljahr":
         return parse_school_year
     if f.type == "age":
-        return lambda v: (0, None) if str(v).strip().lower() in TOTAL_WORDS else parse_age(v)
+        return parse_age_band
     if f.type == "sex":
 
         def sex(v: Any) -> str:

@@ -100,42 +100,11 @@ def parse_int(text: object, decimal_comma: bool = True) -> int | None:
     return int(value)
 
 
-_BAND = re.compile(
-    r"^\s*(?P<a>\d{1,3})\s*(?:-|–|bis(?:\s+unter)?|bis\s+u\.?)\s*(?P<b>\d{1,3})\s*(?:jahre?)?\s*$",
-    re.IGNORECASE,
-)
-_OPEN = re.compile(r"^\s*(?P<a>\d{1,3})\s*(?:\+|und\s+(?:älter|mehr)|u\.\s*ä\.|und\s+ä\.)\s*$", re.IGNORECASE)
-_UNDER = re.compile(r"^\s*unter\s+(?P<b>\d{1,3})\s*$", re.IGNORECASE)
-
-
 def parse_age(text: object) -> tuple[int, int | None]:
-    """An age or age band as inclusive ``(from, to)``; ``to`` None means open-ended.
+    """An age or age band as inclusive ``(from, to)``; see :mod:`planning.imports.agebands`."""
+    from planning.imports.agebands import parse_age_band
 
-    ``"5"`` → (5, 5); ``"3-5"`` → (3, 5) (a hyphen band is inclusive, as in the canonical format);
-    ``"3 bis unter 6"`` → (3, 5); ``"unter 3"`` → (0, 2); ``"18+"`` / ``"65 und älter"`` → (18, None).
-    """
-    if is_missing(text):
-        raise ValueParseError("Alter fehlt")
-    t = str(text).strip()
-    if t.isdigit():
-        return int(t), int(t)
-    m = _BAND.match(t)
-    if m:
-        a, b = int(m["a"]), int(m["b"])
-        if "unter" in t.lower():
-            b -= 1
-        if b < a:
-            raise ValueParseError(f"Altersband „{text}“ endet vor seinem Anfang")
-        return a, b
-    m = _OPEN.match(t)
-    if m:
-        return int(m["a"]), None
-    m = _UNDER.match(t)
-    if m:
-        return 0, int(m["b"]) - 1
-    raise ValueParseError(
-        f"„{text}“ ist kein Alter und kein Altersband (Beispiele: 4, 3-5, 3 bis unter 6, 18+)"
-    )
+    return parse_age_band(text)
 
 
 _SCHOOL_YEAR = re.compile(r"^\s*(?P<a>\d{4})\s*[/-]\s*(?P<b>\d{2}|\d{4})\s*$")
