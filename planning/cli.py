@@ -184,17 +184,23 @@ def cmd_check(args: argparse.Namespace) -> int:
     mapping, options = _mapping(engine, args)
     path = Path(args.file)
     checked = check_file(
-        engine, args.kind, path, mapping, args.layout, sheet=args.sheet or options.get("sheet")
+        engine,
+        args.kind,
+        path,
+        mapping,
+        args.layout,
+        sheet=args.sheet or options.get("sheet"),
+        number_format=args.zahlenformat or options.get("zahlenformat"),
     )
     _print_problems(checked.problems, sys.stdout if checked.ok else sys.stderr)
     if not checked.ok:
         print(
-            f"Prüfung fehlgeschlagen: {len(checked.errors)} Fehler, {len(checked.warnings)} Warnungen. "
+            f"Prüfung fehlgeschlagen: {checked.error_count} Fehler, {checked.warning_count} Warnungen. "
             "Es wurde nichts gespeichert.",
             file=sys.stderr,
         )
         return 1
-    print(f"Prüfung bestanden: {len(checked.frame)} Zeilen, {len(checked.warnings)} Warnungen.")
+    print(f"Prüfung bestanden: {len(checked.frame)} Zeilen, {checked.warning_count} Warnungen.")
     return 0
 
 
@@ -207,7 +213,13 @@ def cmd_import(args: argparse.Namespace) -> int:
     mapping, options = _mapping(engine, args)
     path = Path(args.file)
     checked = check_file(
-        engine, args.kind, path, mapping, args.layout, sheet=args.sheet or options.get("sheet")
+        engine,
+        args.kind,
+        path,
+        mapping,
+        args.layout,
+        sheet=args.sheet or options.get("sheet"),
+        number_format=args.zahlenformat or options.get("zahlenformat"),
     )
     meta = VersionMeta(
         source=args.source or options.get("source") or "unbekannt",
@@ -221,7 +233,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     if not checked.ok:
         _print_problems(checked.problems, sys.stderr)
         print(
-            f"Import abgebrochen: {len(checked.errors)} Fehler. Die Datenbank ist unverändert.",
+            f"Import abgebrochen: {checked.error_count} Fehler. Die Datenbank ist unverändert.",
             file=sys.stderr,
         )
         return 1
@@ -240,7 +252,14 @@ def cmd_import(args: argparse.Namespace) -> int:
                 allow_same_file=args.force,
             )
         else:
-            vid = write_checked(engine, checked, meta, args.layout, allow_same_file=args.force)
+            vid = write_checked(
+                engine,
+                checked,
+                meta,
+                args.layout,
+                allow_same_file=args.force,
+                confirm_shrink=args.bestaetigen,
+            )
     except InputFileError as exc:
         _print_problems(exc.problems, sys.stderr)
         print("Import abgebrochen. Die Datenbank ist unverändert.", file=sys.stderr)
@@ -319,7 +338,11 @@ def cmd_mapping(args: argparse.Namespace) -> int:
             raise CliError(f"„{pair}“: erwartet QUELLSPALTE=FELD")
         src, dst = pair.split("=", 1)
         pairs[src] = dst
-    options = {k: v for k, v in (("source", args.source), ("licence", args.licence)) if v}
+    options = {
+        k: v
+        for k, v in (("source", args.source), ("licence", args.licence), ("zahlenformat", args.zahlenformat))
+        if v
+    }
     try:
         save_profile(engine, args.name, args.kind, pairs, options)
     except ValueError as exc:
@@ -714,6 +737,12 @@ def build_parser() -> argparse.ArgumentParser:
         s.add_argument("--mapping", metavar="NAME", help="gespeichertes Zuordnungsprofil")
         s.add_argument("--layout", help="Code des Gebietsstands (Standard: aktiver)")
         s.add_argument("--sheet", help="Tabellenblatt (XLSX)")
+        s.add_argument(
+            "--zahlenformat",
+            choices=("de", "en"),
+            help="Schreibweise der Zahlen, wenn die Datei sie nicht zeigt (nur Werte wie 1.234): "
+            "de = 1.234,5, en = 1,234.5 (Standard: aus dem Zuordnungsprofil, sonst aus den Werten)",
+        )
         if name == "import":
             s.add_argument("--stand", metavar="DATUM", help="Stand/Stichtag der Daten, z. B. 2025-12-31")
             s.add_argument(
@@ -723,6 +752,12 @@ def build_parser() -> argparse.ArgumentParser:
             s.add_argument("--label", metavar="TEXT", help="Bezeichnung des Datenstands")
             s.add_argument("--user", metavar="NAME", help="wer importiert (Standard: Benutzerkonto)")
             s.add_argument("--force", action="store_true", help="dieselbe Datei erneut importieren")
+            s.add_argument(
+                "--bestaetigen",
+                action="store_true",
+                help="eine Lieferung übernehmen, die viel kleiner ist als der aktive Datenstand "
+                "(weniger als die Hälfte der Zeilen oder Gebiete)",
+            )
             s.add_argument("--gebietsstand", metavar="CODE", help="nur gebiete: Code des neuen Gebietsstands")
             s.add_argument("--kommune", metavar="NAME", help="nur gebiete: Name der Kommune")
             s.add_argument(
@@ -816,6 +851,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("pairs", nargs="*")
     s.add_argument("--source")
     s.add_argument("--licence")
+    s.add_argument("--zahlenformat", choices=("de", "en"), help="Schreibweise der Zahlen (de oder en)")
     s.set_defaults(func=cmd_mapping)
 
     s = sub.add_parser("user", help="Benutzer: add NAME --rolle ROLLE | list | disable NAME | enable NAME")

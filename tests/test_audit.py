@@ -116,7 +116,7 @@ def test_an_import_is_recorded_once_and_refused_to_a_reader(city, tmp_path: Path
         import_file(city, "kitas", p, meta)
     assert _count(city, DatasetVersion) == versions
     with acting_as(JUGENDAMT):
-        vid, _ = import_file(city, "kitas", p, meta)
+        vid, _ = import_file(city, "kitas", p, meta, confirm_shrink=True)  # 1 Kita for 3: confirmed
     imported = [e for e in _events(city) if e.object_type == "dataset_version" and e.object_id == str(vid)]
     assert [e.action for e in imported] == ["importiert", "aktiviert"]  # not one event per Kita
     assert imported[0].actor == "jplan" and imported[0].label.startswith("kitas: ")

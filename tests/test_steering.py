@@ -79,7 +79,7 @@ def test_pinned_versions_show_the_old_figures_after_a_new_import(db, tmp_path: P
     line = f"{first['gebiet_id']};{int(first['year'])};3;999;"
     path = tmp_path / "bev.csv"
     path.write_text(header + "\n" + line + "\n", encoding="utf-8")
-    import_file(db, "bevoelkerung", path, VersionMeta(source="Test", licence="CC0"))
+    import_file(db, "bevoelkerung", path, VersionMeta(source="Test", licence="CC0"), confirm_shrink=True)
     now = load_planning_data(db)
     assert now.versions["bevoelkerung"].id != view.versions["bevoelkerung"]
     assert len(now.population) == 1

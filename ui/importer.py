@@ -24,6 +24,7 @@ from planning.imports.readers import read_table
 from planning.imports.service import check_file
 from planning.imports.templates import template_csv, template_xlsx
 from planning.imports.validate import Checked, normalise_header
+from planning.imports.values import NUMBER_FORMATS
 from planning.imports.writer import VersionMeta, hash_bytes, write_checked
 from ui import auth as uiauth
 from ui import components
@@ -91,6 +92,22 @@ def mapping_editor(spec: KindSpec, columns: list[str], preset: dict[str, str]) -
     return mapping
 
 
+def number_format_choice(kind: str, options: dict[str, str]) -> str:
+    """The file's number convention: found from the values, or the user's answer when they are ambiguous."""
+    labels = {"": "aus den Werten erkennen", **NUMBER_FORMATS}
+    preset = options.get("zahlenformat") or ""
+    choice = st.selectbox(
+        "Zahlenformat",
+        list(labels),
+        index=list(labels).index(preset) if preset in labels else 0,
+        format_func=labels.__getitem__,
+        key=f"numfmt_{kind}",
+        help="Nur nötig, wenn die Prüfung fragt: eine Spalte mit Werten wie „1.234“ kann 1234 oder 1,234 "
+        "bedeuten. Die Wahl wird mit dem Zuordnungsprofil gespeichert.",
+    )
+    return str(choice)
+
+
 def import_workflow() -> None:
     if not uiauth.permitted(Permission.IMPORT):
         return
@@ -130,10 +147,12 @@ def import_workflow() -> None:
     profile = profiles.get(chosen)
     st.subheader("Spalten zuordnen")
     mapping = mapping_editor(spec, columns, profile.mapping if profile else {})
+    number_format = number_format_choice(kind, profile.options if profile else {})
     with st.popover("Zuordnung als Profil speichern"):
         name = st.text_input("Name des Profils", key=f"profile_name_{kind}")
         if st.button("Speichern", key=f"profile_save_{kind}", disabled=not name.strip()):
-            save_profile(engine, name.strip(), kind, mapping)
+            options = {**(profile.options if profile else {}), "zahlenformat": number_format}
+            save_profile(engine, name.strip(), kind, mapping, {k: v for k, v in options.items() if v})
             st.success(f"Profil „{components.plain(name.strip())}“ gespeichert.")
 
     st.subheader("Angaben zum Datenstand")
@@ -153,10 +172,23 @@ def import_workflow() -> None:
         )
 
     with _as_file(upload) as path:
-        checked = check_file(engine, kind, path, mapping or None, name=upload.name)
+        checked = check_file(
+            engine, kind, path, mapping or None, name=upload.name, number_format=number_format or None
+        )
     _report(checked)
+    confirmed = True
+    if checked.shrink is not None:
+        confirmed = st.checkbox(
+            f"Ja, ersetzen: der neue Datenstand mit {checked.shrink.new_rows} Zeilen soll den aktiven mit "
+            f"{checked.shrink.old_rows} Zeilen ablösen",
+            key=f"confirm_shrink_{kind}",
+        )
     can_import = (
-        checked.ok and source.strip() and licence.strip() and (not spec.geometry or layout_extra["code"])
+        checked.ok
+        and confirmed
+        and source.strip()
+        and licence.strip()
+        and (not spec.geometry or layout_extra["code"])
     )
     if not (source.strip() and licence.strip()):
         st.info("Bitte Quelle und Lizenz angeben: sie stehen später unter jeder Zahl aus diesem Datenstand.")
@@ -182,7 +214,7 @@ def import_workflow() -> None:
                     level_names=levels,
                 )
             else:
-                vid = write_checked(engine, checked, meta)
+                vid = write_checked(engine, checked, meta, confirm_shrink=confirmed)
         except (InputFileError, ValueError) as exc:
             st.error(
                 f"Import abgebrochen, die Datenbank ist unverändert: {components.plain(exc)}",
@@ -197,7 +229,7 @@ def import_workflow() -> None:
 
 
 def _report(checked: Checked) -> None:
-    n_err, n_warn = len(checked.errors), len(checked.warnings)
+    n_err, n_warn = checked.error_count, checked.warning_count
     if n_err:
         st.error(
             f"Prüfung: {n_err} Fehler, {n_warn} Warnungen – so kann die Datei nicht importiert werden.",

@@ -17,6 +17,8 @@ class Problem:
     file: str | None = None
     row: int | None = None
     column: str | None = None
+    #: How many findings this line stands for: 1, or N for a summary line "… und N weitere …".
+    count: int = 1
 
     @property
     def blocking(self) -> bool:
@@ -45,12 +47,29 @@ class InputFileError(ValueError):
         super().__init__("\n".join(str(p) for p in self.problems))
 
 
+PLURAL = {"Fehler": "Fehler", "Warnung": "Warnungen", "Hinweis": "Hinweise"}
+
+
+def count(problems: list[Problem], severity: str) -> int:
+    """How many findings of ``severity`` the list stands for (summary lines count what they summarise)."""
+    return sum(p.count for p in problems if p.severity == severity)
+
+
+def summary_line(severity: Severity, hidden: int, what: str, file: str | None, column: str | None) -> Problem:
+    """``… und N weitere <what>`` standing for the N findings not listed one by one."""
+    return Problem(severity, f"… und {hidden} weitere {what}.", file, column=column, count=hidden)
+
+
 def report(problems: list[Problem], limit: int = 50) -> str:
-    """A German plain-text report: errors first, then warnings, at most ``limit`` lines each."""
+    """A German plain-text report: errors first, then warnings, at most ``limit`` lines each.
+
+    Every severity ends with the count it stands for, so the lines and the total always agree.
+    """
     lines: list[str] = []
     for severity in ("Fehler", "Warnung", "Hinweis"):
         items = [p for p in problems if p.severity == severity]
         lines.extend(str(p) for p in items[:limit])
-        if len(items) > limit:
-            lines.append(f"… und {len(items) - limit} weitere {severity.lower()}(en) dieser Art")
+        hidden = sum(p.count for p in items[limit:])
+        if hidden:
+            lines.append(f"… und {hidden} weitere {PLURAL[severity]}")
     return "\n".join(lines)

@@ -10,7 +10,9 @@ from sqlalchemy import Engine
 from planning.imports.formats import get_kind
 from planning.imports.problems import InputFileError
 from planning.imports.readers import read_table
+from planning.imports.shrink import delivery_shrink
 from planning.imports.validate import CheckContext, Checked, check_table
+from planning.imports.values import NumberFormat
 from planning.imports.writer import VersionMeta, hash_file, write_checked
 from planning.registry import load_registry
 from planning.repository import NoDataError, active_versions, get_layout, load_areas, load_schools
@@ -42,8 +44,13 @@ def check_file(
     layout_code: str | None = None,
     name: str | None = None,
     sheet: str | None = None,
+    number_format: NumberFormat | None = None,
 ) -> Checked:
-    """Read and validate a file; unreadable files come back as a Checked with the error."""
+    """Read and validate a file; unreadable files come back as a Checked with the error.
+
+    ``number_format`` (``de``/``en``) answers the check's question for columns whose numbers are
+    ambiguous (only values like ``1.234``).
+    """
     spec = get_kind(kind)
     if spec.geometry:
         from planning.imports.areas import check_area_file
@@ -55,7 +62,12 @@ def check_file(
         import pandas as pd
 
         return Checked(kind, pd.DataFrame(columns=list(spec.field_names)), exc.problems, name or path.name)
-    return check_table(raw, kind, mapping, context_for(engine, layout_code))
+    checked = check_table(raw, kind, mapping, context_for(engine, layout_code), number_format)
+    if checked.ok:
+        checked.shrink = delivery_shrink(engine, checked, layout_code)
+        if checked.shrink is not None:
+            checked.problems.append(checked.shrink.problem(checked.file_name))
+    return checked
 
 
 def import_file(
@@ -68,6 +80,7 @@ def import_file(
     name: str | None = None,
     sheet: str | None = None,
     allow_same_file: bool = False,
+    confirm_shrink: bool = False,
 ) -> tuple[int, Checked]:
     """Check and, if there is no error, write the file as a new active dataset version."""
     checked = check_file(engine, kind, path, mapping, layout_code, name, sheet)
@@ -82,4 +95,6 @@ def import_file(
         return write_areas(
             engine, checked, meta, layout_code=layout_code, allow_same_file=allow_same_file
         ), checked
-    return write_checked(engine, checked, meta, layout_code, allow_same_file), checked
+    return write_checked(
+        engine, checked, meta, layout_code, allow_same_file, confirm_shrink=confirm_shrink
+    ), checked

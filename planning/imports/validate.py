@@ -21,16 +21,18 @@ import pandas as pd
 from geodata.join import area_of_points
 from planning.imports.agebands import TOTAL_WORDS, parse_age_band
 from planning.imports.formats import FieldSpec, KindSpec, get_kind
-from planning.imports.problems import Problem
+from planning.imports.problems import Problem, count, summary_line
 from planning.imports.readers import RawTable
 from planning.imports.values import (
+    NUMBER_FORMATS,
+    ColumnNumbers,
+    NumberFormat,
     ValueParseError,
     is_formula,
     is_missing,
     parse_int,
     parse_number,
     parse_school_year,
-    uses_decimal_comma,
 )
 
 MAX_PROBLEMS_PER_COLUMN = 25
@@ -63,6 +65,11 @@ class Checked:
     frame: pd.DataFrame
     problems: list[Problem] = field(default_factory=list)
     file_name: str = ""
+    #: Lines (as in the file) that already have an error: later checks do not report them again.
+    failed_lines: set[int] = field(default_factory=set)
+    #: Set by the check when the delivery is far smaller than the version it replaces
+    #: (:class:`planning.imports.shrink.Shrink`): the import then needs a confirmation.
+    shrink: Any = None
 
     @property
     def errors(self) -> list[Problem]:
@@ -71,6 +78,15 @@ class Checked:
     @property
     def warnings(self) -> list[Problem]:
         return [p for p in self.problems if p.severity == "Warnung"]
+
+    @property
+    def error_count(self) -> int:
+        """Errors found, including those a summary line "… und N weitere" stands for."""
+        return count(self.problems, "Fehler")
+
+    @property
+    def warning_count(self) -> int:
+        return count(self.problems, "Warnung")
 
     @property
     def ok(self) -> bool:
@@ -175,9 +191,17 @@ def _parse_cell(cell: Any, parse: Callable[[Any], Any], f: FieldSpec) -> tuple[A
 
 
 def check_table(
-    raw: RawTable, kind: str, mapping: dict[str, str] | None = None, context: CheckContext | None = None
+    raw: RawTable,
+    kind: str,
+    mapping: dict[str, str] | None = None,
+    context: CheckContext | None = None,
+    number_format: NumberFormat | None = None,
 ) -> Checked:
-    """Validate and type a table of ``kind``; never raises for bad content, reports it instead."""
+    """Validate and type a table of ``kind``; never raises for bad content, reports it instead.
+
+    ``number_format`` (``de``/``en``) is the user's answer when a column's numbers are ambiguous
+    (only values like ``1.234``); without it such a column is an error that asks for the choice.
+    """
     spec = get_kind(kind)
     ctx = context or CheckContext()
     name = raw.file_name
@@ -191,6 +215,9 @@ def check_table(
         return Checked(kind, pd.DataFrame(columns=[*spec.field_names, "_line"]), problems, name)
 
     lines = list(raw.line_numbers)
+    formats, format_problems = decide_number_formats(raw, spec, resolved, number_format)
+    problems += format_problems
+    failed_lines: set[int] = set()
     out: dict[str, list[Any]] = {}
     for f in spec.fields:
         if f.name not in resolved:
@@ -198,8 +225,7 @@ def check_table(
             continue
         source = resolved[f.name]
         cells = raw.frame[source].tolist()
-        comma = uses_decimal_comma(cells) or raw.separator == ";"
-        parse = _parser(f, comma)
+        parse = _parser(f, formats.get(f.name, "de") == "de")
         values: list[Any] = []
         shown = 0
         missing_lines: list[int] = []
@@ -228,6 +254,7 @@ def check_table(
             if problem is None and f.type == "lat" and value is not None and not -90 <= value <= 90:
                 problem = f"Breitengrad {value:g} außerhalb von −90…90"
             if problem is not None:
+                failed_lines.add(lines[i])
                 if shown < MAX_PROBLEMS_PER_COLUMN:
                     problems.append(Problem("Fehler", problem, name, lines[i], source))
                 shown += 1
@@ -235,11 +262,8 @@ def check_table(
             values.append(value)
         if shown > MAX_PROBLEMS_PER_COLUMN:
             problems.append(
-                Problem(
-                    "Fehler",
-                    f"… und {shown - MAX_PROBLEMS_PER_COLUMN} weitere Fehler in dieser Spalte.",
-                    name,
-                    column=source,
+                summary_line(
+                    "Fehler", shown - MAX_PROBLEMS_PER_COLUMN, "Fehler in dieser Spalte", name, source
                 )
             )
         if missing_lines:
@@ -261,12 +285,110 @@ def check_table(
         frame["age_from"] = [a[0] if isinstance(a, tuple) else None for a in ages]
         frame["age_to"] = [a[1] if isinstance(a, tuple) else None for a in ages]
         frame["geschlecht"] = frame["geschlecht"].replace({"": None})
-    checked = Checked(kind, frame, problems, name)
+    checked = Checked(kind, frame, problems, name, failed_lines)
     _check_duplicates(checked, spec, resolved)
     _check_area_ids(checked, ctx, resolved)
     for extra in _KIND_CHECKS.get(kind, ()):
         extra(checked, ctx, resolved)
     return checked
+
+
+NUMERIC_TYPES = ("int", "year", "float", "lon", "lat")
+ASK_FORMAT = (
+    "Bitte das Zahlenformat wählen: in der App „Zahlenformat“ über der Vorschau, auf der Kommandozeile "
+    "--zahlenformat de oder --zahlenformat en (oder im Zuordnungsprofil speichern)."
+)
+
+
+def decide_number_formats(
+    raw: RawTable, spec: KindSpec, resolved: dict[str, str], declared: NumberFormat | None = None
+) -> tuple[dict[str, NumberFormat], list[Problem]]:
+    """The decimal/thousands convention of every numeric column, from its values, never from a guess.
+
+    A column decides by its own values (``12,5`` or ``1.234,5`` → German, ``6.25`` or ``1,234.5`` →
+    English); a column without such values but with ``1.234``/``1,234`` takes the user's choice,
+    else the convention the file's other columns prove, else — for whole numbers (counts, years),
+    where only one reading is a whole number — that reading; otherwise it is an error that asks.
+    The separator and encoding say nothing: Excel writes both conventions with every separator.
+    """
+    name = raw.file_name
+    lines = raw.line_numbers
+    evidence = {
+        f.name: ColumnNumbers.of(raw.frame[resolved[f.name]].tolist())
+        for f in spec.fields
+        if f.type in NUMERIC_TYPES and f.name in resolved
+    }
+    proven = {ev.own for ev in evidence.values() if ev.own is not None}
+    file_format = next(iter(proven)) if len(proven) == 1 else None
+    formats: dict[str, NumberFormat] = {}
+    problems: list[Problem] = []
+    for fname, ev in evidence.items():
+        source = resolved[fname]
+        cells = raw.frame[source]
+        if ev.de and ev.en:
+            i, j = ev.de[0], ev.en[0]
+            problems.append(
+                Problem(
+                    "Fehler",
+                    f"Die Spalte mischt deutsche (Zeile {lines[i]}: „{cells.iloc[i]}“) und englische "
+                    f"Zahlenschreibweise (Zeile {lines[j]}: „{cells.iloc[j]}“). Bitte einheitlich speichern.",
+                    name,
+                    lines[i],
+                    source,
+                )
+            )
+            formats[fname] = "de"
+            continue
+        if declared is not None:
+            formats[fname] = declared
+            continue
+        if ev.own is not None or not ev.ambiguous:
+            formats[fname] = ev.own or "de"
+            continue
+        first = ev.ambiguous[0]
+        example = cells.iloc[first]
+        if file_format is not None:
+            formats[fname] = file_format
+            problems.append(
+                Problem(
+                    "Hinweis",
+                    f"Werte wie „{example}“ nach der Schreibweise der übrigen Spalten gelesen: "
+                    f"{NUMBER_FORMATS[file_format]}, „{example}“ = {_reading(example, file_format)}.",
+                    name,
+                    column=source,
+                )
+            )
+        elif spec.field(fname).type in ("int", "year") and not (ev.dot and ev.comma):
+            formats[fname] = "de" if ev.dot else "en"
+            problems.append(
+                Problem(
+                    "Hinweis",
+                    f"„{example}“ ist hier eine ganze Zahl: gelesen als "
+                    f"{_reading(example, formats[fname])} (Tausendertrennzeichen).",
+                    name,
+                    column=source,
+                )
+            )
+        else:
+            formats[fname] = "de"
+            problems.append(
+                Problem(
+                    "Fehler",
+                    f"Zahlenformat nicht eindeutig: „{example}“ (Zeile {lines[first]}) kann "
+                    f"{_reading(example, 'de')} (deutsch) oder {_reading(example, 'en')} (englisch) "
+                    f"bedeuten, und die Datei zeigt nicht, welche Schreibweise sie verwendet. {ASK_FORMAT}",
+                    name,
+                    lines[first],
+                    source,
+                )
+            )
+    return formats, problems
+
+
+def _reading(text: str, fmt: NumberFormat) -> str:
+    """The value a reading gives, written without thousands separators (``1234`` or ``1,234``)."""
+    value = parse_number(text, fmt == "de") or 0.0
+    return str(int(value)) if value.is_integer() else repr(value).replace(".", ",")
 
 
 def _typed(values: list[Any], ftype: str) -> pd.Series:
@@ -283,24 +405,41 @@ def _col(resolved: dict[str, str], fld: str) -> str:
 
 
 def _check_duplicates(c: Checked, spec: KindSpec, resolved: dict[str, str]) -> None:
+    """A repeated key is an error, once per repeated row; rows that already failed are left out
+    (an unreadable age makes rows look alike that are not)."""
     key = [k if k != "alter" else "age_from" for k in spec.key]
     if spec.kind == "bevoelkerung":
         key = [*key, "age_to"]
     key = [k for k in key if k in c.frame.columns]
-    dup = c.frame[c.frame.duplicated(key, keep=False) & c.frame[key[0]].notna()]
-    for _, grp in list(dup.groupby(key, dropna=False, sort=False))[:MAX_PROBLEMS_PER_COLUMN]:
+    candidates = c.frame[c.frame[key[0]].notna() & ~c.frame["_line"].isin(c.failed_lines)]
+    dup = candidates[candidates.duplicated(key, keep=False)]
+    shown = 0
+    for _, grp in dup.groupby(key, dropna=False, sort=False):
         first, *others = grp["_line"].tolist()
         for line in others:
-            c.problems.append(
-                Problem(
-                    "Fehler",
-                    f"Doppelte Zeile: dieselbe Kombination ({', '.join(spec.key)}) "
-                    f"steht schon in Zeile {first}.",
-                    c.file_name,
-                    line,
-                    _col(resolved, spec.key[0]),
+            if shown < MAX_PROBLEMS_PER_COLUMN:
+                c.problems.append(
+                    Problem(
+                        "Fehler",
+                        f"Doppelte Zeile: dieselbe Kombination ({', '.join(spec.key)}) "
+                        f"steht schon in Zeile {first}.",
+                        c.file_name,
+                        line,
+                        _col(resolved, spec.key[0]),
+                    )
                 )
+            shown += 1
+            c.failed_lines.add(line)
+    if shown > MAX_PROBLEMS_PER_COLUMN:
+        c.problems.append(
+            summary_line(
+                "Fehler",
+                shown - MAX_PROBLEMS_PER_COLUMN,
+                "doppelte Zeilen",
+                c.file_name,
+                _col(resolved, spec.key[0]),
             )
+        )
 
 
 def _check_area_ids(c: Checked, ctx: CheckContext, resolved: dict[str, str]) -> None:
@@ -332,11 +471,12 @@ def _check_area_ids(c: Checked, ctx: CheckContext, resolved: dict[str, str]) -> 
         shown += 1
     if shown > MAX_PROBLEMS_PER_COLUMN:
         c.problems.append(
-            Problem(
+            summary_line(
                 "Fehler",
-                f"… und {shown - MAX_PROBLEMS_PER_COLUMN} weitere unbekannte Gebietskennungen.",
+                shown - MAX_PROBLEMS_PER_COLUMN,
+                "unbekannte Gebietskennungen",
                 c.file_name,
-                column=_col(resolved, "gebiet_id"),
+                _col(resolved, "gebiet_id"),
             )
         )
 
@@ -478,6 +618,16 @@ def _check_school_ids(c: Checked, ctx: CheckContext, resolved: dict[str, str]) -
         )
         return
     unknown = c.frame[c.frame["schul_id"].notna() & ~c.frame["schul_id"].isin(ctx.school_ids)]
+    if len(unknown) > MAX_PROBLEMS_PER_COLUMN:
+        c.problems.append(
+            summary_line(
+                "Fehler",
+                len(unknown) - MAX_PROBLEMS_PER_COLUMN,
+                "unbekannte Schulnummern",
+                c.file_name,
+                _col(resolved, "schul_id"),
+            )
+        )
     for sid, line in list(zip(unknown["schul_id"], unknown["_line"], strict=True))[:MAX_PROBLEMS_PER_COLUMN]:
         c.problems.append(
             Problem(
@@ -504,6 +654,16 @@ def _check_indicator_values(c: Checked, ctx: CheckContext, resolved: dict[str, s
             )
         )
     bad = f["zaehler"].notna() & f["nenner"].notna() & (f["zaehler"] > f["nenner"]) & (f["nenner"] > 0)
+    if int(bad.sum()) > MAX_PROBLEMS_PER_COLUMN:
+        c.problems.append(
+            summary_line(
+                "Warnung",
+                int(bad.sum()) - MAX_PROBLEMS_PER_COLUMN,
+                "Zeilen mit Zähler größer als Nenner",
+                c.file_name,
+                _col(resolved, "zaehler"),
+            )
+        )
     for line in f.loc[bad, "_line"][:MAX_PROBLEMS_PER_COLUMN]:
         c.problems.append(
             Problem(

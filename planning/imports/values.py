@@ -7,7 +7,9 @@ zero. "x" and "." are what German statistical offices print for secret or unknow
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Literal
 
 import pandas as pd
 
@@ -67,6 +69,78 @@ def uses_decimal_comma(samples: Iterable[object]) -> bool:
             if _GERMAN_DEC.match(t) or _THOUSANDS_DOT_DEC.match(t):
                 return True
     return False
+
+
+NumberFormat = Literal["de", "en"]
+NUMBER_FORMATS: dict[str, str] = {"de": "deutsch (1.234,5)", "en": "englisch (1,234.5)"}
+
+_S = r"^[+-]?"
+# Values that can only be German (decimal comma, or thousands dots with more than one group or a comma).
+_ONLY_DE = (
+    re.compile(_S + r"\d+,\d+$"),
+    re.compile(_S + r"\d{1,3}(\.\d{3})+,\d+$"),
+    re.compile(_S + r"\d{1,3}(\.\d{3}){2,}$"),
+)
+_ONLY_EN = (
+    re.compile(_S + r"\d+\.\d+$"),
+    re.compile(_S + r"\d{1,3}(,\d{3})+\.\d+$"),
+    re.compile(_S + r"\d{1,3}(,\d{3}){2,}$"),
+    re.compile(_S + r"\d+(\.\d+)?[eE][+-]?\d+$"),
+)
+# One group of three digits after a single separator, no leading zero: 1.234 / 1,234 (thousands or decimal?).
+_AMBIGUOUS_DOT = re.compile(_S + r"[1-9]\d{0,2}\.\d{3}$")
+_AMBIGUOUS_COMMA = re.compile(_S + r"[1-9]\d{0,2},\d{3}$")
+
+
+def number_signal(text: object) -> str | None:
+    """What one cell says about the file's convention: ``de``, ``en``, ``dot``/``comma`` (either), None."""
+    if not isinstance(text, str) or is_missing(text):
+        return None
+    t = _SPACES.sub("", text).removesuffix("%")
+    if _AMBIGUOUS_DOT.match(t):
+        return "dot"
+    if _AMBIGUOUS_COMMA.match(t):
+        return "comma"
+    if any(p.match(t) for p in _ONLY_DE):
+        return "de"
+    if any(p.match(t) for p in _ONLY_EN):
+        return "en"
+    return None
+
+
+@dataclass(frozen=True)
+class ColumnNumbers:
+    """The evidence of one column: rows (index into the column) of each kind of value."""
+
+    de: tuple[int, ...] = ()
+    en: tuple[int, ...] = ()
+    dot: tuple[int, ...] = ()  # 1.234
+    comma: tuple[int, ...] = ()  # 1,234
+
+    @classmethod
+    def of(cls, cells: Sequence[object]) -> ColumnNumbers:
+        rows: dict[str, list[int]] = {"de": [], "en": [], "dot": [], "comma": []}
+        seen: dict[object, str | None] = {}
+        for i, c in enumerate(cells):
+            if c not in seen:
+                seen[c] = number_signal(c)
+            sig = seen[c]
+            if sig is not None:
+                rows[sig].append(i)
+        return cls(*(tuple(rows[k]) for k in ("de", "en", "dot", "comma")))
+
+    @property
+    def ambiguous(self) -> tuple[int, ...]:
+        return tuple(sorted(self.dot + self.comma))
+
+    @property
+    def own(self) -> NumberFormat | None:
+        """The convention the column itself proves (None: no proof, or contradicting proof)."""
+        if self.de and not self.en:
+            return "de"
+        if self.en and not self.de:
+            return "en"
+        return None
 
 
 def parse_number(text: object, decimal_comma: bool = True) -> float | None:

@@ -117,8 +117,13 @@ def write_checked(
     allow_same_file: bool = False,
     activate: bool = True,
     session: Session | None = None,
+    confirm_shrink: bool = False,
 ) -> int:
-    """Write ``checked`` as a new dataset version; returns its id. Refuses tables with errors."""
+    """Write ``checked`` as a new dataset version; returns its id. Refuses tables with errors.
+
+    A delivery far smaller than the active version it replaces (:mod:`planning.imports.shrink`)
+    is refused unless ``confirm_shrink``.
+    """
     if not checked.ok:
         raise InputFileError(checked.errors)
     if checked.kind == "gebiete":
@@ -150,7 +155,13 @@ def write_checked(
             note=meta.note,
         )
         s.add(version)
-        s.flush()
+        s.flush()  # the flush checks the right to import: a reader is refused for that, first
+        if activate and not confirm_shrink:
+            from planning.imports.shrink import shrinkage
+
+            shrink = shrinkage(s, checked.kind, layout.id, checked.frame)
+            if shrink is not None:  # the transaction rolls back: nothing written
+                raise InputFileError(shrink.problem(meta.file_name, "Fehler"))
         rows = s.execute(select(Area.gebiet_id, Area.id).where(Area.layout_id == layout.id)).all()
         area_ids = {gebiet_id: area_id for gebiet_id, area_id in rows}
         frame = (
