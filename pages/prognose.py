@@ -8,9 +8,11 @@ from ui.frame import context
 ctx = context()
 if views.page_frame(ctx, "Prognosegüte"):
     st.markdown(
-        "Die Prognose rechnet ab einem früheren Basisjahr mit denselben Regeln wie heute und wird "
-        "mit den später beobachteten Kinderzahlen verglichen. Gute kleinräumige Prognosen liegen ein "
-        "Jahr voraus bei wenigen Prozent; der Fehler wächst mit dem Abstand und in kleinen Gebieten."
+        "Wie gut trifft die Prognose? Sie rechnet ab jedem früheren Jahr mit denselben Regeln wie heute "
+        "und wird mit den später beobachteten Kinderzahlen verglichen – daneben zwei Prognosen, die "
+        "jede:r von Hand machen könnte: **ohne Änderung** (die Zahl bleibt) und **Alterung ohne "
+        "Wanderung** (die Jahrgänge rücken weiter). Eine Prognose ist nur etwas wert, wenn sie beide "
+        "schlägt. Aus denselben Fehlern stammen die Spannen auf den Planungsseiten."
     )
     scenarioview.backtest_view(ctx)
     views.footer(ctx, None, ("bevoelkerung", "geburten"))

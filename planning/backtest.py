@@ -1,36 +1,57 @@
-"""Backtest of the children projection: project from an earlier base year, compare with what happened.
+"""Backtest of the children forecast from every possible base year, beside two naive forecasts.
 
-Error per horizon *h* (years after the base year) on the children 0–17 of each area:
-``APE = |projected − observed| / observed``; MAPE is its mean over areas with children, bias the
-mean signed relative error (positive = projection too high), city error the relative error of the
-city total. Good small-area forecasts stay within a few percent one year ahead; the error grows
-with the horizon and for smaller areas.
+For each base year *b* the forecast is made with the data up to *b* only (single ages observed, or
+estimated from age bands and births up to *b*, :mod:`planning.bands`) and compared with what was
+observed later, per area, horizon ``h = year − b`` and age band. Beside the model, on exactly the
+same areas and bands, two forecasts a planner could make by hand:
 
-Training years: the progression factors compare each year with the *next calendar year*, so only
-the unbroken run of observed years ending at the base year is used. Earlier years behind a gap
-(Flensburg: 2011, then 2017–2021) are left out and ``training_years`` says which years were used;
-a base year without the year before it raises ``ValueError``.
+- **carry-forward** ("Fortschreibung ohne Änderung"): the base-year count stays;
+- **ageing** ("Alterung ohne Wanderung"): every cohort moves on a year, nobody moves in or out,
+  births stay at the base year's age-0 count.
 
-Data with age bands only (:func:`backtest_bands`): the single ages of the training years are
-estimated from the bands (:func:`planning.bands.split_to_single_ages`, births as cohort weights),
-projected as usual, and the projected *band total* (e.g. under-18 per area) is compared with the
-observed band total. :func:`backtest_data` picks observed single ages when the base year has
-them, else the band estimate; ``method`` in the result says which.
+Error of one forecast: ``(forecast − observed) / observed``. MAPE is the mean of its absolute value
+over all (base year, area) pairs of a horizon, bias its mean (positive = forecast too high),
+city error the mean over base years of the city total's relative error. Bands are observed where the
+data allow: a band present as such, single ages, or complementary bands that tile it
+(0–5 + 6–14 + 15–17 = 0–17, :func:`planning.population.age_range_count`); never estimated.
+
+Training years: the unbroken run of observed years ending at *b* (a gap such as Flensburg's 2011 →
+2017 is never read as one year's transition). A base year whose run is a single year is possible:
+the forecast then has no migration information and ages the cohorts only.
+
+The errors feed the forecast ranges (:mod:`planning.uncertainty`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
-from planning.bands import BIRTHS_UP_TO_AGE, band_totals, method_text, split_to_single_ages
-from planning.projection import MAX_AGE, ProjectionParams, project, single_ages
+from planning.bands import birth_signal, method_text, split_to_single_ages
+from planning.indicators import ancestor_map
+from planning.population import age_range_count
+from planning.projection import (
+    MAX_AGE,
+    METHOD_TEXT,
+    ProjectionParams,
+    _cube,
+    ageing_path,
+    project_arrays,
+    single_ages,
+)
 from planning.repository import PlanningData
+from planning.uncertainty import SIZE_CLASSES, band_label, holdout_coverage, size_class
 
 METHOD_OBSERVED = "Einzelalter beobachtet"
+
+#: Age bands that carry planning decisions; each is evaluated where the data observe it.
+PLANNING_BANDS: tuple[tuple[int, int], ...] = ((0, 2), (3, 5), (6, 6), (6, 9), (0, MAX_AGE))
+
+_KEYS = ["gebiet_id", "year"]
 
 
 def training_years(years: Iterable[int], base_year: int) -> list[int]:
@@ -44,156 +65,283 @@ def training_years(years: Iterable[int], base_year: int) -> list[int]:
     return run
 
 
-def _check_years(years: list[int], base_year: int, observed_later: list[int]) -> list[int]:
-    """Training run for ``base_year``; German ``ValueError`` when there is none or nothing to compare."""
-    if not years:
-        raise ValueError(f"Basisjahr {base_year}: keine Kinderzahlen nach Einzelalter 0–{MAX_AGE} vorhanden.")
-    if base_year not in years or not observed_later:
-        raise ValueError(
-            f"Basisjahr {base_year} braucht beobachtete Jahre davor und danach (vorhanden: "
-            f"{years[0]}–{years[-1]})."
-        )
-    run = training_years(years, base_year)
-    if len(run) < 2:
-        before = [y for y in years if y < base_year]
-        gap = f" (Lücke {before[-1]} → {base_year})" if before else ""
-        raise ValueError(
-            f"Basisjahr {base_year}: für die Übergangsquoten wird auch das Vorjahr {base_year - 1} "
-            f"gebraucht{gap}. Jahre mit Lücke dazwischen werden nicht verwendet; bitte ein späteres "
-            "Basisjahr wählen."
-        )
-    return run
+def _complete_single_ages(children: pd.DataFrame, year: int) -> bool:
+    one = children[children["year"] == year]
+    return not one.empty and len(one) == one["gebiet_id"].nunique() * (MAX_AGE + 1)
 
 
-def _horizons(projected: pd.DataFrame, observed: pd.DataFrame, base_year: int) -> list[dict[str, Any]]:
-    """``projected``: ``gebiet_id, year, children``; ``observed``: ``gebiet_id, year, observed``."""
-    both = projected.merge(observed, on=["gebiet_id", "year"])
-    both = both[both["observed"] > 0]
-    both = both.assign(rel=(both["children"] - both["observed"]) / both["observed"])
-    horizons = []
-    for year, grp in both.groupby("year"):
-        city_obs, city_proj = grp["observed"].sum(), grp["children"].sum()
-        horizons.append(
-            {
-                "horizon": int(year) - base_year,
-                "year": int(year),
-                "mape": round(float(grp["rel"].abs().mean() * 100), 2),
-                "bias": round(float(grp["rel"].mean() * 100), 2),
-                "city_error": round(float((city_proj - city_obs) / city_obs * 100), 2),
-                "areas": len(grp),
-            }
-        )
-    return horizons
-
-
-def _districts(projected: pd.DataFrame, observed: pd.DataFrame, base_year: int) -> list[dict[str, Any]]:
-    """Error per district and horizon: ``gebiet_id, horizon, year, projected, observed, error`` (%)."""
-    both = projected.merge(observed, on=["gebiet_id", "year"])
-    both = both[both["observed"] > 0]
-    return [
-        {
-            "gebiet_id": str(r.gebiet_id),
-            "horizon": int(r.year) - base_year,
-            "year": int(r.year),
-            "projected": round(float(r.children), 1),
-            "observed": round(float(r.observed)),
-            "error": round(float((r.children - r.observed) / r.observed * 100), 2),
-        }
-        for r in both.sort_values(["year", "gebiet_id"]).itertuples()
-    ]
-
-
-def backtest(
-    children: pd.DataFrame, base_year: int, params: ProjectionParams | None = None
-) -> dict[str, Any]:
-    """``children``: long ``gebiet_id, year, age, count``; returns the error figures as a JSON-ready dict."""
-    years = sorted(int(y) for y in children["year"].unique())
-    later = [y for y in years if y > base_year]
-    run = _check_years(years, base_year, later)
-    p = replace(params or ProjectionParams(), years=later[-1] - base_year)
-    train = children[children["year"].isin(run)]
-    projected = project(train, p).groupby(["gebiet_id", "year"], as_index=False)["children"].sum()
-    observed = (
-        children[children["year"].isin(later)]
-        .groupby(["gebiet_id", "year"], as_index=False)["count"]
-        .sum(min_count=1)
-        .rename(columns={"count": "observed"})
-    )
-    return {
-        "base_year": base_year,
-        "unit": "Prozent",
-        "measure": "Kinder 0–17 je Gebiet",
-        "training_years": run,
-        "horizons": _horizons(projected, observed, base_year),
-        "districts": _districts(projected, observed, base_year),
-    }
-
-
-def backtest_bands(
-    population: pd.DataFrame,
-    base_year: int,
-    params: ProjectionParams | None = None,
-    births: pd.DataFrame | None = None,
-    band: tuple[int, int] = (0, MAX_AGE),
-    *,
-    births_up_to_age: int = BIRTHS_UP_TO_AGE,
-) -> dict[str, Any]:
-    """Backtest on band data: projected vs observed total of the ages ``band`` per area and horizon.
-
-    ``population``: ``gebiet_id, year, age_from, age_to, sex, count``; ``births``: ``gebiet_id,
-    year, count`` (optional, only years up to the base year are used, so nothing from the future
-    leaks into the estimate). Same JSON keys as :func:`backtest`, plus ``method``.
-    """
-    lo, hi = band
-    if not 0 <= lo <= hi <= MAX_AGE:
-        raise ValueError(f"Altersgruppe {lo}–{hi} liegt nicht innerhalb 0–{MAX_AGE}.")
-    observed = band_totals(population, lo, hi)
-    later = sorted(int(y) for y in observed.loc[observed["year"] > base_year, "year"].unique())
-    train_births = births[births["year"] <= base_year] if births is not None else None
-    single = split_to_single_ages(
-        population[population["year"] <= base_year], train_births, births_up_to_age=births_up_to_age
-    )
-    years = sorted(int(y) for y in single["year"].unique())
-    if base_year not in years:
+def training_children(
+    population: pd.DataFrame, births: pd.DataFrame | None, base_year: int
+) -> tuple[pd.DataFrame, str, list[int]]:
+    """Single ages 0–17 known at ``base_year`` (nothing later is used), how they were obtained and
+    the training run of years."""
+    singles = single_ages(population)
+    singles = singles[singles["year"] <= base_year]
+    if _complete_single_ages(singles, base_year):
+        children, method = singles, METHOD_OBSERVED
+    else:
+        known = births[births["year"] <= base_year] if births is not None and not births.empty else None
+        children = split_to_single_ages(population[population["year"] <= base_year], known)
+        method = method_text() + ("" if known is not None else " Ohne Geburtenzahlen: gleichmäßig verteilt.")
+    run = training_years(children["year"].unique(), base_year)
+    if not run:
         raise ValueError(
             f"Basisjahr {base_year}: keine Kinderzahlen 0–{MAX_AGE} (Einzelalter oder Altersgruppen) "
-            f"vorhanden (Jahre: {', '.join(map(str, years)) or 'keine'})."
+            "vorhanden."
         )
-    if not later:
+    return children[children["year"].isin(run)].reset_index(drop=True), method, run
+
+
+def observable_bands(population: pd.DataFrame) -> list[tuple[int, int]]:
+    """Planning bands plus the closed bands inside 0–17 that the data hold as such."""
+    pop = population[population["sex"].isna() & population["age_to"].notna()]
+    lo = pop["age_from"].to_numpy(dtype=float)
+    hi = pop["age_to"].to_numpy(dtype=float)
+    inside = (lo >= 0) & (hi <= MAX_AGE) & (hi > lo)
+    own = {(int(a), int(b)) for a, b in zip(lo[inside], hi[inside], strict=True)}
+    return sorted(set(PLANNING_BANDS) | own, key=lambda b: (b[1] - b[0] != MAX_AGE, b[0], b[1]))
+
+
+def _observed(population: pd.DataFrame, bands: list[tuple[int, int]]) -> dict[tuple[int, int], pd.Series]:
+    out = {}
+    for lo, hi in bands:
+        counts = age_range_count(population, lo, hi).dropna()
+        if not counts.empty:
+            out[(lo, hi)] = counts.set_index(_KEYS)["count"].astype(float)
+    return out
+
+
+def base_years(population: pd.DataFrame) -> list[int]:
+    """Every year with children counts and at least one later year to compare with."""
+    pop = population[population["sex"].isna() & population["age_to"].notna()]
+    pop = pop[(pop["age_from"] >= 0) & (pop["age_to"] <= MAX_AGE)]
+    years = sorted({int(y) for y in pop["year"].unique()})
+    return years[:-1]
+
+
+def forecast_errors(
+    population: pd.DataFrame,
+    births: pd.DataFrame | None = None,
+    base_year: int | None = None,
+    params: ProjectionParams | None = None,
+    housing: pd.DataFrame | None = None,
+) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """One row per base year, horizon, band and area: ``base_year, horizon, year, lo, hi, gebiet_id,
+    size, observed, model, carry_forward, ageing``; plus facts (methods, training runs, warnings).
+
+    ``base_year`` None: every possible base year. ``housing``: the housing projects as the forecast
+    uses them (units completing after the base year are added, as in :func:`planning.plan.compute_plan`;
+    their completion years as known today). Raises German ``ValueError`` when nothing can be compared.
+    """
+    candidates = base_years(population)
+    if base_year is not None:
+        if base_year not in candidates:
+            have = ", ".join(map(str, candidates)) or "keine"
+            raise ValueError(
+                f"Basisjahr {base_year} braucht beobachtete Kinderzahlen im Basisjahr und danach "
+                f"(mögliche Basisjahre: {have})."
+            )
+        candidates = [base_year]
+    if not candidates:
+        raise ValueError("Für eine Rückrechnung braucht es Kinderzahlen aus mindestens zwei Jahren.")
+    observed = _observed(population, observable_bands(population))
+    frames: list[pd.DataFrame] = []
+    facts: dict[str, Any] = {"methods": {}, "training_years": {}, "warnings": []}
+    for b in candidates:
+        try:
+            children, method, run = training_children(population, births, b)
+        except ValueError as exc:
+            facts["warnings"].append(str(exc))
+            continue
+        later = sorted({int(y) for s in observed.values() for y in s.index.get_level_values("year") if y > b})
+        if not later:
+            continue
+        horizon = later[-1] - b
+        p = replace(params or ProjectionParams(), years=horizon)
+        known = births[births["year"] <= b] if births is not None and not births.empty else None
+        signal = birth_signal(population[population["year"] <= b], known, run[-p.window :])
+        pr = project_arrays(
+            children, p, housing if housing is not None and not housing.empty else None, signal
+        )
+        raw, areas, _ = _cube(children)
+        base = np.nan_to_num(raw[-1])
+        ageing = ageing_path(
+            base, np.ones((len(areas), MAX_AGE)), np.repeat(base[None, :, 0], horizon, axis=0)
+        )
+        size = pd.Series(np.nansum(raw[-1], axis=1), index=areas)
+        size[np.isnan(raw[-1]).all(axis=1)] = np.nan
+        facts["methods"][b] = method
+        facts["training_years"][b] = run
+        for problem in pr.problems:
+            if problem.kind != "ohne_daten":
+                facts["warnings"].append(f"Basisjahr {b}: {problem.text}")
+        index = pd.Index(areas)
+        for (lo, hi), obs in observed.items():
+            at_base = obs.xs(b, level="year") if b in obs.index.get_level_values("year") else None
+            if at_base is None:
+                continue
+            for y in later:
+                if y not in obs.index.get_level_values("year"):
+                    continue
+                h = y - b
+                truth = obs.xs(y, level="year")
+                common = truth.index.intersection(at_base.index).intersection(index)
+                if common.empty:
+                    continue
+                pos = index.get_indexer(common)
+                model = pr.future[h - 1, pos, lo : hi + 1].sum(axis=1)
+                model[np.isnan(pr.future[h - 1, pos, lo : hi + 1]).any(axis=1)] = np.nan
+                frames.append(
+                    pd.DataFrame(
+                        {
+                            "base_year": b,
+                            "horizon": h,
+                            "year": y,
+                            "lo": lo,
+                            "hi": hi,
+                            "gebiet_id": np.asarray(common, dtype=object),
+                            "size": size.to_numpy()[pos],
+                            "observed": truth.reindex(common).to_numpy(),
+                            "model": model,
+                            "carry_forward": at_base.reindex(common).to_numpy(),
+                            "ageing": ageing[h - 1, pos, lo : hi + 1].sum(axis=1),
+                        }
+                    )
+                )
+    if not frames:
         raise ValueError(
-            f"Basisjahr {base_year}: nach dem Basisjahr gibt es keine beobachtete Zahl der "
-            f"{lo}–{hi}-Jährigen zum Vergleich."
+            "Keine Rückrechnung möglich: nach keinem Basisjahr gibt es beobachtete Kinderzahlen derselben "
+            "Altersgruppen zum Vergleich."
         )
-    run = _check_years(years, base_year, later)
-    p = replace(params or ProjectionParams(), years=later[-1] - base_year)
-    proj = project(single[single["year"].isin(run)], p)
-    projected = (
-        proj[proj["age"].between(lo, hi)].groupby(["gebiet_id", "year"], as_index=False)["children"].sum()
-    )
-    return {
-        "base_year": base_year,
+    errors = pd.concat(frames, ignore_index=True)
+    usable = (errors["observed"] > 0) & errors["model"].notna() & errors["carry_forward"].notna()
+    return errors[usable].reset_index(drop=True), facts
+
+
+def _rel(forecast: pd.Series, observed: pd.Series) -> pd.Series:
+    return (forecast - observed) / observed
+
+
+def horizon_table(errors: pd.DataFrame) -> list[dict[str, Any]]:
+    """Per horizon: model MAPE, bias and city error beside the two baselines, on the same pairs."""
+    out = []
+    for h, grp in errors.groupby("horizon", sort=True):
+        rel = _rel(grp["model"], grp["observed"])
+        city = grp.groupby("base_year")[["model", "observed", "carry_forward", "ageing"]].sum()
+        entry: dict[str, Any] = {
+            "horizon": int(h),
+            "mape": round(float(rel.abs().mean() * 100), 2),
+            "bias": round(float(rel.mean() * 100), 2),
+            "city_error": round(
+                float(((city["model"] - city["observed"]) / city["observed"]).mean() * 100), 2
+            ),
+            "areas": len(grp),
+        }
+        for name in ("carry_forward", "ageing"):
+            r = _rel(grp[name], grp["observed"])
+            entry[f"mape_{name}"] = round(float(r.abs().mean() * 100), 2)
+            entry[f"bias_{name}"] = round(float(r.mean() * 100), 2)
+            entry[f"city_error_{name}"] = round(
+                float(((city[name] - city["observed"]) / city["observed"]).mean() * 100), 2
+            )
+        years = sorted(int(y) for y in grp["year"].unique())
+        entry["base_years"] = sorted(int(y) for y in grp["base_year"].unique())
+        if len(years) == 1:
+            entry["year"] = years[0]
+        if "covered" in grp:
+            entry["coverage"] = round(float(grp["covered"].mean() * 100), 1)
+        out.append(entry)
+    return out
+
+
+def _upper(errors: pd.DataFrame, parent_of: Mapping[str, str]) -> pd.DataFrame:
+    """The same errors with areas summed to their upper area (complete upper areas only)."""
+    e = errors.assign(parent=errors["gebiet_id"].map(parent_of)).dropna(subset=["parent"])
+    cols = ["observed", "model", "carry_forward", "ageing", "size"]
+    summed = e.groupby(["base_year", "horizon", "year", "lo", "hi", "parent"], as_index=False)[cols].sum()
+    return summed.rename(columns={"parent": "gebiet_id"})
+
+
+def summarise(
+    errors: pd.DataFrame,
+    facts: Mapping[str, Any],
+    levels: Mapping[str, Mapping[str, str]] | None = None,
+) -> dict[str, Any]:
+    """The JSON-ready result of ``backtest --json`` (contract: see the CLI help and README)."""
+    errors = holdout_coverage(errors)
+    total = errors[(errors["lo"] == 0) & (errors["hi"] == MAX_AGE)]
+    bases = sorted(int(b) for b in errors["base_year"].unique())
+    methods = sorted(set(facts["methods"].values()))
+    result: dict[str, Any] = {
+        "base_year": bases[0] if len(bases) == 1 else None,
+        "base_years": bases,
         "unit": "Prozent",
-        "measure": f"Kinder {lo}–{hi} je Gebiet (Summe der Altersgruppe)",
-        "method": method_text(births_up_to_age)
-        + (
-            ""
-            if train_births is not None and not train_births.empty
-            else " Ohne Geburtenzahlen: gleichmäßig verteilt."
-        ),
-        "training_years": run,
-        "horizons": _horizons(projected, observed[observed["year"].isin(later)], base_year),
-        "districts": _districts(projected, observed[observed["year"].isin(later)], base_year),
+        "measure": f"Kinder 0–{MAX_AGE} je Gebiet",
+        "method": " / ".join(methods),
+        "model": METHOD_TEXT,
+        "baselines": {
+            "carry_forward": "Fortschreibung ohne Änderung: die Zahl des Basisjahrs bleibt.",
+            "ageing": "Alterung ohne Wanderung: Jahrgänge rücken weiter, Geburten wie im Basisjahr.",
+        },
+        "training_years": {str(b): facts["training_years"][b] for b in bases},
+        "horizons": horizon_table(total) if not total.empty else [],
+        "bands": [
+            {"band": band_label(lo, hi), "lo": int(lo), "hi": int(hi), "horizons": horizon_table(grp)}
+            for (lo, hi), grp in errors.groupby(["lo", "hi"], sort=True)
+        ],
+        "size_classes": [
+            {"size_class": label, "horizons": horizon_table(grp)}
+            for _, label in SIZE_CLASSES
+            if not (grp := total[size_class(total["size"]) == label]).empty
+        ],
+        "levels": [
+            {"level": name, "horizons": horizon_table(_upper(total, mapping))}
+            for name, mapping in (levels or {}).items()
+            if mapping
+        ],
+        "coverage": {
+            "nominal": 80,
+            "observed": round(float(errors["covered"].mean() * 100), 1)
+            if errors["covered"].notna().any()
+            else None,
+            "pairs": int(errors["covered"].notna().sum()),
+        },
+        "warnings": list(dict.fromkeys(facts["warnings"])),
+    }
+    result["districts"] = [
+        {
+            "base_year": int(r.base_year),
+            "gebiet_id": str(r.gebiet_id),
+            "horizon": int(r.horizon),
+            "year": int(r.year),
+            "projected": round(float(r.model), 1),
+            "observed": round(float(r.observed)),
+            "error": round(float((r.model - r.observed) / r.observed * 100), 2),
+        }
+        for r in total.sort_values(["base_year", "year", "gebiet_id"]).itertuples()
+    ]
+    return result
+
+
+def upper_levels(data: PlanningData) -> dict[str, dict[str, str]]:
+    """Upper level name → (data-level area → its area on that level)."""
+    names = list(data.layout.levels)
+    data_level = data.data_level
+    if data.areas.empty or "parent_gebiet_id" not in data.areas.columns:
+        return {}
+    return {
+        names[level]: ancestor_map(data.areas, data_level, level)
+        for level in range(data_level)
+        if level < len(names)
     }
 
 
 def backtest_data(
-    data: PlanningData, base_year: int, params: ProjectionParams | None = None
+    data: PlanningData, base_year: int | None = None, params: ProjectionParams | None = None
 ) -> dict[str, Any]:
-    """Backtest for the CLI and the app: observed single ages if the base year has them, else bands."""
-    children = single_ages(data.population)
-    if (children["year"] == base_year).any():
-        result = backtest(children, base_year, params)
-        order = ["base_year", "unit", "measure", "method", "training_years", "horizons", "districts"]
-        return {key: {**result, "method": METHOD_OBSERVED}[key] for key in order}
+    """Backtest for the CLI and the app (every possible base year when ``base_year`` is None)."""
     births = data.table("geburten")
-    return backtest_bands(data.population, base_year, params, births if not births.empty else None)
+    errors, facts = forecast_errors(
+        data.population, births if not births.empty else None, base_year, params, data.table("wohnbau")
+    )
+    return summarise(errors, facts, upper_levels(data))

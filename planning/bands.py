@@ -39,7 +39,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from planning.projection import MAX_AGE
+from planning.population import age_range_count
+from planning.projection import MAX_AGE, BirthSignal
 
 #: Ages up to which births of year ``y − a`` are used as cohort sizes (Kita ages 0–5): older
 #: children have moved in and out too often for the births in the area to describe them.
@@ -229,3 +230,34 @@ def band_totals(population: pd.DataFrame, lo: int, hi: int) -> pd.DataFrame:
     summed = summed.loc[summed["n"] == hi - lo + 1, [*_KEYS, "observed"]]
     merged = pd.concat([exact, summed], ignore_index=True).drop_duplicates(_KEYS)
     return merged.sort_values(_KEYS, kind="stable").reset_index(drop=True)
+
+
+def birth_signal(population: pd.DataFrame, births: pd.DataFrame | None, years: list[int]) -> BirthSignal:
+    """The series behind the birth trend over ``years`` (see :class:`planning.projection.BirthSignal`):
+    the births table where it covers every year, else (where the base year counts age 0 as such but
+    earlier years do not) the narrowest band from age 0 that the data count alike in every year;
+    else none, and the age-0 counts are used."""
+    if not years:
+        return BirthSignal()
+    pop = population[population["sex"].isna()] if "sex" in population.columns else population
+    zero = pop[(pop["age_from"] == 0) & (pop["age_to"] == 0) & pop["count"].notna()]
+    level_from_base = (zero["year"] == years[-1]).any() and zero["year"].isin(years[:-1]).sum() == 0
+    if births is not None and not births.empty:
+        b = births[births["year"].isin(years) & births["count"].notna()]
+        seen = b.groupby("gebiet_id")["year"].nunique()
+        full = seen.index[seen == len(years)]
+        if len(full):
+            series = b[b["gebiet_id"].isin(full)].groupby("year")["count"].sum().reindex(years)
+            return BirthSignal(tuple(float(v) for v in series), bool(level_from_base))
+    if not level_from_base:
+        return BirthSignal()
+    window = pop[pop["year"].isin(years)]
+    uppers = window.loc[(window["age_from"] == 0) & window["age_to"].notna(), "age_to"]
+    for hi in sorted({int(h) for h in uppers.unique() if 0 < h <= MAX_AGE}):
+        counts = age_range_count(window, 0, hi).dropna()
+        seen = counts.groupby("gebiet_id")["year"].nunique()
+        full = seen.index[seen == len(years)]
+        if len(full):
+            series = counts[counts["gebiet_id"].isin(full)].groupby("year")["count"].sum().reindex(years)
+            return BirthSignal(tuple(float(v) for v in series), True)
+    return BirthSignal(None, True)

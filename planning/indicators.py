@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from planning import auth
+from planning.formatting import format_value
 from planning.population import age_range_count
 from planning.repository import PlanningData
 from planning.suppression import GESAMTSTADT, SuppressionRule, suppress, with_totals
@@ -82,15 +83,6 @@ class Indicator:
     def format(self, value: float | None) -> str:
         """German number format with the indicator's decimals and unit."""
         return format_value(value, self.decimals, self.unit)
-
-
-def format_value(value: float | None, decimals: int = 0, unit: str = "") -> str:
-    if value is None or pd.isna(value):
-        return "keine Daten"
-    text = f"{value:,.{decimals}f}".replace(",", "\u2009").replace(".", ",").replace("\u2009", ".")
-    if unit == "%":
-        return f"{text} %"
-    return f"{text} {unit}".strip() if unit and unit not in ("Kinder", "Personen", "Plätze") else text
 
 
 def _empty() -> Frame:

@@ -132,13 +132,27 @@ PARAMETERS: tuple[Parameter, ...] = (
         maximum=10_000,
     ),
     Parameter(
+        "mindestgroesse_prognose",
+        "Mindestgröße für eine Gebietsprognose",
+        "Prognose",
+        100,
+        "Kinder 0–17",
+        "Gebiete mit höchstens so vielen Kindern werden als „zu klein für eine verlässliche "
+        "Prognose“ markiert; die Seiten empfehlen dort die obere Ebene. In der Rückrechnung lag der "
+        "mittlere Fehler solcher Gebiete bei 18–31 %, bei 101–500 Kindern bei 7–11 %.",
+        "Rückrechnung Berlin 2021–2025 (542 Planungsräume) nach Gebietsgröße",
+        kind="int",
+        minimum=0,
+        maximum=100_000,
+    ),
+    Parameter(
         "geburtenvariante",
         "Geburtenvariante",
         "Prognose",
         "mittel",
         "",
-        "Entwicklung der Geburten gegenüber dem Mittel des Stützzeitraums: niedrig −2 % je Jahr, "
-        "mittel konstant, hoch +2 % je Jahr.",
+        "Entwicklung der Geburten gegenüber dem beobachteten Trend des Stützzeitraums: niedrig "
+        "−2 % je Jahr, mittel wie beobachtet, hoch +2 % je Jahr.",
         "Varianten nach dem Vorbild der Bevölkerungsvorausberechnungen der Statistischen Ämter",
         kind="choice",
         choices=tuple(BIRTH_VARIANTS),
@@ -248,6 +262,20 @@ PARAMETERS: tuple[Parameter, ...] = (
         maximum=0.5,
     ),
     # --- Schule
+    Parameter(
+        "klassen_ebene",
+        "Ebene der Klassenbildung",
+        "Schule",
+        "obere Ebene",
+        "",
+        "Wo Klassen und Züge auf ganze Klassen aufgerundet werden: „obere Ebene“ (Schulbezirk, "
+        "Stadtbezirk oder Stadt, wo Schulen geplant werden; im kleinsten Gebiet steht der "
+        "rechnerische Bedarf, z. B. 0,3 Klassen, damit die Gebiete sich zur Stadt addieren) oder "
+        "„Gebiet“ (jedes Gebiet ist der Einzugsbereich seiner Schule).",
+        "Schulentwicklungsplanung: Klassen werden je Schule bzw. Schulbezirk gebildet",
+        kind="choice",
+        choices=("obere Ebene", "Gebiet"),
+    ),
     Parameter(
         "klassenobergrenze",
         "Klassenobergrenze Grundschule",

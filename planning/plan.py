@@ -42,12 +42,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from planning.backtest import METHOD_OBSERVED, training_years
-from planning.bands import method_text, split_to_single_ages
+from planning.backtest import METHOD_OBSERVED, forecast_errors, training_years, upper_levels
+from planning.bands import birth_signal, method_text, split_to_single_ages
 from planning.indicators import Indicator, ancestor_map
 from planning.parameters import BIRTH_VARIANTS, GAFOEG_FIRST_YEAR
+from planning.plan_ranges import RANGED, add_ranges, classes
 from planning.projection import (
     MAX_AGE,
+    METHOD_TEXT,
     ProjectionParams,
     ids_at,
     long_children,
@@ -57,6 +59,7 @@ from planning.projection import (
 )
 from planning.repository import PlanningData
 from planning.scenarios import BASELINE, Measure, Scenario
+from planning.uncertainty import ErrorModel, error_model, with_levels
 
 GRADES = (1, 2, 3, 4)
 
@@ -160,6 +163,7 @@ EXPORT_COLUMNS = [
 
 #: Columns that add up across areas (upper levels and the city are sums of these).
 ADDITIVE = [
+    "children",
     "births",
     "u3_children",
     "ue3_children",
@@ -188,6 +192,8 @@ class PlanResult:
     child_cube: np.ndarray
     table: pd.DataFrame
     derived: dict[str, Any] = field(default_factory=dict)
+    #: Past errors of the forecast, for the ranges ("Spanne"); None: no backtest possible.
+    errors: ErrorModel | None = None
 
     @cached_property
     def children(self) -> pd.DataFrame:
@@ -199,11 +205,28 @@ class PlanResult:
     def projected_years(self) -> list[int]:
         return [y for y in self.years if y > self.base_year]
 
-    def export(self) -> pd.DataFrame:
-        """The ``plan --out`` table from the base year on, exactly :data:`EXPORT_COLUMNS`."""
+    def export(self, spanne: bool = False) -> pd.DataFrame:
+        """The ``plan --out`` table from the base year on, exactly :data:`EXPORT_COLUMNS`; with
+        ``spanne`` each value column is followed by ``<col>_low`` and ``<col>_high`` (facts such as
+        places have low = high)."""
         t = self.table[self.table["year"] >= self.base_year].rename(columns={"gebiet_id": "area_id"})
-        out = t[EXPORT_COLUMNS].sort_values(["area_id", "year"]).reset_index(drop=True)
+        columns = list(EXPORT_COLUMNS)
+        if spanne:
+            columns = []
+            for c in EXPORT_COLUMNS:
+                columns.append(c)
+                if c in ("area_id", "year"):
+                    continue
+                if c not in RANGED:
+                    t = t.assign(**{f"{c}_low": t[c], f"{c}_high": t[c]})
+                columns += [f"{c}_low", f"{c}_high"]
+        out = t[columns].sort_values(["area_id", "year"]).reset_index(drop=True)
         return out.round(2)
+
+    @property
+    def rounded_per_area(self) -> bool:
+        """True where every area is the catchment of its school (classes rounded per area)."""
+        return self.params.get("klassen_ebene") == "Gebiet"
 
     def aggregate(self, parent_of: Mapping[str, str] | pd.Series | None = None) -> pd.DataFrame:
         """The table summed to upper areas (``parent_of``: gebiet_id → upper id) or the city (None).
@@ -214,22 +237,27 @@ class PlanResult:
         key = None if parent_of is None else tuple(parent_of.items())
         cache = self.derived.setdefault("aggregate", {})
         if key not in cache:
-            cache[key] = aggregate(self.table, self.params, parent_of)
+            summed = aggregate(self.table, self.params, parent_of)
+            cache[key] = add_ranges(summed, self.errors, self.base_year, self.params, rounded=True)
         return cache[key].copy(deep=False)
 
 
-def _finish(t: pd.DataFrame, params: Mapping[str, Any]) -> pd.DataFrame:
-    """Derived columns from the additive ones (the same code for areas, upper levels and the city)."""
+def _finish(t: pd.DataFrame, params: Mapping[str, Any], rounded: bool = True) -> pd.DataFrame:
+    """Derived columns from the additive ones (the same code for areas, upper levels and the city).
+
+    ``rounded``: classes and Züge rounded up per grade (where classes are formed), else the computed
+    need (fractions of a class, so that small areas add up to the level above).
+    """
     size = float(params["klassenobergrenze"])
     pupils = t[[f"pupils_{g}" for g in GRADES]].to_numpy(dtype=float)
-    classes = np.ceil(pupils / size - 1e-9)
+    per_grade = classes(pupils, size, rounded)
     out = t.assign(
         kita_demand=t["u3_demand"] + t["ue3_demand"],
         kita_places=t["u3_places"] + t["ue3_places"],
         pupils=pupils.sum(axis=1),
-        classes_needed=classes.sum(axis=1),  # NaN while a grade's cohort is not known
+        classes_needed=per_grade.sum(axis=1),  # NaN while a grade's cohort is not known
         classes_available=t["zuege_available"] * len(GRADES),
-        zuege_needed=np.ceil(t["school_entrants"].to_numpy(dtype=float) / size - 1e-9),
+        zuege_needed=classes(t["school_entrants"].to_numpy(dtype=float), size, rounded),
     )
     return out.assign(
         u3_gap=out["u3_places"] - out["u3_demand"],
@@ -437,13 +465,22 @@ def compute_plan(
         birth_trend=BIRTH_VARIANTS[params["geburtenvariante"]],
         child_yield=tuple(params["kinder_je_wohnung"]),
     )
-    pr = project_arrays(obs, pp, housing if not housing.empty else None)
+    if children is None:
+        births = data.table("geburten")
+        run = sorted(int(y) for y in obs["year"].unique())
+        signal = birth_signal(data.population, births if not births.empty else None, run[-pp.window :])
+    else:
+        signal = None
+    pr = project_arrays(obs, pp, housing if not housing.empty else None, births=signal)
     base_year = pr.observed_years[-1]
     areas = pr.areas
     years = pr.observed_years + pr.future_years
     index = {a: i for i, a in enumerate(areas)}
     child_cube = np.concatenate([pr.observed, pr.future], axis=0)  # [year, area, age], NaN = unobserved
-    filled = np.nan_to_num(child_cube)  # [year, area, age]
+    # Unobserved single ages of past years count as 0 (as before); an area without a forecast stays
+    # NaN in the forecast years: missing is never shown as zero.
+    filled = child_cube.copy()  # [year, area, age]
+    filled[: len(pr.observed_years)] = np.nan_to_num(filled[: len(pr.observed_years)])
 
     def ages(a0: int, a1: int | None = None) -> np.ndarray:
         """Children of age a0 (or the sum a0..a1) as [area, year] (a transposed view, no 3-D copy)."""
@@ -528,6 +565,7 @@ def compute_plan(
             "gebiet_id": ids_at(areas, np.repeat(np.arange(len(areas)), len(years))),
             "year": np.tile(years, len(areas)),
             "observed": np.tile(year_arr <= base_year, len(areas)),
+            "children": ages(0, MAX_AGE).ravel(),
             "births": ages(0).ravel(),
             "u3_children": ages(0, 2).ravel(),
             "ue3_children": ue3_children.ravel(),
@@ -543,7 +581,11 @@ def compute_plan(
         },
         index=pd.RangeIndex(n),
     )
-    table = _finish(table, params)
+    table = _finish(table, params, rounded=params["klassen_ebene"] == "Gebiet")
+    errors = forecast_error_model(data) if children is None else None
+    table = add_ranges(table, errors, base_year, params, rounded=params["klassen_ebene"] == "Gebiet")
+    small = table.loc[table["year"] == base_year, ["gebiet_id", "children"]]
+    too_small = small.loc[small["children"] <= params["mindestgroesse_prognose"], "gebiet_id"]
     seen = ratios["einschulungsquote_jahre"]
     if params["einschulungsquote"] is not None:
         source = "Parameter"
@@ -557,6 +599,12 @@ def compute_plan(
         "durchgangsquoten": ratios["durchgangsquoten"],
         "kitas_ohne_gebiet": kitas_without_area,
         "kinder_methode": method,
+        "prognose_methode": METHOD_TEXT,
+        "prognose_warnungen": [p.text for p in pr.problems],
+        "ohne_prognose": [p.gebiet_id for p in pr.problems if p.excluded],
+        "geburtentrend": pr.birth_trend,
+        "zu_klein": sorted(str(g) for g in too_small),
+        "spanne_quelle": errors.source if errors is not None else None,
     }
     return PlanResult(
         scenario=scenario.name,
@@ -567,20 +615,42 @@ def compute_plan(
         child_cube=child_cube,
         table=table,
         derived=derived,
+        errors=errors,
     )
+
+
+def forecast_error_model(data: PlanningData) -> ErrorModel | None:
+    """Past errors of the forecast on this data (all base years), once per loaded data; None where
+    the data allow no backtest (a single year)."""
+
+    def compute() -> ErrorModel | None:
+        births = data.table("geburten")
+        try:
+            errors, _ = forecast_errors(
+                data.population, births if not births.empty else None, housing=data.table("wohnbau")
+            )
+        except ValueError:
+            return None
+        model = error_model(with_levels(errors, upper_levels(data)))
+        return None if model.empty else model
+
+    return data.derived(("forecast_error_model",), compute)
 
 
 def compare(
     results: list[PlanResult], column: str, parent_of: Mapping[str, str] | None = None, city: bool = False
 ) -> pd.DataFrame:
-    """One column of several scenarios side by side: ``gebiet_id, year, <scenario 1>, <scenario 2>, …``.
+    """One column of several scenarios side by side: ``gebiet_id, year, <scenario 1>, <scenario 2>, …``
+    (each followed by ``<scenario>_low``/``<scenario>_high`` where the column has a range).
 
     Per data-level area, per upper area (``parent_of``) or for the whole city (``city``).
     """
     frames = []
     for r in results:
         t = r.aggregate() if city else (r.table if parent_of is None else r.aggregate(parent_of))
-        frames.append(t[["gebiet_id", "year", column]].rename(columns={column: r.scenario}))
+        ends = [c for c in (f"{column}_low", f"{column}_high") if c in t]
+        names = {column: r.scenario, **{c: r.scenario + c[len(column) :] for c in ends}}
+        frames.append(t[["gebiet_id", "year", column, *ends]].rename(columns=names))
     out = frames[0]
     for f in frames[1:]:
         out = out.merge(f, on=["gebiet_id", "year"], how="outer")
@@ -611,6 +681,7 @@ def cohort_chain(result: PlanResult, gebiet_ids: list[str] | None, cohorts: list
     if gebiet_ids is not None:
         c = c[c["gebiet_id"].isin(gebiet_ids)]
         t = t[t["gebiet_id"].isin(gebiet_ids)]
+    all_children = c
     c = c.assign(cohort=c["year"] - c["age"])
     c = c[c["cohort"].isin(cohorts) & (c["age"] <= 5)]
     young = c.groupby(["cohort", "year", "age"], as_index=False).agg(
@@ -647,7 +718,27 @@ def cohort_chain(result: PlanResult, gebiet_ids: list[str] | None, cohorts: list
             )
     school = pd.DataFrame(rows, columns=[*young.columns])
     out = pd.concat([young, school], ignore_index=True) if not school.empty else young
-    return out.sort_values(["cohort", "year"]).reset_index(drop=True)
+    out = out.sort_values(["cohort", "year"]).reset_index(drop=True)
+    # Range of the summed children: the age (at school: the school-entry age in the entry year) and
+    # the years ahead; the size is all children 0–17 of the chosen areas in that year.
+    size = all_children.groupby("year")["children"].sum()
+    low, high = out["children"].to_numpy(dtype=float), out["children"].to_numpy(dtype=float)
+    if result.errors is not None:
+        at_school = out["stage"].to_numpy() == "Grundschule"
+        age = np.where(at_school, 6, out["age"].to_numpy(dtype=float))
+        first_year = out["year"].to_numpy(dtype=float) - np.where(
+            at_school, out["age"].to_numpy(dtype=float) - 6, 0
+        )
+        horizon = first_year - result.base_year
+        sizes = out["year"].map(size).to_numpy(dtype=float)
+        low, high = low.copy(), high.copy()
+        for a in np.unique(age):
+            sel = (age == a) & (horizon >= 1)
+            lo_a, hi_a = result.errors.interval(
+                out["children"].to_numpy(dtype=float)[sel], int(a), int(a), horizon[sel], sizes[sel]
+            )
+            low[sel], high[sel] = lo_a, hi_a
+    return out.assign(children_low=low, children_high=high)
 
 
 def school_entry_check(result: PlanResult, gebiet_ids: list[str] | None, cohorts: list[int]) -> pd.DataFrame:

@@ -21,6 +21,7 @@ import pandas as pd
 from geodata.crs import to_wgs84
 from planning.indicators import DOMAINS, Indicator, ancestor_map, city_series, format_value, indicator_table
 from planning.plan import PlanResult, aggregate
+from planning.plan_ranges import add_ranges
 from planning.population import age_range_count
 from planning.repository import PlanningData
 from planning.suppression import GEHEIM, KEINE_DATEN
@@ -501,7 +502,10 @@ def plan_series(result: PlanResult, data: PlanningData, gebiet_id: str) -> pd.Da
     part = result.table[result.table["gebiet_id"].isin(ids)]
     if part.empty:
         return aggregate(result.table.iloc[0:0], result.params, None)
-    return aggregate(part, result.params, None).reset_index(drop=True)
+    if ids == {gebiet_id}:  # a data-level area: its own row, classes as the plan computes them there
+        return part.reset_index(drop=True)
+    summed = aggregate(part, result.params, None).reset_index(drop=True)
+    return add_ranges(summed, result.errors, result.base_year, result.params, rounded=True)
 
 
 def plan_years(years: list[int], base_year: int, chosen: int | None = None) -> list[int]:
@@ -510,6 +514,24 @@ def plan_years(years: list[int], base_year: int, chosen: int | None = None) -> l
     if chosen is not None:
         wanted.add(chosen)
     return sorted(y for y in wanted if y in set(years))
+
+
+def plan_ranges(series: pd.DataFrame, years: list[int], rows: list[tuple[str, str]]) -> pd.DataFrame:
+    """The ranges of :func:`plan_overview`'s cells: ``(low, high)`` where a forecast year has one,
+    else None; same shape and labels."""
+    by_year = series.set_index("year")
+    out = pd.DataFrame({"Kennzahl": [label for _, label in rows]})
+    for y in years:
+        cells: list[tuple[float, float] | None] = []
+        for col, _ in rows:
+            low, high = f"{col}_low", f"{col}_high"
+            if y in by_year.index and low in by_year and pd.notna(by_year.loc[y, low]):
+                lo, hi = float(by_year.loc[y, low]), float(by_year.loc[y, high])
+                cells.append((lo, hi) if round(lo) != round(hi) else None)
+            else:
+                cells.append(None)
+        out[str(y)] = cells
+    return out
 
 
 def plan_overview(series: pd.DataFrame, years: list[int], rows: list[tuple[str, str]]) -> pd.DataFrame:

@@ -8,7 +8,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from planning.projection import MAX_AGE, ProjectionParams, progression_factors, project
+from planning.projection import (
+    MAX_AGE,
+    ProjectionParams,
+    long_children,
+    progression_factors,
+    project,
+    project_arrays,
+)
 
 
 def _children(rows: dict[tuple[str, int], list[float]]) -> pd.DataFrame:
@@ -53,11 +60,46 @@ def test_one_projection_step_by_hand():
     rows = {("A", 2024): _flat(10, 10, 10), ("A", 2025): _flat(10, 12, 11)}
     out = project(_children(rows), ProjectionParams(years=1, window=1, shrinkage=0))
     got = out.set_index("age")["children"]
-    # factor(age 0) = 11/10, factor(age a>0) = 10/10; births level = mean age-0 over the window (2025: 12)
-    assert got[1] == pytest.approx(12 * 1.1)
-    assert got[2] == pytest.approx(11 * 1.0)
-    assert got[0] == pytest.approx(12.0)
+    # Ageing path: one area is the city, so its relative factors are 1 and cohorts move on unchanged;
+    # births: mean age-0 over the window (2025: 12), no trend from one year. Persistence: 2025 stays.
+    # Forecast = ½ ageing + ½ persistence.
+    assert got[1] == pytest.approx((12 * 1.0 + 11) / 2)  # ageing: 12 new-borns of 2025; persistence: 11
+    assert got[2] == pytest.approx((11 * 1.0 + 10) / 2)
+    assert got[0] == pytest.approx((12 + 12) / 2)
     assert set(out["year"]) == {2026}
+
+
+def test_relative_migration_is_carried_on_a_city_wide_wave_is_not():
+    # 2024 → 2025 every cohort of the city grows by 10 % (a wave of refugees); area B grows by 30 %.
+    rows = {
+        ("A", 2024): _flat(100),
+        ("A", 2025): _flat(110),
+        ("B", 2024): _flat(100),
+        ("B", 2025): _flat(130),
+    }
+    f = progression_factors(_children(rows), window=1, shrinkage=0).set_index(["gebiet_id", "age"])
+    city = (110 + 130) / 200
+    assert f.loc[("A", 5), "city_factor"] == pytest.approx(city)
+    assert f.loc[("A", 5), "relative"] == pytest.approx(1.1 / city)
+    assert f.loc[("B", 5), "relative"] == pytest.approx(1.3 / city)
+    out = project(_children(rows), ProjectionParams(years=1, window=1, shrinkage=0)).set_index(
+        ["gebiet_id", "age"]
+    )["children"]
+    assert out[("A", 6)] == pytest.approx(0.5 * 110 + 0.5 * 110 * 1.1 / city)
+    assert out[("A", 6)] < 110 < out[("B", 6)]
+
+
+def test_a_rising_birth_series_is_followed_with_a_damped_trend():
+    births = [100.0, 105.0, 110.25]  # +5 % a year
+    rows = {("A", 2023 + i): _flat(100, b) for i, b in enumerate(births)}
+    out = project(_children(rows), ProjectionParams(years=5, window=3, shrinkage=0))
+    newborns = out[out["age"] == 0].set_index("year")["children"]
+    g = np.log(1.05)
+    mean = np.mean(births)
+    ageing = [mean * np.exp(g * (1 + sum(0.8**k for k in range(1, i + 1)))) for i in range(1, 6)]
+    expected = [0.5 * births[-1] + 0.5 * a for a in ageing]
+    assert list(newborns) == pytest.approx(expected)
+    assert newborns[2026] > births[-1] and newborns.is_monotonic_increasing  # followed, not flat
 
 
 def test_housing_adds_children_in_completion_years():
@@ -71,7 +113,7 @@ def test_housing_adds_children_in_completion_years():
         _children(rows), ProjectionParams(years=2, window=1, shrinkage=0, child_yield=yield_), housing
     )
     diff = built.groupby("year")["children"].sum() - plain.groupby("year")["children"].sum()
-    assert diff[2026] == pytest.approx(50 * 0.1 * 18)  # half the units in 2026
+    assert diff[2026] == pytest.approx(50 * 0.1 * 18)  # half the units in 2026, in full
     assert diff[2027] > diff[2026]  # the 2026 newcomers age on, plus the second half
 
 
@@ -84,6 +126,63 @@ def test_birth_trend_variant_changes_only_the_newborns_path():
     assert first(high)[5] == pytest.approx(first(low)[5])
 
 
+# --- guards against bad data ---------------------------------------------------------------------------
+
+
+def _stationary_city(n_areas: int = 6, years=range(2019, 2026)) -> dict:
+    return {(f"G{i}", y): _flat(50.0 + 10 * i) for i in range(n_areas) for y in years}
+
+
+def _others_stay(rows: dict, broken: str, params: ProjectionParams) -> tuple[pd.DataFrame, list]:
+    pr = project_arrays(_children(rows), params)
+    out = long_children(pr.areas, pr.future_years, pr.future)
+    for gid in pr.areas:
+        if gid == broken or (gid, 2025) not in rows:
+            continue
+        start = rows[(gid, 2025)][5]
+        got = out[(out["gebiet_id"] == gid)]["children"].to_numpy()
+        assert np.allclose(got, start, rtol=0.02), gid  # within ±2 % for ten years
+    return out, list(pr.problems)
+
+
+def test_an_area_with_zero_years_does_not_move_the_others():
+    rows = _stationary_city()
+    rows[("G0", 2023)] = _flat(0.0)
+    rows[("G0", 2024)] = _flat(0.0)
+    _, problems = _others_stay(rows, "G0", ProjectionParams(years=10, window=3))
+    texts = [p.text for p in problems]
+    assert "Gebiet G0: 2023 alle Altersjahre 0 (sonst bis zu 900 Kinder) – als fehlend behandelt." in texts
+    assert any(p.gebiet_id == "G0" and p.year == 2024 and p.kind == "jahr_null" for p in problems)
+    assert {p.gebiet_id for p in problems} == {"G0"}
+
+
+def test_an_area_at_zero_or_missing_in_the_base_year_gets_no_forecast_and_no_influence():
+    rows = _stationary_city()
+    rows[("G1", 2025)] = _flat(0.0)
+    del rows[("G2", 2025)]
+    out, problems = _others_stay(rows, "G1", ProjectionParams(years=10, window=3))
+    assert out[out["gebiet_id"] == "G1"]["children"].isna().all()  # "keine Daten", not 0
+    assert out[out["gebiet_id"] == "G2"]["children"].isna().all()
+    kinds = {(p.gebiet_id, p.kind) for p in problems}
+    assert kinds == {("G1", "basisjahr_null"), ("G2", "basisjahr_fehlt")}
+    assert all(p.excluded for p in problems)
+
+
+def test_a_missing_single_age_is_named_and_never_becomes_zero_for_ever():
+    rows = _stationary_city()
+    children = _children(rows)
+    gone = (children["gebiet_id"] == "G3") & (children["year"] == 2025) & (children["age"] == 4)
+    pr = project_arrays(children[~gone], ProjectionParams(years=10, window=3))
+    out = long_children(pr.areas, pr.future_years, pr.future)
+    g3 = out[out["gebiet_id"] == "G3"].set_index(["year", "age"])["children"]
+    assert g3[(2026, 5)] == pytest.approx(80.0)  # the cohort of the missing age is there
+    assert g3[(2035, 14)] == pytest.approx(80.0, rel=0.02)
+    (problem,) = pr.problems
+    assert problem.text == "Gebiet G3: Alter 4 fehlt 2025 – im Basisjahr aus den Nachbaraltern geschätzt."
+    for gid in ("G0", "G1", "G5"):
+        assert np.allclose(out[out["gebiet_id"] == gid]["children"], 50.0 + 10 * int(gid[1]), rtol=0.02)
+
+
 @settings(max_examples=40, deadline=None)
 @given(
     st.lists(st.floats(min_value=0, max_value=500), min_size=2 * (MAX_AGE + 1), max_size=2 * (MAX_AGE + 1))
@@ -92,7 +191,8 @@ def test_never_negative_and_conserved_without_migration(counts):
     n = MAX_AGE + 1
     rows = {("A", 2024): counts[:n], ("A", 2025): counts[n:]}
     out = project(_children(rows), ProjectionParams(years=5, window=1, shrinkage=0))
-    assert (out["children"] >= 0).all()
+    # an area whose children all vanish in the base year gets no forecast (NaN), never a negative one
+    assert (out["children"].dropna() >= 0).all()
     # With every factor exactly 1 the cohorts move on unchanged:
     same = {("A", 2024): _flat(7), ("A", 2025): _flat(7)}
     stable = project(_children(same), ProjectionParams(years=5, window=1, shrinkage=0))

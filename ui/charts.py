@@ -363,6 +363,50 @@ def _plan_layout(fig: go.Figure, unit: str, height: int) -> go.Figure:
     return fig
 
 
+def _rgba(color: str, alpha: float) -> str:
+    c = color.lstrip("#")
+    r, g, b = (int(c[i : i + 2], 16) for i in (0, 2, 4))
+    return f"rgba({r},{g},{b},{alpha})"
+
+
+def range_band(fig: go.Figure, frame: pd.DataFrame, col: str, label: str, color: str, base_year: int) -> None:
+    """The 80 % range of a forecast column as a band from the base year on (nothing without one)."""
+    low, high = f"{col}_low", f"{col}_high"
+    if low not in frame or high not in frame:
+        return
+    part = frame[frame["year"] >= base_year].dropna(subset=[low, high])
+    if len(part) < 2:
+        return
+    x = list(part["year"]) + list(part["year"])[::-1]
+    y = list(part[high].astype(float).round(0)) + list(part[low].astype(float).round(0))[::-1]
+    fig.add_trace(
+        go.Scatter(
+            x=x,
+            y=y,
+            fill="toself",
+            fillcolor=_rgba(color if color.startswith("#") else "#64748b", 0.16),
+            line={"width": 0},
+            mode="lines",
+            name=f"Spanne {label} (80 %)",
+            legendgroup=f"spanne-{col}",
+            showlegend=False,
+            hoverinfo="skip",
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=part["year"],
+            y=part[low].astype(float).round(0),
+            customdata=part[high].astype(float).round(0),
+            mode="lines",
+            line={"width": 0},
+            showlegend=False,
+            name=f"Spanne {label}",
+            hovertemplate=f"Spanne {label}: " + "%{y:,.0f} bis %{customdata:,.0f}<extra></extra>",
+        )
+    )
+
+
 def plan_timeline(
     frame: pd.DataFrame,
     lines: list[tuple[str, str, str, str]],
@@ -371,9 +415,11 @@ def plan_timeline(
     year: int | None = None,
     height: int = 320,
 ) -> go.Figure:
-    """Lines over the years of ``frame`` (``year`` + columns): ``(column, label, colour, dash)``."""
+    """Lines over the years of ``frame`` (``year`` + columns): ``(column, label, colour, dash)``; a
+    column with ``<column>_low``/``<column>_high`` beside it gets its range as a shaded band."""
     fig = go.Figure()
     for col, label, color, dash in lines:
+        range_band(fig, frame, col, label, color, base_year)
         fig.add_trace(
             go.Scatter(
                 x=frame["year"],
@@ -460,10 +506,26 @@ def cohort_chain(chain: pd.DataFrame, capacity: pd.DataFrame | None = None) -> g
             )
         )
         for stage, part in grp.groupby("stage", sort=False):
+            ranged = "children_low" in part
+            value = part["children"].astype(float)
+            error = (
+                {
+                    "type": "data",
+                    "symmetric": False,
+                    "array": (part["children_high"].astype(float) - value).clip(lower=0).round(0),
+                    "arrayminus": (value - part["children_low"].astype(float)).clip(lower=0).round(0),
+                    "color": color,
+                    "thickness": 1.5,
+                    "width": 6,
+                }
+                if ranged
+                else None
+            )
             fig.add_trace(
                 go.Scatter(
                     x=part["year"],
                     y=part["children"].astype(float).round(0),
+                    error_y=error,
                     mode="markers",
                     marker={
                         "size": 12,
@@ -497,36 +559,41 @@ def cohort_chain(chain: pd.DataFrame, capacity: pd.DataFrame | None = None) -> g
 
 
 def backtest_errors(horizons: pd.DataFrame) -> go.Figure:
-    """MAPE (bars) and bias (line) per forecast horizon of a backtest."""
-    x = [f"+{h} ({y})" for h, y in zip(horizons["horizon"], horizons["year"], strict=True)]
+    """Mean error per forecast horizon of the model beside carry-forward and plain ageing (bars),
+    with the model's bias (line)."""
+    x = [f"+{h} J." for h in horizons["horizon"]]
     fig = go.Figure()
-    fig.add_trace(
-        go.Bar(
-            x=x, y=horizons["mape"], name="MAPE je Gebiet", marker_color="#5b9bd0", hovertemplate="%{y:.1f} %"
+    for column, name, color in (
+        ("mape", "Prognose (Planungsatlas)", "#1d4ed8"),
+        ("mape_carry_forward", "Fortschreibung ohne Änderung", "#94a3b8"),
+        ("mape_ageing", "Alterung ohne Wanderung", "#d6a676"),
+    ):
+        if column not in horizons:
+            continue
+        fig.add_trace(
+            go.Bar(
+                x=x,
+                y=horizons[column],
+                name=name,
+                marker_color=color,
+                hovertemplate=name + ": %{y:.1f} %<extra></extra>",
+            )
         )
-    )
     fig.add_trace(
         go.Scatter(
             x=x,
             y=horizons["bias"],
-            name="Verzerrung (+ = zu hoch)",
+            name="Verzerrung der Prognose (+ = zu hoch)",
             mode="lines+markers",
             line={"color": "#c2410c", "width": 3},
-            hovertemplate="%{y:+.1f} %",
-        )
-    )
-    fig.add_trace(
-        go.Scatter(
-            x=x,
-            y=horizons["city_error"],
-            name="Fehler Gesamtstadt",
-            mode="lines+markers",
-            line={"color": "#334155", "width": 2, "dash": "dot"},
-            hovertemplate="%{y:+.1f} %",
+            hovertemplate="Verzerrung: %{y:+.1f} %<extra></extra>",
         )
     )
     fig.add_hline(y=0, line={"color": "#111", "width": 1})
-    fig = _plan_layout(fig, "Prozent", 320)
-    fig.update_layout(xaxis={"dtick": None, "type": "category", "title": "Prognosehorizont (Jahre)"})
-    fig.update_yaxes(rangemode="normal")
+    fig = _plan_layout(fig, "mittlerer Fehler je Gebiet (%)", 340)
+    fig.update_layout(
+        barmode="group",
+        xaxis={"dtick": None, "type": "category", "title": "Jahre voraus"},
+        yaxis={"rangemode": "normal", "ticksuffix": " %"},
+    )
     return fig

@@ -244,7 +244,9 @@ def scenarios(layout: LayoutInfo) -> list[Scenario]:
 
 
 @st.cache_resource(show_spinner="Rechne die Prognose zurück …", max_entries=16)
-def backtest_result(url: str, layout_code: str, versions: VersionKey, base_year: int) -> dict[str, Any]:
+def backtest_result(
+    url: str, layout_code: str, versions: VersionKey, base_year: int | None
+) -> dict[str, Any]:
     return backtest_data(planning_data(url, layout_code, versions), base_year)
 
 

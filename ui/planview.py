@@ -18,7 +18,7 @@ from planning.parameters import GAFOEG_FIRST_YEAR, describe
 from planning.plan import PLAN_FIGURES, PlanResult, at_level
 from planning.scenarios import BASELINE_NAME, Scenario
 from planning.steering import scenario_record
-from ui import charts, components, figures, state, steering, views
+from ui import charts, components, figures, forecast, state, steering, views
 from ui import data as uidata
 from ui.components import plural
 from ui.frame import Context
@@ -222,15 +222,23 @@ def series_for(result: PlanResult, table: pd.DataFrame, gid: str | None) -> tupl
 
 
 def ranked_table(
-    table: pd.DataFrame, year: int, columns: dict[str, str], sort_by: str, level_name: str
+    table: pd.DataFrame,
+    year: int,
+    columns: dict[str, str],
+    sort_by: str,
+    level_name: str,
+    small: set[str] | frozenset[str] = frozenset(),
 ) -> None:
-    """District table for one year, worst balance first, whole numbers, German headers.
+    """District table for one year, worst balance first, whole numbers, German headers; the range
+    ("Spanne") of the sorted figure beside it in forecast years; areas too small for a reliable
+    forecast marked.
 
     A column without a single figure (no capacity data delivered, say) is named below the table
     instead of filling hundreds of rows with "keine Daten".
     """
     part = table[table["year"] == year].sort_values(sort_by)
-    shown = pd.DataFrame({level_name: part["name"]})
+    marks = part["gebiet_id"].map(lambda g: " · zu klein" if g in small else "")
+    shown = pd.DataFrame({level_name: part["name"] + marks})
     empty = []
     for col, header in columns.items():
         values = part[col].astype(float).round(0)
@@ -238,6 +246,12 @@ def ranked_table(
             empty.append(header)
         else:
             shown[header] = values
+            if col == sort_by and f"{col}_low" in part:
+                ranges = [
+                    forecast.spanne(r, col) for r in part[[f"{col}_low", f"{col}_high"]].to_dict("records")
+                ]
+                if any(ranges):
+                    shown[f"Spanne {header}"] = ranges
     numeric = [h for h in columns.values() if h in shown]
     number_table(shown, numeric, height=min(520, 35 * (len(shown) + 1) + 3))
     if empty:
@@ -268,6 +282,7 @@ def plan_header(
         return None
     with c2:
         year = pick_plan_year(result, year_label, school=school)
+    forecast.notes(ctx, result)
     return scenario, result, year
 
 
@@ -297,6 +312,7 @@ def timeline(
         config={"displayModeBar": False},
         key=key,
     )
+    st.caption(forecast.BAND_NOTE)
     if gid:
         steering.comments_panel(ctx, None, gid, key=f"{key}_comments")
 
@@ -361,6 +377,16 @@ def kita_plan(ctx: Context) -> None:
         delta_arrow="off",
         border=True,
     )
+    forecast.range_caption(
+        city,
+        [
+            ("u3_demand", "U3-Bedarf"),
+            ("u3_gap", "Bilanz U3"),
+            ("ue3_demand", "Ü3-Bedarf"),
+            ("ue3_gap", "Bilanz Ü3"),
+        ],
+        str(year),
+    )
     left, right = st.columns([3, 2], gap="medium")
     with left:
         m1, m2 = st.columns([3, 2], vertical_alignment="center")
@@ -373,7 +399,12 @@ def kita_plan(ctx: Context) -> None:
         missing = int((this_year[code] < -0.5).sum())
         st.markdown(f"**Platzbilanz {year}** (Plätze − Bedarf) – größte Lücken zuerst")
         ranked_table(
-            table, year, {"u3_gap": "U3", "ue3_gap": "Ü3", "kita_gap": "Gesamt"}, code, ctx.level_name
+            table,
+            year,
+            {"u3_gap": "U3", "ue3_gap": "Ü3", "kita_gap": "Gesamt"},
+            code,
+            ctx.level_name,
+            forecast.small_marker(result),
         )
         st.caption(
             f"{figure.label_de} negativ (rot in der Karte): {missing} von {len(this_year)} "
@@ -431,6 +462,16 @@ def school_plan(ctx: Context) -> None:
         delta_arrow="off",
         border=True,
     )
+    forecast.range_caption(
+        city,
+        [
+            ("school_entrants", "Einschulungen"),
+            ("zuege_needed", "Eingangsklassen"),
+            ("ganztag_demand", "Ganztagsbedarf"),
+            ("ganztag_gap", "Ganztagsbilanz"),
+        ],
+        sy,
+    )
     st.markdown(f"**Ganztag nach GaFöG-Stufenplan, Gesamtstadt** – {ganztag_years_note()}")
     shown = city_all[city_all["year"] >= result.base_year - 2]
     st.plotly_chart(
@@ -460,6 +501,7 @@ def school_plan(ctx: Context) -> None:
             },
             code,
             ctx.level_name,
+            forecast.small_marker(result),
         )
         st.caption(
             "Kinder zählen im Gebiet, in dem sie wohnen; Schulplätze im Gebiet der Schule. Auf "

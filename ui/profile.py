@@ -18,6 +18,7 @@ from pandas.io.formats.style import Styler
 
 from geodata.crs import map_view
 from planning import profile as prof
+from planning.formatting import number_range
 from planning.indicators import Indicator, available_indicators, format_value
 from planning.plan import PlanResult
 from planning.scenarios import Scenario
@@ -450,22 +451,36 @@ def _location(ctx: Context, gid: str, facts: dict[str, Any], facilities: pd.Data
 def _plan_table(series: pd.DataFrame, result: PlanResult, rows: list[tuple[str, str]], school: bool) -> None:
     years = prof.plan_years(result.years, result.base_year, _plan_year())
     table = prof.plan_overview(series, years, rows)
+    ranges = prof.plan_ranges(series, years, rows)
     label = planview.school_year if school else str
     headers = {str(y): f"{label(y)} (Ist)" if y == result.base_year else label(y) for y in years}
-    table = table.rename(columns=headers)
     numeric = list(headers.values())
+    values = table.rename(columns=headers)
+
+    def cell(v: Any, span: tuple[float, float] | None) -> str:
+        # "keine Daten" on one line, so a capacity the school list lacks does not double the row height
+        text = planview.fmt(v).replace(" ", "\u00a0")
+        if span is None:
+            return text
+        return f"{text} ({number_range(*span)})".replace(" bis ", "\u2009–\u2009")
+
+    shown = pd.DataFrame({"Kennzahl": table["Kennzahl"]})
+    for y in years:
+        shown[headers[str(y)]] = [cell(v, r) for v, r in zip(table[str(y)], ranges[str(y)], strict=True)]
 
     def colour(v: Any, row_label: str) -> str:
         if "Bilanz" in row_label and pd.notna(v) and v < -0.5:
             return "color: #b91c1c; font-weight: 600"
         return ""
 
-    # "keine Daten" on one line, so a capacity the school list lacks does not double the row height
-    styler = table.style.format(lambda v: planview.fmt(v).replace(" ", "\u00a0"), subset=numeric)
+    styler = shown.style
     styler = styler.apply(
-        lambda col: [colour(v, r) for v, r in zip(col, table["Kennzahl"], strict=True)], subset=numeric
+        lambda col: [colour(v, r) for v, r in zip(values[col.name], table["Kennzahl"], strict=True)],
+        subset=numeric,
     )
     st.table(styler, hide_index=True)
+    if any(r is not None for y in years for r in ranges[str(y)]):
+        st.caption("In Klammern: Spanne, in der 8 von 10 früheren Prognosen lagen (Rückrechnung).")
 
 
 def _plan_year() -> int | None:

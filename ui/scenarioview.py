@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from planning.auth import Permission
+from planning.formatting import number, percent
 from planning.indicators import ancestor_map, format_value
 from planning.parameters import GROUPS, PARAMETERS, Parameter, format_parameter
 from planning.plan import PLAN_FIGURES, cohort_chain, compare, school_entry_check
@@ -22,7 +23,7 @@ from planning.scenarios import (
     save_scenario,
 )
 from ui import auth as uiauth
-from ui import components, figures, planview, state
+from ui import components, figures, forecast, planview, state
 from ui import data as uidata
 from ui.frame import Context
 
@@ -87,6 +88,7 @@ def compare_view(ctx: Context) -> None:
         config={"displayModeBar": False},
         key="compare_lines",
     )
+    st.caption(forecast.BAND_NOTE)
     this_year = side[side["year"] == year]
     if len(chosen) > 1:
         other = chosen[1]
@@ -417,6 +419,10 @@ def cohort_view(ctx: Context) -> None:
         config={"displayModeBar": False},
         key="cohort_chart",
     )
+    st.caption(
+        "Striche an den Punkten: Spanne, in der 8 von 10 früheren Prognosen lagen (Rückrechnung nach "
+        "Prognosejahren und Gebietsgröße); beobachtete Jahre ohne Strich."
+    )
     if not entry.empty:
         lines = []
         for r in entry.itertuples():
@@ -446,44 +452,125 @@ def cohort_view(ctx: Context) -> None:
 # ---------------------------------------------------------------- backtest
 
 
+def _horizon_table(horizons: list[dict[str, Any]]) -> pd.DataFrame:
+    h = pd.DataFrame(horizons)
+    out = pd.DataFrame(
+        {
+            "Jahre voraus": h["horizon"].map(lambda v: f"+{v}"),
+            "Vergleiche": h["areas"].map(fmt_int),
+            "Prognose": h["mape"].map(pct),
+            "Fortschreibung ohne Änderung": h["mape_carry_forward"].map(pct),
+            "Alterung ohne Wanderung": h["mape_ageing"].map(pct),
+            "Verzerrung": h["bias"].map(lambda v: percent(v, signed=True)),
+            "Gesamtstadt": h["city_error"].map(lambda v: percent(v, signed=True)),
+        }
+    )
+    if "coverage" in h:
+        out["in der Spanne"] = h["coverage"].map(lambda v: pct(v, 0) if pd.notna(v) else "–")
+    return out
+
+
+def fmt_int(v: Any) -> str:
+    return number(v)
+
+
+def pct(v: Any, decimals: int = 1) -> str:
+    return percent(v, decimals)
+
+
 def backtest_view(ctx: Context) -> None:
-    """How good is the forecast? Project from an earlier year and compare with what happened."""
+    """How good is the forecast? From every earlier year, beside the two forecasts anyone could make."""
     years = sorted({int(y) for y in ctx.data.population["year"].unique()})
-    candidates = [y for y in years[1:-1] if y - 1 in years]
-    if not candidates:
-        st.info("Für eine Rückrechnung braucht es mindestens drei aufeinanderfolgende Beobachtungsjahre.")
+    if len(years) < 2:
+        st.info(
+            "Für eine Rückrechnung braucht es Kinderzahlen aus mindestens zwei Jahren. Ältere "
+            "Bevölkerungsstände lassen sich unter Daten › Import laden."
+        )
         return
-    default = candidates[-5] if len(candidates) >= 5 else candidates[0]
-    base = st.select_slider("Basisjahr der Rückrechnung", candidates, value=default, key="backtest_base")
+    ALL = "alle"
+    choice = st.segmented_control(
+        "Basisjahr",
+        [ALL, *years[:-1]],
+        default=ALL,
+        key="backtest_base",
+        format_func=lambda y: "jedes Basisjahr (gepoolt)" if y == ALL else str(y),
+    )
+    base = None if choice in (None, ALL) else int(choice)
     try:
-        result = uidata.backtest_result(ctx.url, ctx.layout.code, ctx.versions, int(base))
+        result = uidata.backtest_result(ctx.url, ctx.layout.code, ctx.versions, base)
     except ValueError as exc:
         st.warning(str(exc))
         return
-    h = pd.DataFrame(result["horizons"])
-    cols = st.columns(min(4, len(h)))
-    for col, r in zip(cols, h.itertuples(), strict=False):
-        col.metric(
-            f"MAPE {r.year} (+{r.horizon} J.)",
-            format_value(r.mape, 1, "%"),
-            help="Mittlerer absoluter Prozentfehler der Kinder 0–17 je Gebiet",
-            border=True,
-        )
-    city = ", ".join(f"+{r.horizon} J.: {r.city_error:+.1f} %".replace(".", ",") for r in h.itertuples())
-    st.caption(f"Fehler der Gesamtstadt (+ = Prognose zu hoch): {city}")
-    st.plotly_chart(
-        figures.figure("backtest_errors", h), config={"displayModeBar": False}, key="backtest_chart"
+    horizons = result["horizons"]
+    if not horizons:
+        st.info("Keine Kinderzahlen 0–17 zum Vergleich.")
+        return
+    h = pd.DataFrame(horizons)
+    wins = int(((h["mape"] <= h["mape_carry_forward"]) & (h["mape"] <= h["mape_ageing"])).sum())
+    bases = result["base_years"]
+    span = f"{bases[0]}" if len(bases) == 1 else f"{bases[0]}–{bases[-1]}"
+    cols = st.columns(3)
+    first = horizons[0]
+    cols[0].metric(
+        "Fehler 1 Jahr voraus",
+        pct(first["mape"]),
+        delta=percent(first["mape"] - first["mape_carry_forward"], signed=True)
+        + " gegenüber „ohne Änderung“",
+        delta_color="inverse",
+        delta_arrow="off",
+        help="Mittlerer absoluter Fehler der Kinder 0–17 je Gebiet",
+        border=True,
     )
-    st.caption(f"Gemessen: {result['measure']}. Methode: {result['method']}")
+    cols[1].metric(
+        "Besser als beide einfachen Verfahren",
+        f"{wins} von {len(h)} Jahren voraus",
+        help="Fortschreibung ohne Änderung und Alterung ohne Wanderung, auf denselben Gebieten",
+        border=True,
+    )
+    cov = result["coverage"]
+    cols[2].metric(
+        "Spanne trifft",
+        pct(cov["observed"], 0) if cov["observed"] is not None else "–",
+        help="Anteil der später beobachteten Werte innerhalb der 80-%-Spanne (Spanne jeweils aus den "
+        "anderen Basisjahren berechnet); Soll: etwa 80 %",
+        border=True,
+    )
+    st.plotly_chart(
+        figures.figure("backtest_errors", h[[c for c in h.columns if c != "base_years"]]),
+        config={"displayModeBar": False},
+        key="backtest_chart",
+    )
+    st.markdown(f"**Kinder 0–17 je {components.plain(ctx.data.layout.levels[-1])}** (Basisjahre {span})")
+    st.dataframe(_horizon_table(horizons), hide_index=True, width="stretch")
+    st.caption(
+        f"Prognose: {result['model']} Verglichen auf denselben Gebieten mit: "
+        f"{result['baselines']['carry_forward']} {result['baselines']['ageing']} Datengrundlage: "
+        f"{result['method']}"
+    )
+    with st.expander("Nach Altersgruppe, Gebietsgröße und Ebene"):
+        for band in result["bands"]:
+            if band["band"] == "0–17":
+                continue
+            st.markdown(f"**Altersgruppe {band['band']}**")
+            st.dataframe(_horizon_table(band["horizons"]), hide_index=True, width="stretch")
+        for size in result["size_classes"]:
+            st.markdown(f"**Gebiete mit {size['size_class']} Kindern**")
+            st.dataframe(_horizon_table(size["horizons"]), hide_index=True, width="stretch")
+        for level in result["levels"]:
+            st.markdown(f"**Summe je {components.plain(level['level'])}**")
+            st.dataframe(_horizon_table(level["horizons"]), hide_index=True, width="stretch")
+    if result["warnings"]:
+        with st.expander(f"⚠ {len(result['warnings'])} Hinweis(e) zu den Daten"):
+            st.markdown("\n".join(f"- {components.plain(w)}" for w in result["warnings"]))
     d = pd.DataFrame(result["districts"])
     if not d.empty:
         names = ctx.data.areas.set_index("gebiet_id")["name"]
-        wide = d.pivot_table(index="gebiet_id", columns="horizon", values="error").round(1)
+        wide = d.pivot_table(index="gebiet_id", columns="horizon", values="error", aggfunc="mean").round(1)
         wide.columns = [f"+{c} J. (%)" for c in wide.columns]
         wide.insert(0, "Gebiet", wide.index.map(names))
         last = wide.columns[-1]
         wide = wide.reindex(wide[last].abs().sort_values(ascending=False).index)
-        with st.expander("Fehler je Gebiet (größte zuerst)"):
+        with st.expander("Fehler je Gebiet (Mittel über die Basisjahre, größte zuerst)"):
             st.dataframe(
                 wide.style.format({c: lambda v: format_value(v, 1) for c in wide.columns[1:]}),
                 hide_index=True,

@@ -19,6 +19,7 @@ from sqlalchemy import Engine
 from planning import indicators as ind
 from planning import profile as prof
 from planning import steering as sk
+from planning.formatting import number_range
 from planning.indicators import Indicator, format_value
 from planning.models import KIND_LABELS
 from planning.paper.images import static_map
@@ -253,9 +254,16 @@ def _plan_blocks(ctx: _Context, view: sk.View, data: PlanningData, school: bool)
         label = "Platzbilanz Kita"
     cols = {k: v for k, v in cols.items() if k in t.columns}
     t = t.sort_values(code, na_position="last")
-    rows = pd.DataFrame({level_name: [names.get(g, g) for g in t["gebiet_id"]]})
+    small = set(result.derived.get("zu_klein", [])) if level == data_level else set()
+    rows = pd.DataFrame(
+        {level_name: [names.get(g, g) + (" (zu klein)" if g in small else "") for g in t["gebiet_id"]]}
+    )
     for k, v in cols.items():
         rows[v] = [_de(x) for x in t[k]]
+    if year > result.base_year and f"{code}_low" in t:
+        rows["Spanne"] = [
+            number_range(lo, hi) for lo, hi in zip(t[f"{code}_low"], t[f"{code}_high"], strict=True)
+        ]
     geo = data.areas[data.areas["level"] == level][["gebiet_id", "name", "geometry"]]
     values = pd.DataFrame({"gebiet_id": t["gebiet_id"], "value": t[code], "suppressed": False})
     blocks: list[Block] = [
@@ -281,6 +289,18 @@ def _plan_blocks(ctx: _Context, view: sk.View, data: PlanningData, school: bool)
         # Observed years shortly before the base year, then the projection (older years lack pupils).
         city = city[city["year"] >= result.base_year - 3].sort_values("year")
         fig = go.Figure()
+        ahead = city[city["year"] >= result.base_year]
+        if all(f"{c}_low" in city for c in demand) and len(ahead) > 1:
+            low = ahead[[f"{c}_low" for c in demand]].sum(axis=1)
+            high = ahead[[f"{c}_high" for c in demand]].sum(axis=1)
+            fig.add_scatter(
+                x=list(ahead["year"]) + list(ahead["year"])[::-1],
+                y=list(high) + list(low)[::-1],
+                fill="toself",
+                fillcolor="rgba(185,28,28,0.15)",
+                line={"width": 0},
+                name="Spanne Bedarf (80 %)",
+            )
         fig.add_scatter(
             x=city["year"], y=city[demand].sum(axis=1), name="Bedarf", line={"color": "#b91c1c", "width": 3}
         )
@@ -307,6 +327,16 @@ def _plan_blocks(ctx: _Context, view: sk.View, data: PlanningData, school: bool)
                 source=source,
             )
         )
+    notes = list(result.derived.get("prognose_warnungen", []))
+    if small:
+        notes.append(
+            f"Zu klein für eine verlässliche Prognose (höchstens {result.params['mindestgroesse_prognose']} "
+            f"Kinder): {', '.join(names.get(g, g) for g in sorted(small))}."
+        )
+    if result.derived.get("spanne_quelle"):
+        notes.append(f"{result.derived['spanne_quelle']}; {result.derived.get('prognose_methode', '')}")
+    if notes:
+        blocks.append(Text("Zur Prognose: " + " ".join(notes)))
     scen = view.frozen_scenario()
     if scen is not None and scen.describe_changes():
         blocks.append(Text("Annahmen des Szenarios: " + "; ".join(scen.describe_changes()) + "."))
