@@ -19,8 +19,11 @@ from typing import Any
 
 from sqlalchemy import Engine, inspect
 
+from planning.auth import SYSTEM, acting_as
 from planning.config import resolve_db_url
 from planning.db import make_engine, migrate
+from planning.formatting import percent
+from planning.plan_ranges import single_age_ranges
 from planning.repository import NoDataError, get_layout, load_areas, load_planning_data
 from planning.summary import city_summary
 
@@ -404,27 +407,51 @@ def cmd_forecast(args: argparse.Namespace) -> int:
 
     result = _plan_for(args)
     children = result.children[~result.children["observed"]]
-    out = children.rename(columns={"gebiet_id": "area_id"})[["area_id", "year", "age", "children"]]
-    out = out.assign(children=out["children"].round(2)).sort_values(["area_id", "year", "age"])
+    columns = ["area_id", "year", "age", "children"]
+    if args.spanne:
+        children = single_age_ranges(children, result.errors, result.base_year)
+        columns += ["children_low", "children_high"]
+    out = children.rename(columns={"gebiet_id": "area_id"})[columns]
+    out = out.round({c: 2 for c in columns[3:]}).sort_values(["area_id", "year", "age"])
     Path(args.out).write_bytes(csv_bytes(out))
     print(
         f"Prognose geschrieben: {args.out} ({out['area_id'].nunique()} Gebiete, {out['year'].min()}–"
         f"{out['year'].max()}, Szenario {result.scenario}, Geburtenvariante "
         f"{result.params['geburtenvariante']})"
     )
+    _forecast_notes(result, args.spanne)
     return 0
+
+
+def _forecast_notes(result, spanne: bool) -> None:  # type: ignore[no-untyped-def]
+    """Data problems, areas too small and the source of the ranges, on standard error."""
+    for text in result.derived["prognose_warnungen"]:
+        print(f"Warnung: {text}", file=sys.stderr)
+    small = result.derived["zu_klein"]
+    if small:
+        limit = result.params["mindestgroesse_prognose"]
+        names = ", ".join(small[:10]) + (" …" if len(small) > 10 else "")
+        print(
+            f"Hinweis: {len(small)} Gebiete mit höchstens {limit} Kindern sind zu klein für eine "
+            f"verlässliche Prognose ({names}); besser die obere Ebene lesen.",
+            file=sys.stderr,
+        )
+    if spanne:
+        source = result.derived["spanne_quelle"] or "keine Spanne: für eine Rückrechnung fehlen frühere Jahre"
+        print(f"{source}.", file=sys.stderr)
 
 
 def cmd_plan(args: argparse.Namespace) -> int:
     result = _plan_for(args)
     from planning.exports import csv_bytes
 
-    out = result.export()
+    out = result.export(spanne=args.spanne)
     Path(args.out).write_bytes(csv_bytes(out))
     print(
         f"Bedarfsplanung geschrieben: {args.out} ({out['area_id'].nunique()} Gebiete, "
         f"{out['year'].min()}–{out['year'].max()}, Szenario {result.scenario})"
     )
+    _forecast_notes(result, args.spanne)
     return 0
 
 
@@ -468,13 +495,37 @@ def cmd_backtest(args: argparse.Namespace) -> int:
         raise CliError(str(exc)) from None
     if args.json:
         _print_json(result)
-    else:
-        print(f"Rückrechnung ab {args.base_year} ({result['measure']}; {result['method']}):")
-        for h in result["horizons"]:
-            figures = (
-                f"MAPE {h['mape']:.1f} %, Verzerrung {h['bias']:+.1f} %, Gesamtstadt {h['city_error']:+.1f} %"
+        return 0
+    bases = result["base_years"]
+    span = f"ab {bases[0]}" if len(bases) == 1 else f"ab jedem Basisjahr {bases[0]}–{bases[-1]}"
+    print(f"Rückrechnung {span} ({result['measure']}; {result['method']})")
+    print(f"Prognose: {result['model']}")
+
+    def table(title: str, horizons: list[dict]) -> None:
+        print(f"\n{title}")
+        print("  Jahre voraus  Paare   MAPE Prognose  Fortschreibung  Alterung  Verzerrung  Spanne trifft")
+        for h in horizons:
+            cover = f"{h['coverage']:.0f} %" if h.get("coverage") is not None else "–"
+            print(
+                (
+                    f"  {h['horizon']:>12}  {h['areas']:>5}  {h['mape']:>11.1f} %  "
+                    f"{h['mape_carry_forward']:>12.1f} %  {h['mape_ageing']:>6.1f} %  {h['bias']:>+8.1f} %  "
+                    f"{cover:>13}"
+                ).replace(".", ",")
             )
-            print(f"  {h['year']} (+{h['horizon']}): " + figures.replace(".", ","))
+
+    table("Kinder 0–17 je Gebiet", result["horizons"])
+    for band in result["bands"]:
+        if band["band"] != "0–17":
+            table(f"Altersgruppe {band['band']}", band["horizons"])
+    for level in result["levels"]:
+        table(f"Summe je {level['level']}", level["horizons"])
+    cov = result["coverage"]
+    if cov["observed"] is not None:
+        share = percent(cov["observed"])
+        print(f"\n80-%-Spanne: {share} der zurückgehaltenen Werte liegen darin ({cov['pairs']} Paare).")
+    for warning in result["warnings"]:
+        print(f"Warnung: {warning}")
     return 0
 
 
@@ -780,6 +831,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     s.add_argument("--layout", help="Code des Gebietsstands (Standard: aktiver)")
     s.add_argument("--out", required=True, metavar="FILE.csv")
+    s.add_argument(
+        "--spanne",
+        action="store_true",
+        help="Spalten children_low/children_high (80-%%-Spanne aus der Rückrechnung)",
+    )
     s.set_defaults(func=cmd_forecast)
 
     s = sub.add_parser("plan", help="Kita-, Schul- und Ganztagsbedarf gegen Plätze je Gebiet und Jahr (CSV)")
@@ -787,6 +843,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--years", type=int, metavar="N", help="Prognosejahre (Standard: laut Szenario, 10)")
     s.add_argument("--layout", help="Code des Gebietsstands (Standard: aktiver)")
     s.add_argument("--out", required=True, metavar="FILE.csv")
+    s.add_argument(
+        "--spanne", action="store_true", help="je Wertspalte <spalte>_low und <spalte>_high (80-%%-Spanne)"
+    )
     s.set_defaults(func=cmd_plan)
 
     s = sub.add_parser("scenarios", help="Szenarien mit Parameteränderungen und Maßnahmen auflisten")
@@ -795,7 +854,12 @@ def build_parser() -> argparse.ArgumentParser:
     s.set_defaults(func=cmd_scenarios)
 
     s = sub.add_parser("backtest", help="Prognose ab einem früheren Jahr mit der Wirklichkeit vergleichen")
-    s.add_argument("--base-year", type=int, required=True, metavar="JAHR")
+    s.add_argument(
+        "--base-year",
+        type=int,
+        metavar="JAHR",
+        help="nur dieses Basisjahr (Standard: jedes mögliche, gepoolt)",
+    )
     s.add_argument("--layout", help="Code des Gebietsstands (Standard: aktiver)")
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_backtest)
@@ -888,7 +952,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     func: Callable[[argparse.Namespace], int] = args.func
     try:
-        return func(args)
+        # The command line and the scheduled jobs (deploy/systemd) act as the system service, said
+        # explicitly: nothing else in the process writes without an acting person.
+        with acting_as(SYSTEM):
+            return func(args)
     except (CliError, NoDataError, KeyError) as exc:
         msg = exc.args[0] if exc.args else str(exc)
         if isinstance(exc, NoDataError):

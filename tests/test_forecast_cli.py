@@ -47,6 +47,14 @@ def test_backtest_json_on_the_demo_city(demo_url, capsys):
     assert horizons[0]["mape"] < 10  # one year ahead a small-area forecast stays within a few percent
     assert horizons[-1]["mape"] > horizons[0]["mape"]  # error grows with the horizon
     assert main(["--db", demo_url, "backtest", "--base-year", "2030"]) == 1
+    capsys.readouterr()
+    assert main(["--db", demo_url, "backtest", "--json"]) == 0  # every base year, pooled
+    pooled = json.loads(capsys.readouterr().out)
+    assert pooled["base_years"] == list(range(2015, 2025)) and pooled["base_year"] is None
+    first = pooled["horizons"][0]
+    assert first["areas"] == 32 * 10
+    assert {"mape_carry_forward", "mape_ageing"} <= set(first)
+    assert first["mape"] < first["mape_carry_forward"]
 
 
 def test_plan_csv_contract_and_scenarios(demo_url, tmp_path, capsys):
@@ -92,3 +100,35 @@ def test_forecast_follows_the_scenario_housing(demo_url, tmp_path):
     assert in_2027[0] > in_2027[1]  # the delayed new build brings its children later
     others = [f[(f["area_id"] != "0704")]["children"].sum() for f in (b, lt)]
     assert others[0] == pytest.approx(others[1])
+
+
+def test_spanne_adds_low_and_high_columns_and_leaves_the_contract_alone(demo_url, tmp_path, capsys):
+    plain, ranged = tmp_path / "p.csv", tmp_path / "s.csv"
+    assert main(["--db", demo_url, "forecast", "--years", "3", "--out", str(plain)]) == 0
+    assert main(["--db", demo_url, "forecast", "--years", "3", "--spanne", "--out", str(ranged)]) == 0
+    p = pd.read_csv(plain, dtype={"area_id": str})
+    s = pd.read_csv(ranged, dtype={"area_id": str})
+    assert list(p.columns) == ["area_id", "year", "age", "children"]
+    assert list(s.columns) == ["area_id", "year", "age", "children", "children_low", "children_high"]
+    assert (s["children_low"] <= s["children"] + 0.01).all() and (
+        s["children"] <= s["children_high"] + 0.01
+    ).all()
+    width = s.assign(w=s["children_high"] - s["children_low"]).groupby("year")["w"].sum()
+    assert width[2026] < width[2028]  # wider further ahead
+    assert "Spanne: 80 % der Rückrechnungsfehler (Basisjahre 2015–2024)" in capsys.readouterr().err
+
+    plan_plain, plan_ranged = tmp_path / "pp.csv", tmp_path / "ps.csv"
+    assert main(["--db", demo_url, "plan", "--out", str(plan_plain)]) == 0
+    assert main(["--db", demo_url, "plan", "--spanne", "--out", str(plan_ranged)]) == 0
+    a = pd.read_csv(plan_plain, dtype={"area_id": str})
+    b = pd.read_csv(plan_ranged, dtype={"area_id": str})
+    value_columns = [c for c in a.columns if c not in ("area_id", "year")]
+    assert list(b.columns) == ["area_id", "year"] + [
+        name for c in value_columns for name in (c, f"{c}_low", f"{c}_high")
+    ]
+    assert (b["u3_places_low"] == b["u3_places"]).all()  # places are facts: no range
+    future = b[b["year"] > 2025]
+    assert (future["kita_gap_low"] < future["kita_gap_high"]).mean() > 0.9
+    assert (future["kita_gap_low"] <= future["kita_gap"] + 0.01).all()
+    first = b[b["year"] == 2025]
+    assert (first["kita_gap_low"] == first["kita_gap"]).all()  # the base year is observed
