@@ -203,6 +203,13 @@ def check(name: str, figures: dict[str, object]) -> list[tuple[str, str, str, bo
 
 
 def main() -> int:
+    from planning.auth import SYSTEM, acting_as
+
+    with acting_as(SYSTEM):  # builds databases like the command line: as the system service
+        return _main()
+
+
+def _main() -> int:
     datasets, skipped = _datasets()
     only = [d for d in os.environ.get("BENCH_ONLY", "").split(",") if d]
     results: dict[str, dict[str, object]] = {}

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -166,11 +167,52 @@ def _label(obj: Any) -> str:
 
 def _denied(who: auth.Principal, permission: Permission, table: str) -> PermissionDenied:
     what = OBJECT_LABELS.get(table, table)
+    if who is auth.NOBODY:
+        return PermissionDenied(f"{auth.NO_ACTOR_MESSAGE} ({what})")
     if not who.username:
         return PermissionDenied(f"Bitte anmelden: ohne Anmeldung kann nichts gespeichert werden ({what}).")
     return PermissionDenied(
         f"Keine Berechtigung: {who.label} darf nicht {auth.PERMISSION_LABELS[permission]} ({what})."
     )
+
+
+#: First words of statements that change the database (data or schema).
+_WRITE_VERBS = frozenset(
+    {
+        "INSERT",
+        "UPDATE",
+        "DELETE",
+        "REPLACE",
+        "MERGE",
+        "UPSERT",
+        "COPY",
+        "CREATE",
+        "DROP",
+        "ALTER",
+        "TRUNCATE",
+    }
+)
+_CTE_WRITE = re.compile(r"\b(INSERT|UPDATE|DELETE|MERGE)\b", re.IGNORECASE)
+
+
+def is_write(statement: str) -> bool:
+    """True for SQL that changes data or schema (also ``WITH … INSERT``)."""
+    head = statement.lstrip().split(None, 1)
+    verb = head[0].upper() if head else ""
+    return verb in _WRITE_VERBS or (verb == "WITH" and _CTE_WRITE.search(statement) is not None)
+
+
+@event.listens_for(Engine, "before_cursor_execute")
+def _refuse_without_actor(_conn, _cursor, statement, _params, _context, _many) -> None:  # type: ignore[no-untyped-def]
+    """No write reaches any database of this process without an acting person.
+
+    The flush check below covers ORM writes by role; this covers everything else too (bulk inserts,
+    ``session.execute(update(...))``, plain SQL, DDL): a code path that forgot ``acting_as`` fails
+    closed instead of writing as somebody.
+    """
+    # is_write first: asking for the actor may itself read the database (the app's resolver).
+    if is_write(statement) and auth.actor() is None:
+        raise PermissionDenied(auth.NO_ACTOR_MESSAGE)
 
 
 @event.listens_for(Session, "before_flush")

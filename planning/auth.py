@@ -5,10 +5,12 @@ through :mod:`planning.audit`, which asks :func:`current` who is acting and refu
 that person's role lacks the permission for the changed table. A page, a URL parameter or a
 manipulated session state cannot reach a write around it.
 
-Who is acting: :func:`acting_as` sets it for a block (the app does this for each signed-in
-session); without it a registered resolver is asked (the app registers one that answers "nobody
-signed in" inside Streamlit script threads), and outside the app (command line, scheduled jobs,
-tests) the acting person is :data:`SYSTEM`, named in the audit trail as such.
+Who is acting: :func:`acting_as` sets it for a block; without it a registered resolver is asked
+(the app registers one that answers with the session's signed-in person inside Streamlit script
+threads). Identity fails closed: when neither names anybody, :func:`current` is :data:`NOBODY`, who
+may not write anything, and :mod:`planning.audit` refuses every write statement sent without an
+actor. The command line, migrations, the demo build and scheduled jobs open
+``acting_as(SYSTEM)`` explicitly and are named in the audit trail as the system service.
 
 The user store (table ``app_user``) serves installations without an identity provider: bcrypt
 hashes, created with ``python -m planning user add``. With OIDC (``st.login``) the identity
@@ -31,9 +33,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 import bcrypt
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, select, update
 
-from planning.db import session_scope
+from planning.db import compare_and_set, concurrent_edit_message, session_scope
 from planning.models import AppUser
 
 
@@ -133,10 +135,18 @@ class Principal:
         return f"{self.display_name} ({ROLE_LABELS[self.role]}{dept})"
 
 
-#: Command line, scheduled jobs, the demo build: named as such in the audit trail.
+#: Command line, scheduled jobs, the demo build: named as such in the audit trail. Never a default:
+#: only an explicit ``acting_as(SYSTEM)`` acts as it.
 SYSTEM = Principal("system", "Systemdienst (Kommandozeile)", Role.ADMIN)
 #: Inside the app before anybody signed in: may read public figures, nothing else.
 ANONYMOUS = Principal("", "nicht angemeldet", Role.LESEND)
+#: Nobody set as acting (no ``acting_as`` block, no signed-in session): may read, never write.
+NOBODY = Principal("", "niemand (keine handelnde Person gesetzt)", Role.LESEND)
+#: Refusal of a write without an actor (a programming error: the caller forgot ``acting_as``).
+NO_ACTOR_MESSAGE = (
+    "Schreiben verweigert: keine handelnde Person gesetzt. In der App bitte anmelden; Skripte und "
+    "geplante Aufgaben handeln ausdrücklich als Systemdienst (python -m planning …)."
+)
 
 _current: ContextVar[Principal | None] = ContextVar("planungsatlas_principal", default=None)
 _resolver: Callable[[], Principal | None] | None = None
@@ -146,21 +156,26 @@ def set_resolver(resolver: Callable[[], Principal | None] | None) -> None:
     """Who acts when no :func:`acting_as` block is open (the app: the session's signed-in person).
 
     The resolver returns None outside its context (e.g. not in a Streamlit script thread); then
-    :data:`SYSTEM` acts.
+    nobody acts (:data:`NOBODY`: reading only).
     """
     global _resolver
     _resolver = resolver
 
 
-def current() -> Principal:
+def actor() -> Principal | None:
+    """The person set as acting (``acting_as`` block, else the resolver), or None: nobody."""
     principal = _current.get()
     if principal is not None:
         return principal
     if _resolver is not None:
-        resolved = _resolver()
-        if resolved is not None:
-            return resolved
-    return SYSTEM
+        return _resolver()
+    return None
+
+
+def current() -> Principal:
+    """The acting person; :data:`NOBODY` (may not write) when none is set. Never an administrator
+    by default: a code path that forgets to set the actor is refused, not let through."""
+    return actor() or NOBODY
 
 
 @contextlib.contextmanager
@@ -178,6 +193,8 @@ def require(permission: Permission, department: str | None = None, what: str = "
     who = current()
     if not who.can(permission, department):
         action = what or PERMISSION_LABELS[permission]
+        if who is NOBODY:
+            raise PermissionDenied(NO_ACTOR_MESSAGE)
         raise PermissionDenied(
             f"Keine Berechtigung: {who.label} darf nicht {action}."
             if who.username
@@ -283,12 +300,41 @@ def list_users(engine: Engine) -> list[tuple[Principal, bool]]:
 
 def set_active(engine: Engine, username: str, active: bool) -> None:
     """Disable (or enable again) a user; users are never deleted (the audit trail names them)."""
-    with session_scope(engine) as s:
+    with (
+        compare_and_set(lambda: UserError(concurrent_edit_message(f"Der Benutzer „{username}“"))),
+        session_scope(engine) as s,
+    ):
         row = s.scalars(select(AppUser).where(AppUser.username == username.strip().lower())).first()
         if row is None:
             raise UserError(f"Den Benutzer „{username}“ gibt es nicht.")
         row.active = active
         row.revision += 1
+        if not active:
+            row.session_generation += 1  # every sign-in cookie of the user stops working
+
+
+def session_generation(engine: Engine, username: str) -> int | None:
+    """The sign-in generation of an active user of the store, else None (unknown or disabled)."""
+    name = (username or "").strip().lower()
+    with session_scope(engine) as s:
+        row = s.execute(
+            select(AppUser.session_generation, AppUser.active).where(AppUser.username == name)
+        ).first()
+        return int(row.session_generation) if row is not None and row.active else None
+
+
+def end_sessions(engine: Engine, username: str) -> None:
+    """ "Abmelden": count up the user's sign-in generation, so every cookie issued before (on any
+    device, also a copied one) no longer signs in. One statement; needs an acting person (the
+    one signing out), no administration right, and changes nothing else of the user."""
+    name = (username or "").strip().lower()
+    with session_scope(engine) as s:
+        s.execute(
+            update(AppUser)
+            .where(AppUser.username == name)
+            .values(session_generation=AppUser.session_generation + 1)
+            .execution_options(synchronize_session=False)
+        )
 
 
 def has_users(engine: Engine) -> bool:
@@ -406,31 +452,101 @@ class LoginThrottle:
 SESSION_SECRET_ENV = "PLANUNGSATLAS_SESSION_SECRET"
 #: A working day: the signed-in browser keeps its sign-in across reloads and new tabs this long.
 SESSION_TTL_S = 8 * 3600
+#: HMAC-SHA256 keys shorter than this are guessable offline from one cookie.
+MIN_SECRET_BYTES = 32
+#: How to make a good secret (named in every refusal).
+MAKE_SECRET = 'python -c "import secrets; print(secrets.token_urlsafe(48))"'
+#: Words of placeholders in templates (deploy/planungsatlas.env.example, secrets.toml.example).
+_PLACEHOLDER_WORDS = (
+    "zufall",
+    "einsetzen",
+    "beispiel",
+    "example",
+    "changeme",
+    "change-me",
+    "placeholder",
+    "platzhalter",
+    "mindestens",
+    "geheimnis",
+    "secret",
+    "…",
+    "xxxx",
+)
 
 
-def session_token(secret: bytes, username: str, now: float, ttl_s: int = SESSION_TTL_S) -> str:
+def session_secret_problem(secret: str | bytes | None, where: str = SESSION_SECRET_ENV) -> str | None:
+    """Why ``secret`` must not sign cookies of a server in the network (German), or None if fine.
+
+    Refused: missing, shorter than :data:`MIN_SECRET_BYTES` bytes, a placeholder of a template, or
+    made of very few different characters (``aaaa…``). Anyone who knows or guesses the secret can
+    sign a cookie for any user, Administration included.
+    """
+    raw = secret.encode("utf-8") if isinstance(secret, str) else (secret or b"")
+    text = raw.decode("utf-8", "replace").strip()
+    how = (
+        f"Ein neues Geheimnis erzeugen mit: {MAKE_SECRET} – in {where} eintragen (für alle App-Prozesse "
+        "dasselbe) und die App neu starten."
+    )
+    if not text:
+        return f"Das Geheimnis für die Anmelde-Cookies ({where}) fehlt. {how}"
+    if len(raw) < MIN_SECRET_BYTES:
+        return (
+            f"Das Geheimnis für die Anmelde-Cookies ({where}) ist zu kurz: {len(raw)} Bytes, "
+            f"mindestens {MIN_SECRET_BYTES}. {how}"
+        )
+    folded = text.casefold()
+    if any(word in folded for word in _PLACEHOLDER_WORDS):
+        return (
+            f"Das Geheimnis für die Anmelde-Cookies ({where}) ist der Platzhalter aus der Vorlage; "
+            f"mit ihm kann jeder eine Anmeldung fälschen. {how}"
+        )
+    if len(set(text)) < 12:
+        return (
+            f"Das Geheimnis für die Anmelde-Cookies ({where}) ist nicht zufällig (nur {len(set(text))} "
+            f"verschiedene Zeichen). {how}"
+        )
+    return None
+
+
+@dataclass(frozen=True)
+class SessionClaim:
+    """What a valid sign-in cookie says: the user and the sign-in generation it was issued in."""
+
+    username: str
+    generation: int
+
+
+def session_token(
+    secret: bytes, username: str, now: float, ttl_s: int = SESSION_TTL_S, generation: int = 0
+) -> str:
     """A signed, expiring token naming ``username`` (the browser keeps it as a cookie).
 
-    ``name.expiry.signature``, the signature an HMAC-SHA256 over name and expiry with the server's
-    secret; nothing secret is inside, and it cannot be forged or prolonged without the secret.
+    ``name.expiry.generation.signature``, the signature an HMAC-SHA256 over the rest with the
+    server's secret; nothing secret is inside, and it cannot be forged or prolonged without the
+    secret. ``generation`` is the user's :func:`session_generation`: "Abmelden" and disabling count
+    it up, which ends every token issued before.
     """
     name = base64.urlsafe_b64encode(username.encode("utf-8")).decode("ascii").rstrip("=")
-    payload = f"{name}.{int(now) + ttl_s}"
+    payload = f"{name}.{int(now) + ttl_s}.{int(generation)}"
     mac = hmac.new(secret, payload.encode("ascii"), hashlib.sha256).hexdigest()
     return f"{payload}.{mac}"
 
 
-def verify_session_token(secret: bytes, token: str | None, now: float) -> str | None:
-    """The username of a valid, unexpired token, else None (tampered, expired, malformed)."""
-    if not token or token.count(".") != 2:
+def verify_session_token(secret: bytes, token: str | None, now: float) -> SessionClaim | None:
+    """User and generation of a valid, unexpired token, else None (tampered, expired, malformed).
+
+    Whether the generation is still the user's is checked against the database by the caller."""
+    if not token or token.count(".") != 3:
         return None
-    name, expiry, mac = token.split(".")
-    expected = hmac.new(secret, f"{name}.{expiry}".encode("ascii", "replace"), hashlib.sha256).hexdigest()
+    name, expiry, generation, mac = token.split(".")
+    payload = f"{name}.{expiry}.{generation}".encode("ascii", "replace")
+    expected = hmac.new(secret, payload, hashlib.sha256).hexdigest()
     if not hmac.compare_digest(mac.encode("utf-8"), expected.encode("ascii")):
         return None  # bytes: a cookie may carry any characters, compare_digest takes only ASCII str
-    if not expiry.isdigit() or int(expiry) < now:
+    if not expiry.isdigit() or int(expiry) < now or not generation.isdigit():
         return None
     try:
-        return base64.urlsafe_b64decode(name + "=" * (-len(name) % 4)).decode("utf-8")
+        username = base64.urlsafe_b64decode(name + "=" * (-len(name) % 4)).decode("utf-8")
     except (ValueError, UnicodeDecodeError):
         return None
+    return SessionClaim(username, int(generation))

@@ -9,13 +9,15 @@ migrations themselves.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
@@ -151,3 +153,30 @@ def session_or_scope(engine: Engine, session: Session | None) -> Iterator[Sessio
         return
     with session_scope(engine) as s:
         yield s
+
+
+def concurrent_edit_message(what: str) -> str:
+    """German refusal when another person saved the same object at the same moment."""
+    return (
+        f"{what} wurde gerade gleichzeitig von jemand anderem gespeichert. "
+        "Bitte neu laden; Ihre Änderung ist nicht gespeichert."
+    )
+
+
+@contextmanager
+def compare_and_set(refusal: Callable[[], Exception], creating: bool = False) -> Iterator[None]:
+    """Turn a lost compare-and-set into the caller's German refusal.
+
+    Editable objects are mapped with ``version_id_col`` (:func:`planning.models.compare_and_set`):
+    the save is ``UPDATE … WHERE id = :id AND revision = :seen``, and when another process saved
+    first no row changes and the ORM raises ``StaleDataError``. With ``creating``, a unique-key
+    violation (two people creating the same name at once) counts as such a conflict too.
+    """
+    try:
+        yield
+    except StaleDataError as exc:
+        raise refusal() from exc
+    except IntegrityError as exc:
+        if not creating:
+            raise
+        raise refusal() from exc

@@ -16,6 +16,7 @@ zeros. Counts are nullable: NULL means *missing*, never zero.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from sqlalchemy import (
     Boolean,
@@ -46,6 +47,14 @@ NAMING_CONVENTION = {
 
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def compare_and_set(revision: Any) -> dict[str, Any]:
+    """Mapper arguments of an editable object: every UPDATE/DELETE carries ``WHERE revision =
+    :seen`` and the ORM checks the rows affected (``StaleDataError`` when another process saved
+    first). The code counts ``revision`` itself (no generator), so a save is one atomic
+    compare-and-set statement instead of a read-then-write race."""
+    return {"version_id_col": revision, "version_id_generator": False}
 
 
 class Base(DeclarativeBase):
@@ -350,6 +359,7 @@ class Scenario(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     updated_by: Mapped[str] = mapped_column(String(120), default="unbekannt")
     revision: Mapped[int] = mapped_column(Integer, default=1)
+    __mapper_args__ = compare_and_set(revision)
 
     __table_args__ = (UniqueConstraint("layout_id", "name"),)
 
@@ -386,6 +396,7 @@ class IndicatorDefinition(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     updated_by: Mapped[str] = mapped_column(String(120), default="unbekannt")
     revision: Mapped[int] = mapped_column(Integer, default=1)
+    __mapper_args__ = compare_and_set(revision)
 
 
 class IndicatorTarget(Base):
@@ -402,6 +413,7 @@ class IndicatorTarget(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     updated_by: Mapped[str] = mapped_column(String(120), default="unbekannt")
     revision: Mapped[int] = mapped_column(Integer, default=1)
+    __mapper_args__ = compare_and_set(revision)
 
 
 class IndicatorSet(Base):
@@ -419,6 +431,7 @@ class IndicatorSet(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     updated_by: Mapped[str] = mapped_column(String(120), default="unbekannt")
     revision: Mapped[int] = mapped_column(Integer, default=1)
+    __mapper_args__ = compare_and_set(revision)
 
 
 # ----------------------------------------------------------------- steering (Steuerkreis)
@@ -467,6 +480,7 @@ class Meeting(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     updated_by: Mapped[str] = mapped_column(String(120), default="unbekannt")
     revision: Mapped[int] = mapped_column(Integer, default=1)
+    __mapper_args__ = compare_and_set(revision)
 
 
 class AgendaItem(Base):
@@ -508,6 +522,7 @@ class Comment(Base):
     resolved_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     #: Counts resolve/reopen on the thread's first comment (a parallel toggle is refused).
     revision: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    __mapper_args__ = compare_and_set(revision)
 
 
 class Decision(Base):
@@ -528,6 +543,7 @@ class Decision(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     updated_by: Mapped[str] = mapped_column(String(120), default="unbekannt")
     revision: Mapped[int] = mapped_column(Integer, default=1)
+    __mapper_args__ = compare_and_set(revision)
 
 
 class WorkOrder(Base):
@@ -555,6 +571,7 @@ class WorkOrder(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     updated_by: Mapped[str] = mapped_column(String(120), default="unbekannt")
     revision: Mapped[int] = mapped_column(Integer, default=1)
+    __mapper_args__ = compare_and_set(revision)
 
 
 class AppUser(Base):
@@ -578,6 +595,10 @@ class AppUser(Base):
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     revision: Mapped[int] = mapped_column(Integer, default=1)
+    __mapper_args__ = compare_and_set(revision)
+    #: Counted up by "Abmelden" and by disabling the user: sign-in cookies of an older generation
+    #: (also copied ones) no longer sign in.
+    session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class AuditEvent(Base):

@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from planning.db import session_scope
+from planning.db import compare_and_set, concurrent_edit_message, session_scope
 from planning.indicators import DOMAINS, INDICATORS, Indicator, get_indicator
 from planning.models import IndicatorDefinition, IndicatorSet, IndicatorTarget, utcnow
 from planning.targets import Target
@@ -176,7 +176,12 @@ def add_indicator(engine: Engine, ind: Indicator, user: str) -> Indicator:
 
 def delete_indicator(engine: Engine, code: str) -> None:
     """Remove an added indicator with its target and from every set (imported values stay)."""
-    with session_scope(engine) as s:
+    with (
+        compare_and_set(
+            lambda: RegistryError(concurrent_edit_message("Ein Kennzahlenset mit dieser Kennzahl"))
+        ),
+        session_scope(engine) as s,
+    ):
         row = s.scalars(select(IndicatorDefinition).where(IndicatorDefinition.code == code)).first()
         if row is None:
             raise RegistryError(f"Eine hinzugefügte Kennzahl „{code}“ gibt es nicht.")
@@ -200,7 +205,12 @@ def _known_codes(s: Session) -> set[str]:
 def save_target(engine: Engine, target: Target, user: str) -> Target:
     """Insert or update the target of ``target.code``; ``target.revision`` is the one the edit started
     from (0 for a new target). Refused with a German message if someone saved in between."""
-    with session_scope(engine) as s:
+    with (
+        compare_and_set(
+            lambda: RegistryError(concurrent_edit_message(f"Der Zielwert von „{target.code}“")), creating=True
+        ),
+        session_scope(engine) as s,
+    ):
         if target.code not in _known_codes(s):
             raise RegistryError(f"Kennzahl „{target.code}“ gibt es nicht.")
         row = s.scalars(select(IndicatorTarget).where(IndicatorTarget.code == target.code)).first()
@@ -221,7 +231,10 @@ def save_target(engine: Engine, target: Target, user: str) -> Target:
 
 
 def delete_target(engine: Engine, code: str) -> None:
-    with session_scope(engine) as s:
+    with (
+        compare_and_set(lambda: RegistryError(concurrent_edit_message(f"Der Zielwert von „{code}“"))),
+        session_scope(engine) as s,
+    ):
         row = s.scalars(select(IndicatorTarget).where(IndicatorTarget.code == code)).first()
         if row is None:
             raise RegistryError(f"Für „{code}“ ist kein Zielwert gesetzt.")
@@ -240,7 +253,12 @@ def save_set(engine: Engine, kset: KennzahlenSet, user: str, position: int | Non
         raise RegistryError(f"Kennzahlenset „{name}“: mindestens eine Kennzahl auswählen.")
     if len(set(kset.codes)) != len(kset.codes):
         raise RegistryError(f"Kennzahlenset „{name}“: eine Kennzahl ist doppelt aufgeführt.")
-    with session_scope(engine) as s:
+    with (
+        compare_and_set(
+            lambda: RegistryError(concurrent_edit_message(f"Kennzahlenset „{name}“")), creating=True
+        ),
+        session_scope(engine) as s,
+    ):
         unknown = [c for c in kset.codes if c not in _known_codes(s)]
         if unknown:
             raise RegistryError(f"Kennzahlenset „{name}“: unbekannte Kennzahl(en) {', '.join(unknown)}.")
@@ -266,7 +284,10 @@ def save_set(engine: Engine, kset: KennzahlenSet, user: str, position: int | Non
 
 
 def delete_set(engine: Engine, name: str) -> None:
-    with session_scope(engine) as s:
+    with (
+        compare_and_set(lambda: RegistryError(concurrent_edit_message(f"Kennzahlenset „{name}“"))),
+        session_scope(engine) as s,
+    ):
         row = s.scalars(select(IndicatorSet).where(IndicatorSet.name == name)).first()
         if row is None:
             raise RegistryError(f"Kennzahlenset „{name}“ gibt es nicht.")

@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy import Engine, select
 
-from planning.db import session_scope
+from planning.db import compare_and_set, concurrent_edit_message, session_scope
 from planning.models import Scenario as ScenarioRow
 from planning.models import utcnow
 from planning.parameters import format_parameter, get_parameter, resolve
@@ -198,7 +198,10 @@ def save_scenario(
     scenario = replace(scenario, name=name)
     scenario.resolved_params()  # validates
     measures = [m.validate(area_ids, projects) for m in scenario.measures]
-    with session_scope(engine) as s:
+    with (
+        compare_and_set(lambda: ScenarioError(concurrent_edit_message(f"Szenario „{name}“")), creating=True),
+        session_scope(engine) as s,
+    ):
         row = s.scalars(
             select(ScenarioRow).where(ScenarioRow.layout_id == layout_id, ScenarioRow.name == name)
         ).one_or_none()
@@ -224,7 +227,10 @@ def save_scenario(
 
 
 def delete_scenario(engine: Engine, layout_id: int, name: str) -> None:
-    with session_scope(engine) as s:
+    with (
+        compare_and_set(lambda: ScenarioError(concurrent_edit_message(f"Szenario „{name}“"))),
+        session_scope(engine) as s,
+    ):
         row = s.scalars(
             select(ScenarioRow).where(ScenarioRow.layout_id == layout_id, ScenarioRow.name == name)
         ).one_or_none()

@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Engine, and_, or_, select
 from sqlalchemy.orm import Session
 
-from planning.db import session_or_scope, session_scope
+from planning.db import compare_and_set, concurrent_edit_message, session_or_scope, session_scope
 from planning.models import (
     AgendaItem,
     Comment,
@@ -345,7 +345,10 @@ def update_meeting(
     user = _text(user, "Ihr Name", 120)
     if status is not None and status not in MEETING_STATUS:
         raise SteeringError(f"Status „{status}“ gibt es nicht; erlaubt: {', '.join(MEETING_STATUS)}.")
-    with session_scope(engine) as s:
+    with (
+        compare_and_set(lambda: SteeringError(concurrent_edit_message("Die Sitzung"))),
+        session_scope(engine) as s,
+    ):
         row = s.get(Meeting, meeting_id)
         if row is None:
             raise SteeringError("Die Sitzung gibt es nicht mehr.")
@@ -532,7 +535,10 @@ def resolve_thread(
     toggled the thread since, the change is refused instead of silently undoing theirs.
     """
     user = _text(user, "Ihr Name", 120)
-    with session_scope(engine) as s:
+    with (
+        compare_and_set(lambda: SteeringError(concurrent_edit_message("Der Kommentar"))),
+        session_scope(engine) as s,
+    ):
         row = s.get(Comment, comment_id)
         if row is None:
             raise SteeringError("Den Kommentar gibt es nicht mehr.")
@@ -687,7 +693,10 @@ def update_decision(engine: Engine, decision_id: int, revision: int, user: str, 
     user = _text(user, "Ihr Name", 120)
     if status not in DECISION_STATUS:
         raise SteeringError(f"Status „{status}“ gibt es nicht; erlaubt: {', '.join(DECISION_STATUS)}.")
-    with session_scope(engine) as s:
+    with (
+        compare_and_set(lambda: SteeringError(concurrent_edit_message("Der Beschluss"))),
+        session_scope(engine) as s,
+    ):
         row = s.get(Decision, decision_id)
         if row is None:
             raise SteeringError("Den Beschluss gibt es nicht mehr.")
@@ -817,7 +826,10 @@ def update_work_order(
     user = _text(user, "Ihr Name", 120)
     if status is not None and status not in ORDER_STATUS:
         raise SteeringError(f"Status „{status}“ gibt es nicht; erlaubt: {', '.join(ORDER_STATUS)}.")
-    with session_scope(engine) as s:
+    with (
+        compare_and_set(lambda: SteeringError(concurrent_edit_message("Der Arbeitsauftrag"))),
+        session_scope(engine) as s,
+    ):
         row = s.get(WorkOrder, order_id)
         if row is None:
             raise SteeringError("Den Arbeitsauftrag gibt es nicht mehr.")

@@ -34,6 +34,19 @@ REAL_DATA = SHARED / "data" / "real"
 APPTEST_TIMEOUT_S = 600
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _act_as_system():
+    """Tests build and change data as the command line does: explicitly as the system service.
+
+    ``planning.auth.current()`` has no such default (nothing writes without an acting person);
+    tests of that refusal clear the actor themselves (tests/test_hardening.py).
+    """
+    from planning import auth
+
+    with auth.acting_as(auth.SYSTEM):
+        yield
+
+
 def pytest_configure(config: pytest.Config) -> None:
     # Tests must never touch the user's database.
     os.environ.pop("PLANUNGSATLAS_DB_URL", None)

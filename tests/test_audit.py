@@ -72,7 +72,7 @@ def test_role_matrix():
     assert JUGENDAMT.can(Permission.SEE_UNSUPPRESSED, "jugendamt")
     assert not JUGENDAMT.can(Permission.SEE_UNSUPPRESSED, "Schulamt")
     assert not JUGENDAMT.can(Permission.SEE_UNSUPPRESSED)
-    assert auth.current() is auth.SYSTEM  # outside the app and without acting_as
+    assert auth.current() is auth.SYSTEM  # the tests act as the system service (conftest)
     with acting_as(READER):
         assert auth.current() == READER
         with pytest.raises(PermissionDenied, match=r"Lea Leser .*Lesend.* darf nicht exportieren"):

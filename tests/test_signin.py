@@ -234,14 +234,104 @@ def test_unsuppressed_switch_only_for_those_who_may(demo_template, tmp_path, mon
 
 def test_session_token_names_its_user_until_it_expires_and_cannot_be_forged():
     secret = b"s" * 32
-    token = auth.session_token(secret, "s.becker@stadt.de", now=1_000, ttl_s=100)
-    assert auth.verify_session_token(secret, token, now=1_050) == "s.becker@stadt.de"
+    token = auth.session_token(secret, "s.becker@stadt.de", now=1_000, ttl_s=100, generation=3)
+    assert auth.verify_session_token(secret, token, now=1_050) == auth.SessionClaim("s.becker@stadt.de", 3)
     assert auth.verify_session_token(secret, token, now=1_101) is None  # expired
     assert auth.verify_session_token(b"x" * 32, token, now=1_050) is None  # other installation
-    name, expiry, mac = token.split(".")
-    longer = f"{name}.{int(expiry) + 10_000}.{mac}"
+    name, expiry, generation, mac = token.split(".")
+    longer = f"{name}.{int(expiry) + 10_000}.{generation}.{mac}"
     assert auth.verify_session_token(secret, longer, now=1_050) is None  # prolonged by hand
+    newer = f"{name}.{expiry}.4.{mac}"
+    assert auth.verify_session_token(secret, newer, now=1_050) is None  # generation moved by hand
     other = auth.session_token(secret, "verwaltung", now=1_000, ttl_s=100).split(".")[0]
-    assert auth.verify_session_token(secret, f"{other}.{expiry}.{mac}", now=1_050) is None  # other name
-    for junk in (None, "", "a.b", "a.b.c.d", "ä.ö.ü"):
+    assert auth.verify_session_token(secret, f"{other}.{expiry}.{generation}.{mac}", now=1_050) is None
+    for junk in (None, "", "a.b", "a.b.c", "a.b.c.d.e", "ä.ö.ü.ß"):
         assert auth.verify_session_token(secret, junk, now=1_050) is None
+
+
+def test_sign_out_and_disabling_end_every_cookie_issued_before(city):
+    """A copied cookie replayed after "Abmelden" (or after the user was disabled) signs nobody in:
+    the cookie names the user's sign-in generation, which both count up in the database."""
+    auth.add_user(city, "s.becker", "S. Becker", "fachplanung", PASSWORD, department="Jugendamt")
+    secret = b"k" * 40
+    before = auth.session_generation(city, "s.becker")
+    token = auth.session_token(secret, "s.becker", now=1_000, generation=before)
+    claim = auth.verify_session_token(secret, token, now=1_001)
+    assert claim is not None and claim.generation == auth.session_generation(city, "s.becker")
+    with auth.acting_as(auth.Principal("s.becker", "S. Becker", auth.Role.FACHPLANUNG, "Jugendamt")):
+        auth.end_sessions(city, "s.becker")  # "Abmelden": needs no administration right
+    assert auth.session_generation(city, "s.becker") == before + 1 != claim.generation
+    fresh = auth.session_token(secret, "s.becker", now=1_000, generation=before + 1)
+    auth.set_active(city, "s.becker", False)
+    assert auth.session_generation(city, "s.becker") is None  # disabled: no cookie at all
+    auth.set_active(city, "s.becker", True)
+    assert auth.session_generation(city, "s.becker") == before + 2  # re-enabled: the old ones stay dead
+    assert auth.verify_session_token(secret, fresh, now=1_001).generation == before + 1
+
+
+ENV_EXAMPLE_SECRET = next(
+    line.split("=", 1)[1]
+    for line in (Path(__file__).resolve().parent.parent / "deploy" / "planungsatlas.env.example")
+    .read_text(encoding="utf-8")
+    .splitlines()
+    if line.startswith(auth.SESSION_SECRET_ENV + "=")
+)
+
+
+@pytest.mark.parametrize(
+    ("secret", "reason"),
+    [
+        (None, "fehlt"),
+        ("", "fehlt"),
+        ("kurz-aber-zufällig-9f3Kq", "zu kurz"),
+        (ENV_EXAMPLE_SECRET, "Platzhalter"),
+        ("…mindestens 32 zufällige Zeichen…", "Platzhalter"),
+        ("a" * 48, "nicht zufällig"),
+        ("abababababababababababababababababab", "nicht zufällig"),
+    ],
+)
+def test_weak_session_secrets_are_refused_in_german_with_how_to_make_one(secret, reason):
+    problem = auth.session_secret_problem(secret)
+    assert problem is not None and reason in problem
+    assert "secrets.token_urlsafe(48)" in problem and auth.SESSION_SECRET_ENV in problem
+
+
+def test_a_generated_secret_is_accepted():
+    import secrets
+
+    for _ in range(50):
+        assert auth.session_secret_problem(secrets.token_urlsafe(48)) is None
+
+
+@pytest.fixture
+def network(monkeypatch):
+    st_config.set_option("server.address", "0.0.0.0")
+    yield monkeypatch
+    st_config.set_option("server.address", "localhost")
+
+
+@pytest.mark.parametrize("secret", [None, ENV_EXAMPLE_SECRET, "x7" * 8])
+def test_a_server_in_the_network_with_a_forgeable_secret_signs_nobody_in(city, network, secret):
+    auth.add_user(city, "leitung", "L. Leitung", "leitung", PASSWORD)
+    if secret is None:
+        network.delenv(auth.SESSION_SECRET_ENV, raising=False)
+    else:
+        network.setenv(auth.SESSION_SECRET_ENV, secret)
+    at = _app()
+    assert not at.exception
+    assert any("Installation ist gesperrt" in e.value for e in at.error)
+    assert any("secrets.token_urlsafe(48)" in e.value for e in at.error)
+    assert not at.get("form_submit_button")  # no sign-in form at all
+    at = _app(auth.Principal("leitung", "L. Leitung", auth.Role.LEITUNG))  # nor a session set by hand
+    assert any("Installation ist gesperrt" in e.value for e in at.error)
+    assert at.title[0].value == "Planungsatlas"
+
+
+def test_a_server_in_the_network_with_a_real_secret_shows_the_sign_in(city, network):
+    import secrets
+
+    auth.add_user(city, "leitung", "L. Leitung", "leitung", PASSWORD)
+    network.setenv(auth.SESSION_SECRET_ENV, secrets.token_urlsafe(48))
+    at = _app()
+    assert not at.exception and not at.error
+    assert [b.label for b in at.get("form_submit_button")] == ["Anmelden"]

@@ -42,6 +42,10 @@ _THROTTLE = auth.LoginThrottle()
 COOKIE = "planungsatlas_anmeldung"
 _SET_COOKIE = "_planungsatlas_cookie_set"
 _SIGNED_OUT = "_planungsatlas_signed_out"
+#: Sign-in generation of the session's person (built-in store only; OIDC sessions have none).
+_GENERATION = "_planungsatlas_generation"
+#: Bumped on sign-in/out in this session: the generation is then read fresh, not from the cache.
+_NONCE = "_planungsatlas_generation_nonce"
 #: Without a configured secret, tokens hold for this process only (a restart asks to sign in again).
 _PROCESS_SECRET = secrets.token_bytes(32)
 _log = logging.getLogger("planungsatlas.auth")
@@ -104,36 +108,100 @@ def mode() -> Mode:
     return Mode.READ_ONLY
 
 
-def _session_secret() -> bytes:
-    """``[planungsatlas] session_secret`` or ``PLANUNGSATLAS_SESSION_SECRET``: shared by every app
-    process of an installation, so a sign-in holds across processes and restarts."""
+def _configured_secret() -> str:
+    """``[planungsatlas] session_secret`` or ``PLANUNGSATLAS_SESSION_SECRET`` (empty: none)."""
     configured = _secrets().get("planungsatlas", {}).get("session_secret") or os.environ.get(
         auth.SESSION_SECRET_ENV, ""
     )
-    return str(configured).encode("utf-8") if configured else _PROCESS_SECRET
+    return str(configured or "")
+
+
+def _session_secret() -> bytes:
+    """The configured secret, shared by every app process of an installation, so a sign-in holds
+    across processes and restarts; on a workplace-only server without one, a per-process secret."""
+    configured = _configured_secret()
+    return configured.encode("utf-8") if configured else _PROCESS_SECRET
+
+
+def network_facing() -> bool:
+    """The server is reachable from other computers: bound to a non-loopback address, or this
+    request came through a reverse proxy (deploy/: nginx in front of 127.0.0.1)."""
+    return not (auth.is_loopback(server_address()) and _client_is_local())
+
+
+def secret_problem() -> str | None:
+    """Why this server must not sign anybody in (German), or None.
+
+    A server in the network needs a real secret for its sign-in cookies (a placeholder or a short
+    one lets anybody forge a cookie for Administration); with OIDC, Streamlit's ``cookie_secret``
+    likewise. Only a server that nobody else reaches may run with the per-process fallback."""
+    if not network_facing():
+        return None
+    problem = auth.session_secret_problem(_configured_secret())
+    if problem is None and oidc_configured():
+        problem = auth.session_secret_problem(
+            str(_secrets().get("auth", {}).get("cookie_secret", "")), "[auth] cookie_secret in secrets.toml"
+        )
+    return problem
+
+
+@st.cache_data(ttl=5, show_spinner=False)
+def _generation(url: str, username: str, _nonce: int) -> int | None:
+    """The user's sign-in generation (None: disabled or unknown), re-read at most every 5 s."""
+    return auth.session_generation(uidata.engine_for(url), username)
+
+
+def _current_generation(username: str) -> int | None:
+    return _generation(uidata.db_url(), username, st.session_state.get(_NONCE, 0))
 
 
 def _from_cookie() -> Principal | None:
-    """The person of a valid sign-in cookie (still an active user), else None."""
+    """The person of a valid sign-in cookie of the user's current generation, else None."""
     if st.session_state.get(_SIGNED_OUT):
         return None  # the cookie of the handshake is still in st.context after "Abmelden"
     token = st.context.cookies.get(COOKIE)
     token = token if isinstance(token, str) else None
-    name = auth.verify_session_token(_session_secret(), token, time.time())
-    return auth.find_user(uidata.engine(), name) if name else None
+    claim = auth.verify_session_token(_session_secret(), token, time.time())
+    if claim is None or _current_generation(claim.username) != claim.generation:
+        return None  # forged, expired, signed out since, or the user was disabled
+    who = auth.find_user(uidata.engine(), claim.username)
+    if who is not None:
+        st.session_state[_GENERATION] = claim.generation
+    return who
+
+
+def _secure() -> bool:
+    """The browser reaches us over HTTPS (directly or through the proxy that terminates TLS)."""
+    proto = st.context.headers.get("X-Forwarded-Proto")
+    return str(st.context.url or "").startswith("https:") or (
+        isinstance(proto, str) and proto.strip().lower() == "https"
+    )
 
 
 def _cookie_script(value: str, max_age: int) -> None:
-    secure = "; Secure" if str(st.context.url or "").startswith("https:") else ""
+    """Set (or with ``max_age`` 0 delete) the sign-in cookie: SameSite=Strict, Secure over HTTPS.
+
+    Not HttpOnly: a Streamlit script cannot send response headers, so the cookie is written by the
+    page. What a stolen copy could do is bounded instead: 8 hours, and "Abmelden" or disabling the
+    user ends it (per-user generation in the database)."""
+    secure = "; Secure" if _secure() else ""
     cookie = json.dumps(f"{COOKIE}={value}; Path=/; Max-Age={max_age}; SameSite=Strict{secure}")
     st.html(f"<script>document.cookie = {cookie};</script>", unsafe_allow_javascript=True)
 
 
 def signed_in() -> Principal | None:
-    """The person signed in to this session (built-in store, its cookie, or OIDC), else None."""
+    """The person signed in to this session (built-in store, its cookie, or OIDC), else None.
+
+    A sign-in of the built-in store is re-checked against the user's generation (every 5 s at
+    most): after "Abmelden" elsewhere or disabling, open sessions end too."""
     who = st.session_state.get(_PRINCIPAL)
     if isinstance(who, Principal):
-        return who
+        seen = st.session_state.get(_GENERATION)
+        if seen is None or _current_generation(who.username) == seen:
+            return who
+        for key in (_PRINCIPAL, _GENERATION):
+            st.session_state.pop(key, None)
+        return None
     who = _from_cookie()
     if who is not None:
         st.session_state[_PRINCIPAL] = who
@@ -221,6 +289,9 @@ def gate(sections: dict[str, list[Any]]) -> None:
         return
     if current is Mode.WORKPLACE:
         return
+    problem = secret_problem()
+    if problem is not None:
+        _refuse(problem)
     if signed_in() is not None:
         if token := st.session_state.pop(_SET_COOKIE, None):
             _cookie_script(token, auth.SESSION_TTL_S)
@@ -229,6 +300,17 @@ def gate(sections: dict[str, list[Any]]) -> None:
     if st.session_state.get(_SIGNED_OUT):
         _cookie_script("", 0)
     _sign_in_page()
+    st.stop()
+
+
+def _refuse(problem: str) -> None:
+    """A server in the network with a forgeable sign-in serves nothing but the reason."""
+    _log.error("Planungsatlas verweigert die Anmeldung: %s", problem)
+    st.title("Planungsatlas")
+    st.error(f"**Diese Installation ist gesperrt.** {problem}", icon=":material/lock:")
+    st.caption(
+        "Bitte die Administration verständigen. Ohne sicheres Geheimnis meldet der Server niemanden an."
+    )
     st.stop()
 
 
@@ -291,8 +373,13 @@ def _try_sign_in(username: str, password: str) -> None:
         st.error("Benutzername oder Passwort ist falsch (oder das Konto ist gesperrt).")
         return
     _THROTTLE.succeeded(username)
+    generation = auth.session_generation(uidata.engine(), person.username) or 0
     st.session_state[_PRINCIPAL] = person
-    st.session_state[_SET_COOKIE] = auth.session_token(_session_secret(), person.username, time.time())
+    st.session_state[_GENERATION] = generation
+    st.session_state[_NONCE] = st.session_state.get(_NONCE, 0) + 1
+    st.session_state[_SET_COOKIE] = auth.session_token(
+        _session_secret(), person.username, time.time(), generation=generation
+    )
     st.session_state.pop(_SIGNED_OUT, None)
     st.rerun()
 
@@ -333,6 +420,10 @@ def sidebar_account() -> None:
             return
         st.caption(f":material/person: Angemeldet: {components.plain(person.label)}")
         if st.button("Abmelden", key="abmelden", icon=":material/logout:"):
+            # Ends this sign-in everywhere: cookies issued before (also copies) no longer sign in.
+            auth.end_sessions(uidata.engine(), person.username)
+            st.session_state[_NONCE] = st.session_state.get(_NONCE, 0) + 1
+            st.session_state.pop(_GENERATION, None)
             st.session_state.pop(_PRINCIPAL, None)
             st.session_state[_SIGNED_OUT] = True
             if oidc_configured() and st.user.is_logged_in:

@@ -14,6 +14,7 @@ import pandas as pd
 import shapely
 from sqlalchemy import Engine, insert
 
+from planning.auth import SYSTEM, acting_as
 from planning.db import session_scope
 from planning.demo.generate import DemoData, generate_demo
 from planning.demo.population import YEARS
@@ -140,7 +141,14 @@ def demo_versions(
 
 
 def build_demo(engine: Engine, seed: int = 2025) -> DemoReport:
-    """Write the demo city into a migrated, empty database in one transaction; returns its figures."""
+    """Write the demo city into a migrated, empty database in one transaction; returns its figures.
+
+    Written by the system service (explicitly: nothing writes without an acting person)."""
+    with acting_as(SYSTEM):
+        return _build_demo(engine, seed)
+
+
+def _build_demo(engine: Engine, seed: int) -> DemoReport:
     data = generate_demo(seed)
     counts = {"gebiete": len(data.areas), "schulen": len(data.schools), "schueler": len(data.enrollment)}
     counts |= {kind: len(getattr(data, attr)) for kind, (_, attr, _) in _FACTS.items()}

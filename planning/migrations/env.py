@@ -3,6 +3,7 @@
 from alembic import context
 from sqlalchemy import engine_from_config, pool
 
+from planning.auth import SYSTEM, acting_as
 from planning.db import include_name
 from planning.models import Base
 
@@ -18,7 +19,7 @@ def _run(connection) -> None:  # type: ignore[no-untyped-def]
         compare_type=True,
         include_name=include_name,
     )
-    with context.begin_transaction():
+    with acting_as(SYSTEM), context.begin_transaction():  # schema changes are the system's writes
         context.run_migrations()
 
 

@@ -155,6 +155,8 @@ def test_reader_cannot_write_and_sees_what_the_other_process_wrote(
     finally:
         engine.dispose()
 
+    copied = [c for c in planner.context.cookies() if c["name"] == "planungsatlas_anmeldung" and c["value"]]
+    assert copied, "kein Anmelde-Cookie"  # kept to replay it after signing out
     planner.get_by_role("button", name="Abmelden").click()
     wait_for_run(planner)
     expect(planner.get_by_role("button", name="Anmelden")).to_be_visible()
@@ -162,6 +164,10 @@ def test_reader_cannot_write_and_sees_what_the_other_process_wrote(
     wait_for_run(planner, after_action=False)
     expect(planner.get_by_role("button", name="Anmelden")).to_be_visible()
     assert not [c for c in planner.context.cookies() if c["name"] == "planungsatlas_anmeldung" and c["value"]]
+    planner.context.add_cookies(copied)  # a copy taken before "Abmelden" no longer signs in
+    planner.reload()
+    wait_for_run(planner, after_action=False)
+    expect(planner.get_by_role("button", name="Anmelden")).to_be_visible()
 
 
 @pytest.fixture
