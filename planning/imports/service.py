@@ -20,10 +20,14 @@ from planning.repository import NoDataError, active_versions, get_layout, load_a
 
 def context_for(engine: Engine, layout_code: str | None = None) -> CheckContext:
     """What validation needs to know from the database (areas, schools of the active versions)."""
+    indicators = load_registry(engine).indicators
+    computed = {
+        code: (ind.label_de, ind.sources) for code, ind in indicators.items() if ind.compute is not None
+    }
     try:
         layout = get_layout(engine, layout_code)
     except NoDataError:
-        return CheckContext(indicator_codes=frozenset(load_registry(engine).indicators))
+        return CheckContext(indicator_codes=frozenset(indicators), computed_indicators=computed)
     areas = load_areas(engine, layout.id, layout.epsg)
     data_level = len(layout.levels) - 1
     versions = active_versions(engine, layout.id)
@@ -32,7 +36,8 @@ def context_for(engine: Engine, layout_code: str | None = None) -> CheckContext:
         area_ids=frozenset(areas["gebiet_id"]),
         areas=areas[areas["level"] == data_level][["gebiet_id", "geometry"]],
         school_ids=frozenset(schools["schul_id"]) if schools is not None else frozenset(),
-        indicator_codes=frozenset(load_registry(engine).indicators),
+        indicator_codes=frozenset(indicators),
+        computed_indicators=computed,
     )
 
 

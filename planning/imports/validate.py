@@ -20,7 +20,7 @@ import pandas as pd
 
 from geodata.join import area_of_points
 from planning.imports.agebands import TOTAL_WORDS, parse_age_band
-from planning.imports.formats import FieldSpec, KindSpec, get_kind
+from planning.imports.formats import KINDS, FieldSpec, KindSpec, get_kind
 from planning.imports.problems import Problem, count, summary_line
 from planning.imports.readers import RawTable
 from planning.imports.values import (
@@ -57,6 +57,8 @@ class CheckContext:
     areas: gpd.GeoDataFrame | None = None
     school_ids: frozenset[str] = frozenset()
     indicator_codes: frozenset[str] = frozenset()
+    #: Indicators the app computes itself: code → (label, data kinds it is computed from).
+    computed_indicators: dict[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)
 
 
 @dataclass
@@ -670,6 +672,22 @@ def _check_indicator_values(c: Checked, ctx: CheckContext, resolved: dict[str, s
                 "Warnung", "Zähler ist größer als Nenner.", c.file_name, int(line), _col(resolved, "zaehler")
             )
         )
+    for code in sorted(set(f["kennzahl"].dropna()) & set(ctx.computed_indicators)):
+        label, kinds = ctx.computed_indicators[code]
+        rows = f.loc[f["kennzahl"] == code, "_line"]
+        names = ", ".join(f"{KINDS[k].label_de} ({k})" for k in kinds if k in KINDS)
+        c.problems.append(
+            Problem(
+                "Fehler",
+                f"Kennzahl „{code}“ ({label}) wird in der App berechnet, nicht importiert "
+                f"({len(rows)} Zeile(n), die erste hier): importierte Werte würden nie verwendet. "
+                f"Bitte stattdessen die Daten importieren, aus denen sie berechnet wird: {names}.",
+                c.file_name,
+                int(rows.iloc[0]),
+                _col(resolved, "kennzahl"),
+            )
+        )
+        c.failed_lines.update(int(x) for x in rows)
     if ctx.indicator_codes:
         for code in sorted(set(f["kennzahl"].dropna()) - ctx.indicator_codes):
             c.problems.append(
