@@ -22,6 +22,11 @@ st.caption(
     "Einträge können nicht geändert oder gelöscht werden."
 )
 engine = uidata.engine()
+chain = audit.verify_chain(engine)  # every visit: the chain is the proof nobody edited the trail
+if chain.ok:
+    st.success(chain.message, icon=":material/verified:")
+else:
+    st.error(chain.message, icon=":material/gpp_bad:")
 c1, c2, c3, c4 = st.columns([1.2, 1.2, 1.4, 2])
 objects = {"": "alle", **audit.OBJECT_LABELS}
 kind = c1.selectbox("Objekt", list(objects), format_func=lambda k: objects[k], key="audit_objekt")

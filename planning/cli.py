@@ -674,6 +674,10 @@ def cmd_audit(args: argparse.Namespace) -> int:
         limit=args.limit,
     )
     table = audit.events(_engine(args), flt)
+    if args.verify:
+        report = audit.verify_chain(_engine(args))
+        print(report.message, file=sys.stdout if report.ok else sys.stderr)
+        return 0 if report.ok else 1
     if args.json:
         _print_json(table.to_dict(orient="records"))
         return 0
@@ -954,6 +958,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         # The command line and the scheduled jobs (deploy/systemd) act as the system service, said
         # explicitly: nothing else in the process writes without an acting person.
+    s.add_argument(
+        "--pruefen",
+        dest="verify",
+        action="store_true",
+        help="Prüfsummen-Kette prüfen: nennt den ersten veränderten, eingefügten oder fehlenden Eintrag",
+    )
         with acting_as(SYSTEM):
             return func(args)
     except (CliError, NoDataError, KeyError) as exc:

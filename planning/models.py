@@ -622,3 +622,7 @@ class AuditEvent(Base):
     label: Mapped[str] = mapped_column(String(300), default="")
     before: Mapped[str | None] = mapped_column(Text)
     after: Mapped[str | None] = mapped_column(Text)
+    #: Hash chain (planning.audit.chain_hash): the previous event's row_hash and this event's
+    #: SHA-256 over that and its content; a change anywhere breaks the chain from there on.
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
+    row_hash: Mapped[str | None] = mapped_column(String(64))

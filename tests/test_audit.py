@@ -200,3 +200,95 @@ def test_cli_user_add_reads_the_password_from_stdin(empty_engine, monkeypatch, c
     assert "zu kurz" in capsys.readouterr().err
     assert main(["--db", url, "user", "disable", "d.dez"]) == 0
     assert auth.authenticate(empty_engine, "d.dez", "ein-langes-passwort") is None
+
+
+# --- tamper evidence: the hash chain -----------------------------------------------------------------
+
+
+def _drop_guards(engine) -> None:
+    """What the owner of the SQLite file or a database superuser can do: lift the triggers."""
+    with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("ALTER TABLE audit_event DISABLE TRIGGER audit_event_append_only"))
+        else:
+            conn.execute(text("DROP TRIGGER audit_event_no_update"))
+            conn.execute(text("DROP TRIGGER audit_event_no_delete"))
+
+
+def _trail(city) -> list[int]:
+    for who in (JUGENDAMT, LEITUNG, JUGENDAMT):
+        _comment(city, who)
+    ids = [e.id for e in _events(city)]
+    assert len(ids) >= 3
+    report = audit.verify_chain(city)
+    assert report.ok and report.checked == len(ids), report.message
+    assert "unversehrt" in report.message
+    return ids
+
+
+@pytest.mark.parametrize("attack", ["edit", "delete", "backdate", "insert"])
+def test_a_tampered_trail_is_found_and_the_first_broken_event_named(city, attack):
+    ids = _trail(city)
+    _drop_guards(city)
+    victim = ids[1]
+    with city.begin() as conn:
+        if attack == "edit":
+            conn.execute(text("UPDATE audit_event SET actor = 'niemand' WHERE id = :i"), {"i": victim})
+        elif attack == "delete":
+            conn.execute(text("DELETE FROM audit_event WHERE id = :i"), {"i": victim})
+        else:  # a row written around the program, or one copied with its hashes and backdated
+            row = conn.execute(select(AuditEvent).where(AuditEvent.id == ids[0])).one()
+            values = {c: getattr(row, c) for c in audit.CHAINED} | {"id": max(ids) + 100}
+            if attack == "backdate":
+                values |= {"prev_hash": row.prev_hash, "row_hash": row.row_hash, "label": "rückdatiert"}
+            conn.execute(AuditEvent.__table__.insert().values(**values))
+    report = audit.verify_chain(city)
+    assert not report.ok
+    expected = {"edit": victim, "delete": ids[2], "backdate": max(ids) + 100, "insert": max(ids) + 100}
+    assert report.broken_id == expected[attack]
+    assert f"Eintrag Nr. {expected[attack]}" in report.message
+    why = {
+        "edit": "nachträglich geändert",
+        "delete": "gelöscht oder eingefügt",
+        "backdate": "gelöscht oder eingefügt",
+        "insert": "keine Prüfsumme",
+    }
+    assert why[attack] in report.message
+
+
+def test_audit_pruefen_on_the_command_line(city, capsys):
+    _trail(city)
+    url = city.url.render_as_string(hide_password=False)
+    assert main(["--db", url, "audit", "--pruefen"]) == 0
+    assert "unversehrt" in capsys.readouterr().out
+    _drop_guards(city)
+    with city.begin() as conn:
+        conn.execute(
+            text("UPDATE audit_event SET label = 'anders' WHERE id = (SELECT MIN(id) FROM audit_event)")
+        )
+    assert main(["--db", url, "audit", "--pruefen"]) == 1
+    err = capsys.readouterr().err
+    assert "Änderungsprotokoll verändert: Eintrag Nr." in err and "nachträglich geändert" in err
+
+
+def test_events_from_before_the_chain_are_chained_by_the_migration(tmp_path):
+    """A database at revision 0008 with events: after migrating, the old events are chained too."""
+    from planning.db import make_engine, migrate
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'alt.db'}")
+    migrate(engine, "0008")
+    with engine.begin() as conn:
+        for i in range(3):
+            conn.execute(
+                text(
+                    "INSERT INTO audit_event (at, actor, actor_name, role, action, object_type, object_id, "
+                    "label) VALUES ('2026-01-0' || :d || ' 10:00:00.000000', 'a', 'A', 'admin', 'angelegt', "
+                    "'comment', :d, 'alt')"
+                ),
+                {"d": i + 1},
+            )
+    migrate(engine)
+    report = audit.verify_chain(engine)
+    assert report.ok and report.checked == 3
+    with pytest.raises(DBAPIError), engine.begin() as conn:  # and the trail is append-only again
+        conn.execute(text("UPDATE audit_event SET label = 'x'"))

@@ -208,6 +208,7 @@ def test_register_page_saves_a_target_and_the_lagebild_shows_its_light(demo_url)
     # the audit trail names the app's workplace account (not the command line's), before and after
     trail = _run("pages/protokoll.py")
     assert not trail.exception, [e.value for e in trail.exception]
+    assert any("Änderungsprotokoll unversehrt" in s.value for s in trail.success)  # the hash chain holds
     events = next(df.value for df in trail.dataframe if "nachher" in df.value.columns)
     change = events[(events["Objekt"] == "Zielwert") & (events["Benutzername"] == "arbeitsplatz")].iloc[0]
     assert change["Aktion"] == "geändert" and '"target": 40.0' in change["nachher"]
