@@ -194,6 +194,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         args.layout,
         sheet=args.sheet or options.get("sheet"),
         number_format=args.zahlenformat or options.get("zahlenformat"),
+        crs=args.koordinatensystem or options.get("koordinatensystem"),
     )
     _print_problems(checked.problems, sys.stdout if checked.ok else sys.stderr)
     if not checked.ok:
@@ -223,6 +224,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         args.layout,
         sheet=args.sheet or options.get("sheet"),
         number_format=args.zahlenformat or options.get("zahlenformat"),
+        crs=args.koordinatensystem or options.get("koordinatensystem"),
     )
     meta = VersionMeta(
         source=args.source or options.get("source") or "unbekannt",
@@ -343,7 +345,12 @@ def cmd_mapping(args: argparse.Namespace) -> int:
         pairs[src] = dst
     options = {
         k: v
-        for k, v in (("source", args.source), ("licence", args.licence), ("zahlenformat", args.zahlenformat))
+        for k, v in (
+            ("source", args.source),
+            ("licence", args.licence),
+            ("zahlenformat", args.zahlenformat),
+            ("koordinatensystem", args.koordinatensystem),
+        )
         if v
     }
     try:
@@ -667,6 +674,10 @@ def cmd_audit(args: argparse.Namespace) -> int:
     """The audit trail, newest first (read only: it cannot be changed)."""
     from planning import audit
 
+    if args.verify:
+        report = audit.verify_chain(_engine(args))
+        print(report.message, file=sys.stdout if report.ok else sys.stderr)
+        return 0 if report.ok else 1
     flt = audit.AuditFilter(
         actor=args.person or "",
         object_type=args.object or "",
@@ -674,10 +685,6 @@ def cmd_audit(args: argparse.Namespace) -> int:
         limit=args.limit,
     )
     table = audit.events(_engine(args), flt)
-    if args.verify:
-        report = audit.verify_chain(_engine(args))
-        print(report.message, file=sys.stdout if report.ok else sys.stderr)
-        return 0 if report.ok else 1
     if args.json:
         _print_json(table.to_dict(orient="records"))
         return 0
@@ -797,6 +804,12 @@ def build_parser() -> argparse.ArgumentParser:
             choices=("de", "en"),
             help="Schreibweise der Zahlen, wenn die Datei sie nicht zeigt (nur Werte wie 1.234): "
             "de = 1.234,5, en = 1,234.5 (Standard: aus dem Zuordnungsprofil, sonst aus den Werten)",
+        )
+        s.add_argument(
+            "--koordinatensystem",
+            metavar="EPSG",
+            help="Koordinatensystem der Spalten x/y bei Kitas und Schulen, z. B. EPSG:25832 "
+            "(Standard: aus dem Zuordnungsprofil)",
         )
         if name == "import":
             s.add_argument("--stand", metavar="DATUM", help="Stand/Stichtag der Daten, z. B. 2025-12-31")
@@ -920,6 +933,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--source")
     s.add_argument("--licence")
     s.add_argument("--zahlenformat", choices=("de", "en"), help="Schreibweise der Zahlen (de oder en)")
+    s.add_argument("--koordinatensystem", metavar="EPSG", help="Koordinatensystem der Spalten x/y")
     s.set_defaults(func=cmd_mapping)
 
     s = sub.add_parser("user", help="Benutzer: add NAME --rolle ROLLE | list | disable NAME | enable NAME")
@@ -944,6 +958,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     s.add_argument("--seit", dest="since", metavar="JJJJ-MM-TT")
     s.add_argument("--limit", type=int, default=200)
+    s.add_argument(
+        "--pruefen",
+        dest="verify",
+        action="store_true",
+        help="Prüfsummen-Kette prüfen: nennt den ersten veränderten, eingefügten oder fehlenden Eintrag",
+    )
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_audit)
 
@@ -958,12 +978,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         # The command line and the scheduled jobs (deploy/systemd) act as the system service, said
         # explicitly: nothing else in the process writes without an acting person.
-    s.add_argument(
-        "--pruefen",
-        dest="verify",
-        action="store_true",
-        help="Prüfsummen-Kette prüfen: nennt den ersten veränderten, eingefügten oder fehlenden Eintrag",
-    )
         with acting_as(SYSTEM):
             return func(args)
     except (CliError, NoDataError, KeyError) as exc:

@@ -18,6 +18,7 @@ import streamlit as st
 from planning.auth import Permission
 from planning.imports.areas import write_areas
 from planning.imports.formats import KINDS, KindSpec
+from planning.imports.points import POINT_KINDS, is_vector_file, read_points
 from planning.imports.problems import InputFileError, Problem
 from planning.imports.profiles import list_profiles, save_profile
 from planning.imports.readers import read_table
@@ -65,7 +66,10 @@ def _source_columns(upload, spec: KindSpec) -> tuple[list[str], pd.DataFrame | N
             preview = pd.DataFrame(gdf.drop(columns=gdf.geometry.name).head(20)).astype("string")
             return list(preview.columns), preview, []
         try:
-            raw = read_table(path, upload.name)
+            if spec.kind in POINT_KINDS and is_vector_file(path, upload.name):
+                raw = read_points(path, upload.name)
+            else:
+                raw = read_table(path, upload.name)
         except InputFileError as exc:
             return [], None, exc.problems
         return list(raw.frame.columns), raw.frame.head(20), []
@@ -148,10 +152,24 @@ def import_workflow() -> None:
     st.subheader("Spalten zuordnen")
     mapping = mapping_editor(spec, columns, profile.mapping if profile else {})
     number_format = number_format_choice(kind, profile.options if profile else {})
+    crs = ""
+    if kind in POINT_KINDS:
+        crs = st.text_input(
+            "Koordinatensystem (für x/y)",
+            value=(profile.options if profile else {}).get("koordinatensystem", ""),
+            key=f"crs_{kind}",
+            placeholder="EPSG:25832",
+            help="Nur für Tabellen mit Rechts-/Hochwert (Spalten x/y), z. B. EPSG:25832 (UTM 32), "
+            "EPSG:25833 (UTM 33), EPSG:31467 (Gauß-Krüger). Geodaten bringen ihr System selbst mit.",
+        ).strip()
     with st.popover("Zuordnung als Profil speichern"):
         name = st.text_input("Name des Profils", key=f"profile_name_{kind}")
         if st.button("Speichern", key=f"profile_save_{kind}", disabled=not name.strip()):
-            options = {**(profile.options if profile else {}), "zahlenformat": number_format}
+            options = {
+                **(profile.options if profile else {}),
+                "zahlenformat": number_format,
+                "koordinatensystem": crs,
+            }
             save_profile(engine, name.strip(), kind, mapping, {k: v for k, v in options.items() if v})
             st.success(f"Profil „{components.plain(name.strip())}“ gespeichert.")
 
@@ -173,7 +191,13 @@ def import_workflow() -> None:
 
     with _as_file(upload) as path:
         checked = check_file(
-            engine, kind, path, mapping or None, name=upload.name, number_format=number_format or None
+            engine,
+            kind,
+            path,
+            mapping or None,
+            name=upload.name,
+            number_format=number_format or None,  # type: ignore[arg-type]
+            crs=crs or None,
         )
     _report(checked)
     confirmed = True

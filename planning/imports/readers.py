@@ -40,6 +40,9 @@ class RawTable:
     separator: str | None = None
     sheet: str | None = None
     notes: tuple[Problem, ...] = field(default_factory=tuple)
+    #: Columns the reader wrote from typed numbers (geodata attributes, coordinates): written the
+    #: English way by the reader itself, so they say nothing about the file's number convention.
+    typed_columns: tuple[str, ...] = ()
 
 
 def read_table(
@@ -86,6 +89,15 @@ def read_table(
         return _read_csv(path.read_bytes().decode("utf-16").encode("utf-8"), name, "UTF-16")
     if b"\x00" in head:
         raise InputFileError(Problem("Fehler", "Die Datei ist keine Textdatei (Binärdaten).", name))
+    if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith((b"{", b"[")):
+        raise InputFileError(
+            Problem(
+                "Fehler",
+                "Die Datei ist JSON (z. B. GeoJSON oder Esri JSON), keine Tabelle. Geodaten werden für "
+                "Kitas, Schulen und Gebiete gelesen; andere Datenarten bitte als CSV oder Excel liefern.",
+                name,
+            )
+        )
     return _read_csv(path.read_bytes(), name, header=header)
 
 
@@ -151,7 +163,10 @@ def _detect_separator(lines: list[str]) -> str:
     sample = [ln for ln in lines[:50] if ln.strip()]
     best, best_score = ",", -1.0
     for sep in SEPARATORS:
-        counts = [len(next(csv.reader([ln], delimiter=sep))) for ln in sample]
+        try:
+            counts = [len(next(csv.reader([ln], delimiter=sep))) for ln in sample]
+        except csv.Error:  # e.g. a field longer than the csv limit: not this separator's table
+            continue
         if not counts:
             continue
         width, freq = Counter(counts).most_common(1)[0]

@@ -8,6 +8,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from planning.imports.formats import get_kind
+from planning.imports.points import POINT_KINDS, is_vector_file, read_points
 from planning.imports.problems import InputFileError
 from planning.imports.readers import read_table
 from planning.imports.shrink import delivery_shrink
@@ -50,11 +51,13 @@ def check_file(
     name: str | None = None,
     sheet: str | None = None,
     number_format: NumberFormat | None = None,
+    crs: str | None = None,
 ) -> Checked:
     """Read and validate a file; unreadable files come back as a Checked with the error.
 
     ``number_format`` (``de``/``en``) answers the check's question for columns whose numbers are
-    ambiguous (only values like ``1.234``).
+    ambiguous (only values like ``1.234``); ``crs`` is the coordinate system of x/y columns.
+    Kitas and schools may also come as geodata (GeoJSON, Esri JSON, zipped Shapefile, GeoPackage).
     """
     spec = get_kind(kind)
     if spec.geometry:
@@ -62,12 +65,15 @@ def check_file(
 
         return check_area_file(path, name=name, mapping=mapping)
     try:
-        raw = read_table(path, name=name, sheet=sheet)
+        if kind in POINT_KINDS and is_vector_file(path, name):
+            raw = read_points(path, name)
+        else:
+            raw = read_table(path, name=name, sheet=sheet)
     except InputFileError as exc:
         import pandas as pd
 
         return Checked(kind, pd.DataFrame(columns=list(spec.field_names)), exc.problems, name or path.name)
-    checked = check_table(raw, kind, mapping, context_for(engine, layout_code), number_format)
+    checked = check_table(raw, kind, mapping, context_for(engine, layout_code), number_format, crs)
     if checked.ok:
         checked.shrink = delivery_shrink(engine, checked, layout_code)
         if checked.shrink is not None:
@@ -86,9 +92,11 @@ def import_file(
     sheet: str | None = None,
     allow_same_file: bool = False,
     confirm_shrink: bool = False,
+    number_format: NumberFormat | None = None,
+    crs: str | None = None,
 ) -> tuple[int, Checked]:
     """Check and, if there is no error, write the file as a new active dataset version."""
-    checked = check_file(engine, kind, path, mapping, layout_code, name, sheet)
+    checked = check_file(engine, kind, path, mapping, layout_code, name, sheet, number_format, crs)
     if not checked.ok:
         raise InputFileError(checked.problems)
     meta = replace(

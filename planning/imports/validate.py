@@ -198,11 +198,13 @@ def check_table(
     mapping: dict[str, str] | None = None,
     context: CheckContext | None = None,
     number_format: NumberFormat | None = None,
+    crs: str | None = None,
 ) -> Checked:
     """Validate and type a table of ``kind``; never raises for bad content, reports it instead.
 
     ``number_format`` (``de``/``en``) is the user's answer when a column's numbers are ambiguous
     (only values like ``1.234``); without it such a column is an error that asks for the choice.
+    ``crs`` is the coordinate system of the ``x``/``y`` columns (e.g. ``EPSG:25832``).
     """
     spec = get_kind(kind)
     ctx = context or CheckContext()
@@ -252,9 +254,9 @@ def check_table(
                 elif f.maximum is not None and value > f.maximum:
                     problem = f"Wert {value:g} größer als {f.maximum:g}"
             if problem is None and f.type == "lon" and value is not None and not -180 <= value <= 180:
-                problem = f"Längengrad {value:g} außerhalb von −180…180"
+                problem = f"Längengrad {value:g} außerhalb von −180…180{OTHER_CRS}"
             if problem is None and f.type == "lat" and value is not None and not -90 <= value <= 90:
-                problem = f"Breitengrad {value:g} außerhalb von −90…90"
+                problem = f"Breitengrad {value:g} außerhalb von −90…90{OTHER_CRS}"
             if problem is not None:
                 failed_lines.add(lines[i])
                 if shown < MAX_PROBLEMS_PER_COLUMN:
@@ -287,6 +289,8 @@ def check_table(
         frame["age_from"] = [a[0] if isinstance(a, tuple) else None for a in ages]
         frame["age_to"] = [a[1] if isinstance(a, tuple) else None for a in ages]
         frame["geschlecht"] = frame["geschlecht"].replace({"": None})
+    if "x" in frame.columns:
+        _xy_to_lonlat(frame, problems, resolved, crs, name, failed_lines)
     checked = Checked(kind, frame, problems, name, failed_lines)
     _check_duplicates(checked, spec, resolved)
     _check_area_ids(checked, ctx, resolved)
@@ -296,6 +300,58 @@ def check_table(
 
 
 NUMERIC_TYPES = ("int", "year", "float", "lon", "lat")
+OTHER_CRS = (
+    " – Koordinaten eines anderen Systems (z. B. UTM)? Dann die Spalten als x/y zuordnen und das "
+    "Koordinatensystem angeben"
+)
+
+
+def _xy_to_lonlat(
+    frame: pd.DataFrame,
+    problems: list[Problem],
+    resolved: dict[str, str],
+    crs: str | None,
+    name: str,
+    failed_lines: set[int],
+) -> None:
+    """Fill ``lon``/``lat`` from ``x``/``y`` in the stated CRS; without a CRS: an error, never a guess."""
+    has = frame["x"].notna() & frame["y"].notna()
+    if not has.any():
+        return
+    if not crs:
+        problems.append(
+            Problem(
+                "Fehler",
+                "Koordinaten x/y ohne Koordinatensystem: bitte angeben (z. B. EPSG:25832 für UTM 32, "
+                "EPSG:25833 für UTM 33, EPSG:31467 für Gauß-Krüger 3) – in der App unter "
+                "„Koordinatensystem“, auf der Kommandozeile mit --koordinatensystem.",
+                name,
+                int(frame.loc[has, "_line"].iloc[0]),
+                resolved.get("x"),
+            )
+        )
+        failed_lines.update(int(x) for x in frame.loc[has, "_line"])
+        return
+    from pyproj.exceptions import CRSError
+
+    from planning.imports.points import xy_to_lonlat
+
+    try:
+        lon, lat = xy_to_lonlat(frame["x"], frame["y"], crs)
+    except (CRSError, ValueError):
+        problems.append(
+            Problem("Fehler", f"Unbekanntes Koordinatensystem „{crs}“ (erwartet z. B. EPSG:25832).", name)
+        )
+        return
+    outside = has & ~(lon.between(-180, 180) & lat.between(-90, 90)).fillna(False)
+    for line in frame.loc[outside, "_line"][:MAX_PROBLEMS_PER_COLUMN]:
+        problems.append(
+            Problem("Fehler", f"Koordinaten passen nicht zu {crs}.", name, int(line), resolved.get("x"))
+        )
+    frame["lon"] = frame["lon"].fillna(lon.where(~outside))
+    frame["lat"] = frame["lat"].fillna(lat.where(~outside))
+
+
 ASK_FORMAT = (
     "Bitte das Zahlenformat wählen: in der App „Zahlenformat“ über der Vorschau, auf der Kommandozeile "
     "--zahlenformat de oder --zahlenformat en (oder im Zuordnungsprofil speichern)."
@@ -315,14 +371,15 @@ def decide_number_formats(
     """
     name = raw.file_name
     lines = raw.line_numbers
+    typed = {f for f, col in resolved.items() if col in raw.typed_columns}
     evidence = {
         f.name: ColumnNumbers.of(raw.frame[resolved[f.name]].tolist())
         for f in spec.fields
-        if f.type in NUMERIC_TYPES and f.name in resolved
+        if f.type in NUMERIC_TYPES and f.name in resolved and f.name not in typed
     }
     proven = {ev.own for ev in evidence.values() if ev.own is not None}
     file_format = next(iter(proven)) if len(proven) == 1 else None
-    formats: dict[str, NumberFormat] = {}
+    formats: dict[str, NumberFormat] = dict.fromkeys(typed, "en")
     problems: list[Problem] = []
     for fname, ev in evidence.items():
         source = resolved[fname]
