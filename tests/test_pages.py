@@ -151,7 +151,20 @@ def test_plan_pages_on_the_demo_city(demo_url):
     assert any("(Sonnenhang)" in m.value and "Eingangsklasse(n) fehlen" in m.value for m in at.markdown)
     at = _run("pages/prognose.py")
     assert not at.exception, [e.value for e in at.exception]
-    assert len(at.metric) == 4 and all(m.value.endswith("%") for m in at.metric)
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Fehler 1 Jahr voraus"].endswith("%") and metrics["Spanne trifft"].endswith("%")
+    assert metrics["Besser als beide einfachen Verfahren"].endswith("von 10 Jahren voraus")
+    heads = list(at.dataframe[0].value.columns)
+    assert heads[:5] == [
+        "Jahre voraus",
+        "Vergleiche",
+        "Prognose",
+        "Fortschreibung ohne Änderung",
+        "Alterung ohne Wanderung",
+    ]
+    at.segmented_control(key="backtest_base").set_value(2020).run()  # one base year
+    assert not at.exception, [e.value for e in at.exception]
+    assert list(at.dataframe[0].value["Jahre voraus"]) == ["+1", "+2", "+3", "+4", "+5"]
 
 
 def test_scenario_editor_saves_a_new_scenario(demo_url):

@@ -471,6 +471,21 @@ def ganztag_phase(frame: pd.DataFrame, base_year: int, first_year: int) -> go.Fi
             textposition="inside",
             insidetextanchor="start",
             hovertemplate="%{x}: %{y:,.0f} Kinder (%{text})<extra>Bedarf</extra>",
+            error_y=(
+                {
+                    "type": "data",
+                    "symmetric": False,
+                    "array": (frame["ganztag_demand_high"] - frame["ganztag_demand"]).clip(lower=0).round(0),
+                    "arrayminus": (frame["ganztag_demand"] - frame["ganztag_demand_low"])
+                    .clip(lower=0)
+                    .round(0),
+                    "color": "#1f2937",
+                    "thickness": 1.5,
+                    "width": 8,
+                }
+                if "ganztag_demand_low" in frame
+                else None
+            ),
         )
     )
     fig.add_trace(

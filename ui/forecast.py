@@ -6,6 +6,7 @@ The figures come from :mod:`planning.plan` (ranges: :mod:`planning.plan_ranges`,
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 import pandas as pd
@@ -43,7 +44,12 @@ def range_caption(row: pd.Series, items: Sequence[tuple[str, str]], when: str) -
 
 def notes(ctx: Context, result: PlanResult) -> None:
     """Data problems of the forecast and areas too small for one, each named."""
-    problems: list[str] = result.derived.get("prognose_warnungen", [])
+    names = ctx.data.areas.set_index("gebiet_id")["name"]
+
+    def named(text: str) -> str:
+        return re.sub(r"^Gebiet (\S+):", lambda m: f"{names.get(m[1], 'Gebiet')} ({m[1]}):", text)
+
+    problems = [named(p) for p in result.derived.get("prognose_warnungen", [])]
     if problems:
         head = (
             f"{len(problems)} Hinweis(e) zu den Kinderzahlen: betroffene Gebiete gehen nicht in die "
@@ -56,7 +62,6 @@ def notes(ctx: Context, result: PlanResult) -> None:
                 st.markdown("\n".join(f"- {components.plain(p)}" for p in problems))
     small: list[str] = result.derived.get("zu_klein", [])
     if small and ctx.level == ctx.data.data_level:
-        names = ctx.data.areas.set_index("gebiet_id")["name"]
         shown = ", ".join(components.plain(str(names.get(g, g))) for g in small[:8])
         more = f" und {len(small) - 8} weitere" if len(small) > 8 else ""
         limit = number(result.params["mindestgroesse_prognose"])

@@ -479,6 +479,7 @@ def school_plan(ctx: Context) -> None:
         config={"displayModeBar": False},
         key="ganztag_phase",
     )
+    st.caption("Striche an den Balken: " + forecast.BAND_NOTE.removeprefix("Schattiert: "))
     left, right = st.columns([3, 2], gap="medium")
     with left:
         m1, m2 = st.columns([3, 2], vertical_alignment="center")

@@ -462,7 +462,7 @@ def _plan_table(series: pd.DataFrame, result: PlanResult, rows: list[tuple[str, 
         text = planview.fmt(v).replace(" ", "\u00a0")
         if span is None:
             return text
-        return f"{text} ({number_range(*span)})".replace(" bis ", "\u2009–\u2009")
+        return f"{text} ({number_range(*span)})".replace(" ", "\u00a0")
 
     shown = pd.DataFrame({"Kennzahl": table["Kennzahl"]})
     for y in years:

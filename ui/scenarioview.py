@@ -514,8 +514,8 @@ def backtest_view(ctx: Context) -> None:
     cols[0].metric(
         "Fehler 1 Jahr voraus",
         pct(first["mape"]),
-        delta=percent(first["mape"] - first["mape_carry_forward"], signed=True)
-        + " gegenüber „ohne Änderung“",
+        delta=number(first["mape"] - first["mape_carry_forward"], 1, signed=True)
+        + " Prozentpunkte gegenüber „ohne Änderung“",
         delta_color="inverse",
         delta_arrow="off",
         help="Mittlerer absoluter Fehler der Kinder 0–17 je Gebiet",
