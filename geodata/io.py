@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import tempfile
 import zipfile
+import zlib
 from pathlib import Path
 
 import geopandas as gpd
@@ -89,7 +90,37 @@ def archive_problem(
     return None
 
 
+#: Exceptions of a broken archive while reading it (CRC mismatch, truncated stream, bad header).
+ARCHIVE_ERRORS: tuple[type[BaseException], ...] = (
+    zipfile.BadZipFile,
+    zlib.error,
+    EOFError,
+    zipfile.LargeZipFile,
+)
+
+
+def archive_error(exc: BaseException, name: str, what: str = "Das ZIP-Archiv") -> str:
+    """A German message (naming the file) for an archive that broke while being read."""
+    text = str(exc).lower()
+    if "crc" in text:
+        why = "ist beschädigt: ein Inhalt passt nicht zu seiner Prüfsumme (CRC)"
+    elif isinstance(exc, EOFError) or "end-of-stream" in text or "truncated" in text:
+        why = "ist unvollständig (abgeschnitten)"
+    elif "not a zip file" in text:
+        why = "ist kein gültiges ZIP-Archiv"
+    else:
+        why = "ist beschädigt und kann nicht entpackt werden"
+    return f"{name}: {what} {why}. Bitte die Datei neu exportieren oder neu speichern."
+
+
 def _extract_shapefile(path: Path, target: Path, name: str) -> Path:
+    try:
+        return _extract(path, target, name)
+    except ARCHIVE_ERRORS as exc:
+        raise VectorFileError(archive_error(exc, name)) from None
+
+
+def _extract(path: Path, target: Path, name: str) -> Path:
     try:
         zf = zipfile.ZipFile(path)
     except zipfile.BadZipFile:

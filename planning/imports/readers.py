@@ -17,10 +17,11 @@ import zipfile
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
-from geodata.io import archive_problem
+from geodata.io import ARCHIVE_ERRORS, archive_error, archive_problem
 from planning.imports.problems import InputFileError, Problem
 
 MAX_TABLE_BYTES = 100 * 1024 * 1024  # a year's register extract for a large city is a few MB
@@ -43,6 +44,8 @@ class RawTable:
     #: Columns the reader wrote from typed numbers (geodata attributes, coordinates): written the
     #: English way by the reader itself, so they say nothing about the file's number convention.
     typed_columns: tuple[str, ...] = ()
+    #: Per-row source column of a column built by reshaping (a wide table's cells): problems name it.
+    column_origins: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 def read_table(
@@ -202,6 +205,12 @@ MAX_XLSX_EXPANDED = 500 * 1024 * 1024
 MAX_XLSX_RATIO = 1000
 
 
+#: Limits from the real cells of a sheet (the declared ``<dimension>`` is ignored: a 5 KB file may
+#: declare A1:XFD1048576). Far beyond any municipal table, far below what exhausts a server.
+MAX_XLSX_COLUMNS = 1_000
+MAX_XLSX_CELLS = 10_000_000
+
+
 def _read_excel(path: Path, name: str, sheet: str | int | None, header: bool = True) -> RawTable:
     from openpyxl import load_workbook
 
@@ -210,12 +219,16 @@ def _read_excel(path: Path, name: str, sheet: str | int | None, header: bool = T
             problem = archive_problem(
                 zf, name, max_members=10_000, max_expanded=MAX_XLSX_EXPANDED, max_ratio=MAX_XLSX_RATIO
             )
-    except zipfile.BadZipFile:
-        problem = f"{name}: Die Excel-Datei ist beschädigt (kein gültiges ZIP-Archiv)."
+    except ARCHIVE_ERRORS as exc:
+        problem = archive_error(exc, name, "Die Excel-Datei")
     if problem:
         raise InputFileError(Problem("Fehler", problem.removeprefix(f"{name}: "), name))
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
+    except ARCHIVE_ERRORS as exc:
+        raise InputFileError(
+            Problem("Fehler", archive_error(exc, name, "Die Excel-Datei").removeprefix(f"{name}: "), name)
+        ) from None
     except Exception as exc:  # any parser failure is a problem of the file, reported in German
         raise InputFileError(
             Problem("Fehler", f"Die Excel-Datei kann nicht gelesen werden ({type(exc).__name__}).", name)
@@ -232,10 +245,12 @@ def _read_excel(path: Path, name: str, sheet: str | int | None, header: bool = T
             raise InputFileError(
                 Problem("Fehler", f"Tabellenblatt „{sheet}“ fehlt; vorhanden: {', '.join(names)}.", name)
             )
-        rows = [
-            (i, ["" if v is None else _excel_text(v) for v in r])
-            for i, r in enumerate(ws.iter_rows(values_only=True), start=1)
-        ]
+        try:
+            rows = _real_rows(ws, name)
+        except ARCHIVE_ERRORS as exc:
+            raise InputFileError(
+                Problem("Fehler", archive_error(exc, name, "Die Excel-Datei").removeprefix(f"{name}: "), name)
+            ) from None
         title = ws.title
     finally:
         wb.close()
@@ -243,6 +258,60 @@ def _read_excel(path: Path, name: str, sheet: str | int | None, header: bool = T
         raise InputFileError(Problem("Fehler", "Das Tabellenblatt ist leer.", name))
     frame, numbers, notes = _tabulate(rows, name, header)
     return RawTable(frame, name, numbers, None, None, title, tuple(notes))
+
+
+def _real_rows(ws: Any, name: str) -> list[tuple[int, list[str]]]:
+    """The sheet's non-empty rows with their row numbers, built from the cells really stored.
+
+    openpyxl's row iteration pads every row to the declared width and yields every row up to the
+    declared height: a sheet declaring A1:XFD1048576 with one cell in its last row becomes 17
+    billion cells. Here the sheet's XML is streamed cell by cell (openpyxl's own parser, read-only
+    workbook), empty rows cost nothing, and the limits count real cells and real columns.
+    """
+    from openpyxl.worksheet._reader import WorkSheetParser
+
+    wb = ws.parent
+    rows: list[tuple[int, list[str]]] = []
+    cells = 0
+    with ws._get_source() as src:
+        parser = WorkSheetParser(
+            src,
+            wb.shared_strings,
+            data_only=True,
+            epoch=wb.epoch,
+            date_formats=wb._date_formats,
+            timedelta_formats=wb._timedelta_formats,
+        )
+        for number, row in parser.parse():
+            filled = [(c["column"], c["value"]) for c in row if c["value"] is not None and c["value"] != ""]
+            if not filled:
+                continue
+            width = max(col for col, _ in filled)
+            if width > MAX_XLSX_COLUMNS:
+                raise InputFileError(
+                    Problem(
+                        "Fehler",
+                        f"Zeile {number} hat einen Wert in Spalte {width}; gelesen werden höchstens "
+                        f"{MAX_XLSX_COLUMNS} Spalten. Bitte nur die Tabelle liefern.",
+                        name,
+                        number,
+                    )
+                )
+            cells += len(filled)
+            if cells > MAX_XLSX_CELLS:
+                raise InputFileError(
+                    Problem(
+                        "Fehler",
+                        f"Das Tabellenblatt hat mehr als {MAX_XLSX_CELLS:,} gefüllte Zellen; so große "
+                        "Tabellen bitte als CSV liefern.".replace(",", "."),
+                        name,
+                    )
+                )
+            values = [""] * width
+            for col, value in filled:
+                values[col - 1] = _excel_text(value)
+            rows.append((number, values))
+    return rows
 
 
 def _excel_text(v: object) -> str:
