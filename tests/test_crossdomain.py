@@ -483,10 +483,12 @@ def _views_script(level: int | None = None):
     """Both views on ``level`` (default: data level) of the only layout, as app.py's frame sets them up."""
     import streamlit as st
 
+    from ui import auth as uiauth
     from ui import crossview
     from ui import data as uidata
     from ui.frame import Context
 
+    uiauth.install()  # who acts, as app.py's gate sets it up (nobody acting may not export)
     lay = uidata.layouts()[0]
     versions = uidata.version_key(lay.id)
     data = uidata.planning_data(uidata.db_url(), lay.code, versions)

@@ -13,6 +13,7 @@ import plotly.graph_objects as go
 
 from geodata.crs import map_view
 from planning.indicators import Indicator
+from planning.plot_text import escape, escape_figure
 from planning.suppression import GEHEIM
 from planning.targets import LIGHT_COLOURS, LIGHT_LABELS, LIGHT_SYMBOLS
 
@@ -131,7 +132,7 @@ def choropleth(
     else:
         _value_trace(fig, geojson, has, values, labels, indicator, value_range, diverging)
     _finish_map(fig, geojson, table, selected, points, bounds, height)
-    return fig
+    return escape_figure(fig)  # area and facility names are text, never markup
 
 
 def _light_traces(
@@ -159,7 +160,7 @@ def _light_traces(
                     for i, n, g in zip(part.index, part["name"], part["gebiet_id"], strict=True)
                 ],
                 hovertemplate="<b>%{customdata[0]}</b> (%{customdata[2]})<br>"
-                + indicator.label_de
+                + escape(indicator.label_de)
                 + f": %{{customdata[1]}}<br>{LIGHT_LABELS[light]}<extra></extra>",
                 opacity=0.85,
             )
@@ -194,7 +195,7 @@ def _value_trace(
             customdata=list(zip(has["name"], labels, has["gebiet_id"], strict=True)),
             name=indicator.label_de,
             hovertemplate="<b>%{customdata[0]}</b> (%{customdata[2]})<br>"
-            + indicator.label_de
+            + escape(indicator.label_de)
             + ": %{customdata[1]}<extra></extra>",
             showlegend=False,
         )
@@ -248,7 +249,9 @@ def _finish_map(
                 name=label,
                 marker={"size": symbol_size, "color": color, "opacity": 0.95},
                 customdata=df[["name", "info"]].to_numpy(),
-                hovertemplate="<b>%{customdata[0]}</b><br>%{customdata[1]}<extra>" + label + "</extra>",
+                hovertemplate="<b>%{customdata[0]}</b><br>%{customdata[1]}<extra>"
+                + escape(label)
+                + "</extra>",
             )
         )
     center, zoom = map_view((bounds[0], bounds[1], bounds[2], bounds[3]), width_px=620, height_px=height)
@@ -312,7 +315,7 @@ def city_trend(
         legend={"orientation": "h", "y": -0.25},
         separators=",.",
     )
-    return fig
+    return escape_figure(fig)  # the district's name is text, never markup
 
 
 PLAN_COLORS = {
@@ -402,7 +405,7 @@ def range_band(fig: go.Figure, frame: pd.DataFrame, col: str, label: str, color:
             line={"width": 0},
             showlegend=False,
             name=f"Spanne {label}",
-            hovertemplate=f"Spanne {label}: " + "%{y:,.0f} bis %{customdata:,.0f}<extra></extra>",
+            hovertemplate=f"Spanne {escape(label)}: " + "%{y:,.0f} bis %{customdata:,.0f}<extra></extra>",
         )
     )
 
@@ -433,7 +436,7 @@ def plan_timeline(
     _projection_band(fig, base_year, int(frame["year"].max()))
     if year is not None:
         fig.add_vline(x=year, line={"dash": "dot", "color": "#888"})
-    return _plan_layout(fig, unit, height)
+    return escape_figure(_plan_layout(fig, unit, height))  # scenario names are text, never markup
 
 
 def scenario_lines(

@@ -19,6 +19,7 @@ from pandas.io.formats.style import Styler
 from planning import crossdomain as xd
 from planning.exports import csv_bytes
 from planning.indicators import Indicator, format_value
+from planning.plot_text import escape, escape_figure
 from planning.suppression import GEHEIM, KEINE_DATEN
 from ui import components, state, views
 from ui import data as uidata
@@ -209,9 +210,9 @@ def scatter(
                 },
                 customdata=custom,
                 hovertemplate="<b>%{customdata[0]}</b><br>"
-                + x_ind.label_de
+                + escape(x_ind.label_de)  # an added indicator's label is typed by a planner
                 + ": %{customdata[1]}<br>"
-                + y_ind.label_de
+                + escape(y_ind.label_de)
                 + ": %{customdata[2]}"
                 + ("<br>%{customdata[4]}" if has_refs else "")
                 + "<extra></extra>",
@@ -275,8 +276,8 @@ def scatter(
         margin={"l": 10, "r": 110, "t": 40, "b": 10},
         font={"size": 14},
         hoverlabel={"font_size": 14},
-        xaxis={"title": {"text": x_ind.column_label}, "separatethousands": True, "zeroline": False},
-        yaxis={"title": {"text": y_ind.column_label}, "separatethousands": True, "zeroline": False},
+        xaxis={"title": {"text": escape(x_ind.column_label)}, "separatethousands": True, "zeroline": False},
+        yaxis={"title": {"text": escape(y_ind.column_label)}, "separatethousands": True, "zeroline": False},
         legend={"orientation": "h", "y": -0.15, "title": {"text": ""}},
         separators=",.",
         plot_bgcolor="#ffffff",
@@ -284,7 +285,7 @@ def scatter(
     )
     fig.update_xaxes(showgrid=True, gridcolor="#e5e7eb")
     fig.update_yaxes(showgrid=True, gridcolor="#e5e7eb")
-    return fig
+    return escape_figure(fig)  # area names are text, never markup
 
 
 def _cell(value: float | None, status: str, decimals: int) -> str:

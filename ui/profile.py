@@ -21,6 +21,7 @@ from planning import profile as prof
 from planning.formatting import number_range
 from planning.indicators import Indicator, available_indicators, format_value
 from planning.plan import PlanResult
+from planning.plot_text import escape, escape_figure
 from planning.scenarios import Scenario
 from planning.suppression import GEHEIM, KEINE_DATEN
 from planning.targets import LIGHT_COLOURS, LIGHT_SYMBOLS
@@ -116,7 +117,7 @@ def pyramid_figure(pyramid: pd.DataFrame, district_name: str, height: int | None
             marker={"color": DISTRICT_COLOR, "opacity": 0.85},
             customdata=hover(pyramid["district_share"], pyramid["district"]),
             hovertemplate="%{y}: %{customdata[0]} der Kinder (%{customdata[1]})<extra>"
-            + district_name
+            + escape(district_name)
             + "</extra>",
         )
     )
@@ -158,7 +159,7 @@ def pyramid_figure(pyramid: pd.DataFrame, district_name: str, height: int | None
         separators=",.",
         hovermode="closest",
     )
-    return fig
+    return escape_figure(fig)  # names are text, never markup
 
 
 @figures.shared
@@ -237,7 +238,7 @@ def district_map(
         legend={"orientation": "h", "y": 0.01, "x": 0.01, "bgcolor": "rgba(255,255,255,0.85)"},
         hoverlabel={"font_size": 15},
     )
-    return fig
+    return escape_figure(fig)  # names are text, never markup
 
 
 def _subset(geojson: dict[str, Any] | str, ids: Any) -> dict[str, Any] | str:

@@ -32,6 +32,7 @@ from shapely.geometry.polygon import orient
 
 from geodata.crs import require_crs
 from planning.indicators import format_value
+from planning.plot_text import escape, escape_figure
 from planning.suppression import GEHEIM
 
 #: Metric CRS for print maps of geographic input (ETRS89 / UTM 32N).
@@ -169,8 +170,10 @@ def _check_offline(fig: go.Figure) -> None:
 def figure_png(fig: go.Figure, width_px: int, height_px: int, scale: float = 2) -> bytes:
     """PNG of ``fig`` at ``width_px`` × ``height_px`` layout pixels (× ``scale`` physical pixels).
 
-    Raises ``ExportError`` (German message) when no browser is available or kaleido fails.
+    Raises ``ExportError`` (German message) when no browser is available or kaleido fails. Names
+    in the figure's data are escaped first (a copy): they print as text, never as markup.
     """
+    fig = escape_figure(go.Figure(fig))
     _check_offline(fig)
     fig_dict = fig.to_plotly_json()
     opts = {"format": "png", "width": int(width_px), "height": int(height_px), "scale": scale}
@@ -438,7 +441,7 @@ def static_map(
         else ("dunkler = besser" if higher_is_better else "dunkler = ungünstiger")
     )
     fig.update_layout(
-        title={"text": title, "x": 0, "xref": "paper", "font": {"size": 18}} if title else None,
+        title={"text": escape(title), "x": 0, "xref": "paper", "font": {"size": 18}} if title else None,
         font={"family": FONT_FAMILY, "size": 14, "color": "#1f2937"},
         paper_bgcolor="#ffffff",
         plot_bgcolor="#ffffff",
