@@ -180,6 +180,65 @@ def _print_problems(problems: list[Any], stream: Any) -> None:
         print(text, file=stream)
 
 
+def _add_shape_arguments(s: argparse.ArgumentParser) -> None:
+    """The table-layout options of a mapping profile (planning.imports.shape.OPTIONS) as flags."""
+    s.add_argument("--jahr", type=int, metavar="J", help="fester Jahrgang für eine Datei ohne Jahresspalte")
+    s.add_argument(
+        "--jahr-aus-dateiname", action="store_true", help="das Jahr ist die Jahreszahl im Dateinamen"
+    )
+    s.add_argument(
+        "--breit",
+        choices=("alter", "jahr"),
+        help="breite Tabelle umformen: eine Spalte je Altersgruppe (alter) oder je Jahr (jahr)",
+    )
+    s.add_argument("--breit-spalten", metavar="A,B", help="die umzuformenden Spalten (mit Komma)")
+    s.add_argument(
+        "--filter",
+        action="append",
+        metavar="SPALTE=WERT",
+        help="nur Zeilen, in denen SPALTE den WERT hat (* = irgendeinen); mehrfach möglich",
+    )
+    s.add_argument(
+        "--summen-ids", metavar="ID,ID", help="Kennungen von Summenzeilen, z. B. 000 für die Stadt"
+    )
+    s.add_argument(
+        "--summenzeilen",
+        choices=("pruefen", "ueberspringen"),
+        help="Summenzeilen mit der Summe ihrer Teile vergleichen (Standard) oder nur auslassen",
+    )
+    s.add_argument(
+        "--ober-aus-praefix",
+        type=int,
+        metavar="N",
+        help="nur gebiete: übergeordnete Ebene aus den ersten N Zeichen der Kennung",
+    )
+
+
+def _shape_options(args: argparse.Namespace) -> dict[str, Any]:
+    """Profile options given on the command line (they override the profile's)."""
+    out: dict[str, Any] = {}
+    if getattr(args, "jahr", None) is not None:
+        out["jahr"] = args.jahr
+    if getattr(args, "jahr_aus_dateiname", False):
+        out["jahr_aus_dateiname"] = True
+    if getattr(args, "breit", None):
+        out["breit"] = args.breit
+    if getattr(args, "breit_spalten", None):
+        out["breit_spalten"] = [c.strip() for c in args.breit_spalten.split(",") if c.strip()]
+    for pair in getattr(args, "filter", None) or []:
+        if "=" not in pair:
+            raise CliError(f"--filter „{pair}“: erwartet SPALTE=WERT")
+        column, value = pair.split("=", 1)
+        out.setdefault("filter", {})[column] = value
+    if getattr(args, "summen_ids", None):
+        out["summen_ids"] = [x.strip() for x in args.summen_ids.split(",") if x.strip()]
+    if getattr(args, "summenzeilen", None):
+        out["summenzeilen"] = args.summenzeilen
+    if getattr(args, "ober_aus_praefix", None):
+        out["ober_aus_praefix"] = args.ober_aus_praefix
+    return out
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     from planning.imports.service import check_file
 
@@ -195,6 +254,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         sheet=args.sheet or options.get("sheet"),
         number_format=args.zahlenformat or options.get("zahlenformat"),
         crs=args.koordinatensystem or options.get("koordinatensystem"),
+        options={**options, **_shape_options(args)},
     )
     _print_problems(checked.problems, sys.stdout if checked.ok else sys.stderr)
     if not checked.ok:
@@ -225,6 +285,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         sheet=args.sheet or options.get("sheet"),
         number_format=args.zahlenformat or options.get("zahlenformat"),
         crs=args.koordinatensystem or options.get("koordinatensystem"),
+        options={**options, **_shape_options(args)},
     )
     meta = VersionMeta(
         source=args.source or options.get("source") or "unbekannt",
@@ -353,6 +414,7 @@ def cmd_mapping(args: argparse.Namespace) -> int:
         )
         if v
     }
+    options.update(_shape_options(args))
     try:
         save_profile(engine, args.name, args.kind, pairs, options)
     except ValueError as exc:
@@ -811,6 +873,7 @@ def build_parser() -> argparse.ArgumentParser:
             help="Koordinatensystem der Spalten x/y bei Kitas und Schulen, z. B. EPSG:25832 "
             "(Standard: aus dem Zuordnungsprofil)",
         )
+        _add_shape_arguments(s)
         if name == "import":
             s.add_argument("--stand", metavar="DATUM", help="Stand/Stichtag der Daten, z. B. 2025-12-31")
             s.add_argument(
@@ -934,6 +997,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--licence")
     s.add_argument("--zahlenformat", choices=("de", "en"), help="Schreibweise der Zahlen (de oder en)")
     s.add_argument("--koordinatensystem", metavar="EPSG", help="Koordinatensystem der Spalten x/y")
+    _add_shape_arguments(s)
     s.set_defaults(func=cmd_mapping)
 
     s = sub.add_parser("user", help="Benutzer: add NAME --rolle ROLLE | list | disable NAME | enable NAME")

@@ -11,6 +11,7 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -23,6 +24,7 @@ from planning.imports.problems import InputFileError, Problem
 from planning.imports.profiles import list_profiles, save_profile
 from planning.imports.readers import read_table
 from planning.imports.service import check_file
+from planning.imports.shape import WIDE_VALUE
 from planning.imports.templates import template_csv, template_xlsx
 from planning.imports.validate import Checked, normalise_header
 from planning.imports.values import NUMBER_FORMATS
@@ -112,6 +114,66 @@ def number_format_choice(kind: str, options: dict[str, str]) -> str:
     return str(choice)
 
 
+def table_shape_editor(kind: str, columns: list[str], preset: dict[str, Any]) -> dict[str, Any]:
+    """How the city's table is laid out (planning.imports.shape): saved with the profile."""
+    out: dict[str, Any] = {}
+    if kind in ("gebiete",):
+        with st.expander("Ebenen", expanded=bool(preset.get("ober_aus_praefix"))):
+            n = st.number_input(
+                "Übergeordnete Ebene aus den ersten N Zeichen der Kennung (0 = nicht)",
+                min_value=0,
+                max_value=12,
+                value=int(preset.get("ober_aus_praefix") or 0),
+                key=f"shape_prefix_{kind}",
+            )
+            out["ober_aus_praefix"] = int(n) or None
+        return out
+    if kind not in WIDE_VALUE and kind not in POINT_KINDS:
+        return out
+    shaped = any(preset.get(k) for k in ("breit", "jahr", "jahr_aus_dateiname", "filter", "summen_ids"))
+    with st.expander("Tabellenform (breite Tabellen, Jahr, Filter, Summenzeilen)", expanded=shaped):
+        c1, c2, c3 = st.columns(3)
+        if kind in WIDE_VALUE:
+            wide = ["", "alter", "jahr"]
+            out["breit"] = c1.selectbox(
+                "Breite Tabelle",
+                wide,
+                index=wide.index(preset.get("breit") or ""),
+                format_func=lambda w: {
+                    "": "nein",
+                    "alter": "eine Spalte je Altersgruppe",
+                    "jahr": "eine Spalte je Jahr",
+                }[w],
+                key=f"shape_wide_{kind}",
+            )
+            year = c2.text_input("Jahr (fest)", value=str(preset.get("jahr") or ""), key=f"shape_year_{kind}")
+            out["jahr"] = int(year) if year.strip().isdigit() else None
+            out["jahr_aus_dateiname"] = c3.checkbox(
+                "Jahr aus dem Dateinamen",
+                value=bool(preset.get("jahr_aus_dateiname")),
+                key=f"shape_year_name_{kind}",
+            )
+        f_col, f_val = next(iter((preset.get("filter") or {}).items()), ("", ""))
+        options = ["", *columns]
+        col = c1.selectbox(
+            "Filter: Spalte",
+            options,
+            index=options.index(f_col) if f_col in options else 0,
+            key=f"shape_filter_col_{kind}",
+        )
+        val = c2.text_input("Filter: Wert (* = irgendeiner)", value=f_val, key=f"shape_filter_val_{kind}")
+        out["filter"] = {col: val.strip()} if col and val.strip() else None
+        if kind in WIDE_VALUE:
+            ids = c3.text_input(
+                "Summenzeilen (Kennungen, mit Komma)",
+                value=",".join(preset.get("summen_ids") or []),
+                key=f"shape_totals_{kind}",
+                help="z. B. 000 für die Stadt; Zeilen der Stadtbezirke werden von selbst erkannt.",
+            )
+            out["summen_ids"] = [x.strip() for x in ids.split(",") if x.strip()] or None
+    return out
+
+
 def import_workflow() -> None:
     if not uiauth.permitted(Permission.IMPORT):
         return
@@ -162,15 +224,17 @@ def import_workflow() -> None:
             help="Nur für Tabellen mit Rechts-/Hochwert (Spalten x/y), z. B. EPSG:25832 (UTM 32), "
             "EPSG:25833 (UTM 33), EPSG:31467 (Gauß-Krüger). Geodaten bringen ihr System selbst mit.",
         ).strip()
+    options = {
+        **(profile.options if profile else {}),
+        **table_shape_editor(kind, columns, profile.options if profile else {}),
+        "zahlenformat": number_format,
+        "koordinatensystem": crs,
+    }
+    options = {k: v for k, v in options.items() if v not in (None, "", [], {})}
     with st.popover("Zuordnung als Profil speichern"):
         name = st.text_input("Name des Profils", key=f"profile_name_{kind}")
         if st.button("Speichern", key=f"profile_save_{kind}", disabled=not name.strip()):
-            options = {
-                **(profile.options if profile else {}),
-                "zahlenformat": number_format,
-                "koordinatensystem": crs,
-            }
-            save_profile(engine, name.strip(), kind, mapping, {k: v for k, v in options.items() if v})
+            save_profile(engine, name.strip(), kind, mapping, options)
             st.success(f"Profil „{components.plain(name.strip())}“ gespeichert.")
 
     st.subheader("Angaben zum Datenstand")
@@ -198,6 +262,7 @@ def import_workflow() -> None:
             name=upload.name,
             number_format=number_format or None,  # type: ignore[arg-type]
             crs=crs or None,
+            options=options,
         )
     _report(checked)
     confirmed = True

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import pandas as pd
@@ -40,7 +41,12 @@ def metric_crs_for(gdf: gpd.GeoDataFrame) -> int:
     return 25832 if lon < 12 else 25833
 
 
-def check_area_file(path: Path, name: str | None = None, mapping: dict[str, str] | None = None) -> Checked:
+def check_area_file(
+    path: Path,
+    name: str | None = None,
+    mapping: dict[str, str] | None = None,
+    options: dict[str, Any] | None = None,
+) -> Checked:
     name = name or path.name
     try:
         gdf = read_vector(path, name)
@@ -48,7 +54,7 @@ def check_area_file(path: Path, name: str | None = None, mapping: dict[str, str]
         return Checked(
             "gebiete", _empty_areas(), [Problem("Fehler", str(exc).split(": ", 1)[-1], name)], name
         )
-    return check_area_frame(gdf, name, mapping)
+    return check_area_frame(gdf, name, mapping, options)
 
 
 def _empty_areas() -> gpd.GeoDataFrame:
@@ -57,8 +63,17 @@ def _empty_areas() -> gpd.GeoDataFrame:
     )
 
 
-def check_area_frame(gdf: gpd.GeoDataFrame, name: str, mapping: dict[str, str] | None = None) -> Checked:
-    """Validate area features (already read, with CRS) against the canonical ``gebiete`` format."""
+def check_area_frame(
+    gdf: gpd.GeoDataFrame,
+    name: str,
+    mapping: dict[str, str] | None = None,
+    options: dict[str, Any] | None = None,
+) -> Checked:
+    """Validate area features (already read, with CRS) against the canonical ``gebiete`` format.
+
+    Profile option ``ober_aus_praefix: N``: without a parent-id column, the upper level is built
+    from the first N characters of the id (``0101`` → ``01``).
+    """
     spec = get_kind("gebiete")
     empty = _empty_areas()
     if gdf.crs is None:
@@ -97,6 +112,32 @@ def check_area_frame(gdf: gpd.GeoDataFrame, name: str, mapping: dict[str, str] |
         geometry=gdf.geometry.to_numpy(),
         crs=gdf.crs,
     )
+    prefix = int((options or {}).get("ober_aus_praefix") or 0)
+    if prefix and "ober_gebiet_id" not in resolved:
+        ids = out["gebiet_id"].astype("string")
+        short = ids.str.len() <= prefix
+        if short.any():
+            line = int(out.loc[short.fillna(True), "_line"].iloc[0])
+            problems.append(
+                Problem(
+                    "Fehler",
+                    f"Übergeordnete Ebene aus den ersten {prefix} Zeichen der Kennung: die Kennung "
+                    f"„{ids[short.fillna(True)].iloc[0]}“ ist nicht länger als {prefix} Zeichen.",
+                    name,
+                    line,
+                    resolved["gebiet_id"],
+                )
+            )
+        else:
+            out["ober_gebiet_id"] = ids.str[:prefix].astype(object)
+            problems.append(
+                Problem(
+                    "Hinweis",
+                    f"Übergeordnete Ebene aus den ersten {prefix} Zeichen der Kennung: "
+                    f"{out['ober_gebiet_id'].nunique()} Gebiete.",
+                    name,
+                )
+            )
     if pd.api.types.is_numeric_dtype(gdf[resolved["gebiet_id"]]):
         problems.append(
             Problem(

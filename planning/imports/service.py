@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
+import pandas as pd
 from sqlalchemy import Engine
 
 from planning.imports.formats import get_kind
@@ -39,7 +41,20 @@ def context_for(engine: Engine, layout_code: str | None = None) -> CheckContext:
         school_ids=frozenset(schools["schul_id"]) if schools is not None else frozenset(),
         indicator_codes=frozenset(indicators),
         computed_indicators=computed,
+        children=_children(areas, data_level),
     )
+
+
+def _children(areas: pd.DataFrame, data_level: int) -> dict[str, frozenset[str]]:
+    """Every upper-level area → the data-level areas below it (through all levels)."""
+    parent = dict(zip(areas["gebiet_id"], areas["parent_gebiet_id"], strict=True))
+    below: dict[str, set[str]] = {}
+    for gid in areas.loc[areas["level"] == data_level, "gebiet_id"]:
+        up = parent.get(gid)
+        while isinstance(up, str):
+            below.setdefault(up, set()).add(gid)
+            up = parent.get(up)
+    return {k: frozenset(v) for k, v in below.items()}
 
 
 def check_file(
@@ -52,28 +67,29 @@ def check_file(
     sheet: str | None = None,
     number_format: NumberFormat | None = None,
     crs: str | None = None,
+    options: dict[str, Any] | None = None,
 ) -> Checked:
     """Read and validate a file; unreadable files come back as a Checked with the error.
 
     ``number_format`` (``de``/``en``) answers the check's question for columns whose numbers are
     ambiguous (only values like ``1.234``); ``crs`` is the coordinate system of x/y columns.
     Kitas and schools may also come as geodata (GeoJSON, Esri JSON, zipped Shapefile, GeoPackage).
+    ``options`` are the mapping profile's options (:data:`planning.imports.shape.OPTIONS`).
     """
     spec = get_kind(kind)
     if spec.geometry:
         from planning.imports.areas import check_area_file
 
-        return check_area_file(path, name=name, mapping=mapping)
+        return check_area_file(path, name=name, mapping=mapping, options=options)
+    sheet = sheet or (options or {}).get("sheet")
     try:
         if kind in POINT_KINDS and is_vector_file(path, name):
             raw = read_points(path, name)
         else:
             raw = read_table(path, name=name, sheet=sheet)
     except InputFileError as exc:
-        import pandas as pd
-
         return Checked(kind, pd.DataFrame(columns=list(spec.field_names)), exc.problems, name or path.name)
-    checked = check_table(raw, kind, mapping, context_for(engine, layout_code), number_format, crs)
+    checked = check_table(raw, kind, mapping, context_for(engine, layout_code), number_format, crs, options)
     if checked.ok:
         checked.shrink = delivery_shrink(engine, checked, layout_code)
         if checked.shrink is not None:
@@ -94,9 +110,10 @@ def import_file(
     confirm_shrink: bool = False,
     number_format: NumberFormat | None = None,
     crs: str | None = None,
+    options: dict[str, Any] | None = None,
 ) -> tuple[int, Checked]:
     """Check and, if there is no error, write the file as a new active dataset version."""
-    checked = check_file(engine, kind, path, mapping, layout_code, name, sheet, number_format, crs)
+    checked = check_file(engine, kind, path, mapping, layout_code, name, sheet, number_format, crs, options)
     if not checked.ok:
         raise InputFileError(checked.problems)
     meta = replace(

@@ -23,6 +23,7 @@ from planning.imports.agebands import TOTAL_WORDS, parse_age_band
 from planning.imports.formats import KINDS, FieldSpec, KindSpec, get_kind
 from planning.imports.problems import Problem, count, summary_line
 from planning.imports.readers import RawTable
+from planning.imports.shape import TableShape, reshape
 from planning.imports.values import (
     NUMBER_FORMATS,
     ColumnNumbers,
@@ -59,6 +60,8 @@ class CheckContext:
     indicator_codes: frozenset[str] = frozenset()
     #: Indicators the app computes itself: code → (label, data kinds it is computed from).
     computed_indicators: dict[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)
+    #: Upper-level areas → the data-level areas below them (rows of these ids are total rows).
+    children: dict[str, frozenset[str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -199,17 +202,35 @@ def check_table(
     context: CheckContext | None = None,
     number_format: NumberFormat | None = None,
     crs: str | None = None,
+    options: dict[str, Any] | None = None,
 ) -> Checked:
     """Validate and type a table of ``kind``; never raises for bad content, reports it instead.
 
     ``number_format`` (``de``/``en``) is the user's answer when a column's numbers are ambiguous
     (only values like ``1.234``); without it such a column is an error that asks for the choice.
     ``crs`` is the coordinate system of the ``x``/``y`` columns (e.g. ``EPSG:25832``).
+    ``options`` are the mapping profile's options (:mod:`planning.imports.shape`): filters, year,
+    wide → long, total rows; ``zahlenformat``/``koordinatensystem`` there when not given directly.
     """
     spec = get_kind(kind)
     ctx = context or CheckContext()
     name = raw.file_name
-    problems: list[Problem] = list(raw.notes)
+    options = options or {}
+    number_format = number_format or options.get("zahlenformat")
+    crs = crs or options.get("koordinatensystem")
+    try:
+        shape = TableShape.from_options(options)
+    except ValueError as exc:
+        return Checked(
+            kind,
+            pd.DataFrame(columns=[*spec.field_names, "_line"]),
+            [Problem("Fehler", str(exc), name)],
+            name,
+        )
+    raw, shape_problems = reshape(raw, spec, shape)
+    problems: list[Problem] = [*raw.notes, *shape_problems]
+    if any(p.blocking for p in shape_problems):
+        return Checked(kind, pd.DataFrame(columns=[*spec.field_names, "_line"]), problems, name)
     resolved, col_problems = resolve_columns(raw, spec, mapping)
     problems += col_problems
     if any(p.blocking for p in col_problems):
@@ -229,6 +250,7 @@ def check_table(
             continue
         source = resolved[f.name]
         cells = raw.frame[source].tolist()
+        origins = raw.column_origins.get(source)
         parse = _parser(f, formats.get(f.name, "de") == "de")
         values: list[Any] = []
         shown = 0
@@ -260,7 +282,8 @@ def check_table(
             if problem is not None:
                 failed_lines.add(lines[i])
                 if shown < MAX_PROBLEMS_PER_COLUMN:
-                    problems.append(Problem("Fehler", problem, name, lines[i], source))
+                    column = origins[i] if origins else source
+                    problems.append(Problem("Fehler", problem, name, lines[i], column))
                 shown += 1
                 value = None
             values.append(value)
@@ -292,6 +315,7 @@ def check_table(
     if "x" in frame.columns:
         _xy_to_lonlat(frame, problems, resolved, crs, name, failed_lines)
     checked = Checked(kind, frame, problems, name, failed_lines)
+    _split_total_rows(checked, ctx, resolved, shape)
     _check_duplicates(checked, spec, resolved)
     _check_area_ids(checked, ctx, resolved)
     for extra in _KIND_CHECKS.get(kind, ()):
@@ -461,6 +485,100 @@ def _typed(values: list[Any], ftype: str) -> pd.Series:
 
 def _col(resolved: dict[str, str], fld: str) -> str:
     return resolved.get(fld, fld)
+
+
+#: Kinds whose rows are per area and can contain total rows; the additive value and its keys.
+_TOTALS: dict[str, tuple[str | None, tuple[str, ...]]] = {
+    "bevoelkerung": ("anzahl", ("jahr", "age_from", "age_to", "geschlecht")),
+    "geburten": ("anzahl", ("jahr",)),
+    "kindertagespflege": ("plaetze", ("jahr",)),
+    "kennzahlen": (None, ("jahr", "kennzahl")),
+}
+
+
+def _split_total_rows(c: Checked, ctx: CheckContext, resolved: dict[str, str], shape: TableShape) -> None:
+    """Rows of upper-level areas (districts) or of stated total ids (``000``: the city) are totals.
+
+    They are checked against the sum of their parts (a warning per mismatch) and left out of the
+    import, with one summary line; never reported as unknown areas.
+    """
+    if c.kind not in _TOTALS or "gebiet_id" not in c.frame.columns:
+        return
+    data_ids = frozenset(ctx.areas["gebiet_id"]) if ctx.areas is not None else frozenset()
+    parts_of = dict(ctx.children)
+    for tid in shape.total_ids:
+        parts_of[tid] = data_ids or frozenset(x for x in ctx.area_ids if x not in ctx.children)
+    if not parts_of:
+        return
+    f = c.frame
+    is_total = f["gebiet_id"].isin(list(parts_of)) & ~f["_line"].isin(c.failed_lines)
+    if not is_total.any():
+        return
+    totals, rest = f[is_total], f[~is_total].reset_index(drop=True)
+    c.frame = rest
+    ids = sorted(set(totals["gebiet_id"]))
+    shown_ids = ", ".join(ids[:8]) + (" …" if len(ids) > 8 else "")
+    value, keys = _TOTALS[c.kind]
+    if shape.skip_totals or value is None:
+        c.problems.append(
+            Problem(
+                "Hinweis",
+                f"{len(totals)} Summenzeile(n) (Kennungen {shown_ids}) erkannt und nicht importiert"
+                + (" (ohne Vergleich)." if shape.skip_totals else " (Kennzahlen werden nicht summiert)."),
+                c.file_name,
+                column=_col(resolved, "gebiet_id"),
+            )
+        )
+        return
+    key = [k for k in keys if k in rest.columns]
+    member = pd.DataFrame(
+        [(tid, gid) for tid in ids for gid in parts_of[tid]], columns=["_total", "gebiet_id"]
+    )
+    parts = rest.assign(_sex=rest["geschlecht"].fillna("") if "geschlecht" in rest else "").merge(member)
+    gkey = ["_total", *[k if k != "geschlecht" else "_sex" for k in key]]
+    summed = parts.groupby(gkey, dropna=False).agg(
+        _sum=(value, "sum"), _n=("gebiet_id", "nunique"), _na=(value, lambda s: s.isna().any())
+    )
+    expected = {t: len(parts_of[t]) for t in ids}
+    t = totals.assign(
+        _total=totals["gebiet_id"], _sex=totals["geschlecht"].fillna("") if "geschlecht" in totals else ""
+    )
+    merged = t.merge(summed.reset_index(), on=gkey, how="left")
+    complete = (merged["_n"] == merged["_total"].map(expected)) & ~merged["_na"].fillna(True).astype(bool)
+    complete &= merged[value].notna()
+    ok = complete & (merged["_sum"] == merged[value])
+    bad = merged[complete & ~ok]
+    for row in bad.head(MAX_PROBLEMS_PER_COLUMN).to_dict("records"):
+        c.problems.append(
+            Problem(
+                "Warnung",
+                f"Summenzeile „{row['gebiet_id']}“ nennt {_de(int(row[value]))}, ihre Teile "
+                f"({row['_n']} Gebiete) ergeben {_de(int(row['_sum']))}.",
+                c.file_name,
+                int(row["_line"]),
+                _col(resolved, value),
+            )
+        )
+    if len(bad) > MAX_PROBLEMS_PER_COLUMN:
+        c.problems.append(
+            summary_line(
+                "Warnung",
+                len(bad) - MAX_PROBLEMS_PER_COLUMN,
+                "abweichende Summenzeilen",
+                c.file_name,
+                _col(resolved, value),
+            )
+        )
+    c.problems.append(
+        Problem(
+            "Hinweis",
+            f"{len(totals)} Summenzeile(n) (Kennungen {shown_ids}) erkannt und nicht importiert: "
+            f"{int(ok.sum())} stimmen mit der Summe ihrer Teile überein, {len(bad)} weichen ab, "
+            f"{int((~complete).sum())} nicht prüfbar (Teile fehlen oder ohne Wert).",
+            c.file_name,
+            column=_col(resolved, "gebiet_id"),
+        )
+    )
 
 
 def _check_duplicates(c: Checked, spec: KindSpec, resolved: dict[str, str]) -> None:

@@ -1,0 +1,276 @@
+"""Tables as cities publish them, brought into the canonical long form by the mapping profile.
+
+A profile (Zuordnungsprofil) holds, besides the column mapping, *options* that say how the city's
+table is laid out; they are saved with the profile, so next year's file imports in one step:
+
+- ``filter``: keep only rows where a column has a given value (``{"Tabelle": "Alter"}``: one table
+  of a long file that holds several) or any value (``{"Merkmal": "*"}``);
+- ``jahr``: a fixed year for a file without a year column; ``jahr_aus_dateiname``: the year is the
+  one four-digit year in the file name (``bev_2012.csv``);
+- ``breit``: a wide table (``alter``: one column per age band, ``jahr``: one column per year) is
+  turned into rows; ``breit_spalten`` names the columns, otherwise every column whose header is an
+  age band (or a year) is taken;
+- ``summen_ids``: ids of total rows that are no area (``000`` for the city); rows of upper-level
+  areas (districts ``001``–``009``) are recognised by themselves. Total rows are checked against
+  the sum of their parts (a warning on mismatch) and not imported; ``summenzeilen: ueberspringen``
+  skips them without the check (one summary line).
+
+:data:`OPTIONS` is the registry of every option (the import guide is generated from it).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import pandas as pd
+
+from planning.imports.agebands import parse_age_band
+from planning.imports.formats import KindSpec
+from planning.imports.problems import Problem
+from planning.imports.readers import RawTable
+from planning.imports.values import ValueParseError
+
+
+@dataclass(frozen=True)
+class Option:
+    key: str
+    example: str
+    help_de: str
+    cli: str = ""
+
+
+OPTIONS: tuple[Option, ...] = (
+    Option(
+        "zahlenformat",
+        '"de"',
+        "Schreibweise der Zahlen, wenn die Datei sie nicht zeigt: de oder en.",
+        "--zahlenformat",
+    ),
+    Option(
+        "koordinatensystem",
+        '"EPSG:25832"',
+        "Koordinatensystem der Spalten x/y (Kitas, Schulen).",
+        "--koordinatensystem",
+    ),
+    Option("sheet", '"Tabelle1"', "Tabellenblatt einer Excel-Datei.", "--sheet"),
+    Option(
+        "source", '"Amt für Statistik"', "Quelle, die jeder Datenstand aus diesem Profil trägt.", "--source"
+    ),
+    Option("licence", '"dl-de/by-2-0"', "Lizenz, die jeder Datenstand aus diesem Profil trägt.", "--licence"),
+    Option(
+        "filter",
+        '{"Tabelle": "Alter"}',
+        "Nur Zeilen behalten, in denen die Spalte diesen Wert hat (`*`: irgendeinen Wert) – z. B. eine "
+        "Tabelle aus einer langen Datei mit mehreren Tabellen.",
+        "--filter SPALTE=WERT",
+    ),
+    Option("jahr", "2012", "Fester Stichtagsjahrgang für eine Datei ohne Jahresspalte.", "--jahr"),
+    Option(
+        "jahr_aus_dateiname",
+        "true",
+        "Das Jahr ist die eine vierstellige Jahreszahl im Dateinamen (z. B. `bevoelkerung_2012.csv`).",
+        "--jahr-aus-dateiname",
+    ),
+    Option(
+        "breit",
+        '"alter"',
+        "Breite Tabelle in Zeilen umformen: `alter` (eine Spalte je Altersgruppe) oder `jahr` (eine "
+        "Spalte je Jahr); die Zellen werden zu `anzahl` (Kennzahlen: `wert`, Kindertagespflege: `plaetze`).",
+        "--breit alter|jahr",
+    ),
+    Option(
+        "breit_spalten",
+        '["unter 3", "3 bis u. 6"]',
+        "Die umzuformenden Spalten; ohne Angabe jede Spalte, deren Kopf eine Altersgruppe "
+        "(bzw. ein Jahr) ist.",
+        "--breit-spalten A,B",
+    ),
+    Option(
+        "summen_ids",
+        '["000"]',
+        "Kennungen von Summenzeilen, die kein Gebiet sind (z. B. `000` für die Stadt): sie werden mit der "
+        "Summe aller Gebiete verglichen und nicht importiert. Zeilen übergeordneter Gebiete (Stadtbezirke) "
+        "werden von selbst erkannt und mit der Summe ihrer Teile verglichen.",
+        "--summen-ids 000",
+    ),
+    Option(
+        "summenzeilen",
+        '"ueberspringen"',
+        "`pruefen` (Standard): Summenzeilen mit der Summe der Teile vergleichen (Warnung bei Abweichung); "
+        "`ueberspringen`: ohne Vergleich auslassen (eine Zeile im Prüfbericht).",
+        "--summenzeilen pruefen|ueberspringen",
+    ),
+    Option(
+        "ober_aus_praefix",
+        "2",
+        "Nur Gebiete: die übergeordnete Ebene aus den ersten N Zeichen der Kennung bilden "
+        "(z. B. `0101` → `01`).",
+        "--ober-aus-praefix N",
+    ),
+)
+OPTION_KEYS = frozenset(o.key for o in OPTIONS)
+#: The field a wide table's cells go to, per kind.
+WIDE_VALUE = {
+    "bevoelkerung": "anzahl",
+    "geburten": "anzahl",
+    "kindertagespflege": "plaetze",
+    "kennzahlen": "wert",
+}
+_YEAR_IN_NAME = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
+
+
+@dataclass(frozen=True)
+class TableShape:
+    """The layout options of a profile that reshape the table before the check."""
+
+    filters: tuple[tuple[str, str], ...] = ()
+    year: int | None = None
+    year_from_file_name: bool = False
+    wide: str | None = None
+    wide_columns: tuple[str, ...] = ()
+    total_ids: tuple[str, ...] = ()
+    skip_totals: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_options(cls, options: dict[str, Any] | None) -> TableShape:
+        o = options or {}
+        unknown = sorted(set(o) - OPTION_KEYS)
+        if unknown:
+            raise ValueError(
+                f"Unbekannte Profiloption(en): {', '.join(unknown)}. Gültig: {', '.join(sorted(OPTION_KEYS))}"
+            )
+        wide = o.get("breit") or None
+        if wide not in (None, "alter", "jahr"):
+            raise ValueError(f"Profiloption breit: „{wide}“ – erwartet alter oder jahr.")
+        totals = o.get("summenzeilen") or "pruefen"
+        if totals not in ("pruefen", "ueberspringen"):
+            raise ValueError(f"Profiloption summenzeilen: „{totals}“ – erwartet pruefen oder ueberspringen.")
+        year = o.get("jahr")
+        return cls(
+            filters=tuple((str(k), str(v)) for k, v in (o.get("filter") or {}).items()),
+            year=int(year) if year not in (None, "") else None,
+            year_from_file_name=bool(o.get("jahr_aus_dateiname")),
+            wide=wide,
+            wide_columns=tuple(o.get("breit_spalten") or ()),
+            total_ids=tuple(str(x) for x in (o.get("summen_ids") or ())),
+            skip_totals=totals == "ueberspringen",
+        )
+
+    @property
+    def active(self) -> bool:
+        return bool(self.filters or self.year or self.year_from_file_name or self.wide)
+
+
+def reshape(raw: RawTable, spec: KindSpec, shape: TableShape) -> tuple[RawTable, list[Problem]]:
+    """Apply filters, the year and wide → long; problems are German and name the file (and column)."""
+    if not shape.active:
+        return raw, []
+    name = raw.file_name
+    frame = raw.frame
+    lines = list(raw.line_numbers)
+    problems: list[Problem] = []
+    for column, value in shape.filters:
+        if column not in frame.columns:
+            return raw, [_missing_column(column, frame, name, "Filter")]
+        cells = frame[column]
+        keep = cells.notna() if value == "*" else cells.astype("string").str.strip().eq(value).fillna(False)
+        problems.append(
+            Problem(
+                "Hinweis",
+                f"Filter „{column} = {value}“: {int(keep.sum())} von {len(frame)} Zeilen behalten.",
+                name,
+                column=column,
+            )
+        )
+        frame = frame[keep.to_numpy()]
+        lines = [ln for ln, k in zip(lines, keep, strict=True) if k]
+    year = shape.year
+    if shape.year_from_file_name:
+        found = sorted(set(_YEAR_IN_NAME.findall(name)))
+        if len(found) != 1:
+            what = "keine Jahreszahl" if not found else f"mehrere Jahreszahlen ({', '.join(found)})"
+            return raw, [
+                Problem(
+                    "Fehler",
+                    f"Das Jahr soll aus dem Dateinamen kommen, aber der Name enthält {what}. Bitte die Datei "
+                    "umbenennen (z. B. bevoelkerung_2012.csv) oder das Jahr angeben (--jahr).",
+                    name,
+                )
+            ]
+        year = int(found[0])
+        problems.append(Problem("Hinweis", f"Jahr {year} aus dem Dateinamen.", name))
+    origins = dict(raw.column_origins)
+    if shape.wide:
+        value_field = WIDE_VALUE.get(spec.kind)
+        if value_field is None:
+            return raw, [Problem("Fehler", f"Breite Tabellen gibt es bei {spec.label_de} nicht.", name)]
+        columns = list(shape.wide_columns) or [c for c in frame.columns if _is_wide_header(c, shape.wide)]
+        missing = [c for c in columns if c not in frame.columns]
+        if missing:
+            return raw, [_missing_column(missing[0], frame, name, "breit_spalten")]
+        if not columns:
+            return raw, [
+                Problem(
+                    "Fehler",
+                    f"Keine Spalte, deren Kopf {_WHAT[shape.wide]} ist "
+                    f"(Spalten: {', '.join(frame.columns)}). Bitte die Spalten angeben (breit_spalten).",
+                    name,
+                )
+            ]
+        for c in columns:
+            if shape.wide == "alter":
+                try:
+                    parse_age_band(c)
+                except ValueParseError as exc:
+                    return raw, [Problem("Fehler", f"Spaltenkopf: {exc}", name, column=c)]
+        keep_cols = [c for c in frame.columns if c not in columns]
+        parts = []
+        for c in columns:
+            part = frame[keep_cols].copy()
+            part[shape.wide] = c
+            part[value_field] = frame[c].to_numpy()
+            parts.append(part)
+        frame = pd.concat(parts, ignore_index=True)
+        origins[value_field] = tuple(c for c in columns for _ in lines)
+        lines = [ln for _ in columns for ln in lines]
+        problems.append(
+            Problem(
+                "Hinweis",
+                f"Breite Tabelle: {len(columns)} Spalten ({_few(columns)}) "
+                f"als {shape.wide} in Zeilen umgeformt.",
+                name,
+            )
+        )
+    if year is not None:
+        frame = frame.assign(jahr=str(year))
+    frame = frame.reset_index(drop=True)
+    return replace(raw, frame=frame, line_numbers=tuple(lines), column_origins=origins), problems
+
+
+_WHAT = {"alter": "eine Altersgruppe", "jahr": "ein Jahr"}
+
+
+def _few(items: list[str], n: int = 6) -> str:
+    return ", ".join(items[:n]) + (" …" if len(items) > n else "")
+
+
+def _is_wide_header(header: str, wide: str) -> bool:
+    if wide == "jahr":
+        return bool(re.fullmatch(r"\s*(19|20)\d{2}\s*", str(header)))
+    try:
+        parse_age_band(header)
+    except ValueParseError:
+        return False
+    return not str(header).strip().isdigit() or len(str(header).strip()) <= 3
+
+
+def _missing_column(column: str, frame: pd.DataFrame, name: str, option: str) -> Problem:
+    return Problem(
+        "Fehler",
+        f"Profiloption {option}: die Spalte „{column}“ fehlt (Spalten: {', '.join(frame.columns)}).",
+        name,
+        column=column,
+    )
