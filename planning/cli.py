@@ -815,6 +815,32 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_secret(args: argparse.Namespace) -> int:
+    """Make a sign-in secret, or (``--pruefen``) refuse a weak configured one before the app starts."""
+    import os
+    import secrets
+    import tomllib
+
+    from planning import auth
+    from planning.config import PROJECT_ROOT
+
+    if not args.check:
+        print(secrets.token_urlsafe(48))
+        return 0
+    configured, where = os.environ.get(auth.SESSION_SECRET_ENV, ""), auth.SESSION_SECRET_ENV
+    secrets_file = PROJECT_ROOT / ".streamlit" / "secrets.toml"
+    if not configured and secrets_file.is_file():
+        with secrets_file.open("rb") as fh:
+            configured = str(tomllib.load(fh).get("planungsatlas", {}).get("session_secret", "") or "")
+        where = "[planungsatlas] session_secret in .streamlit/secrets.toml"
+    problem = auth.session_secret_problem(configured, where)
+    if problem:
+        print(f"Fehler: {problem}", file=sys.stderr)
+        return 1
+    print("Das Geheimnis für die Anmelde-Cookies ist in Ordnung.")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="python -m planning",
@@ -1033,6 +1059,18 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("migrate", help="Datenbankschema auf den neuesten Stand bringen")
     s.set_defaults(func=cmd_migrate)
+
+    s = sub.add_parser(
+        "geheimnis",
+        help="Geheimnis für die Anmelde-Cookies erzeugen; mit --pruefen das eingestellte prüfen",
+    )
+    s.add_argument(
+        "--pruefen",
+        dest="check",
+        action="store_true",
+        help="PLANUNGSATLAS_SESSION_SECRET (sonst secrets.toml) prüfen: fehlt, zu kurz, Platzhalter → Fehler",
+    )
+    s.set_defaults(func=cmd_secret)
     return p
 
 

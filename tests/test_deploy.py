@@ -104,3 +104,23 @@ def test_every_deploy_file_is_described_in_its_readme(path):
     if path == "deploy/README.md":
         return
     assert Path(path).name in README or Path(path).relative_to("deploy").as_posix() in README
+
+
+def test_app_processes_do_not_start_with_a_forgeable_session_secret(monkeypatch, capsys):
+    """ExecStartPre checks the secret from the environment file: the template's placeholder, a short
+    one and none at all stop the unit; a generated one passes."""
+    from planning.cli import main
+
+    assert _unit_value(UNIT, "ExecStartPre").endswith("-m planning geheimnis --pruefen")
+    placeholder = next(
+        line.split("=", 1)[1] for line in ENV_EXAMPLE.splitlines() if line.startswith(auth.SESSION_SECRET_ENV)
+    )
+    for bad in (placeholder, "zu-kurz", ""):
+        monkeypatch.setenv(auth.SESSION_SECRET_ENV, bad)
+        monkeypatch.setattr("planning.config.PROJECT_ROOT", Path("/nonexistent"))
+        assert main(["geheimnis", "--pruefen"]) == 1
+        assert "secrets.token_urlsafe(48)" in capsys.readouterr().err
+    assert main(["geheimnis"]) == 0
+    made = capsys.readouterr().out.strip()
+    monkeypatch.setenv(auth.SESSION_SECRET_ENV, made)
+    assert main(["geheimnis", "--pruefen"]) == 0
