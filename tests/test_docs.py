@@ -56,3 +56,36 @@ def test_readme_documents_the_plan_contract():
 
     assert "docs/parameters.md" in README
     assert ", ".join(EXPORT_COLUMNS) in README
+
+
+def _guide() -> str:
+    return (Path(__file__).resolve().parent.parent / "docs" / "import.md").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("command", ["check", "import", "mapping"])
+def test_import_guide_covers_every_cli_option(command):
+    """Every option of the import commands is documented (e.g. --gebietsstand/--kommune/--ebenen)."""
+    import argparse
+
+    from planning.cli import build_parser
+
+    sub = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction))
+    options = [a.option_strings[-1] for a in sub.choices[command]._actions if a.option_strings]
+    guide = _guide()
+    section = guide.split(f"### `python -m planning {command}`", 1)[1].split("###", 1)[0]
+    for option in options:
+        if option != "--help":
+            assert f"| `{option}" in section, f"{command} {option} missing in docs/import.md"
+
+
+def test_import_guide_covers_every_profile_option_and_extra_field():
+    from planning.imports.guide import EXTRA_FIELDS
+    from planning.imports.shape import OPTIONS
+
+    guide = _guide()
+    for o in OPTIONS:
+        assert f"| `{o.key}` |" in guide
+    for fields in EXTRA_FIELDS.values():
+        for name, _ in fields:
+            assert f"| `{name}` |" in guide  # e.g. ober_name
+    assert "Beispiel: breite Tabelle" in guide and "Beispiel: lange Datei mit mehreren Tabellen" in guide
