@@ -47,6 +47,8 @@ from planning.population import age_range_count
         ("zusammen", (0, None)),
         ("gesamt", (0, None)),
         ("Summe", (0, None)),
+        ("18_bis_unter_30", (18, 29)),  # column names of a wide table (Flensburg tab_5)
+        ("80_und_älter", (80, None)),
     ],
 )
 def test_band_forms(label, band):

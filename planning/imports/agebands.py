@@ -38,7 +38,8 @@ TOTAL_WORDS = frozenset(
 ALL_AGES: tuple[int, int | None] = (0, None)
 MAX_AGE = 130
 
-_DASHES = str.maketrans({"–": "-", "—": "-", "‑": "-", "−": "-", "\u00a0": " "})
+# Dashes become "-"; underscores of column names ("18_bis_unter_30") become spaces.
+_DASHES = str.maketrans({"–": "-", "—": "-", "‑": "-", "−": "-", "\u00a0": " ", "_": " "})
 # Trailing unit words: "Jahre", "Jahren", "J.", "J", "Jahr"; leading "Alter"/"von"/"im Alter von".
 _UNIT = re.compile(r"\s*\b(jahren|jahre|jahr|j\.?)\s*$")
 _LEADING = re.compile(r"^(im\s+alter\s+von|alter|von)\s+")

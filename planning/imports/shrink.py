@@ -9,6 +9,7 @@ previous version stays and can be made active again in one step.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 from sqlalchemy import Engine, and_, func, or_, select
@@ -36,7 +37,7 @@ CONFIRM_HINT = (
     "Wenn das so gewollt ist: in der App „Ja, ersetzen“ ankreuzen, "
     "auf der Kommandozeile --bestaetigen angeben."
 )
-_TABLES = {
+_TABLES: dict[str, Any] = {
     "bevoelkerung": Population,
     "geburten": Birth,
     "kitas": Kita,

@@ -685,8 +685,24 @@ def _check_population_sums(c: Checked, ctx: CheckContext, resolved: dict[str, st
         & g["_open"].last()
         & (g["_open"].sum() == 1)
     )
-    sums = g["anzahl"].sum()[tiles].rename("_sum").reset_index()
-    merged = totals.merge(sums, on=key)
+    sums = g["anzahl"].sum()[tiles].rename("_sum")
+    # Groups with extra overlapping bands (Flensburg's 0–6 beside unter 18): a chain of bands from 0 to
+    # an open band that covers every age once, found per group (few bands each).
+    others = [k for k in totals.set_index(key).index.unique() if k not in sums.index]
+    if others:
+        chained = {}
+        by_key = dict(list(parts.groupby(key)))
+        for k in others[:10_000]:
+            grp = by_key.get(k)
+            if grp is not None and grp["anzahl"].notna().all():
+                found = _chain_sum(list(zip(grp["age_from"], grp["age_to"], grp["anzahl"], strict=True)))
+                if found is not None:
+                    chained[k] = found
+        if chained:
+            extra = pd.Series(chained, name="_sum")
+            extra.index = pd.MultiIndex.from_tuples(extra.index, names=key)
+            sums = pd.concat([sums, extra])
+    merged = totals.merge(sums.reset_index(), on=key)
     for row in merged[merged["_sum"] != merged["anzahl"]].to_dict("records"):
         c.problems.append(
             Problem(
@@ -699,6 +715,26 @@ def _check_population_sums(c: Checked, ctx: CheckContext, resolved: dict[str, st
                 _col(resolved, "anzahl"),
             )
         )
+
+
+def _chain_sum(bands: list[tuple[Any, Any, Any]]) -> int | None:
+    """The sum of bands that cover 0…open exactly once, skipping overlapping extra bands; None if none."""
+    starts: dict[int, list[tuple[Any, Any]]] = {}
+    for a, b, n in bands:
+        starts.setdefault(int(a), []).append((b, n))
+
+    def walk(age: int, depth: int) -> int | None:
+        if depth > 200:
+            return None
+        for b, n in starts.get(age, []):
+            if b is None or pd.isna(b):
+                return int(n)
+            rest = walk(int(b) + 1, depth + 1)
+            if rest is not None:
+                return int(n) + rest
+        return None
+
+    return walk(0, 0)
 
 
 def _de(n: int) -> str:
