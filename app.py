@@ -96,6 +96,8 @@ sections = {
 }
 by_name = {p.url_path or "lagebild": p for group in sections.values() for p in group}
 uiauth.gate(sections)  # the sign-in page instead, until somebody signed in (where users exist)
+# A meeting link (?sitzung=N&top=K) opens that TOP's saved view, as the arrows in the bar do.
+meeting.follow_link()
 # A saved view (link ?ansicht=N or a TOP in meeting mode) brings its filters and pins its data.
 view = steering.pinned_view()
 # Navigation first, so the sidebar shows the sections at once (no flash of file names).
@@ -105,11 +107,13 @@ goto = steering.pending_page()
 if goto in by_name and goto != page:
     state.sync_url()
     st.switch_page(by_name[goto])
+state.enter_page(page)  # tab and indicator are each page's own
 ctx = _sidebar(view, page)
 uiauth.sidebar_account()
 set_context(ctx)
 uiauth.read_only_banner()
 meeting.frame(ctx)
+steering.show_flash(bool(state.get(state.MEETING)))
 if ctx is not None:
     steering.view_banner(ctx)
 uiauth.run_page(pg)

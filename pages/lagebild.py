@@ -2,15 +2,21 @@
 
 import streamlit as st
 
-from ui import components, sets, views
+from ui import components, sets, state, views
 from ui import data as uidata
 from ui.frame import context
 
 ctx = context()
 if views.page_frame(ctx, "Lagebild"):
-    components.city_kpis(uidata.summary(ctx.url, ctx.layout.code, ctx.versions, ctx.year))
-    st.subheader("Kennzahlenset mit Ampeln")
-    sets.set_overview(ctx)
-    st.subheader("Kennzahl auf der Karte")
-    indicator = views.indicator_explorer(ctx, default="versorgung_u3", points_default=(True, False))
+    if state.get(state.MEETING):  # the room sees the TOP's map and ranking first, the overview below
+        indicator = views.indicator_explorer(ctx, default="versorgung_u3", points_default=(True, False))
+        components.city_kpis(uidata.summary(ctx.url, ctx.layout.code, ctx.versions, ctx.year))
+        st.subheader("Kennzahlenset mit Ampeln")
+        sets.set_overview(ctx)
+    else:
+        components.city_kpis(uidata.summary(ctx.url, ctx.layout.code, ctx.versions, ctx.year))
+        st.subheader("Kennzahlenset mit Ampeln")
+        sets.set_overview(ctx)
+        st.subheader("Kennzahl auf der Karte")
+        indicator = views.indicator_explorer(ctx, default="versorgung_u3", points_default=(True, False))
     views.footer(ctx, indicator, extra=("bevoelkerung", "kitas", "schueler"))

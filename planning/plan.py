@@ -74,10 +74,20 @@ PLAN_FIGURES: dict[str, Indicator] = {
     for f in (
         _figure(
             "kita_gap",
+            "Platzbilanz Kita (verrechnet)",
+            "Plätze",
+            "Kita",
+            "Kita-Plätze und Tagespflege minus Bedarf (U3 + Ü3), ein Überschuss der einen Altersgruppe mit "
+            "dem Mangel der anderen verrechnet; negativ = Plätze fehlen.",
+            1,
+        ),
+        _figure(
+            "kita_shortfall",
             "Platzbilanz Kita",
             "Plätze",
             "Kita",
-            "Kita-Plätze und Tagespflege minus Bedarf (U3 + Ü3); negativ = Plätze fehlen.",
+            "Fehlende Plätze U3 plus fehlende Plätze Ü3 (je Altersgruppe Plätze − Bedarf, nur wo negativ): "
+            "ein Überschuss bei den Kleinen gleicht keinen Mangel bei den Großen aus.",
             1,
         ),
         _figure(
@@ -259,10 +269,13 @@ def _finish(t: pd.DataFrame, params: Mapping[str, Any], rounded: bool = True) ->
         classes_available=t["zuege_available"] * len(GRADES),
         zuege_needed=classes(t["school_entrants"].to_numpy(dtype=float), size, rounded),
     )
+    u3_gap = out["u3_places"] - out["u3_demand"]
+    ue3_gap = out["ue3_places"] - out["ue3_demand"]
     return out.assign(
-        u3_gap=out["u3_places"] - out["u3_demand"],
-        ue3_gap=out["ue3_places"] - out["ue3_demand"],
+        u3_gap=u3_gap,
+        ue3_gap=ue3_gap,
         kita_gap=out["kita_places"] - out["kita_demand"],
+        kita_shortfall=np.minimum(u3_gap, 0) + np.minimum(ue3_gap, 0),
         versorgung_u3=_ratio(out["u3_places"], out["u3_children"]),
         versorgung_ue3=_ratio(out["ue3_places"], out["ue3_children"]),
         class_gap=out["classes_available"] - out["classes_needed"],

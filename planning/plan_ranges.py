@@ -38,6 +38,7 @@ RANGED = (
     "u3_gap",
     "ue3_gap",
     "kita_gap",
+    "kita_shortfall",
     "pupils",
     "classes_needed",
     "zuege_needed",
@@ -84,6 +85,8 @@ def add_ranges(
         p = table[places].to_numpy(dtype=float)
         cols[f"{gap}_low"] = p - cols[f"{demand}_high"]
         cols[f"{gap}_high"] = p - cols[f"{demand}_low"]
+    cols["kita_shortfall_low"] = np.minimum(cols["u3_gap_low"], 0) + np.minimum(cols["ue3_gap_low"], 0)
+    cols["kita_shortfall_high"] = np.minimum(cols["u3_gap_high"], 0) + np.minimum(cols["ue3_gap_high"], 0)
     # Pupils of grade g in year Y started school in Y − g + 1: their range is that of the entrants then.
     size_limit = float(params["klassenobergrenze"])
     pupils_low = np.zeros(len(table))

@@ -108,4 +108,26 @@ def figure(
     if name not in _BUILDERS:
         raise ValueError(f"{name} ist nicht als geteiltes Diagramm angemeldet (ui.figures.shared)")
     layout = layout or {}
+    if st.session_state.get(MEETING_KEY):
+        layout = {
+            **layout,
+            **{
+                k: {**layout[k], **v} if isinstance(layout.get(k), dict) else v
+                for k, v in ROOM_LAYOUT.items()
+            },
+        }
     return _build(content_key(name, args, kwargs, layout), name, args, kwargs, layout)
+
+
+#: The session-state key of meeting mode (ui.state.MEETING; repeated here: state imports nothing
+#: of the figures and the figures nothing of the pages).
+MEETING_KEY = "meeting"
+
+#: Chart text for a projector read from five metres (meeting mode): at least 20 px, dark ink.
+ROOM_LAYOUT: dict[str, Any] = {
+    "font": {"size": 20, "color": "#111111"},
+    "legend": {"font": {"size": 20, "color": "#111111"}},
+    "hoverlabel": {"font": {"size": 20}},
+    "xaxis": {"tickfont": {"size": 20, "color": "#111111"}},
+    "yaxis": {"tickfont": {"size": 20, "color": "#111111"}},
+}

@@ -38,6 +38,10 @@ html:has(.st-key-sitzung_leiste) {{ font-size: 19px; }}
 {_ON} h2, {_ON} h3 {{ font-size: 1.6rem !important; }}
 {_ON} [data-testid="stCaptionContainer"] {{ color: #222 !important; font-size: 1rem !important; }}
 {_ON} [data-testid="stMetricValue"] {{ font-size: 2.6rem !important; }}
+{_ON} [data-testid="stTable"] td, {_ON} [data-testid="stTable"] th {{
+  font-size: 1.25rem !important; color: #111 !important; padding: 0.35rem 0.6rem !important;
+}}
+{_ON} [data-testid="stMarkdownContainer"] p {{ color: #111; }}
 .st-key-sitzung_leiste {{ background: #0f2a4a; border-radius: 0.6rem; padding: 0.6rem 1rem; }}
 .st-key-sitzung_leiste button, .st-key-sitzung_leiste button:hover,
 .st-key-sitzung_leiste button:focus, .st-key-sitzung_leiste button:active {{
@@ -50,6 +54,8 @@ html:has(.st-key-sitzung_leiste) {{ font-size: 19px; }}
 .st-key-sitzung_leiste [data-testid="stWidgetLabel"] p {{ color: #fff !important; font-size: 0.95rem; }}
 .st-key-sitzung_leiste .sitzung-top {{ color: #fff; font-size: 1.7rem; font-weight: 700; line-height: 1.2; }}
 .st-key-sitzung_leiste .sitzung-sub {{ color: #e5edf7; font-size: 1rem; }}
+.sitzung-ok {{ background: #e7f6ec; border: 2px solid #15803d; color: #0b3d1c; border-radius: 0.6rem;
+  padding: 0.7rem 1rem; font-size: 1.35rem; font-weight: 600; }}
 </style>
 """
 
@@ -65,14 +71,36 @@ def active_meeting() -> sk.MeetingInfo | None:
         return None
 
 
-def _show(meeting: sk.MeetingInfo, pos: int) -> None:
+#: The (meeting, TOP) whose view this session has opened; a link to another TOP opens that one.
+_OPENED = "_sitzung_top_geoeffnet"
+
+
+def follow_link() -> None:
+    """A link ``?sitzung=N&top=K`` (or a reload on it) shows TOP K's page, not just its title."""
+    mid, pos = state.get(state.MEETING), state.get(state.AGENDA_POS)
+    if not mid:
+        return
+    key = (int(mid), int(pos or 1))
+    if st.session_state.get(_OPENED) == key:
+        return
+    meeting = active_meeting()
+    if meeting is None or not meeting.agenda:
+        return
+    _show(meeting, key[1], mark=False)
+
+
+def _show(meeting: sk.MeetingInfo, pos: int, mark: bool = True) -> None:
     """Go to TOP ``pos`` (1-based): its saved view, and note that it was shown (callback)."""
     if not meeting.agenda:
         return
     pos = min(max(pos, 1), len(meeting.agenda))
+    st.session_state[_OPENED] = (meeting.id, pos)
+    st.session_state.pop(steering.FLASH, None)
     state.put(state.AGENDA_POS, pos)
     item = meeting.agenda[pos - 1]
-    if uiauth.allowed(Permission.DECIDE):  # the minutes are the meeting's record, kept by its members
+    if mark and uiauth.allowed(
+        Permission.DECIDE
+    ):  # the minutes are the meeting's record, kept by its members
         sk.mark_shown(uidata.engine(), item.id)
     if item.view is not None:
         steering.open_view(item.view)
@@ -207,6 +235,9 @@ def frame(ctx: Context | None) -> None:
                     width="stretch",
                 )
         c_end.button("Beenden", on_click=stop, key="sitzung_ende", width="stretch")
+    done = st.session_state.get(steering.FLASH)
+    if done:
+        st.html(f'<div class="sitzung-ok" role="status">✔ {escape(done)}</div>')
 
 
 def _subject(ctx: Context) -> tuple[str | None, str | None]:
@@ -250,6 +281,7 @@ def comment_dialog(ctx: Context, meeting: sk.MeetingInfo) -> None:
         except sk.SteeringError as exc:
             st.error(str(exc))
         else:
+            steering.flash(f"Kommentar festgehalten ({scope}, {dept or 'ohne Fachamt'}): „{text.strip()}“")
             st.rerun()
 
 
@@ -277,6 +309,7 @@ def decision_dialog(ctx: Context, meeting: sk.MeetingInfo) -> None:
         except sk.SteeringError as exc:
             st.error(str(exc))
         else:
+            steering.flash(f"Beschluss festgehalten ({status}): „{title.strip()}“ – {text.strip()}")
             st.rerun()
 
 
@@ -329,4 +362,6 @@ def order_dialog(ctx: Context, meeting: sk.MeetingInfo | None) -> None:
         except sk.SteeringError as exc:
             st.error(str(exc))
         else:
+            when = f", fällig {due:%d.%m.%Y}" if isinstance(due, dt.date) else ""
+            steering.flash(f"Arbeitsauftrag erteilt an {group or '–'}{when}: „{title.strip()}“")
             st.rerun()

@@ -6,6 +6,7 @@ and shows the parameters that produced its figures under the charts.
 
 from __future__ import annotations
 
+import html
 import json
 from collections.abc import Callable
 from typing import Any
@@ -14,6 +15,7 @@ import pandas as pd
 import streamlit as st
 
 from planning.indicators import Indicator, format_value
+from planning.map_scale import robust_range
 from planning.parameters import GAFOEG_FIRST_YEAR, describe
 from planning.plan import PLAN_FIGURES, PlanResult, at_level
 from planning.scenarios import BASELINE_NAME, Scenario
@@ -24,6 +26,8 @@ from ui.components import plural
 from ui.frame import Context
 
 PLAN_MAP_KEY = "plan_map"
+#: Rows of a ranking shown in meeting mode (the worst first, readable from five metres).
+ROOM_ROWS = 5
 
 KITA_PARAMS = (
     "bedarfsquote_u1",
@@ -137,11 +141,10 @@ def assumptions(result: PlanResult, keys: tuple[str, ...], scenario: Scenario) -
             st.caption(f"{derived['kitas_ohne_gebiet']} Kita(s) ohne Gebietszuordnung sind nicht enthalten.")
 
 
-def _symmetric_range(values: pd.Series) -> tuple[float, float] | None:
-    v = values.dropna().abs()
-    if v.empty or v.max() == 0:
-        return None
-    return -float(v.max()), float(v.max())
+def _symmetric_range(values: pd.Series) -> tuple[float, float, bool, bool] | None:
+    """±98th percentile of the balances of all plan years: one outlier does not wash out the rest."""
+    r = robust_range(values.astype(float).to_numpy(), symmetric=True)
+    return None if r is None else (r.low, r.high, r.clipped_low, r.clipped_high)
 
 
 def gap_map(
@@ -166,7 +169,7 @@ def gap_map(
         points=points,
         value_range=_symmetric_range(table[figure.code]),
         diverging=True,
-        height=520,
+        height=620 if state.get(state.MEETING) else 520,
     )
     st.plotly_chart(
         fig,
@@ -261,6 +264,12 @@ def ranked_table(
 def number_table(shown: pd.DataFrame, numeric: list[str], height: int | None = None) -> None:
     """Whole numbers in German format. Without gaps the browser formats them (fast for hundreds
     of rows); a table with missing values is formatted here so they read "keine Daten", not "None"."""
+    if state.get(state.MEETING):  # the room reads an HTML table at projector size, the worst first
+        top = shown.head(ROOM_ROWS)
+        st.table(top.style.format({c: fmt for c in numeric}), hide_index=True)
+        if len(shown) > ROOM_ROWS:
+            st.caption(f"… und {len(shown) - ROOM_ROWS} weitere (außerhalb der Sitzung als ganze Tabelle).")
+        return
     if shown[numeric].isna().any().any():
         data: Any = shown.style.format({c: fmt for c in numeric})
         config = None
@@ -274,15 +283,22 @@ def plan_header(
     ctx: Context, year_label: str, school: bool = False
 ) -> tuple[Scenario, PlanResult, int] | None:
     """Scenario selector and plan-year slider of a plan page; None (with a notice) without a plan."""
-    c1, c2 = st.columns([2, 3], vertical_alignment="bottom")
-    with c1:
-        scenario = pick_scenario(ctx)
-    result = plan_for(ctx, scenario)
-    if result is None:
-        return None
-    with c2:
-        year = pick_plan_year(result, year_label, school=school)
-    forecast.notes(ctx, result)
+    room = bool(state.get(state.MEETING))
+    # In meeting mode the TOP's saved view fixes scenario and year: the controls fold away.
+    holder = st.expander("Szenario und Jahr ändern") if room else st.container()
+    with holder:
+        c1, c2 = st.columns([2, 3], vertical_alignment="bottom")
+        with c1:
+            scenario = pick_scenario(ctx)
+        result = plan_for(ctx, scenario)
+        if result is None:
+            return None
+        with c2:
+            year = pick_plan_year(result, year_label, school=school)
+        if room:
+            forecast.notes(ctx, result)
+    if not room:
+        forecast.notes(ctx, result)
     return scenario, result, year
 
 
@@ -328,7 +344,10 @@ def domain_page(
     """A domain page (Kita, Schule): the plan view, or today's indicators one click away."""
     parts = ["Bedarfsplanung", "Ist-Kennzahlen"]
     state.ensure_choice(state.DOMAIN_VIEW, parts, parts[0])
-    view = st.segmented_control("Ansicht", parts, key=state.DOMAIN_VIEW.key, label_visibility="collapsed")
+    if state.get(state.MEETING):  # the TOP's view chose the part; no tab bar in the room
+        view = state.get(state.DOMAIN_VIEW)
+    else:
+        view = st.segmented_control("Ansicht", parts, key=state.DOMAIN_VIEW.key, label_visibility="collapsed")
     if view == "Ist-Kennzahlen":
         indicator = views.indicator_explorer(ctx, domains=domains, default=default, points_default=points)
         views.footer(ctx, indicator)
@@ -345,20 +364,32 @@ def ganztag_years_note() -> str:
     )
 
 
-def kita_plan(ctx: Context) -> None:
-    """Kita page: where will U3/Ü3 places be missing, when, and how many?"""
-    header = plan_header(ctx, "Kita-Jahr (ab 1. August)")
-    if header is None:
-        return
-    scenario, result, year = header
-    table = level_table(ctx, result)
-    city = result.aggregate().set_index("year").loc[year]
-    kind = "Prognose" if year > result.base_year else "Ist-Kinderzahl"
-    cols = st.columns(4)
-    cols[0].metric(
+def room_figures(cells: list[tuple[str, str, str]]) -> None:
+    """Key figures for the meeting screen: two per row, large, dark, tight; each with its range."""
+    items = "".join(
+        f'<div class="room-fig"><div class="room-label">{html.escape(label)}</div>'
+        f'<div class="room-value{" room-neg" if value.startswith("-") else ""}">{html.escape(value)}</div>'
+        + (f'<div class="room-span">Spanne {html.escape(span)}</div>' if span else "")
+        + "</div>"
+        for label, value, span in cells
+    )
+    st.html(
+        "<style>.room-figs{display:grid;grid-template-columns:1fr 1fr;gap:.5rem 1rem;margin-bottom:.6rem}"
+        ".room-fig{border-left:6px solid #0f2a4a;padding:.2rem .7rem}.room-label{font-size:20px;color:#111}"
+        ".room-value{font-size:44px;font-weight:700;line-height:1.1;color:#0b0b0b}"
+        ".room-neg{color:#b91c1c}.room-span{font-size:20px;color:#1f2937}</style>"
+        f'<div class="room-figs">{items}</div>'
+    )
+
+
+def _kita_metrics(city: pd.Series, year: int, base_year: int, per_row: int) -> None:
+    """U3/Ü3 demand and places of the city with their balances and ranges (4 in a row, or 2 × 2)."""
+    kind = "Prognose" if year > base_year else "Ist-Kinderzahl"
+    cells = [c for _ in range(4 // per_row) for c in st.columns(per_row)]
+    cells[0].metric(
         f"U3-Bedarf {year}", fmt(city["u3_demand"]), help=f"{kind}; Bedarfsquoten siehe Annahmen", border=True
     )
-    cols[1].metric(
+    cells[1].metric(
         f"U3-Plätze {year}",
         fmt(city["u3_places"]),
         delta=fmt(city["u3_gap"]),
@@ -368,8 +399,8 @@ def kita_plan(ctx: Context) -> None:
         help="Krippenplätze, U3-Anteil ungeteilter Plätze, Kindertagespflege",
         border=True,
     )
-    cols[2].metric(f"Ü3-Bedarf {year}", fmt(city["ue3_demand"]), help=kind, border=True)
-    cols[3].metric(
+    cells[2].metric(f"Ü3-Bedarf {year}", fmt(city["ue3_demand"]), help=kind, border=True)
+    cells[3].metric(
         f"Ü3-Plätze {year}",
         fmt(city["ue3_places"]),
         delta=fmt(city["ue3_gap"]),
@@ -387,21 +418,46 @@ def kita_plan(ctx: Context) -> None:
         ],
         str(year),
     )
+
+
+def kita_plan(ctx: Context) -> None:
+    """Kita page: where will U3/Ü3 places be missing, when, and how many?"""
+    header = plan_header(ctx, "Kita-Jahr (ab 1. August)")
+    if header is None:
+        return
+    scenario, result, year = header
+    table = level_table(ctx, result)
+    city = result.aggregate().set_index("year").loc[year]
+    room = bool(state.get(state.MEETING))
+    if not room:
+        _kita_metrics(city, year, result.base_year, 4)
     left, right = st.columns([3, 2], gap="medium")
     with left:
         m1, m2 = st.columns([3, 2], vertical_alignment="center")
-        code = map_picker(m1, {"kita_gap": "Gesamt", "u3_gap": "U3", "ue3_gap": "Ü3"}, "kita_map_figure")
-        show = m2.toggle("Kitas zeigen", value=True, key="plan_show_kitas", help="auch geplante Kitas")
+        code = map_picker(
+            m1, {"kita_shortfall": "U3 + Ü3", "u3_gap": "U3", "ue3_gap": "Ü3"}, "kita_map_figure"
+        )
+        few = len(ctx.data.kitas) <= views.MAX_DEFAULT_POINTS  # 2.900 dots would cover a big city
+        show = m2.toggle("Kitas zeigen", value=few, key="plan_show_kitas", help="auch geplante Kitas")
         figure = PLAN_FIGURES[code]
         gap_map(ctx, table, figure, year, views.facility_points(ctx, show, False))
     with right:
+        if room:  # key figures beside the map, so map and list fit the projector's first screen
+            room_figures(
+                [
+                    (f"U3-Bedarf {year}", fmt(city["u3_demand"]), forecast.spanne(city, "u3_demand")),
+                    (f"Bilanz U3 {year}", fmt(city["u3_gap"]), forecast.spanne(city, "u3_gap")),
+                    (f"Ü3-Bedarf {year}", fmt(city["ue3_demand"]), forecast.spanne(city, "ue3_demand")),
+                    (f"Bilanz Ü3 {year}", fmt(city["ue3_gap"]), forecast.spanne(city, "ue3_gap")),
+                ]
+            )
         this_year = table[table["year"] == year]
         missing = int((this_year[code] < -0.5).sum())
         st.markdown(f"**Platzbilanz {year}** (Plätze − Bedarf) – größte Lücken zuerst")
         ranked_table(
             table,
             year,
-            {"u3_gap": "U3", "ue3_gap": "Ü3", "kita_gap": "Gesamt"},
+            {"u3_gap": "U3", "ue3_gap": "Ü3", "kita_shortfall": "Fehlend (U3 + Ü3)"},
             code,
             ctx.level_name,
             forecast.small_marker(result),
@@ -428,16 +484,8 @@ def kita_plan(ctx: Context) -> None:
     assumptions(result, KITA_PARAMS, scenario)
 
 
-def school_plan(ctx: Context) -> None:
-    """Schule page: school entrants, entry classes vs Züge, Ganztag demand vs places (GaFöG)."""
-    header = plan_header(ctx, "Schuljahr", school=True)
-    if header is None:
-        return
-    scenario, result, year = header
-    table = level_table(ctx, result)
-    city_all = result.aggregate()
-    city = city_all.set_index("year").loc[year]
-    sy = school_year(year)
+def _school_overview(result: PlanResult, city: pd.Series, city_all: pd.DataFrame, sy: str) -> None:
+    """The school page's key figures and the city's Ganztag phase-in chart (above the map)."""
     cols = st.columns(4)
     cols[0].metric(
         f"Einschulungen {sy}", fmt(city["school_entrants"]), help="6-Jährige × Einschulungsquote", border=True
@@ -472,6 +520,10 @@ def school_plan(ctx: Context) -> None:
         ],
         sy,
     )
+    _ganztag_phase(result, city_all)
+
+
+def _ganztag_phase(result: PlanResult, city_all: pd.DataFrame) -> None:
     st.markdown(f"**Ganztag nach GaFöG-Stufenplan, Gesamtstadt** – {ganztag_years_note()}")
     shown = city_all[city_all["year"] >= result.base_year - 2]
     st.plotly_chart(
@@ -480,6 +532,21 @@ def school_plan(ctx: Context) -> None:
         key="ganztag_phase",
     )
     st.caption("Striche an den Balken: " + forecast.BAND_NOTE.removeprefix("Schattiert: "))
+
+
+def school_plan(ctx: Context) -> None:
+    """Schule page: school entrants, entry classes vs Züge, Ganztag demand vs places (GaFöG)."""
+    header = plan_header(ctx, "Schuljahr", school=True)
+    if header is None:
+        return
+    scenario, result, year = header
+    table = level_table(ctx, result)
+    city_all = result.aggregate()
+    city = city_all.set_index("year").loc[year]
+    sy = school_year(year)
+    room = bool(state.get(state.MEETING))
+    if not room:
+        _school_overview(result, city, city_all, sy)
     left, right = st.columns([3, 2], gap="medium")
     with left:
         m1, m2 = st.columns([3, 2], vertical_alignment="center")
@@ -488,10 +555,33 @@ def school_plan(ctx: Context) -> None:
             {"zuege_gap": "Eingangsklassen", "class_gap": "Klassen 1–4", "ganztag_gap": "Ganztag"},
             "school_map_figure",
         )
-        show = m2.toggle("Schulen zeigen", value=True, key="plan_show_schools")
+        show = m2.toggle(
+            "Schulen zeigen", value=len(ctx.data.schools) <= views.MAX_DEFAULT_POINTS, key="plan_show_schools"
+        )
         figure = PLAN_FIGURES[code]
         gap_map(ctx, table, figure, year, views.facility_points(ctx, False, show))
     with right:
+        if room:  # key figures beside the map: map and the worst five on the projector's first screen
+            room_figures(
+                [
+                    (
+                        f"Einschulungen {sy}",
+                        fmt(city["school_entrants"]),
+                        forecast.spanne(city, "school_entrants"),
+                    ),
+                    (
+                        f"Bilanz Eingangsklassen {sy}",
+                        fmt(city["zuege_gap"]),
+                        forecast.spanne(city, "zuege_gap"),
+                    ),
+                    (
+                        f"Ganztagsbedarf {sy}",
+                        fmt(city["ganztag_demand"]),
+                        forecast.spanne(city, "ganztag_demand"),
+                    ),
+                    (f"Ganztagsbilanz {sy}", fmt(city["ganztag_gap"]), forecast.spanne(city, "ganztag_gap")),
+                ]
+            )
         st.markdown(f"**{figure.label_de} {sy}** – größte Lücken zuerst")
         ranked_table(
             table,
@@ -509,6 +599,8 @@ def school_plan(ctx: Context) -> None:
             "Planungsraum-Ebene fehlen deshalb Plätze, wo keine Grundschule liegt – die obere "
             "Ebene (Bezirk) zeigt, ob die Nachbarschaft ausgleicht."
         )
+    if room:  # the Ganztag phase-in below the first screen
+        _ganztag_phase(result, city_all)
     # Built only while open: hundreds of rows × eight columns are a fifth of the page's server time.
     all_table = st.expander(
         f"Alle {plural(ctx.level_name)}: Schule und Ganztag {sy} (Tabelle)",

@@ -55,6 +55,12 @@ SHARED: tuple[StateKey, ...] = (
     MEETING,
     AGENDA_POS,
 )
+#: Keys that belong to one page: each page keeps its own tab and indicator, so a choice made on
+#: Schule does not carry into Kita (and a view saved there is labelled with what Kita showed). The
+#: district stays shared: "the district under discussion" follows the room from page to page.
+PAGE_SCOPED: tuple[StateKey, ...] = (INDICATOR, DOMAIN_VIEW)
+_PAGE = "_state_page"
+_PAGE_MEMORY = "_state_of_page:"
 #: What a saved view records (not the meeting mode itself).
 VIEW_KEYS: tuple[StateKey, ...] = tuple(sk for sk in SHARED if sk not in (SNAPSHOT, MEETING, AGENDA_POS))
 
@@ -127,3 +133,30 @@ def apply_view_state(params: dict[str, str]) -> None:
             st.session_state[sk.key] = sk.parse(raw)
         except ValueError:
             st.session_state.pop(sk.key, None)
+
+
+def carry_to(page: str) -> None:
+    """Let the current page-scoped values arrive with ``page`` (a saved view opens its page so)."""
+    st.session_state[_PAGE_MEMORY + page] = {
+        sk.key: st.session_state[sk.key] for sk in PAGE_SCOPED if sk.key in st.session_state
+    }
+
+
+def enter_page(page: str) -> None:
+    """On a change of page, keep the page-scoped keys of the page left and bring back those of the
+    page entered (or none: the page's own defaults apply). The first page of a session keeps what
+    its link said."""
+    previous = st.session_state.get(_PAGE)
+    if previous == page:
+        return
+    if previous is not None:
+        st.session_state[_PAGE_MEMORY + previous] = {
+            sk.key: st.session_state[sk.key] for sk in PAGE_SCOPED if sk.key in st.session_state
+        }
+        saved = st.session_state.get(_PAGE_MEMORY + page, {})
+        for sk in PAGE_SCOPED:
+            if sk.key in saved:
+                st.session_state[sk.key] = saved[sk.key]
+            else:
+                st.session_state.pop(sk.key, None)
+    st.session_state[_PAGE] = page

@@ -32,6 +32,22 @@ def _view(url: str, view_id: int) -> View:
     return sk.get_view(uidata.engine_for(url), view_id)
 
 
+#: What was just recorded (comment, decision, work order, status): confirmed on the next run, as a
+#: large box in the meeting bar (until the next TOP) or as a toast.
+FLASH = "_recorded"
+
+
+def flash(text: str) -> None:
+    st.session_state[FLASH] = text
+
+
+def show_flash(meeting_mode: bool) -> None:
+    """Outside meeting mode, the last recording as a toast (the meeting bar shows its own box)."""
+    if meeting_mode or FLASH not in st.session_state:
+        return
+    st.toast(st.session_state.pop(FLASH), icon=":material/check_circle:", duration="long")
+
+
 def goto(page: str) -> None:
     """Open ``page`` on the next run (usable in callbacks, where ``st.switch_page`` is not)."""
     st.session_state[_GOTO] = page
@@ -44,6 +60,7 @@ def pending_page() -> str | None:
 def open_view(view: View) -> None:
     """Show a saved view: its parameters, its page, its pinned data (callback-safe)."""
     state.apply_view_state(view.state)
+    state.carry_to(view.page)
     state.put(state.SNAPSHOT, view.id)
     st.session_state[_APPLIED] = view.id
     goto(view.page)
@@ -166,6 +183,11 @@ def view_banner(ctx: Context) -> None:
     text += "."
     if newer:
         text += " Inzwischen gibt es neuere Daten."
+    if state.get(state.MEETING):  # one slim line in the room; today's data one click away
+        c1, c2 = st.columns([6, 1], vertical_alignment="center")
+        c1.caption(text)
+        c2.button("Aktuelle Daten", on_click=leave_view, key="leave_view", width="stretch")
+        return
     c1, c2 = st.columns([5, 1], vertical_alignment="center")
     c1.info(text, icon=":material/history:")
     c2.button("Aktuelle Daten zeigen", on_click=leave_view, key="leave_view", width="stretch")
@@ -272,6 +294,7 @@ def _thread_actions(ctx: Context, t: sk.CommentInfo, key: str) -> None:
         try:
             if reply:
                 sk.add_comment(uidata.engine(), ctx.layout.id, text, dept or "", user, parent_id=t.id)
+                flash(f"Antwort festgehalten ({dept or 'ohne Fachamt'}): „{text.strip()}“")
                 st.rerun()
             if toggle:
                 sk.resolve_thread(uidata.engine(), t.id, user, resolved=not t.resolved, revision=t.revision)
@@ -324,4 +347,5 @@ def _new_comment_form(
             except sk.SteeringError as exc:
                 st.error(str(exc))
             else:
+                flash(f"Kommentar festgehalten ({scope}, {dept or 'ohne Fachamt'}): „{text.strip()}“")
                 st.rerun()

@@ -399,6 +399,7 @@ def _decision_status_form(by_id: dict[int, sk.DecisionInfo]) -> None:
             except sk.SteeringError as exc:
                 st.error(str(exc))
             else:
+                steering.flash(f"Beschluss „{by_id[did].title}“: Status jetzt „{status}“")
                 st.rerun()
 
 
@@ -432,6 +433,7 @@ def orders_tab(ctx: Context) -> None:
             except sk.SteeringError as exc:
                 st.error(str(exc))
             else:
+                steering.flash(f"Arbeitsauftrag Nr. {oid} „{by_id[oid].title}“: Status jetzt „{status}“")
                 st.rerun()
 
 

@@ -510,6 +510,8 @@ def page_frame(ctx: Context | None, title: str) -> bool:
         st.title(title)
         components.no_data_notice()
         return False
+    if state.get(state.MEETING):  # the meeting bar carries the TOP's title; the room needs the figures
+        return True
     c1, c2 = st.columns([4, 1.2], vertical_alignment="bottom")
     c1.title(title)
     with c2:

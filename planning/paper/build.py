@@ -242,13 +242,15 @@ def _plan_blocks(ctx: _Context, view: sk.View, data: PlanningData, school: bool)
         label = "Ganztagsbilanz"
     else:
         code, cols = (
-            "kita_gap",
+            "kita_shortfall",
             {
                 "u3_demand": "U3-Bedarf",
                 "u3_places": "U3-Plätze",
+                "u3_gap": "Bilanz U3",
                 "ue3_demand": "Ü3-Bedarf",
                 "ue3_places": "Ü3-Plätze",
-                "kita_gap": "Platzbilanz",
+                "ue3_gap": "Bilanz Ü3",
+                "kita_shortfall": "Fehlend",
             },
         )
         label = "Platzbilanz Kita"

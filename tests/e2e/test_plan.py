@@ -204,10 +204,14 @@ def test_kita_gaps_2028_what_if_and_shared_link(page, page_factory, base_url):
         card = page.get_by_test_id("stMetric").filter(has_text=f"{label} {PLAN_YEAR}")
         expect(card.get_by_test_id("stMetricDelta")).to_have_text(re.compile(r"^-?[\d.]+$"))
     grid = page.get_by_test_id("stDataFrame").first
-    assert grid_header(grid) == [LEVEL, "U3", "Ü3", "Gesamt"]
+    # U3 and Ü3 side by side, never netted; the range of the sorted figure beside it
+    assert grid_header(grid) == [LEVEL, "U3", "Ü3", "Fehlend (U3 + Ü3)", "Spanne Fehlend (U3 + Ü3)"]
     rows = grid_rows(grid)
     total = [number(r[3]) for r in rows]
-    assert total == sorted(total), f"Tabelle nicht nach Bilanz gesamt sortiert: {rows}"
+    assert total == sorted(total), f"Tabelle nicht nach fehlenden Plätzen sortiert: {rows}"
+    assert all(
+        abs(t - min(number(r[1]), 0) - min(number(r[2]), 0)) <= 1 for t, r in zip(total, rows, strict=True)
+    )
     worst = rows[0][0]
     assert total[0] < 0, f"Erste Zeile ohne Lücke: {rows[0]}"
     assert worst == "Sonnenhang", f"Größte Lücke der Demo-Kommune 2028 erwartet in Sonnenhang: {rows[:3]}"
