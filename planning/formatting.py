@@ -12,11 +12,19 @@ from __future__ import annotations
 
 import math
 
+import pandas as pd
+
 MISSING = "keine Daten"
 
 
-def _missing(value: float | None) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value))
+def _missing(value: object) -> bool:
+    """None, NaN and pandas' NA (a nullable column's missing value) are missing."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    try:
+        return math.isnan(value)  # type: ignore[arg-type]
+    except TypeError:
+        return False
 
 
 def number(value: float | None, decimals: int = 0, *, signed: bool = False, missing: str = MISSING) -> str:

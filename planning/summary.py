@@ -31,6 +31,7 @@ def city_summary(data: PlanningData, year: int | None = None) -> dict[str, Any]:
 
     Kitas and places count the facilities in operation in that year; pupils are taken from the
     school year that starts in that year (or the latest one before it, or the nearest after it).
+    A domain without a loaded dataset (no Kita list, no school list) is None, not 0.
     """
     year = year or latest_population_year(data)
     out: dict[str, Any] = {
@@ -47,7 +48,9 @@ def city_summary(data: PlanningData, year: int | None = None) -> dict[str, Any]:
     ):
         out[key] = _int(_at(city_series(data, code), year)) if year is not None else None
     kitas = data.kitas
-    if year is not None and not kitas.empty:
+    if "kitas" not in data.versions:  # no Kita list loaded: unknown, never "0 places"
+        out["kitas"], out["kita_places"] = None, None
+    elif year is not None and not kitas.empty:
         in_op = kita_places_by_year(kitas, [year])
         out["kitas"] = int(in_op["kitas"].sum())
         out["kita_places"] = int(in_op["places_total"].sum())
@@ -56,7 +59,7 @@ def city_summary(data: PlanningData, year: int | None = None) -> dict[str, Any]:
     for key, code in (("versorgung_u3", "versorgung_u3"), ("versorgung_ue3", "versorgung_ue3")):
         val = _at(city_series(data, code), year) if year is not None and "kitas" in data.versions else None
         out[key] = None if val is None else round(val, 1)
-    out["schools"] = len(data.schools)
+    out["schools"] = len(data.schools) if "schulen" in data.versions else None
     e = data.enrollment
     if not e.empty:
         # The school year starting in `year`, else the latest before it, else the nearest after it

@@ -47,6 +47,9 @@ def kpi_row(items: list[tuple[str, str, str | None]]) -> None:
         col.metric(label, value, help=help_text, border=True)
 
 
+NO_DATA = "keine Daten geladen"
+
+
 def city_kpis(summary: dict[str, Any]) -> None:
     n = lambda key: format_value(summary.get(key))  # noqa: E731
     pct = lambda key: format_value(summary.get(key), 1, "%")  # noqa: E731
@@ -56,7 +59,13 @@ def city_kpis(summary: dict[str, Any]) -> None:
             ("Kinder unter 3", n("children_0_3"), f"0 bis unter 3 Jahre, 31.12.{year}"),
             ("Kinder 3 bis unter 6", n("children_3_6"), f"31.12.{year}"),
             ("Kinder 6 bis unter 10", n("children_6_10"), f"Grundschulalter, 31.12.{year}"),
-            ("Kita-Plätze", n("kita_places"), f"{summary.get('kitas', 0)} Kitas in Betrieb im Jahr {year}"),
+            (
+                "Kita-Plätze",
+                n("kita_places") if summary.get("kitas") is not None else NO_DATA,
+                f"{summary['kitas']} Kitas in Betrieb im Jahr {year}"
+                if summary.get("kitas") is not None
+                else "Keine Kita-Liste geladen: Daten › Import, Datenart Kitas.",
+            ),
         ]
     )
     kpi_row(

@@ -1,0 +1,55 @@
+"""Nothing missing is shown as zero: without a Kita or school list the key figures say 'keine Daten'."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import update
+from streamlit.testing.v1 import AppTest
+
+from planning.cli import main
+from planning.db import make_engine, migrate, session_scope
+from planning.models import DatasetVersion
+from planning.repository import load_planning_data
+from planning.summary import city_summary
+from tests.conftest import APPTEST_TIMEOUT_S, build_tiny
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+
+
+def _without(engine, *kinds: str) -> None:
+    """The tiny city as if these kinds had never been imported (no active version)."""
+    with session_scope(engine) as s:
+        s.execute(update(DatasetVersion).where(DatasetVersion.kind.in_(kinds)).values(is_active=False))
+
+
+@pytest.fixture
+def no_kitas_url(tmp_path, monkeypatch):
+    url = f"sqlite:///{tmp_path / 'app.db'}"
+    engine = make_engine(url)
+    migrate(engine)
+    build_tiny(engine)
+    _without(engine, "kitas", "schulen")
+    engine.dispose()
+    monkeypatch.setenv("PLANUNGSATLAS_DB_URL", url)
+    return url
+
+
+def test_summary_without_kita_and_school_lists_is_none_not_zero(no_kitas_url, capsys):
+    engine = make_engine(no_kitas_url)
+    s = city_summary(load_planning_data(engine), 2025)
+    assert s["kitas"] is None and s["kita_places"] is None and s["schools"] is None
+    assert s["population_total"] is not None  # what is loaded is still shown
+    assert main(["--db", no_kitas_url, "summary"]) == 0
+    out = capsys.readouterr().out
+    assert "Kita-Plätze: keine Daten" in out and "Schulen: keine Daten" in out
+
+
+def test_lagebild_says_no_kita_data_instead_of_zero_places(no_kitas_url):
+    at = AppTest.from_file(APP, default_timeout=APPTEST_TIMEOUT_S)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    card = next(m for m in at.metric if m.label == "Kita-Plätze")
+    assert card.value == "keine Daten geladen"
+    assert "Daten › Import" in card.proto.help
