@@ -236,3 +236,12 @@ def test_options_are_the_registry(kind):
 
     assert {"breit", "jahr", "jahr_aus_dateiname", "filter", "summen_ids", "summenzeilen"} <= OPTION_KEYS
     assert TableShape.from_options({"breit": "alter"}).wide == "alter"
+
+
+def test_a_profile_with_an_unknown_option_is_not_saved(tiny_engine):
+    from planning.imports.profiles import save_profile
+
+    with pytest.raises(ValueError, match="Unbekannte Profiloption"):
+        save_profile(tiny_engine, "x", "bevoelkerung", {"Gebiet": "gebiet_id"}, {"breite": "alter"})
+    with pytest.raises(ValueError, match="erwartet alter oder jahr"):
+        save_profile(tiny_engine, "x", "bevoelkerung", {"Gebiet": "gebiet_id"}, {"breit": "quer"})

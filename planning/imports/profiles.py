@@ -38,6 +38,9 @@ def save_profile(
         )
     if not name.strip():
         raise ValueError("Das Profil braucht einen Namen.")
+    from planning.imports.shape import TableShape
+
+    TableShape.from_options(options)  # unknown or wrong options are refused here, in German
     with session_scope(engine) as s:
         row = s.scalars(select(MappingProfile).where(MappingProfile.name == name)).first()
         if row is None:

@@ -149,6 +149,8 @@ class TableShape:
         if totals not in ("pruefen", "ueberspringen"):
             raise ValueError(f"Profiloption summenzeilen: „{totals}“ – erwartet pruefen oder ueberspringen.")
         year = o.get("jahr")
+        if year not in (None, "") and not str(year).strip().isdigit():
+            raise ValueError(f"Profiloption jahr: „{year}“ ist keine Jahreszahl.")
         return cls(
             filters=tuple((str(k), str(v)) for k, v in (o.get("filter") or {}).items()),
             year=int(year) if year not in (None, "") else None,
