@@ -27,6 +27,7 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from planning.db import session_scope
+from planning.imports.agebands import format_band, parse_age_band
 from planning.imports.areas import check_area_frame, write_areas
 from planning.imports.bundles.base import BundleReport, check, fail_on_errors
 from planning.imports.problems import InputFileError, Problem
@@ -40,13 +41,17 @@ LAYOUT = "flensburg-stadtteile-2018"
 SOURCE_ATLAS = "Stadt Flensburg, Sozialatlas 2022 (Tabellen via OK Lab Flensburg, open-social-map)"
 LICENCE = "CC0 1.0 (OK Lab Flensburg); Daten: Stadt Flensburg"
 YEARS_TAB1 = {"2011": 2011, "2017": 2017, "2018": 2018, "2019": 2019, "2020": 2020, "gesamt": 2021}
+# tab_5's own column names are band labels: read by the one band parser (planning.imports.agebands)
 TAB5_BANDS = {
-    "18_bis_unter_30": "18-29",
-    "30_bis_unter_45": "30-44",
-    "45_bis_unter_65": "45-64",
-    "65_bis_unter_80": "65-79",
-    "80_und_älter": "80+",
-    "0_bis_unter_7": "0-6",
+    column: format_band(parse_age_band(column))
+    for column in (
+        "18_bis_unter_30",
+        "30_bis_unter_45",
+        "45_bis_unter_65",
+        "65_bis_unter_80",
+        "80_und_älter",
+        "0_bis_unter_7",
+    )
 }
 
 
