@@ -15,6 +15,7 @@ from typing import Any
 
 import pandas as pd
 
+from planning import small_base
 from planning.indicators import Indicator, city_series, indicator_table
 from planning.repository import PlanningData
 from planning.suppression import GEHEIM, GESAMTSTADT, GESAMTSTADT_NAME, export_frame
@@ -32,6 +33,7 @@ EXPORT_COLUMNS: tuple[str, ...] = (
     "numerator",
     "denominator",
     "light",
+    "note",
 )
 
 
@@ -41,11 +43,14 @@ def district_export(
     year: int,
     level: int | None = None,
     target: Target | None = None,
+    min_base: float | None = None,
 ) -> pd.DataFrame:
     """One indicator for every area of ``level`` (default: data level) in ``year``, plus the city.
 
     ``value`` is rounded as displayed; ``light`` is the traffic light against ``target`` (empty
-    without target, for secret and for missing values). Raises ``ValueError`` if the indicator has
+    without target, for secret and for missing values, and for a rate on fewer than ``min_base``
+    in its denominator – default the parameter ``mindestbasis_quote`` – whose ``note`` then reads
+    "zu wenige Kinder"). Raises ``ValueError`` if the indicator has
     no value in ``year`` at all.
     """
     lvl = data.data_level if level is None else level
@@ -73,7 +78,10 @@ def district_export(
     out["suppressed"] = out["suppressed"].fillna(False).astype(bool)
     out["year"] = year
     out["value"] = out["value"].astype("Float64").round(indicator.decimals)
-    out["light"] = lights(out["value"], target, indicator.polarity, indicator.decimals)
+    # A rate on too small a base keeps its value but gets no light and says why (planning.small_base).
+    few = small_base.few_mask(out, indicator, small_base.default_minimum() if min_base is None else min_base)
+    out["light"] = lights(out["value"].where(~few), target, indicator.polarity, indicator.decimals)
+    out["note"] = [small_base.label(indicator) if f else "" for f in few]
     out = out.rename(columns={"gebiet_id": "area_id"}).assign(indicator=indicator.code, unit=indicator.unit)
     protected = export_frame(
         out[[*EXPORT_COLUMNS, "suppressed"]], columns=("value", "numerator", "denominator")
@@ -107,6 +115,15 @@ def notes(data: PlanningData, indicator: Indicator, target: Target | None) -> pd
             rule.hinweis_de if rule is not None else "keine (nicht personenbezogen sensibel)",
         )
     )
+    if small_base.applies(indicator):
+        lines.append(
+            (
+                "Mindestbasis",
+                f"„{small_base.label(indicator)}“ in der Spalte note: Quote aus weniger als "
+                f"{small_base.default_minimum():g} im Nenner – ohne Ampel, in keiner Rangfolge "
+                "(Parameter mindestbasis_quote)",
+            )
+        )
     lines.append(
         ("Leere Zelle", f"keine Daten; „{GEHEIM}“ = aus Gründen des Datenschutzes nicht ausgewiesen")
     )

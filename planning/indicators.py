@@ -57,6 +57,9 @@ class Indicator:
     #: Small-number thresholds of a sensitive indicator (see planning.suppression).
     min_count: int = 3
     min_denominator: float = 100.0
+    #: The denominator counts people: a rate on fewer than the parameter ``mindestbasis_quote`` is
+    #: marked and left out of rankings (planning.small_base). False where it counts classes or Züge.
+    base_counts_people: bool = True
     #: Added by planners in the app (table ``indicator_definition``), not built in.
     custom: bool = False
 
@@ -437,6 +440,7 @@ _REGISTRY: tuple[Indicator, ...] = (
         polarity=-1,
         scale=100.0,
         decimals=0,
+        base_counts_people=False,
         sources=("schueler", "schulen"),
         compute=_zuege_auslastung,
     ),

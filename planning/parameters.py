@@ -19,7 +19,9 @@ from typing import Any
 #: SGB VIII n. F.); grade g is entitled from school year GAFOEG_FIRST_YEAR + g − 1.
 GAFOEG_FIRST_YEAR = 2026
 
-GROUPS: tuple[str, ...] = ("Prognose", "Kita", "Schule", "Ganztag", "Wohnbau")
+GROUPS: tuple[str, ...] = ("Prognose", "Kita", "Schule", "Ganztag", "Wohnbau", "Auswertung")
+#: Groups a scenario may change; "Auswertung" governs how figures are compared, not what they are.
+SCENARIO_GROUPS: tuple[str, ...] = GROUPS[:-1]
 
 BIRTH_VARIANTS: dict[str, float] = {"niedrig": -0.02, "mittel": 0.0, "hoch": 0.02}
 
@@ -144,6 +146,24 @@ PARAMETERS: tuple[Parameter, ...] = (
         kind="int",
         minimum=0,
         maximum=100_000,
+    ),
+    Parameter(
+        "mindestbasis_quote",
+        "Mindestbasis für Rangfolgen und Ampeln",
+        "Auswertung",
+        20,
+        "Personen im Nenner",
+        "Quoten, deren Nenner kleiner ist (z. B. weniger als 20 Kinder unter 3 Jahren), werden "
+        "gezeigt, aber als „zu wenige Kinder“ markiert und nicht in Rangfolgen, Ampeln und Listen der "
+        "ungünstigsten Gebiete eingereiht – in App, Sitzungsunterlage und Export. Ein einzelnes Kind "
+        "verschiebt eine Quote um 100 ÷ Nenner Prozentpunkte: bei 20 Kindern um 5 Punkte, bei 3 "
+        "Kindern um 33. Nicht für Quoten, deren Nenner keine Personen zählt (Auslastung der Züge). "
+        "0 = alle Gebiete einreihen.",
+        "Rechenregel (ein Fall ändert eine Quote um 100 ÷ Nenner Prozentpunkte); Demo: Gewerbe- und "
+        "Waldgebiete mit 2–3 Kindern führten die Rangfolge mit 0,0 % an",
+        kind="int",
+        minimum=0,
+        maximum=10_000,
     ),
     Parameter(
         "geburtenvariante",

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from geodata.crs import to_wgs84
+from planning import small_base
 from planning.indicators import DOMAINS, Indicator, ancestor_map, city_series, format_value, indicator_table
 from planning.plan import PlanResult, aggregate
 from planning.plan_ranges import add_ranges
@@ -52,6 +53,7 @@ PROFILE_COLUMNS = [
     "trend_arrow",
     "trend_text",
     "trend_improved",
+    "few",
 ]
 
 
@@ -252,8 +254,13 @@ def _shown(value: Any, decimals: int) -> float | None:
 
 
 def rank_of(table: pd.DataFrame, gebiet_id: str, polarity: int, decimals: int) -> tuple[int | None, int]:
-    """(rank, n) of ``gebiet_id`` among the shown districts of a one-year table (see module doc)."""
+    """(rank, n) of ``gebiet_id`` among the shown districts of a one-year table (see module doc).
+
+    Rows marked ``few`` (a rate on too small a base, planning.small_base) take no part: no rank of
+    their own, and they do not push others down."""
     secret = _secret(table)
+    if "few" in table.columns:
+        secret = secret | table["few"].astype("boolean").fillna(False).to_numpy(dtype=bool)
     values = table["value"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
     shown = ~np.isnan(values) & ~secret
     n = int(shown.sum())
@@ -291,8 +298,13 @@ def indicator_profile(
     year: int,
     tables: Tables | None = None,
     cities: Tables | None = None,
+    min_base: float | None = None,
 ) -> pd.DataFrame:
     """One row per indicator for the area: value, city value, difference, rank, light and trend.
+
+    A rate on fewer than ``min_base`` in its denominator (default: the parameter
+    ``mindestbasis_quote``) is shown with ``few`` True and gets no rank and no light; areas so
+    marked do not count in the others' ranks either (planning.small_base).
 
     ``tables`` gives the district table of an indicator on ``level`` (all years, as
     :func:`planning.indicators.indicator_table`), ``cities`` its city series (as
@@ -303,12 +315,15 @@ def indicator_profile(
     district minus city as displayed, for rates only (a count is not comparable with the city total).
     """
     rows = []
+    minimum = small_base.default_minimum() if min_base is None else min_base
     ordered = sorted(indicators, key=lambda i: _domain_order(i.domain))
     for ind in ordered:
         table = _lookup(tables, ind, lambda i: indicator_table(data, i, level))
         city = _lookup(cities, ind, lambda i: city_series(data, i))
         _require(table, ("gebiet_id", "year", "value", "suppressed"), ind.code)
         _require(city, ("year", "value"), ind.code)
+        if "denominator" in table.columns:
+            table = small_base.mark(table, ind, minimum)
         years = table["year"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
         values = table["value"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
         secret = _secret(table)
@@ -328,9 +343,11 @@ def indicator_profile(
         difference = None
         if ind.is_rate and value is not None and c_value is not None:
             difference = round(round(value, ind.decimals) - round(c_value, ind.decimals), ind.decimals)
+        few = bool(status == OK and "few" in this.columns and this.loc[own[years == used], "few"].any())
         rank, n = rank_of(this, gebiet_id, ind.polarity if status == OK else 0, ind.decimals)
         target = _target(targets, ind.code)
         lit = light(value, target, ind.polarity, ind.decimals) if target and value is not None else None
+        lit = None if few else lit
         history = pd.DataFrame({"year": years[mine & ~secret], "value": values[mine & ~secret]})
         tr = trend(history, used, ind.polarity, ind.decimals) if status == OK and used else None
         rows.append(
@@ -353,6 +370,7 @@ def indicator_profile(
                 "trend_arrow": tr.arrow if tr else None,
                 "trend_text": tr.text(lambda v, i=ind: format_change(v, i, signed=False)) if tr else None,
                 "trend_improved": tr.improved if tr else None,
+                "few": few,
             }
         )
     out = pd.DataFrame(rows, columns=PROFILE_COLUMNS)
@@ -399,6 +417,8 @@ def display_table(profile: pd.DataFrame, indicators: Mapping[str, Indicator], ye
             else format_change(r["difference"], ind)
         )
         rank = f"{int(r['rank'])} von {int(r['n'])}" if pd.notna(r["rank"]) else "–"
+        if isinstance(r.get("few"), bool | np.bool_) and r.get("few"):
+            rank = f"– ({small_base.label(ind)})"
         lit = r["light"]
         rows.append(
             {

@@ -189,9 +189,16 @@ def status_row(
     ``districts`` is the protected district table (``gebiet_id, year, value, suppressed``) of all
     years, ``city`` the city series. Returns the city value and its light and trend, how many
     districts are green/amber/red, how many are secret and how many have no data, and which moved
-    to a worse light since the previous year.
+    to a worse light since the previous year. Rows marked ``few`` (a rate on too small a base,
+    planning.small_base) get no light; ``few`` counts them.
     """
+    if "few" in districts.columns:
+        few_all = districts["few"].astype("boolean").fillna(False).astype(bool)
+        districts = districts.assign(value=districts["value"].where(~few_all))
+    else:
+        few_all = pd.Series(False, index=districts.index)
     now = districts[districts["year"] == year]
+    few_now = few_all.reindex(now.index)
     secret = (
         now["suppressed"].fillna(False).astype(bool) if "suppressed" in now else pd.Series(False, now.index)
     )
@@ -204,7 +211,8 @@ def status_row(
         "city_light": light(city_value, target, indicator_polarity, decimals) if target else None,
         "city_trend": trend(city, year, indicator_polarity, decimals),
         "secret": int(secret.sum()),
-        "missing": int((now["value"].isna() & ~secret).sum()),
+        "missing": int((now["value"].isna() & ~secret & ~few_now).sum()),
+        "few": int(few_now.sum()),
     }
     counts = lights(now["value"], target, indicator_polarity, decimals).value_counts()
     for key in (GRUEN, GELB, ROT):

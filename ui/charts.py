@@ -12,7 +12,10 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from geodata.crs import map_view
+from planning import small_base
+from planning.formatting import format_value
 from planning.indicators import Indicator
+from planning.map_scale import nice_ticks, robust_range
 from planning.plot_text import escape, escape_figure
 from planning.suppression import GEHEIM
 from planning.targets import LIGHT_COLOURS, LIGHT_LABELS, LIGHT_SYMBOLS
@@ -30,6 +33,20 @@ SCALES: dict[int, list[list[float | str]]] = {
     -1: [[0, "#fde7c7"], [0.5, "#f08a4b"], [1, "#8c1d04"]],
     0: [[0, "#e5f1e0"], [0.5, "#6bb38a"], [1, "#1b5e4b"]],
 }
+#: Balances and changes: ColorBrewer RdBu (colour-blind safe), red = less / places missing, blue =
+#: more / surplus, near-white at 0; the largest gap is the strongest red.
+DIVERGING: list[list[float | str]] = [
+    [0.0, "#b2182b"],
+    [0.2, "#d6604d"],
+    [0.4, "#f4a582"],
+    [0.5, "#f7f7f7"],
+    [0.6, "#92c5de"],
+    [0.8, "#4393c3"],
+    [1.0, "#2166ac"],
+]
+#: A rate on too small a base (planning.small_base): shown with its value in the tooltip, outside
+#: the colour scale (it would stretch it) and outside the ranking.
+FEW_COLOR = "#e8e2d6"
 # Point layers: dark marks on a white halo stay visible on every fill colour of the scales above.
 KITA_COLOR, SCHOOL_COLOR = "#111827", "#6a1b9a"
 
@@ -85,14 +102,18 @@ def choropleth(
     selected: str | None = None,
     points: dict[str, pd.DataFrame] | None = None,
     height: int = 560,
-    value_range: tuple[float, float] | None = None,
+    value_range: tuple[float, ...] | None = None,
     diverging: bool = False,
     lights: pd.Series | None = None,
 ) -> go.Figure:
     """Choropleth of ``table`` (``gebiet_id, name, value``) over the district layer ``geojson``.
 
-    ``value_range`` fixes the colour scale (e.g. over all years, so colours compare across years);
-    ``diverging`` draws changes: red for less, blue for more, white at zero. ``lights`` (aligned
+    ``value_range`` fixes the colour scale (e.g. over all years, so colours compare across years),
+    optionally with two flags (values clipped below / above, see planning.map_scale); without it
+    the range runs from the 2nd to the 98th percentile of the shown values, and clipped ends read
+    "≤"/"≥" on the colour bar. ``diverging`` draws balances and changes: red for less (places
+    missing), blue for more, white at zero, symmetric about 0. Rows marked ``few`` (a rate on too
+    small a base) are a flat layer "zu wenige Kinder" with their value in the tooltip. ``lights`` (aligned
     with ``table``: grün/gelb/rot) colours the districts as traffic lights against the target.
 
     Districts without a value are white "keine Daten"; districts whose value is secret (a
@@ -107,7 +128,12 @@ def choropleth(
         if "suppressed" in table.columns
         else pd.Series(False, index=table.index)
     )
-    has = table[table["value"].notna() & ~secret_mask]
+    few_mask = (
+        table["few"].fillna(False).astype(bool) & table["value"].notna() & ~secret_mask
+        if "few" in table.columns
+        else pd.Series(False, index=table.index)
+    )
+    has = table[table["value"].notna() & ~secret_mask & ~few_mask]
     fig = go.Figure()
     for label, part, color in (
         ("keine Daten", table[table["value"].isna() & ~secret_mask], NO_DATA_COLOR),
@@ -123,6 +149,24 @@ def choropleth(
                 label,
                 customdata=[[n, label, g] for n, g in zip(part["name"], part["gebiet_id"], strict=True)],
                 hovertemplate="<b>%{customdata[0]}</b> (%{customdata[2]})<br>%{customdata[1]}<extra></extra>",
+            )
+        )
+    few = table[few_mask]
+    if not few.empty:
+        few_label = small_base.label(indicator)
+        fig.add_trace(
+            _flat(
+                geojson,
+                few,
+                FEW_COLOR,
+                f"{few_label} (nicht eingereiht)",
+                customdata=[
+                    [n, f"{indicator.format(float(v))} – {few_label}", g]
+                    for n, v, g in zip(few["name"], few["value"], few["gebiet_id"], strict=True)
+                ],
+                hovertemplate="<b>%{customdata[0]}</b> (%{customdata[2]})<br>"
+                + escape(indicator.label_de)
+                + ": %{customdata[1]}<extra></extra>",
             )
         )
     values = has["value"].astype(float)
@@ -177,21 +221,27 @@ def _value_trace(
     values: pd.Series,
     labels: list[str],
     indicator: Indicator,
-    value_range: tuple[float, float] | None,
+    value_range: tuple[float, ...] | None,
     diverging: bool,
 ) -> None:
+    if value_range is None:
+        auto = robust_range(values.to_numpy(), symmetric=diverging)
+        value_range = (auto.low, auto.high, auto.clipped_low, auto.clipped_high) if auto else None
+    elif diverging and len(value_range) >= 2:  # centred at 0: white means balanced
+        top = max(abs(float(value_range[0])), abs(float(value_range[1])))
+        value_range = (-top, top, *value_range[2:])
     fig.add_trace(
         go.Choroplethmap(
             geojson=_subset(geojson, has["gebiet_id"]),
             locations=has["gebiet_id"],
             z=values,
             featureidkey="properties.gebiet_id",
-            colorscale="RdBu" if diverging else SCALES.get(indicator.polarity, SCALES[0]),
-            zmid=0 if diverging else None,
+            colorscale=DIVERGING if diverging else SCALES.get(indicator.polarity, SCALES[0]),
+            zmid=0 if diverging and value_range is None else None,
             zmin=value_range[0] if value_range else None,
             zmax=value_range[1] if value_range else None,
             marker={"line": {"color": OUTLINE_COLOR, "width": 0.8}, "opacity": 0.9},
-            colorbar={"title": {"text": indicator.unit}, "thickness": 14, "len": 0.7},
+            colorbar=_colorbar(indicator, value_range),
             customdata=list(zip(has["name"], labels, has["gebiet_id"], strict=True)),
             name=indicator.label_de,
             hovertemplate="<b>%{customdata[0]}</b> (%{customdata[2]})<br>"
@@ -200,6 +250,30 @@ def _value_trace(
             showlegend=False,
         )
     )
+
+
+def _colorbar(indicator: Indicator, value_range: tuple[float, ...] | None) -> dict[str, Any]:
+    """German tick labels; a clipped end reads "≤ −120" / "≥ 190 %" (values beyond share its colour)."""
+    bar: dict[str, Any] = {"title": {"text": indicator.unit}, "thickness": 14, "len": 0.7}
+    if not value_range:
+        return bar
+    low, high = float(value_range[0]), float(value_range[1])
+    clipped_low = bool(value_range[2]) if len(value_range) > 2 else False
+    clipped_high = bool(value_range[3]) if len(value_range) > 3 else False
+    ticks = nice_ticks(low, high)
+    span = high - low
+    decimals = 0 if span >= 20 else (1 if span >= 2 else 2)
+    text = [format_value(t, decimals, indicator.unit) for t in ticks]
+    if clipped_low:
+        text[0] = "≤ " + text[0]
+    if clipped_high:
+        text[-1] = "≥ " + text[-1]
+    bar.update(tickvals=ticks, ticktext=text, tickmode="array")
+    if clipped_low or clipped_high:
+        # Values beyond the 2nd–98th percentile share the end colour: say so where the scale is read.
+        note = "<sup>Skala gekappt:<br>≤ / ≥ = und darüber hinaus</sup>"
+        bar["title"] = {"text": f"{indicator.unit}<br>{note}"}
+    return bar
 
 
 def _finish_map(

@@ -15,6 +15,7 @@ import pandas as pd
 import streamlit as st
 
 from planning.indicators import Indicator, format_value
+from planning.map_scale import robust_range
 from planning.parameters import GAFOEG_FIRST_YEAR, describe
 from planning.plan import PLAN_FIGURES, PlanResult, at_level
 from planning.scenarios import BASELINE_NAME, Scenario
@@ -140,11 +141,10 @@ def assumptions(result: PlanResult, keys: tuple[str, ...], scenario: Scenario) -
             st.caption(f"{derived['kitas_ohne_gebiet']} Kita(s) ohne Gebietszuordnung sind nicht enthalten.")
 
 
-def _symmetric_range(values: pd.Series) -> tuple[float, float] | None:
-    v = values.dropna().abs()
-    if v.empty or v.max() == 0:
-        return None
-    return -float(v.max()), float(v.max())
+def _symmetric_range(values: pd.Series) -> tuple[float, float, bool, bool] | None:
+    """±98th percentile of the balances of all plan years: one outlier does not wash out the rest."""
+    r = robust_range(values.astype(float).to_numpy(), symmetric=True)
+    return None if r is None else (r.low, r.high, r.clipped_low, r.clipped_high)
 
 
 def gap_map(

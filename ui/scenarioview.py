@@ -11,7 +11,7 @@ import streamlit as st
 from planning.auth import Permission
 from planning.formatting import number, percent
 from planning.indicators import ancestor_map, format_value
-from planning.parameters import GROUPS, PARAMETERS, Parameter, format_parameter
+from planning.parameters import PARAMETERS, SCENARIO_GROUPS, Parameter, format_parameter
 from planning.plan import PLAN_FIGURES, cohort_chain, compare, school_entry_check
 from planning.scenarios import (
     BASELINE_NAME,
@@ -297,8 +297,8 @@ def editor_view(ctx: Context) -> None:
         description = c2.text_input("Beschreibung", value=current.description)
         st.markdown("**Annahmen** (nur Abweichungen vom Standard werden gespeichert)")
         new_values: dict[str, Any] = {}
-        tabs = st.tabs(list(GROUPS))
-        for group, tab in zip(GROUPS, tabs, strict=True):
+        tabs = st.tabs(list(SCENARIO_GROUPS))
+        for group, tab in zip(SCENARIO_GROUPS, tabs, strict=True):
             with tab:
                 cols = st.columns(3)
                 params = [p for p in PARAMETERS if p.group == group and p.kind != "profile"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from planning import small_base
 from planning.auth import Permission
 from planning.indicators import DOMAINS, Indicator, format_value
 from planning.registry import SCALES, KennzahlenSet, RegistryError, add_indicator, save_set, save_target
@@ -105,7 +106,11 @@ def _overview_rows(
             continue
         ind = registry.indicator(code)
         target = registry.target(code)
-        table = uidata.indicator_table(url, layout_code, versions, code, level, stamp)
+        table = small_base.mark(
+            uidata.indicator_table(url, layout_code, versions, code, level, stamp),
+            ind,
+            small_base.default_minimum(),
+        )
         city = uidata.city_series(url, layout_code, versions, code, stamp)
         shown_year = _year_for(table, year)
         st_row = status_row(ind.polarity, ind.decimals, target, table, city, shown_year)
@@ -146,6 +151,8 @@ def _overview_line(
         notes.append(f"{row['secret']} {GEHEIM}")
     if row["missing"]:
         notes.append(f"{row['missing']} ohne Daten")
+    if row.get("few"):
+        notes.append(f"{row['few']} {small_base.label(ind)} (ohne Ampel)")
     return {
         "Kennzahl": ind.label_de + (f" ({year})" if year != wanted else ""),
         "Gesamtstadt": city,

@@ -13,8 +13,10 @@ import pandas as pd
 import streamlit as st
 
 from planning import indicators as ind
+from planning import small_base
 from planning.auth import Permission
 from planning.indicators import DOMAINS, Indicator, available_indicators, format_value
+from planning.map_scale import robust_range
 from planning.suppression import GEHEIM, KEINE_DATEN
 from planning.targets import LIGHT_LABELS, LIGHT_SYMBOLS, Target, change_unit, lights, trends
 from ui import auth as uiauth
@@ -83,12 +85,12 @@ def _on_map_select() -> None:
             return
 
 
-def _value_range(table_all: pd.DataFrame) -> tuple[float, float] | None:
-    """One colour scale for all years of an indicator, so a colour means the same value in every year."""
-    values = table_all["value"].dropna()
-    if values.empty:
-        return None
-    return float(values.min()), float(values.max())
+def _value_range(table_all: pd.DataFrame) -> tuple[float, float, bool, bool] | None:
+    """One colour scale for all years of an indicator, so a colour means the same value in every year:
+    2nd to 98th percentile, rates on too small a base left out (one outlier would wash out the city)."""
+    rankable = table_all[small_base.rankable(table_all)] if "few" in table_all else table_all
+    r = robust_range(rankable["value"].astype(float).to_numpy())
+    return None if r is None else (r.low, r.high, r.clipped_low, r.clipped_high)
 
 
 #: Facility layers start switched on only up to this many points: a big city's 2,900 Kitas would
@@ -176,6 +178,8 @@ def indicator_explorer(
         table_all = uidata.indicator_table(
             ctx.url, ctx.layout.code, ctx.versions, indicator.code, ctx.level, ctx.registry_stamp
         )
+    min_base = small_base.default_minimum()
+    table_all = small_base.mark(table_all, indicator, min_base)
     years = sorted(int(y) for y in table_all["year"].dropna().unique())
     year = ctx.year
     if years and year not in years:
@@ -185,14 +189,16 @@ def indicator_explorer(
     names = ctx.data.areas.loc[ctx.data.areas["level"] == ctx.level, ["gebiet_id", "name"]]
     table = names.merge(
         table_all[table_all["year"] == year][
-            ["gebiet_id", "value", "numerator", "denominator", "suppressed"]
+            ["gebiet_id", "value", "numerator", "denominator", "suppressed", "few"]
             + (["confidential"] if "confidential" in table_all else [])
         ],
         on="gebiet_id",
         how="left",
     )
     table["suppressed"] = table["suppressed"].fillna(False).astype(bool)
-    table_lights = lights(table["value"], target, indicator.polarity, indicator.decimals)
+    table["few"] = table["few"].fillna(False).astype(bool)
+    # A rate on too small a base gets no light (its value is shown, marked).
+    table_lights = lights(table["value"].where(~table["few"]), target, indicator.polarity, indicator.decimals)
     ids = table["gebiet_id"].tolist()
     current = state.get(state.DISTRICT)
     if current is not None and current not in ids:
@@ -243,11 +249,13 @@ def indicator_explorer(
         # Areas without a value are named below the table instead of showing an empty cell; secret ones
         # stay in the table as "geheim" (sorted last), so nobody reads them as missing.
         shown_rows = table[table["value"].notna() | table["suppressed"]]
+        # Rates on too small a base follow the ranked areas (marked), secret ones come last.
         shown_rows = shown_rows.assign(_secret=shown_rows["suppressed"]).sort_values(
-            ["_secret", "value"], ascending=[True, indicator.polarity < 0]
+            ["_secret", "few", "value"], ascending=[True, True, indicator.polarity < 0]
         )
         texts = value_texts(indicator, shown_rows)
         area_names = shown_rows["name"].astype(str)
+        area_names = area_names.where(~shown_rows["few"], area_names + " · " + small_base.label(indicator))
         if "confidential" in shown_rows:  # the name column is wide enough for the mark, the value not
             secret = shown_rows["confidential"].fillna(False).astype(bool)
             area_names = area_names.where(~secret, area_names + " · vertraulich")
@@ -262,7 +270,11 @@ def indicator_explorer(
         dense = len(shown) > MAX_TABLE_BESIDE_MAP
         if dense:
             _ranking_excerpt(
-                shown, shown_rows["suppressed"].to_numpy(dtype=bool), ctx.level_name, indicator.polarity
+                shown,
+                shown_rows["suppressed"].to_numpy(dtype=bool),
+                ctx.level_name,
+                indicator.polarity,
+                shown_rows["few"].to_numpy(dtype=bool),
             )
         else:
             _district_grid(shown, row_ids, indicator, value_header)
@@ -271,6 +283,8 @@ def indicator_explorer(
             st.caption(
                 f"Keine Daten für {len(missing)} {ctx.level_name}(e): {components.plain(', '.join(missing))}."
             )
+        if n_few := int(table["few"].sum()):
+            st.caption(small_base.note(indicator, min_base, n_few))
         _downloads(ctx, indicator, year)
         if table["suppressed"].any():
             rule = indicator.rule
@@ -316,13 +330,16 @@ def _district_grid(shown: pd.DataFrame, row_ids: list[str], indicator: Indicator
     )
 
 
-def _ranking_excerpt(shown: pd.DataFrame, secret: np.ndarray, level_name: str, polarity: int) -> None:
+def _ranking_excerpt(
+    shown: pd.DataFrame, secret: np.ndarray, level_name: str, polarity: int, few: np.ndarray | None = None
+) -> None:
     """Beside the map of a dense layout: the head and tail of the ranking, readable at projector size.
 
     Same order and columns as the full table (best first, secret ones last); hundreds of rows would
     neither be read in a meeting nor come up as fast as the map.
     """
-    open_rows = shown[~secret]
+    few = np.zeros(len(shown), dtype=bool) if few is None else few
+    open_rows = shown[~secret & ~few]
     if len(open_rows) > EXCERPT_HEAD + EXCERPT_TAIL:
         parts = [open_rows.iloc[:EXCERPT_HEAD], None, open_rows.iloc[-EXCERPT_TAIL:]]
         skipped = len(open_rows) - EXCERPT_HEAD - EXCERPT_TAIL
@@ -345,6 +362,8 @@ def _ranking_excerpt(shown: pd.DataFrame, secret: np.ndarray, level_name: str, p
             body.append(f"<tr><td class='pa-rank'>{position}</td>{cells}</tr>")
     order = "Günstigster Wert zuerst" if polarity else "Höchster Wert zuerst"
     note = f"{order} · {len(open_rows)} {esc(components.plural(level_name))} mit Wert"
+    if int(few.sum()):
+        note += f", {int(few.sum())} mit zu kleiner Basis (nicht eingereiht)"
     if int(secret.sum()):
         note += f", {int(secret.sum())} geheim (nicht eingereiht)"
     note += " · alle in der Tabelle unten"

@@ -18,6 +18,7 @@ from sqlalchemy import Engine
 
 from planning import indicators as ind
 from planning import profile as prof
+from planning import small_base
 from planning import steering as sk
 from planning.formatting import number_range
 from planning.indicators import Indicator, format_value
@@ -136,6 +137,18 @@ def _city_chart(indicator: Indicator, city: pd.DataFrame) -> go.Figure | None:
     return fig
 
 
+#: Areas named on a paper map: the first rows of its table (the worst) and the view's chosen one.
+MAP_NAMES = 5
+
+
+def _talked_about(view: sk.View, ranked: pd.Series, known: pd.Series) -> list[str]:
+    """Ids of the areas an agenda item talks about: its chosen area, then the first of ``ranked``."""
+    chosen = view.state.get("gebiet", "")
+    out = [chosen] if chosen and chosen in set(known) else []
+    out += [g for g in ranked.head(MAP_NAMES) if g not in out]
+    return out
+
+
 def _indicator_blocks(ctx: _Context, view: sk.View, data: PlanningData, code: str) -> tuple[str, list[Block]]:
     indicator = ctx.registry.indicator(code)
     level = _level(view, data)
@@ -146,37 +159,53 @@ def _indicator_blocks(ctx: _Context, view: sk.View, data: PlanningData, code: st
         return f"{indicator.label_de}: keine Daten", [Text("Zu dieser Kennzahl liegen keine Werte vor.")]
     table = table_all[table_all["year"] == year]
     areas = data.areas[data.areas["level"] == level][["gebiet_id", "name", "geometry"]]
-    shown = areas[["gebiet_id", "name"]].merge(table[["gebiet_id", "value", "suppressed"]], how="left")
+    shown = areas[["gebiet_id", "name"]].merge(
+        table[["gebiet_id", "value", "denominator", "suppressed"]], how="left"
+    )
     shown["suppressed"] = shown["suppressed"].fillna(False).astype(bool)
+    # Rates on too small a base: printed with their mark, never among the "ungünstigsten".
+    min_base = small_base.default_minimum()
+    shown = small_base.mark(shown, indicator, min_base)
+    few_label = small_base.label(indicator)
     source = source_line(data, indicator.sources)
     level_name = data.layout.levels[level]
     blocks: list[Block] = []
-    note = (
-        "Grau: geheim (Fallzahl zu klein, Datenschutz); weiß: keine Daten."
-        if shown["suppressed"].any()
-        else ""
+    target = ctx.registry.target(code)
+    ordered = shown.assign(_secret=shown["suppressed"], _missing=shown["value"].isna() & ~shown["suppressed"])
+    ordered = ordered.sort_values(
+        ["_missing", "_secret", "few", "value"], ascending=[True, True, True, indicator.polarity > 0]
     )
+    named = _talked_about(view, ordered[small_base.rankable(ordered)]["gebiet_id"], shown["gebiet_id"])
+    notes = []
+    if shown["suppressed"].any():
+        notes.append("Grau schraffiert: geheim (Fallzahl zu klein, Datenschutz); weiß: keine Daten.")
+    if shown["few"].any():
+        notes.append(f"Gepunktet: {few_label} (Quote aus weniger als {_de(min_base)} im Nenner).")
+    if named:
+        chosen = view.state.get("gebiet") in set(named)
+        first = "die ungünstigsten Gebiete der Tabelle" if indicator.polarity else "die ersten der Tabelle"
+        notes.append(f"Beschriftet: {first}" + (" und das gewählte." if chosen else "."))
     blocks.append(
         Chart(
             f"{indicator.label_de} nach {level_name}, {year}",
             static_map(
                 areas,
-                shown[["gebiet_id", "value", "suppressed"]],
+                shown[["gebiet_id", "value", "suppressed", "few"]],
                 unit=indicator.unit,
                 higher_is_better=None if indicator.polarity == 0 else indicator.polarity > 0,
+                labels=named,
+                few_label=few_label,
             ),
             source=source,
-            note=note,
+            note=" ".join(notes),
         )
-    )
-    target = ctx.registry.target(code)
-    ordered = shown.assign(_secret=shown["suppressed"], _missing=shown["value"].isna() & ~shown["suppressed"])
-    ordered = ordered.sort_values(
-        ["_missing", "_secret", "value"], ascending=[True, True, indicator.polarity > 0]
     )
     rows = pd.DataFrame(
         {
-            level_name: ordered["name"].to_numpy(),
+            level_name: [
+                n + (f" ({few_label})" if f else "")
+                for n, f in zip(ordered["name"], ordered["few"], strict=True)
+            ],
             f"{indicator.label_de} ({indicator.unit})": [
                 GEHEIM if s else _de(v, indicator.decimals)
                 for v, s in zip(ordered["value"], ordered["suppressed"], strict=True)
@@ -185,8 +214,8 @@ def _indicator_blocks(ctx: _Context, view: sk.View, data: PlanningData, code: st
     )
     if target is not None:
         rows["Ampel"] = [
-            "" if s else (light(v, target, indicator.polarity, indicator.decimals) or "")
-            for v, s in zip(ordered["value"], ordered["suppressed"], strict=True)
+            "" if s or f else (light(v, target, indicator.polarity, indicator.decimals) or "")
+            for v, s, f in zip(ordered["value"], ordered["suppressed"], ordered["few"], strict=True)
         ]
     cut = len(rows) > MAX_ROWS
     worst = "ungünstigsten" if indicator.polarity != 0 else "ersten"
@@ -201,7 +230,8 @@ def _indicator_blocks(ctx: _Context, view: sk.View, data: PlanningData, code: st
                 if cut
                 else ""
             )
-            + (f"„{GEHEIM}“: aus Datenschutzgründen nicht ausgewiesen." if shown["suppressed"].any() else ""),
+            + (f"„{GEHEIM}“: aus Datenschutzgründen nicht ausgewiesen. " if shown["suppressed"].any() else "")
+            + (small_base.note(indicator, min_base, int(shown["few"].sum())) if shown["few"].any() else ""),
             numeric=(rows.columns[1],),
         )
     )
@@ -268,11 +298,14 @@ def _plan_blocks(ctx: _Context, view: sk.View, data: PlanningData, school: bool)
         ]
     geo = data.areas[data.areas["level"] == level][["gebiet_id", "name", "geometry"]]
     values = pd.DataFrame({"gebiet_id": t["gebiet_id"], "value": t[code], "suppressed": False})
+    gaps = t[t[code].round(0) < 0]["gebiet_id"]  # sorted: the largest gap first
+    named = _talked_about(view, gaps, geo["gebiet_id"])
     blocks: list[Block] = [
         Chart(
             f"{label} {year} nach {level_name} (Szenario {result.scenario}; negativ = Plätze fehlen)",
-            static_map(geo, values, unit="Plätze", higher_is_better=True),
+            static_map(geo, values, unit="Plätze", diverging=True, labels=named),
             source=source,
+            note="Beschriftet: die größten Lücken der Tabelle." if named else "",
         ),
         Table(
             f"{label} {year}: {level_name} mit dem größten Fehlbedarf zuerst",

@@ -44,6 +44,12 @@ OUTLINE_COLOR = "#5f6b7a"
 #: ColorBrewer "Blues" from its third step on: the lightest class stays visibly tinted (never
 #: confused with the white of "keine Daten"), lightness falls steadily so greyscale prints work.
 CLASS_SCALE = ["#c6dbef", "#9ecae1", "#6baed6", "#4292c6", "#2171b5", "#08519c", "#08306b"]
+#: Balances on paper (ColorBrewer RdBu, colour-blind safe): reds for places missing, the largest gap
+#: the strongest red; blues for a surplus, the palest next to 0.
+GAP_REDS = ["#b2182b", "#d6604d", "#f4a582"]
+SURPLUS_BLUES = ["#c6dbef", "#92c5de", "#4393c3", "#2166ac"]
+#: A rate on too small a base (planning.small_base): outside the classes, dotted for greyscale prints.
+FEW_COLOR = "#e8e2d6"
 #: Above this many vertices the print map is simplified (550 detailed areas stay fast).
 MAX_PRINT_VERTICES = 150_000
 FONT_FAMILY = "Liberation Sans, DejaVu Sans, Arial, sans-serif"  # as in the PDF body
@@ -285,6 +291,61 @@ def class_breaks(values: Sequence[float] | np.ndarray, bins: int = 5) -> tuple[l
     return [lo_v, hi_v], 2  # unreachable for finite data: the finest steps keep every quantile apart
 
 
+def diverging_breaks(values: Sequence[float] | np.ndarray, bins: int = 3) -> tuple[list[float], int, int]:
+    """Class limits for a balance: up to ``bins`` classes below 0 and up to ``bins`` from 0 up, 0
+    always a limit. Returns ``(limits, decimals, negative classes)``."""
+    v = np.asarray(values, dtype=float)
+    v = v[np.isfinite(v)]
+    neg, pos = v[v < 0], v[v >= 0]
+    neg_limits, dn = class_breaks(neg, bins) if neg.size else ([], 0)
+    pos_limits, dp = class_breaks(pos, bins) if pos.size else ([], 0)
+    if neg_limits:  # the mildest gap class reaches up to 0
+        neg_limits = [*neg_limits[:-1], 0.0] if len(neg_limits) > 1 else [neg_limits[0], 0.0]
+    if pos_limits:  # the smallest surplus class starts at 0 (a balance of exactly 0 is met)
+        pos_limits = [0.0, *pos_limits[1:]] if pos_limits[-1] > 0 else [0.0, 1.0]
+        if len(pos_limits) > 2 and pos_limits[1] <= 0:
+            pos_limits = [0.0, *pos_limits[2:]]
+    limits = [*neg_limits[:-1], *pos_limits] if neg_limits and pos_limits else neg_limits or pos_limits
+    return [float(x) for x in limits], max(dn, dp), max(len(neg_limits) - 1, 0)
+
+
+def _pick(palette: list[str], k: int) -> list[str]:
+    """``k`` colours spread over ``palette`` (its first and last kept)."""
+    if k <= 0:
+        return []
+    if k == 1:
+        return [palette[0]]
+    return [palette[round(i * (len(palette) - 1) / (k - 1))] for i in range(k)]
+
+
+def _name_labels(
+    fig: go.Figure, geo: gpd.GeoDataFrame, geoms: np.ndarray, ids: np.ndarray, wanted: Sequence[str]
+) -> None:
+    """Names of the ``wanted`` areas at a point inside each, dark on a white halo (any fill)."""
+    if not len(wanted) or "name" not in geo.columns:
+        return
+    order = {str(g): i for i, g in enumerate(wanted)}
+    rows = [i for i, g in enumerate(ids) if g in order]
+    rows.sort(key=lambda i: order[ids[i]])
+    points = [shapely.point_on_surface(geoms[i]) for i in rows]
+    names = [str(geo["name"].iloc[i]) for i in rows]
+    fig.add_trace(
+        go.Scatter(
+            x=[p.x for p in points],
+            y=[p.y for p in points],
+            mode="markers+text",
+            text=[escape(n) for n in names],
+            textposition="top center",
+            textfont={"size": 13, "color": "#111827", "shadow": "0 0 3px #ffffff, 0 0 3px #ffffff"},
+            marker={"size": 6, "color": "#111827", "line": {"color": "#ffffff", "width": 1.5}},
+            showlegend=False,
+            hoverinfo="skip",
+            cliponaxis=False,
+            name="Namen",
+        )
+    )
+
+
 def _class_label(lo: float, hi: float, decimals: int, unit: str) -> str:
     """ "12,5 – 20,0 %"; a typographic minus, so "−40 – −10" does not read as a range of dashes."""
     low, high = (format_value(x, decimals).replace("-", "−") for x in (lo, hi))
@@ -374,11 +435,18 @@ def static_map(
     title: str = "",
     higher_is_better: bool | None = None,
     bins: int = 5,
+    diverging: bool = False,
+    labels: Sequence[str] = (),
+    few_label: str = "zu wenige Kinder",
 ) -> go.Figure:
     """Choropleth for print: one filled ``Scatter`` per class, no tiles, no WebGL.
 
     ``areas``: ``gebiet_id``, ``name``, ``geometry`` (any CRS; geographic input is reprojected to
-    EPSG:25832). ``values``: ``gebiet_id``, ``value`` (NaN = keine Daten), ``suppressed`` (geheim).
+    EPSG:25832). ``values``: ``gebiet_id``, ``value`` (NaN = keine Daten), ``suppressed`` (geheim),
+    optionally ``few`` (a rate on too small a base: its own class ``few_label``, outside the
+    colour classes). ``diverging``: a balance, classes split at 0, reds below (the largest gap the
+    strongest red), blues from 0 up. ``labels``: ids of the areas whose names are printed on the map
+    (the ones the agenda item talks about).
     """
     for frame, cols, what in (
         (areas, ("gebiet_id", "geometry"), "areas"),
@@ -396,19 +464,30 @@ def static_map(
     value = numbers.to_numpy(dtype=float, na_value=np.nan).copy()
     secret = vals["suppressed"].reindex(ids).astype("boolean").fillna(False).to_numpy(dtype=bool)
     value[secret] = np.nan  # a suppressed figure never reaches the picture
+    few = (
+        vals["few"].reindex(ids).astype("boolean").fillna(False).to_numpy(dtype=bool) & np.isfinite(value)
+        if "few" in vals.columns
+        else np.zeros(len(ids), dtype=bool)
+    )
+    value[few] = np.nan  # shown in the table with its mark, never in a colour class
 
     geoms = _simplified(geo.geometry)
-    limits, decimals = class_breaks(value[np.isfinite(value)], bins)
-    n_classes = max(len(limits) - 1, 0)
-    colors = (
-        sample_colorscale(
-            [[i / (len(CLASS_SCALE) - 1), c] for i, c in enumerate(CLASS_SCALE)],
-            list(np.linspace(0, 1, n_classes)) if n_classes > 1 else [0.5],
-            colortype="rgb",
+    if diverging:
+        limits, decimals, n_neg = diverging_breaks(value[np.isfinite(value)], max(2, (bins + 1) // 2))
+        n_classes = max(len(limits) - 1, 0)
+        colors = _pick(GAP_REDS, n_neg) + _pick(SURPLUS_BLUES, n_classes - n_neg)
+    else:
+        limits, decimals = class_breaks(value[np.isfinite(value)], bins)
+        n_classes = max(len(limits) - 1, 0)
+        colors = (
+            sample_colorscale(
+                [[i / (len(CLASS_SCALE) - 1), c] for i, c in enumerate(CLASS_SCALE)],
+                list(np.linspace(0, 1, n_classes)) if n_classes > 1 else [0.5],
+                colortype="rgb",
+            )
+            if n_classes
+            else []
         )
-        if n_classes
-        else []
-    )
     cls = np.full(len(ids), -1)
     finite = np.isfinite(value)
     if n_classes:
@@ -429,17 +508,26 @@ def static_map(
         label = f"{GEHEIM} (Datenschutz)"
         traces.append(_area_trace(label, rings_of(secret), SECRET_COLOR, fillpattern=hatch))
         legend.append(_legend_entry(label, SECRET_COLOR, hatch))
-    if (no_data := ~secret & ~finite).any():
+    if few.any():
+        dots = {"shape": ".", "fgcolor": OUTLINE_COLOR, "bgcolor": FEW_COLOR, "size": 6, "solidity": 0.15}
+        label = f"{few_label} (nicht eingereiht)"
+        traces.append(_area_trace(label, rings_of(few), FEW_COLOR, fillpattern=dots))
+        legend.append(_legend_entry(label, FEW_COLOR, dots))
+    if (no_data := ~secret & ~finite & ~few).any():
         traces.append(_area_trace("keine Daten", rings_of(no_data), NO_DATA_COLOR))
         legend.append(_legend_entry("keine Daten", NO_DATA_COLOR))
     fig = go.Figure([*traces, *legend])
+    _name_labels(fig, geo, geoms, ids, labels)
     minx, miny, maxx, maxy = (float(b) for b in geo.total_bounds) if len(geo) else (0.0, 0.0, 1.0, 1.0)
     pad = max(maxx - minx, maxy - miny, 1.0) * 0.01  # outlines at the edge are not clipped
-    legend_title = (
-        ""
-        if higher_is_better is None
-        else ("dunkler = besser" if higher_is_better else "dunkler = ungünstiger")
-    )
+    if diverging:
+        legend_title = "rot = Plätze fehlen<br>blau = Überhang"
+    else:
+        legend_title = (
+            ""
+            if higher_is_better is None
+            else ("dunkler = besser" if higher_is_better else "dunkler = ungünstiger")
+        )
     fig.update_layout(
         title={"text": escape(title), "x": 0, "xref": "paper", "font": {"size": 18}} if title else None,
         font={"family": FONT_FAMILY, "size": 14, "color": "#1f2937"},
