@@ -142,3 +142,21 @@ def test_cli_asks_for_the_number_format_and_takes_the_answer(tiny_engine, tmp_pa
     values = load_planning_data(tiny_engine).indicator_values
     got = sorted(values.loc[values["code"].isin(["k0", "k1"]), "value"].tolist())
     assert got == [1.234, 2.5]
+
+
+def test_xlsx_numbers_and_text_cells_read_alike(tmp_path):
+    """Excel's own numbers (12.5 stored as a number) and a count typed as text ('1.234') in one
+    sheet: the text is read as German (1234), not as 1.234."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["gebiet_id", "jahr", "kennzahl", "wert"])
+    ws.append(["0101", 2024, "quote", 12.5])
+    ws.append(["0101", 2024, "einwohner_text", "1.234"])
+    ws.append(["0101", 2024, "klein", 0.00001])
+    path = tmp_path / "werte.xlsx"
+    wb.save(path)
+    checked = check_table(read_table(path), "kennzahlen")
+    assert checked.ok, checked.problems
+    assert [float(v) for v in checked.frame["wert"]] == [12.5, 1234.0, 0.00001]

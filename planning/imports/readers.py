@@ -315,10 +315,14 @@ def _real_rows(ws: Any, name: str) -> list[tuple[int, list[str]]]:
 
 
 def _excel_text(v: object) -> str:
+    """A cell as text. Excel's own numbers are written the German way (``12,5``), as a German Excel
+    shows them: text cells of the same sheet (``1.234`` typed as text) then read alike, never as 1,234."""
     if isinstance(v, float) and v.is_integer():
         return str(int(v))
     if isinstance(v, float):
-        return repr(v)
+        import numpy as np
+
+        return np.format_float_positional(v, trim="-").replace(".", ",")
     if hasattr(v, "strftime"):
         return v.strftime("%Y-%m-%d")  # type: ignore[union-attr]
     return str(v)
