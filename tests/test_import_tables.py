@@ -245,3 +245,21 @@ def test_a_profile_with_an_unknown_option_is_not_saved(tiny_engine):
         save_profile(tiny_engine, "x", "bevoelkerung", {"Gebiet": "gebiet_id"}, {"breite": "alter"})
     with pytest.raises(ValueError, match="erwartet alter oder jahr"):
         save_profile(tiny_engine, "x", "bevoelkerung", {"Gebiet": "gebiet_id"}, {"breit": "quer"})
+
+
+def test_district_figures_alone_and_district_rates_are_kept(tiny_engine, tmp_path):
+    """Only district rows (a delivery at that level) and Kennzahlen of districts are no total rows."""
+    pop = tmp_path / "bezirke.csv"
+    pop.write_text(
+        "gebiet_id;jahr;alter;anzahl\n01;2012;insgesamt;561\n02;2012;insgesamt;135\n", encoding="utf-8"
+    )
+    checked = check_file(tiny_engine, "bevoelkerung", pop)
+    assert checked.ok and sorted(checked.frame["gebiet_id"]) == ["01", "02"]
+    rates = tmp_path / "quoten.csv"
+    rates.write_text(
+        "gebiet_id;jahr;kennzahl;wert\n01;2025;kinderarmut;21,5\n0101;2025;kinderarmut;20,0\n",
+        encoding="utf-8",
+    )
+    checked = check_file(tiny_engine, "kennzahlen", rates)
+    assert checked.ok and sorted(checked.frame["gebiet_id"]) == ["01", "0101"]
+    assert not [p for p in checked.problems if "Summenzeile" in p.message]

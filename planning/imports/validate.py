@@ -497,7 +497,8 @@ _TOTALS: dict[str, tuple[str | None, tuple[str, ...]]] = {
 
 
 def _split_total_rows(c: Checked, ctx: CheckContext, resolved: dict[str, str], shape: TableShape) -> None:
-    """Rows of upper-level areas (districts) or of stated total ids (``000``: the city) are totals.
+    """Rows of upper-level areas (districts) beside their parts, or of stated total ids (``000``: the
+    city), are totals.
 
     They are checked against the sum of their parts (a warning per mismatch) and left out of the
     import, with one summary line; never reported as unknown areas.
@@ -505,12 +506,16 @@ def _split_total_rows(c: Checked, ctx: CheckContext, resolved: dict[str, str], s
     if c.kind not in _TOTALS or "gebiet_id" not in c.frame.columns:
         return
     data_ids = frozenset(ctx.areas["gebiet_id"]) if ctx.areas is not None else frozenset()
-    parts_of = dict(ctx.children)
+    f = c.frame
+    # Upper-level rows are totals only beside rows of their parts (a file of district figures alone
+    # is a delivery at that level, kept as it is), and never for Kennzahlen: a district's rate is the
+    # office's own figure, not a sum.
+    mixed = c.kind != "kennzahlen" and bool(data_ids) and f["gebiet_id"].isin(list(data_ids)).any()
+    parts_of = dict(ctx.children) if mixed else {}
     for tid in shape.total_ids:
         parts_of[tid] = data_ids or frozenset(x for x in ctx.area_ids if x not in ctx.children)
     if not parts_of:
         return
-    f = c.frame
     is_total = f["gebiet_id"].isin(list(parts_of)) & ~f["_line"].isin(c.failed_lines)
     if not is_total.any():
         return
