@@ -110,8 +110,10 @@ Spaltenzuordnung fest, wie die Tabelle gebaut ist; im nächsten Jahr genügt dan
 {options}
 
 Zeilen übergeordneter Gebiete (z. B. Stadtbezirke `001`–`009` über den Stadtteilen) erkennt die Prüfung
-selbst; sie werden mit der Summe ihrer Teile verglichen (Warnung bei Abweichung) und nicht importiert, mit
-einer Zusammenfassung im Prüfbericht. Eine Stadt-Summenzeile (`000`) nennt man in `summen_ids`.
+selbst, wenn die Datei auch die Zeilen ihrer Teile enthält; sie werden mit der Summe ihrer Teile verglichen
+(Warnung bei Abweichung) und nicht importiert, mit einer Zusammenfassung im Prüfbericht. Eine Datei nur mit
+Bezirkszahlen und Kennzahlen von Bezirken (Quoten sind keine Summen) bleiben, wie sie sind. Eine
+Stadt-Summenzeile (`000`) nennt man in `summen_ids`.
 
 ### Beispiel: breite Tabelle mit Altersgruppen, Jahr im Dateinamen, Summenzeilen
 

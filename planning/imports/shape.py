@@ -92,7 +92,7 @@ OPTIONS: tuple[Option, ...] = (
         '["000"]',
         "Kennungen von Summenzeilen, die kein Gebiet sind (z. B. `000` für die Stadt): sie werden mit der "
         "Summe aller Gebiete verglichen und nicht importiert. Zeilen übergeordneter Gebiete (Stadtbezirke) "
-        "werden von selbst erkannt und mit der Summe ihrer Teile verglichen.",
+        "neben den Zeilen ihrer Teile werden von selbst erkannt und mit deren Summe verglichen.",
         "--summen-ids 000",
     ),
     Option(
