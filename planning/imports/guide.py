@@ -111,7 +111,7 @@ Spaltenzuordnung fest, wie die Tabelle gebaut ist; im nächsten Jahr genügt dan
 
 Zeilen übergeordneter Gebiete (z. B. Stadtbezirke `001`–`009` über den Stadtteilen) erkennt die Prüfung
 selbst, wenn die Datei auch die Zeilen ihrer Teile enthält; sie werden mit der Summe ihrer Teile verglichen
-(Warnung bei Abweichung) und nicht importiert, mit einer Zusammenfassung im Prüfbericht. Eine Datei nur mit
+(Warnung bei Abweichung) und nicht importiert, mit einer Zusammenfassung im Prüfbericht. Dateien nur mit
 Bezirkszahlen und Kennzahlen von Bezirken (Quoten sind keine Summen) bleiben, wie sie sind. Eine
 Stadt-Summenzeile (`000`) nennt man in `summen_ids`.
 
