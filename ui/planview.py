@@ -19,6 +19,7 @@ from planning.map_scale import robust_range
 from planning.parameters import GAFOEG_FIRST_YEAR, describe
 from planning.plan import PLAN_FIGURES, PlanResult, at_level
 from planning.scenarios import BASELINE_NAME, Scenario
+from planning.school_table import per_school, unassigned
 from planning.steering import scenario_record
 from ui import charts, components, figures, forecast, state, steering, views
 from ui import data as uidata
@@ -625,6 +626,7 @@ def school_plan(ctx: Context) -> None:
                 code,
                 ctx.level_name,
             )
+    school_table_expander(ctx, result, year, sy)
     size = result.params["klassenobergrenze"]
     timeline(
         ctx,
@@ -647,3 +649,50 @@ def school_plan(ctx: Context) -> None:
         "school_timeline",
     )
     assumptions(result, SCHOOL_PARAMS, scenario)
+
+
+def school_table_expander(ctx: Context, result: PlanResult, year: int, sy: str) -> None:
+    """Per primary school: entry classes needed vs Züge, Ganztag demand vs places (built while open)."""
+    box = st.expander(
+        f"Je Grundschule {sy}: Eingangsklassen und Ganztag", key="per_school", on_change="rerun"
+    )
+    with box:
+        if not box.open:
+            return
+        table = per_school(result, ctx.data.schools, year)
+        if table.empty:
+            st.info("Keine Grundschulen in der Schulliste – laden unter Daten › Import (Schulen).")
+            return
+        names = ctx.data.areas.set_index("gebiet_id")["name"]
+        shown = pd.DataFrame(
+            {
+                "Grundschule": table["name"].astype(str),
+                "Gebiet": table["gebiet_id"].map(names).fillna(table["gebiet_id"]).astype(str),
+                "Züge": table["zuege"],
+                "Einschulungen (Anteil)": table["school_entrants"],
+                "Eingangsklassen nötig": table["entry_classes"],
+                "Bilanz Eingangsklassen": table["entry_balance"],
+                "Spanne Einschulungen": [
+                    forecast.spanne(r, "school_entrants")
+                    for r in table[["school_entrants_low", "school_entrants_high"]].to_dict("records")
+                ],
+                "Ganztagsplätze": table["ganztag_places"],
+                "Ganztagsbedarf (Anteil)": table["ganztag_demand"],
+                "Bilanz Ganztag": table["ganztag_balance"],
+            }
+        )
+        numeric = [c for c in shown.columns if c not in ("Grundschule", "Gebiet", "Spanne Einschulungen")]
+        number_table(shown, numeric, height=min(560, 35 * (len(shown) + 1) + 3))
+        rest = unassigned(result, ctx.data.schools, year)
+        note = (
+            "Einzugsbereich = Gebiet der Schule (keine Schulbezirksdaten): Einschulungen und Ganztagsbedarf "
+            "des Gebiets nach Zügen auf seine Grundschulen verteilt; jede Schule bildet eigene Klassen "
+            f"(aufgerundet, Obergrenze {result.params['klassenobergrenze']})."
+        )
+        if not rest.empty:
+            note += (
+                f" {fmt(rest['school_entrants'].sum())} Einschulungen in {len(rest)} "
+                f"{plural(ctx.level_name) if len(rest) != 1 else ctx.level_name} ohne eigene Grundschule "
+                "sind keiner Schule zugeordnet (dort gehen die Kinder in der Nachbarschaft zur Schule)."
+            )
+        st.caption(note)
