@@ -3,6 +3,7 @@
 import pandas as pd
 import streamlit as st
 
+from planning.formatting import local_stamp, number
 from planning.repository import list_versions
 from ui import components, views
 from ui import data as uidata
@@ -23,8 +24,8 @@ if views.page_frame(ctx, "Datenstände"):
             "Stand": [components.fmt_date(v.stand) for v in versions],
             "Quelle": [v.source for v in versions],
             "Lizenz": [v.licence for v in versions],
-            "Zeilen": [v.row_count for v in versions],
-            "Importiert": [v.imported_at.strftime("%d.%m.%Y %H:%M") for v in versions],
+            "Zeilen": [number(v.row_count, missing="–") for v in versions],
+            "Importiert": [local_stamp(v.imported_at) for v in versions],
             "von": [v.imported_by for v in versions],
             "Aktiv": [v.is_active for v in versions],
         }
@@ -37,7 +38,7 @@ if views.page_frame(ctx, "Datenstände"):
             "Bezeichnung": st.column_config.TextColumn(width="medium"),
             "Quelle": st.column_config.TextColumn(width="medium"),
             "Lizenz": st.column_config.TextColumn(width="small"),
-            "Zeilen": st.column_config.NumberColumn(format="localized", width="small"),
+            "Zeilen": st.column_config.TextColumn(width="small"),
         },
     )
     activation(versions)

@@ -2,11 +2,13 @@
 
 import datetime as dt
 
+import pandas as pd
 import streamlit as st
 
 from planning import audit
 from planning.auth import Permission, current
 from planning.exports import csv_bytes
+from planning.formatting import audit_text, local_stamp, number
 from ui import data as uidata
 from ui.frame import context
 
@@ -39,13 +41,19 @@ text = c4.text_input("Suche in Bezeichnung und Werten", key="audit_suche")
 since, until = (span[0], span[-1]) if isinstance(span, tuple) and span else (None, None)
 flt = audit.AuditFilter(actor=person.strip().lower(), object_type=kind, since=since, until=until, text=text)
 table = audit.events(engine, flt)
-st.write(f"**{len(table):n}** Einträge" + (" (die neuesten 1000)" if len(table) >= 1000 else ""))
+# Stored in UTC; shown (and downloaded) in the municipality's time like every other time of the app.
+table = table.rename(columns={"Zeitpunkt (UTC)": "Zeitpunkt"})
+stamps = pd.to_datetime(table["Zeitpunkt"])
+for column in ("vorher", "nachher"):  # the stored JSON, read as German "Feld: Wert" lines
+    table[column] = [audit_text(v) for v in table[column]]
+table["Zeitpunkt"] = [local_stamp(t.to_pydatetime(), seconds=True) for t in stamps]
+st.write(f"**{number(len(table))}** Einträge" + (" (die neuesten 1000)" if len(table) >= 1000 else ""))
 st.dataframe(
     table,
     hide_index=True,
     width="stretch",
     column_config={
-        "Zeitpunkt (UTC)": st.column_config.DatetimeColumn(format="DD.MM.YYYY HH:mm:ss"),
+        "Zeitpunkt": st.column_config.TextColumn(help="Ortszeit (Europe/Berlin)"),
         "vorher": st.column_config.TextColumn(width="medium"),
         "nachher": st.column_config.TextColumn(width="medium"),
     },

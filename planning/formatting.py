@@ -3,14 +3,18 @@ message and export.
 
 Thousands with a full stop, decimals with a comma (``1.234,5``), a hyphen-minus for negative values
 (Streamlit reads a leading "-" as a negative delta; "-0" never appears: a value that rounds to zero
-has no sign), percentages with a narrow space
+has no sign), times in Europe/Berlin (stored in UTC), percentages with a narrow space
 before ``%`` as in DIN 5008 (``12,3 %``), school years as ``2026/27``. A missing value is said in
 words ("keine Daten"), never shown as 0.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import math
+import re
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 
@@ -67,3 +71,87 @@ def format_value(value: float | None, decimals: int = 0, unit: str = "") -> str:
 def school_year(year: int) -> str:
     """``2026/27`` for the school year starting 1 August ``year``."""
     return f"{year}/{str(year + 1)[-2:]}"
+
+
+#: The municipality's time: every time shown or printed is local (stored timestamps are UTC).
+LOCAL_TZ = ZoneInfo("Europe/Berlin")
+
+
+def local_stamp(ts: dt.datetime | None, *, seconds: bool = False, time: bool = True) -> str:
+    """``03.12.2026 17:05`` in Europe/Berlin for a stored timestamp (naive = UTC); "–" for None."""
+    if ts is None:
+        return "–"
+    aware = ts if ts.tzinfo is not None else ts.replace(tzinfo=dt.UTC)
+    local = aware.astimezone(LOCAL_TZ)
+    if not time:
+        return f"{local:%d.%m.%Y}"
+    return f"{local:%d.%m.%Y %H:%M:%S}" if seconds else f"{local:%d.%m.%Y %H:%M}"
+
+
+_ISO_STAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?$")
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def audit_value(value: object) -> str:
+    """One stored value as a person reads it: ja/nein, "–" for nothing, German numbers and dates."""
+    if value is None:
+        return "–"
+    if isinstance(value, bool):
+        return "ja" if value else "nein"
+    if isinstance(value, int | float):
+        return number(value, 0 if float(value).is_integer() else 2)
+    if isinstance(value, str) and _ISO_STAMP.match(value):
+        return local_stamp(dt.datetime.fromisoformat(value))
+    if isinstance(value, str) and _ISO_DATE.match(value):
+        return f"{dt.date.fromisoformat(value):%d.%m.%Y}"
+    if isinstance(value, str) and value[:1] in "[{":  # a record kept as JSON inside the record
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return value
+    if isinstance(value, dict):
+        return "(" + ", ".join(f"{AUDIT_FIELDS.get(k, k)}: {audit_value(v)}" for k, v in value.items()) + ")"
+    if isinstance(value, list):
+        return "[" + "; ".join(audit_value(v) for v in value) + "]"
+    return str(value)
+
+
+def audit_text(raw: str | None) -> str:
+    """A stored record (JSON object) as "Feld: Wert; …" for the Änderungsprotokoll page; other
+    text unchanged. The record itself stays as stored (its hash chain covers it)."""
+    if not raw or not raw.lstrip().startswith("{"):
+        return raw or ""
+    try:
+        record = json.loads(raw)
+    except ValueError:
+        return raw
+    if not isinstance(record, dict):
+        return raw
+    return "; ".join(f"{AUDIT_FIELDS.get(k, k)}: {audit_value(v)}" for k, v in record.items())
+
+
+#: German names of the fields most records carry (others keep their column name).
+AUDIT_FIELDS = {
+    "id": "Nr.",
+    "created_at": "erstellt",
+    "created_by": "erstellt von",
+    "updated_at": "geändert",
+    "updated_by": "geändert von",
+    "imported_at": "importiert",
+    "imported_by": "importiert von",
+    "revision": "Version",
+    "name": "Name",
+    "title": "Titel",
+    "text": "Text",
+    "description": "Beschreibung",
+    "note": "Notiz",
+    "due": "fällig",
+    "done_at": "erledigt",
+    "status": "Status",
+    "author": "Autor:in",
+    "department": "Fachamt",
+    "is_active": "aktiv",
+    "label": "Bezeichnung",
+    "target": "Zielwert",
+    "tolerance": "Toleranz",
+}

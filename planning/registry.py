@@ -19,6 +19,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from planning.db import compare_and_set, concurrent_edit_message, session_scope
+from planning.formatting import local_stamp
 from planning.indicators import DOMAINS, INDICATORS, Indicator, get_indicator
 from planning.models import IndicatorDefinition, IndicatorSet, IndicatorTarget, utcnow
 from planning.targets import Target
@@ -222,7 +223,7 @@ def save_target(engine: Engine, target: Target, user: str) -> Target:
         elif row.revision != target.revision:
             raise RegistryError(
                 f"Der Zielwert von „{target.code}“ wurde inzwischen von {row.updated_by} geändert "
-                f"(Stand {row.updated_at:%d.%m.%Y %H:%M} UTC). Bitte neu laden; nichts gespeichert."
+                f"(Stand {local_stamp(row.updated_at)} Uhr). Bitte neu laden; nichts gespeichert."
             )
         row.target, row.tolerance, row.note = target.target, target.tolerance, target.note.strip()
         row.updated_at, row.updated_by, row.revision = utcnow(), user, row.revision + 1

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import Engine, select
 
 from planning.db import compare_and_set, concurrent_edit_message, session_scope
+from planning.formatting import local_stamp
 from planning.models import Scenario as ScenarioRow
 from planning.models import utcnow
 from planning.parameters import format_parameter, get_parameter, resolve
@@ -213,7 +214,7 @@ def save_scenario(
         elif row.revision != scenario.revision:
             raise ScenarioError(
                 f"Szenario „{name}“ wurde inzwischen von {row.updated_by} geändert "
-                f"(Stand {row.updated_at:%d.%m.%Y %H:%M} UTC). Bitte neu laden; Ihre Änderungen "
+                f"(Stand {local_stamp(row.updated_at)} Uhr). Bitte neu laden; Ihre Änderungen "
                 "sind nicht gespeichert."
             )
         row.description = scenario.description

@@ -21,6 +21,7 @@ from sqlalchemy import Engine, and_, or_, select
 from sqlalchemy.orm import Session
 
 from planning.db import compare_and_set, concurrent_edit_message, session_or_scope, session_scope
+from planning.formatting import local_stamp
 from planning.models import (
     AgendaItem,
     Comment,
@@ -102,7 +103,7 @@ def _check_revision(row: Any, revision: int, what: str) -> None:
     if row.revision != revision:
         raise SteeringError(
             f"{what} wurde inzwischen von {row.updated_by} geändert "
-            f"(Stand {row.updated_at:%d.%m.%Y %H:%M} UTC). "
+            f"(Stand {local_stamp(row.updated_at)} Uhr). "
             "Bitte neu laden; Ihre Änderung ist nicht gespeichert."
         )
 

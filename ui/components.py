@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
+from urllib.parse import urlsplit
 
 import pandas as pd
 import streamlit as st
 
 from planning import auth
+from planning.formatting import local_stamp
 from planning.indicators import format_value
 from planning.models import KIND_LABELS
 from planning.repository import VersionInfo
+from planning.steering import BASE_URL_ENV
 
 #: Plural of an area level's name, for headings and notes ("alle Planungsräume").
 PLURALS = {
@@ -97,7 +101,7 @@ def source_footer(versions: list[VersionInfo]) -> None:
         lines.append(
             f"**{KIND_LABELS.get(v.kind, v.kind)}:** {plain(v.label)} · Quelle: {plain(v.source)} · "
             f"Lizenz: {plain(v.licence)} · "
-            f"Stand: {fmt_date(v.stand)} · importiert am {v.imported_at.strftime('%d.%m.%Y')}"
+            f"Stand: {fmt_date(v.stand)} · importiert am {local_stamp(v.imported_at, time=False)}"
         )
     with st.container(border=True):
         st.caption("Datenquellen dieser Seite\n\n" + "\n\n".join(lines))
@@ -109,16 +113,15 @@ def not_built_yet(text: str) -> None:
 
 def no_data_notice() -> None:
     st.warning(
-        "Die Datenbank enthält noch keine Gebiete. Bitte Daten importieren oder die Demo-Kommune "
-        "mit `python -m planning demo` anlegen.",
+        "Die Datenbank enthält noch keine Gebiete. Bitte unter „Import“ Gebiete und Daten einlesen; "
+        "die Administration kann auch die Demo-Kommune anlegen (siehe README).",
         icon=":material/database:",
     )
 
 
 def import_guide_link() -> None:
     st.caption(
-        "Anleitung mit allen Datenarten und Spalten: docs/import.md; Vorlagen auch per "
-        "`python -m planning template KIND --out DATEI`."
+        "Anleitung mit allen Datenarten und Spalten: docs/import.md (auch im Handbuch der Installation)."
     )
 
 
@@ -146,3 +149,21 @@ def excel_button(sheets: dict[str, pd.DataFrame], file_name: str, key: str, labe
         icon=":material/table_view:",
         on_click="ignore",
     )
+
+
+def base_url() -> str | None:
+    """Where links to this installation point: the configured address (``PLANUNGSATLAS_BASE_URL``),
+    else the one the browser asked for (scheme, host, port and Streamlit's base path) – never a
+    guessed ``localhost:8501``. None outside a browser session."""
+    configured = os.environ.get(BASE_URL_ENV, "").strip()
+    if configured:
+        return configured.rstrip("/")
+    try:
+        url = st.context.url
+    except Exception:  # no session (AppTest, scripts)
+        return None
+    if not url:
+        return None
+    parts = urlsplit(url)
+    prefix = str(st.get_option("server.baseUrlPath") or "").strip("/")
+    return f"{parts.scheme}://{parts.netloc}" + (f"/{prefix}" if prefix else "")

@@ -599,6 +599,8 @@ def ranking_view(ctx: Context) -> list[Indicator]:
         codes,
         key=RANK_KEY,
         format_func=lambda c: f"{by_code[c].domain} · {by_code[c].label_de}",
+        placeholder="Kennzahlen wählen",
+        select_all=False,  # its bulk action reads "Select all": the interface speaks German
         help="Nur Kennzahlen mit Richtung (höher = besser oder höher = schlechter); "
         "bei neutralen Kennzahlen ist „ungünstig“ nicht bestimmt.",
     )

@@ -343,6 +343,8 @@ def order_dialog(ctx: Context, meeting: sk.MeetingInfo | None) -> None:
         default=[current] if current in codes else [],
         format_func=lambda c: codes[c],
         key="dlg_ord_indicators",
+        placeholder="Kennzahlen wählen",
+        select_all=False,  # "Select all" is English
     )
     user = steering.user_name("dlg_ord_user")
     if st.button("Auftrag speichern", type="primary", key="dlg_ord_save"):

@@ -9,7 +9,6 @@ from __future__ import annotations
 import html
 import json
 from collections.abc import Callable
-from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -177,7 +176,7 @@ def gap_map(
         key=PLAN_MAP_KEY,
         on_select=lambda: _on_plan_map_select(),
         selection_mode="points",
-        config={"displaylogo": False, "scrollZoom": True},
+        config={"displayModeBar": False, "scrollZoom": True},
     )
 
 
@@ -263,21 +262,17 @@ def ranked_table(
 
 
 def number_table(shown: pd.DataFrame, numeric: list[str], height: int | None = None) -> None:
-    """Whole numbers in German format. Without gaps the browser formats them (fast for hundreds
-    of rows); a table with missing values is formatted here so they read "keine Daten", not "None"."""
+    """Whole numbers in German format ("-1.288"), formatted here: the browser would use its own
+    locale ("-1,288" in an English one); gaps read "keine Daten", not "None". The numbers stay
+    underneath, so a click on a header still sorts by value."""
     if state.get(state.MEETING):  # the room reads an HTML table at projector size, the worst first
         top = shown.head(ROOM_ROWS)
         st.table(top.style.format({c: fmt for c in numeric}), hide_index=True)
         if len(shown) > ROOM_ROWS:
             st.caption(f"… und {len(shown) - ROOM_ROWS} weitere (außerhalb der Sitzung als ganze Tabelle).")
         return
-    if shown[numeric].isna().any().any():
-        data: Any = shown.style.format({c: fmt for c in numeric})
-        config = None
-    else:
-        data = shown.astype({c: "int64" for c in numeric})
-        config = {c: st.column_config.NumberColumn(c, format="localized") for c in numeric}
-    st.dataframe(data, column_config=config, hide_index=True, height=height or "auto", width="stretch")
+    data = shown.style.format({c: fmt for c in numeric})
+    st.dataframe(data, hide_index=True, height=height or "auto", width="stretch")
 
 
 def plan_header(

@@ -233,10 +233,13 @@ def target_editor(ctx: Context, user: str) -> None:
         value = c1.number_input(
             f"Zielwert ({ind.unit})",
             value=float(current.target) if current else 0.0,
-            format=f"%.{ind.decimals}f",
+            format="%g",  # "50", not "50.0": a number field cannot print the German comma
         )
         tol = c2.number_input(
-            f"Toleranz ({ind.unit})", min_value=0.0, value=float(current.tolerance) if current else 0.0
+            f"Toleranz ({ind.unit})",
+            min_value=0.0,
+            value=float(current.tolerance) if current else 0.0,
+            format="%g",  # "5", not "5.00"
         )
         note = st.text_input("Begründung / Beschluss", value=current.note if current else "")
         if st.form_submit_button("Zielwert speichern", type="primary"):
@@ -272,6 +275,8 @@ def set_editor(ctx: Context, user: str) -> None:
             list(inds),
             default=list(current.codes) if current else [],
             format_func=lambda c: f"{inds[c].domain} · {inds[c].label_de}",
+            placeholder="Kennzahlen wählen",
+            select_all=False,  # "Select all" is English
         )
         if st.form_submit_button("Set speichern", type="primary"):
             if not user:

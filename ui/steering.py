@@ -228,7 +228,8 @@ def save_view_popover(ctx: Context) -> None:
                 st.error(str(exc))
             else:
                 where = f" und auf die Tagesordnung „{labels[target]}“ gesetzt" if target else ""
-                st.success(f"Ansicht Nr. {view.id} gespeichert{where}. Link: {view.link()}")
+                link = view.link(components.base_url())  # the address the browser used, not :8501
+                st.success(f"Ansicht Nr. {view.id} gespeichert{where}. Link: {link}")
 
 
 # ---------------------------------------------------------------- comments

@@ -14,6 +14,7 @@ from streamlit.delta_generator import DeltaGenerator
 
 from planning import steering as sk
 from planning.auth import Permission
+from planning.formatting import local_stamp
 from planning.paper.build import build_paper, record_tables
 from planning.paper.images import ExportError
 from ui import auth as uiauth
@@ -85,8 +86,7 @@ def meetings_tab(ctx: Context) -> None:
     _export_downloads(m)
     st.caption(
         "Die Vorlage enthält je TOP Karte, Tabelle und Verlauf mit Quelle und Stand (Geheimhaltung wie in "
-        "der App), die Kommentare der Fachämter, Beschlüsse, Arbeitsaufträge und das Protokoll. "
-        "Kommandozeile: `python -m planning paper --agenda NAME --format pdf|pptx --out DATEI`."
+        "der App), die Kommentare der Fachämter, Beschlüsse, Arbeitsaufträge und das Protokoll."
     )
     st.subheader("Tagesordnung")
     _agenda(ctx, m)
@@ -356,7 +356,7 @@ def decisions_tab(ctx: Context) -> None:
                 "Beschluss": d.title,
                 "Text": d.text,
                 "Status": d.status,
-                "Grundlage": d.view.link() if d.view else "",
+                "Grundlage": d.view.link(components.base_url()) if d.view else "",
             }
             for d in decisions
         ]
@@ -457,7 +457,7 @@ def comments_tab(ctx: Context) -> None:
     frame = pd.DataFrame(
         [
             {
-                "Datum": c.created_at.strftime("%d.%m.%Y"),
+                "Datum": local_stamp(c.created_at, time=False),
                 "Fachamt": c.department,
                 "Autor": c.author,
                 "Kennzahl": label(c.indicator_code),
@@ -485,10 +485,10 @@ def views_tab(ctx: Context) -> None:
             c1, c2 = st.columns([6, 1], vertical_alignment="center")
             page = steering.PAGE_TITLES.get(v.page, v.page)
             c1.markdown(
-                f"**Nr. {v.id}: {components.plain(v.title)}** · {v.created_at:%d.%m.%Y} · "
+                f"**Nr. {v.id}: {components.plain(v.title)}** · {local_stamp(v.created_at, time=False)} · "
                 f"{components.plain(v.created_by)}  \n"
                 f"{page} · {components.plain(steering.describe_state(ctx, v.state))}  \n"
-                f"`{v.link()}`"
+                f"`{v.link(components.base_url())}`"
             )
             c2.button(
                 "Öffnen", key=f"sk_view_open_{v.id}", on_click=steering.open_view, args=(v,), width="stretch"

@@ -87,7 +87,7 @@ def version_comparison(ctx: Context, versions: list[VersionInfo]) -> None:
         st.plotly_chart(
             figures.figure("choropleth", geojson, bounds, table, change, diverging=True),
             key="cmp_map",
-            config={"displaylogo": False},
+            config={"displayModeBar": False},
         )
     with right:
         shown = diff[diff["status"] != "gleich"].rename(

@@ -240,7 +240,9 @@ def indicator_explorer(
             key=MAP_KEY,
             on_select=_on_map_select,
             selection_mode="points",
-            config={"displaylogo": False, "scrollZoom": True},
+            # plotly's toolbar speaks only English (Streamlit bundles no "de" locale): hidden;
+            # the wheel zooms, a double click resets the view.
+            config={"displayModeBar": False, "scrollZoom": True},
         )
     with right:
         # Name, value (and light and trend where a target exists): the beside-the-map table must stay
@@ -440,6 +442,11 @@ def _light_delta(
     return text, colour
 
 
+def _arrow(delta: str | None) -> str:
+    """No arrow beside "unverändert" (Streamlit would draw "↑" for a text without a sign)."""
+    return "off" if delta and delta.startswith("unverändert") else "auto"
+
+
 def _district_detail(
     ctx: Context,
     indicator: Indicator,
@@ -480,6 +487,7 @@ def _district_detail(
                 _metric_text(indicator, row),
                 delta=delta,
                 delta_color=colour,  # type: ignore[arg-type]
+                delta_arrow=_arrow(delta),
                 help=rank_text,
                 border=True,
             )
@@ -491,6 +499,7 @@ def _district_detail(
             _metric_text(indicator, city_row),
             delta=delta,
             delta_color=colour,  # type: ignore[arg-type]
+            delta_arrow=_arrow(delta),
             border=True,
         )
         if target is not None:

@@ -20,7 +20,7 @@ from planning import indicators as ind
 from planning import profile as prof
 from planning import small_base
 from planning import steering as sk
-from planning.formatting import number_range
+from planning.formatting import LOCAL_TZ, number_range
 from planning.indicators import Indicator, format_value
 from planning.models import KIND_LABELS
 from planning.paper.images import static_map
@@ -562,7 +562,7 @@ def build_paper(engine: Engine, key: str | int, now: dt.datetime | None = None) 
         + (f", {meeting.location}" if meeting.location else "")
         + " – Entscheidungsvorlage",
         municipality="",
-        created=now or dt.datetime.now(),
+        created=now or dt.datetime.now(LOCAL_TZ),  # printed as the municipality reads it
         footer=f"{meeting.body} · {_date(meeting.date)} · Planungsatlas",
     )
     by_view: dict[int, list[sk.DecisionInfo]] = {}
