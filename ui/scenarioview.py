@@ -50,6 +50,8 @@ def compare_view(ctx: Context) -> None:
         default=default,
         max_selections=4,
         key="compare_scenarios",
+        placeholder="Szenarien wählen",
+        select_all=False,  # its bulk action reads "Select all": the interface speaks German
         help="Das erste ist der Bezug für die Differenzkarte (meist „Basis“).",
     )
     code = c2.selectbox(
@@ -112,7 +114,7 @@ def compare_view(ctx: Context) -> None:
                     diverging=True,
                     height=460,
                 ),
-                config={"displaylogo": False, "scrollZoom": True},
+                config={"displayModeBar": False, "scrollZoom": True},
                 key="compare_map",
             )
         with right:
@@ -158,6 +160,8 @@ def _compare_table(frame: pd.DataFrame, chosen: list[str], level_name: str) -> N
 # ---------------------------------------------------------------- editor
 
 NEW = "+ Neues Szenario"
+#: Session keys: the scenario just saved (the editor opens it next) and its confirmation.
+SAVED_AS, SAVED_MESSAGE = "_scenario_saved_as", "_scenario_saved_message"
 MEASURE_COLUMNS = {
     "kind": "Maßnahme",
     "gebiet_id": "Gebiet",
@@ -190,7 +194,7 @@ def _param_input(p: Parameter, current: Any, key: str) -> Any:
             max_value=float(p.maximum or 1) * 100,
             value=round(float(current) * 100, 1),
             step=1.0,
-            format="%.1f",
+            format="%g",  # "45", not "45.0" (the field cannot print a German comma)
             key=key,
             help=help_text,
         )
@@ -214,11 +218,29 @@ def _param_input(p: Parameter, current: Any, key: str) -> Any:
                 min_value=float(p.minimum or 0),
                 max_value=float(p.maximum or 1e6),
                 value=float(current),
+                format="%g",  # "200", not "200.00"
                 key=key,
                 help=help_text,
             )
         )
     return current  # profiles: edited as a table below
+
+
+#: Changes of Zügigkeit as German text ("+1,5"): a number column would print "1.5" in an English
+#: browser, and half Züge are the finest step anyway.
+ZUEGE_STEPS = [number(z / 2, 0 if z % 2 == 0 else 1, signed=True) for z in range(-12, 13)]
+
+
+def _zuege_text(value: float | None) -> str | None:
+    if value is None or pd.isna(value) or float(value) == 0:
+        return None
+    return number(float(value), 0 if float(value).is_integer() else 1, signed=True)
+
+
+def _zuege_value(text: object) -> float:
+    if not isinstance(text, str) or not text.strip():
+        return 0.0
+    return float(text.replace(".", "").replace(",", ".").replace("−", "-"))
 
 
 def _measures_frame(measures: tuple[Measure, ...], area_label: dict[str, str]) -> pd.DataFrame:
@@ -229,7 +251,7 @@ def _measures_frame(measures: tuple[Measure, ...], area_label: dict[str, str]) -
             "year": m.year,
             "u3": m.u3,
             "ue3": m.ue3,
-            "zuege": m.zuege,
+            "zuege": _zuege_text(m.zuege),
             "places": m.places,
             "projekt_id": m.projekt_id,
             "delay": m.delay,
@@ -265,7 +287,7 @@ def _measures_from(frame: pd.DataFrame, label_area: dict[str, str]) -> tuple[Mea
                     year=None if pd.isna(r.year) else int(r.year),
                     u3=int(num(r.u3)),
                     ue3=int(num(r.ue3)),
-                    zuege=float(num(r.zuege)),
+                    zuege=_zuege_value(r.zuege),
                     places=int(num(r.places)),
                     projekt_id=r.projekt_id if isinstance(r.projekt_id, str) and r.projekt_id else None,
                     delay=int(num(r.delay)),
@@ -283,7 +305,13 @@ def editor_view(ctx: Context) -> None:
     if not uiauth.permitted(Permission.PLAN):
         return
     stored = [s for s in uidata.scenarios(ctx.layout) if s.name != BASELINE_NAME]
+    if (saved_as := st.session_state.pop(SAVED_AS, None)) is not None:
+        # After a save the editor holds the stored scenario (its new revision): saving again is
+        # an update, never a conflict with oneself.
+        st.session_state["edit_scenario"] = saved_as
     choice = st.selectbox("Szenario bearbeiten", [NEW, *(s.name for s in stored)], key="edit_scenario")
+    if (message := st.session_state.pop(SAVED_MESSAGE, None)) is not None:
+        st.success(message, icon=":material/check_circle:")
     current = next((s for s in stored if s.name == choice), Scenario(name=""))
     areas = ctx.data.areas[ctx.data.areas["level"] == ctx.data.data_level]
     area_label = {g: f"{g} {n}" for g, n in zip(areas["gebiet_id"], areas["name"], strict=True)}
@@ -318,20 +346,26 @@ def editor_view(ctx: Context) -> None:
                     required=True,
                     width="large",
                 ),
+                # Wide enough for "0405 Sonnenhang" (it was cut to 90 px).
                 "gebiet_id": st.column_config.SelectboxColumn(
-                    MEASURE_COLUMNS["gebiet_id"], options=list(area_label.values())
+                    MEASURE_COLUMNS["gebiet_id"], options=list(area_label.values()), width="large"
                 ),
                 "projekt_id": st.column_config.SelectboxColumn(
-                    MEASURE_COLUMNS["projekt_id"], options=projects
+                    MEASURE_COLUMNS["projekt_id"], options=projects, width="medium"
+                ),
+                # "%d": whole numbers without a separator whatever the browser's language ("2028").
+                "year": st.column_config.NumberColumn(
+                    MEASURE_COLUMNS["year"], step=1, format="%d", min_value=2000, max_value=2100
                 ),
                 **{
-                    k: st.column_config.NumberColumn(v, step=1)
+                    k: st.column_config.NumberColumn(v, step=1, format="%d")
                     for k, v in MEASURE_COLUMNS.items()
-                    if k in ("year", "u3", "ue3", "places", "delay", "units")
+                    if k in ("u3", "ue3", "places", "delay", "units")
                 },
-                "zuege": st.column_config.NumberColumn(MEASURE_COLUMNS["zuege"], step=0.5),
-                "note": st.column_config.TextColumn(MEASURE_COLUMNS["note"]),
+                "zuege": st.column_config.SelectboxColumn(MEASURE_COLUMNS["zuege"], options=ZUEGE_STEPS),
+                "note": st.column_config.TextColumn(MEASURE_COLUMNS["note"], width="medium"),
             },
+            placeholder="",  # an empty cell stays empty (Streamlit would print "None")
         )
         user = uiauth.author_name() or st.text_input(
             "Ihr Name (für die Änderungshistorie)", key="editor_user"
@@ -358,8 +392,12 @@ def editor_view(ctx: Context) -> None:
         except ScenarioError as exc:
             st.error(str(exc), icon=":material/error:")
         else:
-            st.success(f"Szenario „{components.plain(result.name)}“ gespeichert (Version {result.revision}).")
             state.put(state.SCENARIO, result.name)
+            st.session_state[SAVED_AS] = result.name
+            st.session_state[SAVED_MESSAGE] = (
+                f"Szenario „{components.plain(result.name)}“ gespeichert (Version {result.revision})."
+            )
+            st.rerun()  # reopen the editor on the stored scenario and its new revision
     if current.id is not None:
         with st.expander("Szenario löschen"):
             sure = st.checkbox(f"„{current.name}“ endgültig löschen", key=f"del_{choice}")
@@ -390,6 +428,8 @@ def cohort_view(ctx: Context) -> None:
         cohorts_all,
         default=default,
         key="cohorts",
+        placeholder="Jahrgänge wählen",
+        select_all=False,
         help=f"Vorauswahl: die Kinder, die {base} unter 3 Jahre alt sind (Jahrgänge {base - 2}–{base}).",
     )
     if not cohorts:
