@@ -278,6 +278,7 @@ def class_breaks(values: Sequence[float] | np.ndarray, bins: int = 5) -> tuple[l
     lo_v, hi_v = float(v[0]), float(v[-1])
     if hi_v == lo_v:
         return [lo_v, hi_v], min(_decimals(lo_v), 2)
+    bins = min(bins, len(np.unique(v)))  # never more classes than distinct values (each holds one)
     inner = np.unique(np.quantile(v, np.linspace(0, 1, max(2, bins) + 1))[1:-1])
     inner = inner[(inner > lo_v) & (inner <= hi_v)]
     for step in _nice_steps(hi_v - lo_v):
@@ -302,7 +303,8 @@ def diverging_breaks(values: Sequence[float] | np.ndarray, bins: int = 3) -> tup
     if neg_limits:  # the mildest gap class reaches up to 0
         neg_limits = [*neg_limits[:-1], 0.0] if len(neg_limits) > 1 else [neg_limits[0], 0.0]
     if pos_limits:  # the smallest surplus class starts at 0 (a balance of exactly 0 is met)
-        pos_limits = [0.0, *pos_limits[1:]] if pos_limits[-1] > 0 else [0.0, 1.0]
+        # All of them exactly 0 (a balance that counts only missing places): one class "0".
+        pos_limits = [0.0, *pos_limits[1:]] if pos_limits[-1] > 0 else [0.0, 1e-9]
         if len(pos_limits) > 2 and pos_limits[1] <= 0:
             pos_limits = [0.0, *pos_limits[2:]]
     limits = [*neg_limits[:-1], *pos_limits] if neg_limits and pos_limits else neg_limits or pos_limits
