@@ -268,3 +268,44 @@ def test_the_scan_finds_english(text):
 )
 def test_the_scan_lets_german_pass(text):
     assert not _bad(f"Wert: {text}")
+
+
+def _paper_texts(paper: Any) -> Iterator[tuple[str, str]]:
+    """The paper's text layer: titles, notes, sources, table headers and cells, remarks, chart texts."""
+    from planning.paper.model import Chart, Remark, Table, Text
+
+    yield "paper", paper.title
+    yield "paper", paper.subtitle
+    for section in paper.sections:
+        yield "section", section.title
+        yield "section", section.subtitle
+        for block in section.blocks:
+            if isinstance(block, Table):
+                yield "table title", block.title
+                yield "table note", block.note
+                for col in block.frame.columns:
+                    yield "table header", str(col)
+                    for cell in block.frame[col]:
+                        yield f"table [{col}]", "" if isinstance(cell, str) and not cell else str(cell)
+            elif isinstance(block, Chart):
+                yield "chart title", block.title
+                yield "chart note", block.note
+                spec = json.loads(block.figure.to_json())
+                yield from (("chart", t) for t in _chart_texts(spec))
+            elif isinstance(block, Remark):
+                yield "remark", block.heading
+                yield "remark", block.text
+            elif isinstance(block, Text):
+                yield "text", block.text
+
+
+def test_the_paper_speaks_german(demo_db):
+    from planning.db import make_engine
+    from planning.paper.build import build_paper
+
+    engine = make_engine(demo_db)
+    paper = build_paper(engine, "Demo-Sitzung")
+    texts = list(_paper_texts(paper))
+    assert len(texts) > 100 and any(kind.startswith("table [") for kind, _ in texts)
+    problems = [f"{kind}: …{m.group(0)}… in {text[:160]!r}" for kind, text in texts if (m := _first(text))]
+    assert not problems, "\n".join(problems)
