@@ -33,9 +33,12 @@ from typing import Protocol, TypedDict
 import numpy as np
 import pandas as pd
 
+from planning.small_base import FEW_CHILDREN
 from planning.suppression import GEHEIM, KEINE_DATEN
 
 OK = "ok"
+#: Status of a rate on too small a base (see planning.small_base): shown, never ranked.
+FEW = FEW_CHILDREN
 STATUSES: tuple[str, ...] = (OK, GEHEIM, KEINE_DATEN)
 
 #: Lower bounds of |r| for the German strength reading (Cohen 1988), strongest first.
@@ -311,8 +314,10 @@ def priority_ranking(
     Columns: ``gebiet_id, name, rank`` (1 = highest priority; equal scores share the rank; NA
     without any value), ``score`` (mean oriented percentile, 0–100), ``unfavourable`` (indicators
     in the unfavourable quartile), ``available`` (indicators with a value), ``complete``, and per
-    indicator code ``value_<code>``, ``status_<code>`` (ok / geheim / keine Daten),
-    ``pct_<code>``. A suppressed cell has no value and no percentile; the district is scored on
+    indicator code ``value_<code>``, ``status_<code>`` (ok / geheim / keine Daten / zu wenige
+    Kinder), ``pct_<code>``. A row marked ``few`` in its table (a rate on too small a base) keeps
+    its value but gets no percentile: it neither leads the list nor moves the others. A suppressed
+    cell has no value and no percentile; the district is scored on
     the rest and flagged incomplete. Neutral indicators are refused: "ungünstig" is undefined.
     """
     if method not in METHODS:
@@ -334,6 +339,15 @@ def priority_ranking(
     for ind, table in tables:
         _one_year(table, ind.label_de)
         cells = _cells(table)
+        # A rate on too small a base (column ``few``, planning.small_base) is shown, not ranked.
+        shown = (cells["status"] == OK).to_numpy()
+        few = (
+            table["few"].astype("boolean").fillna(False).to_numpy(dtype=bool) & shown
+            if "few" in table.columns
+            else np.zeros(len(cells), dtype=bool)
+        )
+        ranked_values = cells["value"].mask(few)
+        cells = cells.assign(status=cells["status"].mask(few, FEW))
         for gid, name in zip(cells["gebiet_id"], cells["name"], strict=True):
             names.setdefault(gid, name)
         parts.append(
@@ -342,7 +356,7 @@ def priority_ranking(
                     "gebiet_id": cells["gebiet_id"],
                     value_column(ind.code): cells["value"],
                     status_column(ind.code): cells["status"],
-                    percentile_column(ind.code): percentile_unfavourable(cells["value"], ind.polarity),
+                    percentile_column(ind.code): percentile_unfavourable(ranked_values, ind.polarity),
                 }
             ).set_index("gebiet_id")
         )

@@ -221,3 +221,14 @@ def test_set_overview_counts_no_light_for_a_small_base():
     row = status_row(1, 1, target, table, city, 2025)
     assert row[ROT] == 1 and row["few"] == 1  # Y (30 %) is red; W (0 %, 3 children) is not
     assert row["missing"] == 0 and row["secret"] == 1
+
+
+def test_priority_list_does_not_rank_a_small_base():
+    from planning import crossdomain as xd
+
+    table = small_base.mark(_rates().assign(year=2025, name=["W", "X", "Y", "Z"]), U3, 20)
+    ranking = xd.priority_ranking([(U3, table)]).set_index("gebiet_id")
+    assert pd.isna(ranking.loc["W", "rank"])  # 0 % on 3 children would have been rank 1
+    assert ranking.loc["W", xd.status_column(U3.code)] == "zu wenige Kinder"
+    assert ranking.loc["W", xd.value_column(U3.code)] == 0.0  # still shown
+    assert ranking.loc["Y", "rank"] == 1  # 30 % on 200 children leads

@@ -17,6 +17,7 @@ import streamlit as st
 from pandas.io.formats.style import Styler
 
 from planning import crossdomain as xd
+from planning import small_base
 from planning.exports import csv_bytes
 from planning.indicators import Indicator, format_value
 from planning.plot_text import escape, escape_figure
@@ -368,7 +369,7 @@ def _names(ctx: Context) -> pd.DataFrame:
 
 def _year_table(ctx: Context, table_all: pd.DataFrame, year: int | None) -> pd.DataFrame:
     """All districts of the level with the indicator of ``year`` (NA where there is no row)."""
-    cols = [c for c in ("gebiet_id", "year", "value", "suppressed") if c in table_all.columns]
+    cols = [c for c in ("gebiet_id", "year", "value", "denominator", "suppressed") if c in table_all.columns]
     rows = table_all[table_all["year"] == year][cols] if year is not None else table_all.iloc[0:0][cols]
     return _names(ctx).merge(rows, on="gebiet_id", how="left")
 
@@ -412,6 +413,11 @@ def _styled(shown: pd.DataFrame, columns: dict[str, tuple[Indicator, pd.Series]]
             rows = shown.index[(status == label).to_numpy()]
             if len(rows):
                 styler = styler.format(lambda _v, t=label: t, subset=pd.IndexSlice[rows, [col]])
+        rows = shown.index[(status == xd.FEW).to_numpy()]
+        if len(rows):  # shown with its mark; it took no part in the ranking
+            styler = styler.format(
+                lambda v, i=ind: f"{i.format(v)} ({xd.FEW})", subset=pd.IndexSlice[rows, [col]]
+            )
     return styler
 
 
@@ -618,7 +624,10 @@ def ranking_view(ctx: Context) -> list[Indicator]:
     elif year != ctx.year:
         st.caption(f"Für {ctx.year} liegen nicht alle Kennzahlen vor; verglichen wird {year}.")
     ranking = xd.priority_ranking(
-        [(ind, _year_table(ctx, t, y)) for ind, t, y in zip(chosen, tables_all, years, strict=True)]
+        [
+            (ind, small_base.mark(_year_table(ctx, t, y), ind, small_base.default_minimum()))
+            for ind, t, y in zip(chosen, tables_all, years, strict=True)
+        ]
     )
     headers = [
         ind.column_label + (f" ({y})" if year is None and y is not None else "")
