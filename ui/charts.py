@@ -384,6 +384,7 @@ def city_trend(
             "title": indicator.unit,
             "rangemode": "tozero",
             "separatethousands": True,
+            "tickformat": ",~r",  # "150.000", not "150k"
         },
         xaxis={"dtick": 1, "title": None},
         legend={"orientation": "h", "y": -0.25},
@@ -431,7 +432,8 @@ def _plan_layout(fig: go.Figure, unit: str, height: int) -> go.Figure:
         height=height,
         margin={"l": 10, "r": 10, "t": 30, "b": 10},
         font={"size": 14},
-        yaxis={"title": unit, "rangemode": "tozero", "separatethousands": True},
+        # ",~r": "150.000" with the German separators, never plotly's SI "150k".
+        yaxis={"title": unit, "rangemode": "tozero", "separatethousands": True, "tickformat": ",~r"},
         xaxis={"dtick": 1, "title": None},
         legend={"orientation": "h", "y": -0.2},
         separators=",.",

@@ -15,6 +15,7 @@ import streamlit as st
 from planning import indicators as ind
 from planning import small_base
 from planning.auth import Permission
+from planning.formatting import number
 from planning.indicators import DOMAINS, Indicator, available_indicators, format_value
 from planning.map_scale import robust_range
 from planning.suppression import GEHEIM, KEINE_DATEN
@@ -493,6 +494,9 @@ def _district_detail(
             )
             if rank_text:
                 st.caption(rank_text + " (1 = günstigster Wert)")
+            elif "few" in row and bool(row["few"].any()):
+                base = number(float(row["denominator"].iloc[0]))
+                st.caption(f"{small_base.label(indicator)} ({base} im Nenner): ohne Rang und Ampel.")
         delta, colour = _light_delta(indicator, target, city, year)
         st.metric(
             f"Gesamtstadt {year}",

@@ -80,7 +80,7 @@ table.data { border-collapse: collapse; width: 100%; font-variant-numeric: tabul
 table.data thead { display: table-header-group; }
 table.data th { background: #1d4e89; color: #ffffff; font-weight: bold; text-align: left;
                 padding: 1.4mm 2mm; vertical-align: bottom; border: 0.5pt solid #1d4e89;
-                hyphens: auto; }
+                hyphens: manual; }  /* headers break at spaces and hyphens, never "U3-Beda-rf" */
 table.data td { padding: 1.1mm 2mm; border-bottom: 0.5pt solid #e5e7eb; vertical-align: top; }
 table.data tbody tr:nth-child(even) td { background: #f3f5f8; }
 table.data tr { break-inside: avoid; }
