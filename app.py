@@ -12,8 +12,12 @@ from ui.frame import Context, set_context
 
 st.set_page_config(page_title="Planungsatlas", page_icon="🗺️", layout="wide", initial_sidebar_state="expanded")
 state.load_from_url()
-# Streamlit's own input hints ("Press Enter to apply") are English: the interface speaks German.
-st.html("<style>[data-testid='InputInstructions'] { display: none; }</style>")
+# Streamlit's own input hints ("Press Enter to apply") and the "Stop" beside the running
+# indicator are English: the interface speaks German (the indicator itself stays).
+st.html(
+    "<style>[data-testid='InputInstructions'] { display: none; }"
+    " [data-testid='stStatusWidget'] button { display: none; }</style>"
+)
 
 
 def _sidebar(view: View | None, page: str) -> Context | None:
