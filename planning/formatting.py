@@ -105,10 +105,11 @@ def audit_value(value: object) -> str:
     if isinstance(value, str) and _ISO_DATE.match(value):
         return f"{dt.date.fromisoformat(value):%d.%m.%Y}"
     if isinstance(value, str) and value[:1] in "[{":  # a record kept as JSON inside the record
+        raw = value
         try:
-            value = json.loads(value)
+            value = json.loads(raw)
         except ValueError:
-            return value
+            return raw
     if isinstance(value, dict):
         return "(" + ", ".join(f"{AUDIT_FIELDS.get(k, k)}: {audit_value(v)}" for k, v in value.items()) + ")"
     if isinstance(value, list):

@@ -327,8 +327,8 @@ def _name_labels(
     if not len(wanted) or "name" not in geo.columns:
         return
     order = {str(g): i for i, g in enumerate(wanted)}
-    rows = [i for i, g in enumerate(ids) if g in order]
-    rows.sort(key=lambda i: order[ids[i]])
+    rows = [i for i, g in enumerate(ids) if str(g) in order]
+    rows.sort(key=lambda i: order[str(ids[i])])
     points = [shapely.point_on_surface(geoms[i]) for i in rows]
     names = [str(geo["name"].iloc[i]) for i in rows]
     fig.add_trace(
