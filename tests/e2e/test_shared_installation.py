@@ -137,7 +137,9 @@ def test_reader_cannot_write_and_sees_what_the_other_process_wrote(
     expect(planner.get_by_text("Wird gespeichert als: S. Becker, Jugendamt (Demo)").first).to_be_visible()
     planner.get_by_role("button", name="Kommentar speichern").click()
     wait_for_run(planner)
-    expect(planner.get_by_text(COMMENT)).to_be_visible()
+    # the thread shows it, and a toast confirms what was recorded (with the same text)
+    expect(planner.get_by_text("Kommentar festgehalten")).to_be_visible()
+    expect(planner.get_by_text(COMMENT).first).to_be_visible()
     shot(planner, "geteilt_planung_kommentar.png")
 
     _go(reader, "Übersicht")  # a rerun in the other process reads the shared database
