@@ -42,6 +42,7 @@ html:has(.st-key-sitzung_leiste) {{ font-size: 19px; }}
   font-size: 1.25rem !important; color: #111 !important; padding: 0.35rem 0.6rem !important;
 }}
 {_ON} [data-testid="stMarkdownContainer"] p {{ color: #111; }}
+{_ON} .pa-rank-table td, {_ON} .pa-rank-table th {{ font-size: 1.2rem !important; color: #111 !important; }}
 .st-key-sitzung_leiste {{ background: #0f2a4a; border-radius: 0.6rem; padding: 0.6rem 1rem; }}
 .st-key-sitzung_leiste button, .st-key-sitzung_leiste button:hover,
 .st-key-sitzung_leiste button:focus, .st-key-sitzung_leiste button:active {{

@@ -270,7 +270,8 @@ def indicator_explorer(
             arrows = dict(zip(tr["gebiet_id"], tr["arrow"], strict=True))
             shown["Trend"] = [arrows.get(g, "") for g in shown_rows["gebiet_id"]]
         row_ids = shown_rows["gebiet_id"].tolist()
-        dense = len(shown) > MAX_TABLE_BESIDE_MAP
+        # In meeting mode always the large HTML excerpt: the room cannot read the grid's small cells.
+        dense = len(shown) > MAX_TABLE_BESIDE_MAP or bool(state.get(state.MEETING))
         if dense:
             _ranking_excerpt(
                 shown,

@@ -59,7 +59,7 @@ ROOM_JS = """() => {
   return {
     map: r ? {top: r.top, bottom: r.bottom} : null,
     chartText: texts.length ? Math.min(...texts.map(px)) : null,
-    cells: [...document.querySelectorAll('[data-testid="stTable"] td')].map(px),
+    cells: [...document.querySelectorAll('[data-testid="stTable"] td, .pa-rank-table td')].map(px),
     figures: [...document.querySelectorAll('.room-value')]
       .map(e => [e.getBoundingClientRect().bottom, px(e)]),
   };
@@ -74,8 +74,8 @@ def _room_checks(page: Page, plan_page: bool) -> None:
     assert m["map"] is not None, "keine Karte"
     assert m["map"]["top"] >= 0 and min(m["map"]["bottom"], height) - m["map"]["top"] >= height / 2, m
     assert m["chartText"] >= 20, m
+    assert m["cells"] and min(m["cells"]) >= 20, m
     if plan_page:
-        assert m["cells"] and min(m["cells"]) >= 20, m
         assert len(m["figures"]) == 4 and all(b <= height and size >= 20 for b, size in m["figures"]), m
 
 
