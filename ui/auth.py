@@ -44,7 +44,7 @@ _SET_COOKIE = "_planungsatlas_cookie_set"
 _SIGNED_OUT = "_planungsatlas_signed_out"
 #: Sign-in generation of the session's person (built-in store only; OIDC sessions have none).
 _GENERATION = "_planungsatlas_generation"
-#: Bumped on sign-in/out in this session: the generation is then read fresh, not from the cache.
+#: Set anew on each sign-in/out: the generation is then read fresh, not from another moment's cache.
 _NONCE = "_planungsatlas_generation_nonce"
 #: Without a configured secret, tokens hold for this process only (a restart asks to sign in again).
 _PROCESS_SECRET = secrets.token_bytes(32)
@@ -146,8 +146,10 @@ def secret_problem() -> str | None:
 
 
 @st.cache_data(ttl=5, show_spinner=False)
-def _generation(url: str, username: str, _nonce: int) -> int | None:
-    """The user's sign-in generation (None: disabled or unknown), re-read at most every 5 s."""
+def _generation(url: str, username: str, nonce: int) -> int | None:
+    """The user's sign-in generation (None: disabled or unknown), re-read at most every 5 s.
+
+    ``nonce`` counts sign-ins and sign-outs of this session: after one, the value is read fresh."""
     return auth.session_generation(uidata.engine_for(url), username)
 
 
@@ -162,11 +164,12 @@ def _from_cookie() -> Principal | None:
     token = st.context.cookies.get(COOKIE)
     token = token if isinstance(token, str) else None
     claim = auth.verify_session_token(_session_secret(), token, time.time())
-    if claim is None or _current_generation(claim.username) != claim.generation:
+    if claim is None or auth.session_generation(uidata.engine(), claim.username) != claim.generation:
         return None  # forged, expired, signed out since, or the user was disabled
     who = auth.find_user(uidata.engine(), claim.username)
     if who is not None:
         st.session_state[_GENERATION] = claim.generation
+        st.session_state[_NONCE] = time.time_ns()  # this session's own 5-second cache entry
     return who
 
 
@@ -376,7 +379,7 @@ def _try_sign_in(username: str, password: str) -> None:
     generation = auth.session_generation(uidata.engine(), person.username) or 0
     st.session_state[_PRINCIPAL] = person
     st.session_state[_GENERATION] = generation
-    st.session_state[_NONCE] = st.session_state.get(_NONCE, 0) + 1
+    st.session_state[_NONCE] = time.time_ns()  # unique: no other session's cached value
     st.session_state[_SET_COOKIE] = auth.session_token(
         _session_secret(), person.username, time.time(), generation=generation
     )
@@ -422,7 +425,7 @@ def sidebar_account() -> None:
         if st.button("Abmelden", key="abmelden", icon=":material/logout:"):
             # Ends this sign-in everywhere: cookies issued before (also copies) no longer sign in.
             auth.end_sessions(uidata.engine(), person.username)
-            st.session_state[_NONCE] = st.session_state.get(_NONCE, 0) + 1
+            st.session_state[_NONCE] = time.time_ns()  # unique: no other session's cached value
             st.session_state.pop(_GENERATION, None)
             st.session_state.pop(_PRINCIPAL, None)
             st.session_state[_SIGNED_OUT] = True

@@ -170,6 +170,10 @@ def test_reader_cannot_write_and_sees_what_the_other_process_wrote(
     planner.reload()
     wait_for_run(planner, after_action=False)
     expect(planner.get_by_role("button", name="Anmelden")).to_be_visible()
+    _sign_in(planner, b.base_url, "jugendamt")  # at once again: the new generation holds
+    planner.reload()
+    wait_for_run(planner, after_action=False)
+    expect(planner.locator('[data-testid="stSidebar"]')).to_contain_text("S. Becker, Jugendamt (Demo)")
 
 
 @pytest.fixture
