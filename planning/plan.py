@@ -313,7 +313,13 @@ def aggregate(
     )
     # A grade whose cohort is unknown (first years) stays unknown, it does not become 0; so do Züge and
     # Ganztag places where no school of the upper area reports them (Flensburg, Berlin school lists).
-    maybe_unknown = [f"pupils_{g}" for g in GRADES] + ["ganztag_demand", "zuege_available", "ganztag_places"]
+    maybe_unknown = [f"pupils_{g}" for g in GRADES] + [
+        "ganztag_demand",
+        "zuege_available",
+        "ganztag_places",
+        "u3_places",
+        "ue3_places",
+    ]
     unknown = table.assign(gebiet_id=key).groupby(["gebiet_id", "year"], sort=True)[maybe_unknown].count()
     for col in unknown.columns:
         grouped.loc[unknown[col].to_numpy() == 0, col] = np.nan
@@ -531,6 +537,10 @@ def compute_plan(
             [(index[m.gebiet_id], m.year, m.ue3) for m in kita_measures],  # type: ignore[index]
         )
     )
+    if data.kitas.empty and data.kindertagespflege.empty:
+        # No Kita list and no Tagespflege loaded: places are unknown, not 0 (no deficit anywhere).
+        u3_places = np.full_like(u3_places, np.nan)
+        ue3_places = np.full_like(ue3_places, np.nan)
 
     # Primary school
     ratios = _observed_ratios(data, obs, int(params["stuetzzeitraum"]))

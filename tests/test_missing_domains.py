@@ -53,3 +53,26 @@ def test_lagebild_says_no_kita_data_instead_of_zero_places(no_kitas_url):
     card = next(m for m in at.metric if m.label == "Kita-Plätze")
     assert card.value == "keine Daten geladen"
     assert "Daten › Import" in card.proto.help
+
+
+def test_kita_page_and_plan_export_leave_places_and_gaps_empty_without_a_kita_list(no_kitas_url, tmp_path):
+    engine = make_engine(no_kitas_url)
+    _without(engine, "kindertagespflege")  # no place of any kind loaded
+    engine.dispose()
+    at = AppTest.from_file(APP, default_timeout=APPTEST_TIMEOUT_S)
+    at.run()
+    at.switch_page("pages/kita.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("Keine Daten geladen: Kita-Liste" in i.value for i in at.info), [i.value for i in at.info]
+    metrics = {m.label.split(" ")[0]: m.value for m in at.metric}
+    assert metrics["U3-Plätze"] == "keine Daten" and metrics["Ü3-Plätze"] == "keine Daten"
+    assert not at.get("plotly_chart")  # no deficit map
+    out = tmp_path / "plan.csv"
+    assert main(["--db", no_kitas_url, "plan", "--out", str(out)]) == 0
+    lines = out.read_text().splitlines()
+    header = lines[0].split(",")
+    row = lines[1].split(",")
+    for col in ("u3_places", "ue3_places", "kita_gap"):
+        assert row[header.index(col)] == "", (col, row)  # empty, not 0
+    assert row[header.index("u3_demand")] != ""  # the demand is still known

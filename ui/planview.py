@@ -360,6 +360,16 @@ def ganztag_years_note() -> str:
     )
 
 
+def missing_data(what: str, kind: str) -> None:
+    """A domain without data: said in words with the way to load it; no map, no deficit."""
+    st.info(
+        f"Keine Daten geladen: {what}. Ohne sie zeigt diese Seite den Bedarf, aber keine Plätze und keine "
+        f"Bilanz (fehlende Daten sind nie 0). Laden unter Daten › Import, Datenart „{kind}“.",
+        icon=":material/database_off:",
+    )
+    st.page_link("pages/import.py", label="Zum Import", icon=":material/upload_file:")
+
+
 def room_figures(cells: list[tuple[str, str, str]]) -> None:
     """Key figures for the meeting screen: two per row, large, dark, tight; each with its range."""
     items = "".join(
@@ -425,6 +435,10 @@ def kita_plan(ctx: Context) -> None:
     table = level_table(ctx, result)
     city = result.aggregate().set_index("year").loc[year]
     room = bool(state.get(state.MEETING))
+    if result.table["kita_places"].isna().all():
+        missing_data("Kita-Liste (und Kindertagespflege)", "kitas")
+        _kita_metrics(city, year, result.base_year, 4)
+        return
     if not room:
         _kita_metrics(city, year, result.base_year, 4)
     left, right = st.columns([3, 2], gap="medium")
