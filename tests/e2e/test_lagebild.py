@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 from playwright.sync_api import Page, expect
 
 from planning.indicators import get_indicator
-from scripts.screenshots import RUN_TIMEOUT_MS, choose, follow_nav, nav_links, selected, slug
+from scripts.screenshots import RUN_TIMEOUT_MS, choose, follow_nav, nav_links, selected, slug, wait_for_run
 
 from .conftest import open_app, shot, wait_for_map
 
@@ -143,8 +143,12 @@ def test_the_district_table_downloads_are_built_on_click(page, base_url, tmp_pat
     open_app(page, base_url)
     wait_for_map(page)
     for label, suffix in (("Tabelle als CSV", ".csv"), ("Tabelle als Excel", ".xlsx")):
+        # A click while a run is still going can be lost on a busy machine: click on an idle page.
+        wait_for_run(page, after_action=False)
+        button = page.get_by_role("button", name=label).first
+        expect(button).to_be_enabled()
         with page.expect_download(timeout=RUN_TIMEOUT_MS) as dl:
-            page.get_by_role("button", name=label).first.click()
+            button.click()
         assert dl.value.suggested_filename == f"versorgung_u3_{selected(page, 'Jahr')}_planungsraum{suffix}"
         dl.value.save_as(tmp_path / f"tabelle{suffix}")
     csv = (tmp_path / "tabelle.csv").read_text(encoding="utf-8-sig").splitlines()
