@@ -44,7 +44,7 @@ from planning.projection import (
     single_ages,
 )
 from planning.repository import PlanningData
-from planning.uncertainty import SIZE_CLASSES, band_label, holdout_coverage, size_class
+from planning.uncertainty import SIZE_CLASSES, band_label, holdout_coverage, size_class, summed_to
 
 METHOD_OBSERVED = "Einzelalter beobachtet"
 
@@ -254,14 +254,6 @@ def horizon_table(errors: pd.DataFrame) -> list[dict[str, Any]]:
     return out
 
 
-def _upper(errors: pd.DataFrame, parent_of: Mapping[str, str]) -> pd.DataFrame:
-    """The same errors with areas summed to their upper area (complete upper areas only)."""
-    e = errors.assign(parent=errors["gebiet_id"].map(parent_of)).dropna(subset=["parent"])
-    cols = ["observed", "model", "carry_forward", "ageing", "size"]
-    summed = e.groupby(["base_year", "horizon", "year", "lo", "hi", "parent"], as_index=False)[cols].sum()
-    return summed.rename(columns={"parent": "gebiet_id"})
-
-
 def summarise(
     errors: pd.DataFrame,
     facts: Mapping[str, Any],
@@ -295,7 +287,7 @@ def summarise(
             if not (grp := total[size_class(total["size"]) == label]).empty
         ],
         "levels": [
-            {"level": name, "horizons": horizon_table(_upper(total, mapping))}
+            {"level": name, "horizons": horizon_table(summed_to(total, mapping))}
             for name, mapping in (levels or {}).items()
             if mapping
         ],

@@ -15,7 +15,7 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, inspect
 
@@ -26,6 +26,9 @@ from planning.formatting import percent
 from planning.plan_ranges import single_age_ranges
 from planning.repository import NoDataError, get_layout, load_areas, load_planning_data
 from planning.summary import city_summary
+
+if TYPE_CHECKING:
+    from planning.imports.validate import Checked
 
 
 class CliError(Exception):
@@ -239,13 +242,17 @@ def _shape_options(args: argparse.Namespace) -> dict[str, Any]:
     return out
 
 
-def cmd_check(args: argparse.Namespace) -> int:
+def _check(
+    engine: Engine,
+    args: argparse.Namespace,
+    path: Path,
+    mapping: dict[str, str] | None,
+    options: dict[str, Any],
+) -> Checked:
+    """``check`` and ``import`` check a file alike: the command line's options before the profile's."""
     from planning.imports.service import check_file
 
-    engine = _engine(args)
-    mapping, options = _mapping(engine, args)
-    path = Path(args.file)
-    checked = check_file(
+    return check_file(
         engine,
         args.kind,
         path,
@@ -256,6 +263,13 @@ def cmd_check(args: argparse.Namespace) -> int:
         crs=args.koordinatensystem or options.get("koordinatensystem"),
         options={**options, **_shape_options(args)},
     )
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    engine = _engine(args)
+    mapping, options = _mapping(engine, args)
+    path = Path(args.file)
+    checked = _check(engine, args, path, mapping, options)
     _print_problems(checked.problems, sys.stdout if checked.ok else sys.stderr)
     if not checked.ok:
         print(
@@ -270,23 +284,12 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def cmd_import(args: argparse.Namespace) -> int:
     from planning.imports.problems import InputFileError
-    from planning.imports.service import check_file
     from planning.imports.writer import VersionMeta, hash_file, write_checked
 
     engine = _engine(args)
     mapping, options = _mapping(engine, args)
     path = Path(args.file)
-    checked = check_file(
-        engine,
-        args.kind,
-        path,
-        mapping,
-        args.layout,
-        sheet=args.sheet or options.get("sheet"),
-        number_format=args.zahlenformat or options.get("zahlenformat"),
-        crs=args.koordinatensystem or options.get("koordinatensystem"),
-        options={**options, **_shape_options(args)},
-    )
+    checked = _check(engine, args, path, mapping, options)
     meta = VersionMeta(
         source=args.source or options.get("source") or "unbekannt",
         licence=args.licence or options.get("licence") or "unbekannt",

@@ -18,7 +18,7 @@ for one base year come from the errors of all other base years only.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -213,20 +213,20 @@ def holdout_coverage(errors: pd.DataFrame) -> pd.DataFrame:
     return errors.assign(covered=covered)
 
 
-def with_levels(errors: pd.DataFrame, levels: dict[str, dict[str, str]]) -> pd.DataFrame:
+def summed_to(errors: pd.DataFrame, parent_of: Mapping[str, str] | None) -> pd.DataFrame:
+    """The same forecasts and observations summed per upper area (``parent_of``: area → upper area;
+    None: the whole city, ``gebiet_id`` "Stadt"); areas without an upper area are left out."""
+    if parent_of is None:
+        e = errors.assign(parent="Stadt")
+    else:
+        e = errors.assign(parent=errors["gebiet_id"].map(parent_of)).dropna(subset=["parent"])
+    cols = ["observed", "model", "carry_forward", "ageing", "size"]
+    keys = ["base_year", "horizon", "year", "lo", "hi", "parent"]
+    return e.groupby(keys, as_index=False)[cols].sum().rename(columns={"parent": "gebiet_id"})
+
+
+def with_levels(errors: pd.DataFrame, levels: Mapping[str, Mapping[str, str]]) -> pd.DataFrame:
     """Data-level errors plus the same forecasts summed to each upper level and to the city (one row
     per upper area, with its own size), for an error model that also serves aggregated tables."""
-    frames = [errors]
-    cols = ["observed", "model", "carry_forward", "ageing", "size"]
-    keys = ["base_year", "horizon", "year", "lo", "hi"]
-    mappings = [*levels.values(), None]
-    for mapping in mappings:
-        if mapping is None:
-            e = errors.assign(parent="Stadt")
-        else:
-            e = errors.assign(parent=errors["gebiet_id"].map(mapping)).dropna(subset=["parent"])
-        if e.empty:
-            continue
-        summed = e.groupby([*keys, "parent"], as_index=False)[cols].sum()
-        frames.append(summed.rename(columns={"parent": "gebiet_id"}))
-    return pd.concat(frames, ignore_index=True)
+    summed = [summed_to(errors, m) for m in [*levels.values(), None]]
+    return pd.concat([errors, *(f for f in summed if not f.empty)], ignore_index=True)

@@ -24,7 +24,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from planning.indicators import Indicator
-from ui import charts
+from ui import charts, state
 
 #: Builders that may be cached (pure: same arguments, same figure), by name.
 _BUILDERS: dict[str, Callable[..., go.Figure]] = {
@@ -108,7 +108,7 @@ def figure(
     if name not in _BUILDERS:
         raise ValueError(f"{name} ist nicht als geteiltes Diagramm angemeldet (ui.figures.shared)")
     layout = layout or {}
-    if st.session_state.get(MEETING_KEY):
+    if state.get(state.MEETING):
         layout = {
             **layout,
             **{
@@ -118,10 +118,6 @@ def figure(
         }
     return _build(content_key(name, args, kwargs, layout), name, args, kwargs, layout)
 
-
-#: The session-state key of meeting mode (ui.state.MEETING; repeated here: state imports nothing
-#: of the figures and the figures nothing of the pages).
-MEETING_KEY = "meeting"
 
 #: Chart text for a projector read from five metres (meeting mode): at least 20 px, dark ink.
 ROOM_LAYOUT: dict[str, Any] = {

@@ -497,25 +497,17 @@ def _horizon_table(horizons: list[dict[str, Any]]) -> pd.DataFrame:
     out = pd.DataFrame(
         {
             "Jahre voraus": h["horizon"].map(lambda v: f"+{v}"),
-            "Vergleiche": h["areas"].map(fmt_int),
-            "Prognose": h["mape"].map(pct),
-            "Fortschreibung ohne Änderung": h["mape_carry_forward"].map(pct),
-            "Alterung ohne Wanderung": h["mape_ageing"].map(pct),
+            "Vergleiche": h["areas"].map(number),
+            "Prognose": h["mape"].map(percent),
+            "Fortschreibung ohne Änderung": h["mape_carry_forward"].map(percent),
+            "Alterung ohne Wanderung": h["mape_ageing"].map(percent),
             "Verzerrung": h["bias"].map(lambda v: percent(v, signed=True)),
             "Gesamtstadt": h["city_error"].map(lambda v: percent(v, signed=True)),
         }
     )
     if "coverage" in h:
-        out["in der Spanne"] = h["coverage"].map(lambda v: pct(v, 0) if pd.notna(v) else "–")
+        out["in der Spanne"] = h["coverage"].map(lambda v: percent(v, 0, missing="–"))
     return out
-
-
-def fmt_int(v: Any) -> str:
-    return number(v)
-
-
-def pct(v: Any, decimals: int = 1) -> str:
-    return percent(v, decimals)
 
 
 def backtest_view(ctx: Context) -> None:
@@ -553,7 +545,7 @@ def backtest_view(ctx: Context) -> None:
     first = horizons[0]
     cols[0].metric(
         "Fehler 1 Jahr voraus",
-        pct(first["mape"]),
+        percent(first["mape"]),
         delta=number(first["mape"] - first["mape_carry_forward"], 1, signed=True)
         + " Prozentpunkte gegenüber „ohne Änderung“",
         delta_color="inverse",
@@ -570,7 +562,7 @@ def backtest_view(ctx: Context) -> None:
     cov = result["coverage"]
     cols[2].metric(
         "Spanne trifft",
-        pct(cov["observed"], 0) if cov["observed"] is not None else "–",
+        percent(cov["observed"], 0, missing="–"),
         help="Anteil der später beobachteten Werte innerhalb der 80-%-Spanne (Spanne jeweils aus den "
         "anderen Basisjahren berechnet); Soll: etwa 80 %",
         border=True,
