@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from planning.summary import missing_domains
 from ui import components, sets, state, views
 from ui import data as uidata
 from ui.frame import context
@@ -15,6 +16,7 @@ if views.page_frame(ctx, "Lagebild"):
         sets.set_overview(ctx)
     else:
         components.city_kpis(uidata.summary(ctx.url, ctx.layout.code, ctx.versions, ctx.year))
+        components.missing_domains_notice(missing_domains(ctx.data))
         st.subheader("Kennzahlenset mit Ampeln")
         sets.set_overview(ctx)
         st.subheader("Kennzahl auf der Karte")

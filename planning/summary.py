@@ -74,3 +74,28 @@ def city_summary(data: PlanningData, year: int | None = None) -> dict[str, Any]:
     else:
         out["school_year"], out["pupils"], out["primary_pupils"] = None, None, None
     return out
+
+
+def missing_domains(data: PlanningData) -> list[tuple[str, str]]:
+    """(what, Datenart) of each planning domain without data: said on the pages, never shown as 0.
+
+    Züge and Ganztag places count as missing when no primary school of the list reports them (a
+    school list without those columns says nothing about the capacity).
+    """
+    out: list[tuple[str, str]] = []
+    if "kitas" not in data.versions and "kindertagespflege" not in data.versions:
+        out.append(("Kita-Liste", "kitas"))
+    schools = data.schools if "schulen" in data.versions else data.schools.iloc[0:0]
+    primary = schools[schools["schulart"] == "Grundschule"] if not schools.empty else schools
+    if schools.empty:
+        out.append(("Schulliste (Züge, Ganztagsplätze)", "schulen"))
+    else:
+        if primary.empty or primary["zuege"].isna().all():
+            out.append(("Züge der Grundschulen", "schulen"))
+        if primary.empty or primary["ganztag_places"].isna().all():
+            out.append(("Ganztagsplätze", "schulen"))
+    if "schueler" not in data.versions:
+        out.append(("Schülerzahlen", "schueler"))
+    if "geburten" not in data.versions:
+        out.append(("Geburten", "geburten"))
+    return out

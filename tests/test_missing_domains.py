@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import json
 from pathlib import Path
 
 import pytest
@@ -12,7 +14,7 @@ from planning.cli import main
 from planning.db import make_engine, migrate, session_scope
 from planning.models import DatasetVersion
 from planning.repository import load_planning_data
-from planning.summary import city_summary
+from planning.summary import city_summary, missing_domains
 from tests.conftest import APPTEST_TIMEOUT_S, build_tiny
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -76,3 +78,58 @@ def test_kita_page_and_plan_export_leave_places_and_gaps_empty_without_a_kita_li
     for col in ("u3_places", "ue3_places", "kita_gap"):
         assert row[header.index(col)] == "", (col, row)  # empty, not 0
     assert row[header.index("u3_demand")] != ""  # the demand is still known
+
+
+def test_missing_domains_names_each_domain_without_data(no_kitas_url):
+    engine = make_engine(no_kitas_url)
+    data = load_planning_data(engine)
+    kinds = dict(missing_domains(data))
+    # Kindertagespflege is still loaded (places of a kind exist); schools and births are not
+    assert kinds == {"Schulliste (Züge, Ganztagsplätze)": "schulen", "Geburten": "geburten"}
+    _without(engine, "kindertagespflege", "schueler")
+    assert dict(missing_domains(load_planning_data(engine))) == {
+        "Kita-Liste": "kitas",
+        "Schulliste (Züge, Ganztagsplätze)": "schulen",
+        "Schülerzahlen": "schueler",
+        "Geburten": "geburten",
+    }
+
+
+def test_lagebild_says_no_data_for_every_missing_domain_and_links_to_import(no_kitas_url):
+    engine = make_engine(no_kitas_url)
+    _without(engine, "kindertagespflege", "schueler")
+    engine.dispose()
+    at = AppTest.from_file(APP, default_timeout=APPTEST_TIMEOUT_S)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    cards = {m.label: m.value for m in at.metric}
+    for label in ("Kita-Plätze", "Versorgungsquote U3", "Versorgungsquote Ü3", "Grundschüler:innen"):
+        assert cards[label] == "keine Daten geladen", (label, cards)
+    assert "0" not in cards.values() and "0,0 %" not in cards.values()
+    notice = next(i.value for i in at.info if i.value.startswith("Keine Daten geladen"))
+    for what in ("Kita-Liste", "Schulliste", "Schülerzahlen", "Geburten"):
+        assert what in notice, notice
+    assert any("import" in link.proto.page for link in at.get("page_link"))
+
+
+def test_schule_page_without_zuege_and_ganztag_places_has_no_deficit_map(no_kitas_url, tmp_path):
+    at = AppTest.from_file(APP, default_timeout=APPTEST_TIMEOUT_S)
+    at.run()
+    at.switch_page("pages/schule.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    notice = [i.value for i in at.info if i.value.startswith("Keine Daten geladen")]
+    assert notice and "Züge der Grundschulen und Ganztagsplätze" in notice[0], [i.value for i in at.info]
+    metrics = {m.label.split(" ")[0]: m.value for m in at.metric}
+    assert metrics["Züge"] == "keine Daten", metrics
+    assert metrics["Ganztag:"].endswith("/ keine Daten"), metrics
+    for chart in at.get("plotly_chart"):
+        spec = json.loads(chart.proto.spec)
+        assert all(t.get("type") != "choroplethmap" for t in spec["data"])  # no deficit map
+    out = tmp_path / "plan.csv"
+    assert main(["--db", no_kitas_url, "plan", "--out", str(out)]) == 0
+    with out.open(encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    for col in ("classes_available", "ganztag_places"):
+        assert all(r[col] == "" for r in rows), (col, rows[0])  # empty, not 0
+    assert all(r["ganztag_demand"] != "" for r in rows if r["year"] >= "2029")  # the demand is still known

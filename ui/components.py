@@ -76,20 +76,38 @@ def city_kpis(summary: dict[str, Any]) -> None:
         [
             (
                 "Versorgungsquote U3",
-                pct("versorgung_u3"),
+                pct("versorgung_u3") if summary.get("kitas") is not None else NO_DATA,
                 "(U3-Kitaplätze + Kindertagespflege) ÷ Kinder 0 bis unter 3",
             ),
-            ("Versorgungsquote Ü3", pct("versorgung_ue3"), "Ü3-Kitaplätze ÷ Kinder 3 bis unter 6"),
+            (
+                "Versorgungsquote Ü3",
+                pct("versorgung_ue3") if summary.get("kitas") is not None else NO_DATA,
+                "Ü3-Kitaplätze ÷ Kinder 3 bis unter 6",
+            ),
             (
                 "Grundschüler:innen",
-                n("primary_pupils"),
+                n("primary_pupils") if summary.get("school_year") else NO_DATA,
                 f"Stufen 1–4, Schuljahr {summary['school_year']}"
                 if summary.get("school_year")
-                else "keine Schülerdaten bis zu diesem Jahr",
+                else "Keine Schülerzahlen geladen: Daten › Import, "
+                "Datenart „Schüler:innen nach Klassenstufe“.",
             ),
             ("Einwohner:innen", n("population_total"), f"31.12.{year}"),
         ]
     )
+
+
+def missing_domains_notice(items: list[tuple[str, str]]) -> None:
+    """Which planning domains have no data, with the way to the Import page (missing is never 0)."""
+    if not items:
+        return
+    what = ", ".join(dict.fromkeys(w for w, _ in items))
+    st.info(
+        f"Keine Daten geladen: {what}. Fehlende Daten sind nie 0: Kennzahlen, die sie brauchen, bleiben "
+        "leer, Bilanzen und Defizitkarten entfallen. Laden unter Daten › Import.",
+        icon=":material/database_off:",
+    )
+    st.page_link("pages/import.py", label="Zum Import", icon=":material/upload_file:")
 
 
 def source_footer(versions: list[VersionInfo]) -> None:

@@ -555,16 +555,24 @@ def school_plan(ctx: Context) -> None:
     city = city_all.set_index("year").loc[year]
     sy = school_year(year)
     room = bool(state.get(state.MEETING))
-    if not room:
+    maps = {"zuege_gap": "Eingangsklassen", "class_gap": "Klassen 1–4", "ganztag_gap": "Ganztag"}
+    missing = []
+    if result.table["zuege_available"].isna().all():  # no Zügigkeit loaded: no class balance
+        missing.append("Züge der Grundschulen")
+        maps = {k: v for k, v in maps.items() if k == "ganztag_gap"}
+    if result.table["ganztag_places"].isna().all():  # no Ganztag places loaded: no Ganztag balance
+        missing.append("Ganztagsplätze")
+        maps.pop("ganztag_gap")
+    if missing:
+        missing_data(" und ".join(missing) + " (Schulliste)", "schulen")
+    if not room or not maps:
         _school_overview(result, city, city_all, sy)
+    if not maps:  # nothing to balance: no deficit map, no ranking of gaps
+        return
     left, right = st.columns([3, 2], gap="medium")
     with left:
         m1, m2 = st.columns([3, 2], vertical_alignment="center")
-        code = map_picker(
-            m1,
-            {"zuege_gap": "Eingangsklassen", "class_gap": "Klassen 1–4", "ganztag_gap": "Ganztag"},
-            "school_map_figure",
-        )
+        code = map_picker(m1, maps, "school_map_figure")
         show = m2.toggle(
             "Schulen zeigen", value=len(ctx.data.schools) <= views.MAX_DEFAULT_POINTS, key="plan_show_schools"
         )
