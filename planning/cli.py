@@ -215,6 +215,17 @@ def _add_shape_arguments(s: argparse.ArgumentParser) -> None:
         metavar="N",
         help="nur gebiete: übergeordnete Ebene aus den ersten N Zeichen der Kennung",
     )
+    s.add_argument(
+        "--ober-datei",
+        metavar="DATEI",
+        help="nur gebiete: übergeordnete Ebene aus einer zweiten Gebietsdatei (größter Flächenanteil)",
+    )
+    s.add_argument(
+        "--ober-datei-id", metavar="SPALTE", help="Spalte der zweiten Gebietsdatei mit der Kennung"
+    )
+    s.add_argument(
+        "--ober-datei-name", metavar="SPALTE", help="Spalte der zweiten Gebietsdatei mit dem Namen"
+    )
 
 
 def _shape_options(args: argparse.Namespace) -> dict[str, Any]:
@@ -239,6 +250,11 @@ def _shape_options(args: argparse.Namespace) -> dict[str, Any]:
         out["summenzeilen"] = args.summenzeilen
     if getattr(args, "ober_aus_praefix", None):
         out["ober_aus_praefix"] = args.ober_aus_praefix
+    for key in ("ober_datei_id", "ober_datei_name"):
+        if getattr(args, key, None):
+            out[key] = getattr(args, key)
+    if getattr(args, "ober_datei", None):
+        out["ober_datei"] = str(Path(args.ober_datei).resolve())
     return out
 
 

@@ -77,7 +77,9 @@ def _source_columns(upload, spec: KindSpec) -> tuple[list[str], pd.DataFrame | N
         return list(raw.frame.columns), raw.frame.head(20), []
 
 
-def mapping_editor(spec: KindSpec, columns: list[str], preset: dict[str, str]) -> dict[str, str]:
+def mapping_editor(
+    spec: KindSpec, columns: list[str], preset: dict[str, str], scope: str = ""
+) -> dict[str, str]:
     """One selectbox per canonical field; defaults from the profile, else from matching headers."""
     by_norm = {normalise_header(c): c for c in columns}
     inverse = {v: k for k, v in preset.items()}
@@ -90,7 +92,7 @@ def mapping_editor(spec: KindSpec, columns: list[str], preset: dict[str, str]) -
         index = options.index(default) if default in options else 0
         label = f"{f.name}{' *' if f.required else ''}"
         choice = cols[i % 3].selectbox(
-            label, options, index=index, help=f.help_de, key=f"map_{spec.kind}_{f.name}"
+            label, options, index=index, help=f.help_de, key=f"map_{spec.kind}_{f.name}_{scope}"
         )
         if choice != NONE:
             mapping[choice] = f.name
@@ -98,7 +100,7 @@ def mapping_editor(spec: KindSpec, columns: list[str], preset: dict[str, str]) -
     return mapping
 
 
-def number_format_choice(kind: str, options: dict[str, str]) -> str:
+def number_format_choice(kind: str, options: dict[str, str], scope: str = "") -> str:
     """The file's number convention: found from the values, or the user's answer when they are ambiguous."""
     labels = {"": "aus den Werten erkennen", **NUMBER_FORMATS}
     preset = options.get("zahlenformat") or ""
@@ -107,26 +109,81 @@ def number_format_choice(kind: str, options: dict[str, str]) -> str:
         list(labels),
         index=list(labels).index(preset) if preset in labels else 0,
         format_func=labels.__getitem__,
-        key=f"numfmt_{kind}",
+        key=f"numfmt_{kind}_{scope}",
         help="Nur nötig, wenn die Prüfung fragt: eine Spalte mit Werten wie „1.234“ kann 1234 oder 1,234 "
         "bedeuten. Die Wahl wird mit dem Zuordnungsprofil gespeichert.",
     )
     return str(choice)
 
 
-def table_shape_editor(kind: str, columns: list[str], preset: dict[str, Any]) -> dict[str, Any]:
+def upper_level_editor(kind: str, preset: dict[str, Any], scope: str) -> dict[str, Any]:
+    """The level above the file's areas: from a second area file (largest share) or an id prefix."""
+    out: dict[str, Any] = {}
+    upload = st.file_uploader(
+        "Zweite Gebietsdatei mit den übergeordneten Gebieten",
+        type=["geojson", "json", "gpkg", "zip"],
+        key=f"upper_file_{kind}",
+        help="Jedes Gebiet kommt in das übergeordnete Gebiet, in dem der größte Teil seiner Fläche liegt; "
+        "liegt es zu weniger als 90 % darin, sagt die Prüfung es.",
+    )
+    if upload is not None:
+        path = _kept_file(upload)
+        out["ober_datei"] = str(path)
+        try:
+            from geodata.io import VectorFileError, read_vector
+
+            columns = [c for c in read_vector(path, upload.name).columns if c != "geometry"]
+        except VectorFileError as exc:
+            st.error(components.plain(exc), icon=":material/error:")
+            columns = []
+        c1, c2 = st.columns(2)
+        for col, key, label in (
+            (c1, "ober_datei_id", "Spalte mit der Kennung"),
+            (c2, "ober_datei_name", "Spalte mit dem Namen"),
+        ):
+            options = [NONE, *columns]
+            wanted = preset.get(key)
+            choice = col.selectbox(
+                label,
+                options,
+                index=options.index(wanted) if wanted in options else 0,
+                key=f"{key}_{kind}_{scope}",
+            )
+            out[key] = choice if choice != NONE else None
+    else:
+        out["ober_datei_id"] = preset.get("ober_datei_id")
+        out["ober_datei_name"] = preset.get("ober_datei_name")
+    n = st.number_input(
+        "Oder: aus den ersten N Zeichen der Kennung (0 = nicht)",
+        min_value=0,
+        max_value=12,
+        value=int(preset.get("ober_aus_praefix") or 0),
+        key=f"shape_prefix_{kind}_{scope}",
+    )
+    out["ober_aus_praefix"] = int(n) or None
+    return out
+
+
+def _kept_file(upload) -> Path:  # type: ignore[no-untyped-def]
+    """An upload kept as a file for the reruns of this check (named by its content, so never stale)."""
+    data = upload.getvalue()
+    folder = Path(tempfile.gettempdir()) / "planungsatlas-upload" / hash_bytes(data)[:24]
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / Path(upload.name).name
+    if not path.is_file():
+        path.write_bytes(data)
+    return path
+
+
+def table_shape_editor(
+    kind: str, columns: list[str], preset: dict[str, Any], scope: str = ""
+) -> dict[str, Any]:
     """How the city's table is laid out (planning.imports.shape): saved with the profile."""
     out: dict[str, Any] = {}
     if kind in ("gebiete",):
-        with st.expander("Ebenen", expanded=bool(preset.get("ober_aus_praefix"))):
-            n = st.number_input(
-                "Übergeordnete Ebene aus den ersten N Zeichen der Kennung (0 = nicht)",
-                min_value=0,
-                max_value=12,
-                value=int(preset.get("ober_aus_praefix") or 0),
-                key=f"shape_prefix_{kind}",
-            )
-            out["ober_aus_praefix"] = int(n) or None
+        upper_preset = bool(preset.get("ober_aus_praefix") or preset.get("ober_datei_id"))
+        with st.expander("Übergeordnete Ebene (z. B. Stadtbezirke)", expanded=upper_preset):
+            out.update(upper_level_editor(kind, preset, scope))
         return out
     if kind not in WIDE_VALUE and kind not in POINT_KINDS:
         return out
@@ -144,14 +201,16 @@ def table_shape_editor(kind: str, columns: list[str], preset: dict[str, Any]) ->
                     "alter": "eine Spalte je Altersgruppe",
                     "jahr": "eine Spalte je Jahr",
                 }[w],
-                key=f"shape_wide_{kind}",
+                key=f"shape_wide_{kind}_{scope}",
             )
-            year = c2.text_input("Jahr (fest)", value=str(preset.get("jahr") or ""), key=f"shape_year_{kind}")
+            year = c2.text_input(
+                "Jahr (fest)", value=str(preset.get("jahr") or ""), key=f"shape_year_{kind}_{scope}"
+            )
             out["jahr"] = int(year) if year.strip().isdigit() else None
             out["jahr_aus_dateiname"] = c3.checkbox(
                 "Jahr aus dem Dateinamen",
                 value=bool(preset.get("jahr_aus_dateiname")),
-                key=f"shape_year_name_{kind}",
+                key=f"shape_year_name_{kind}_{scope}",
             )
         f_col, f_val = next(iter((preset.get("filter") or {}).items()), ("", ""))
         options = ["", *columns]
@@ -159,15 +218,17 @@ def table_shape_editor(kind: str, columns: list[str], preset: dict[str, Any]) ->
             "Filter: Spalte",
             options,
             index=options.index(f_col) if f_col in options else 0,
-            key=f"shape_filter_col_{kind}",
+            key=f"shape_filter_col_{kind}_{scope}",
         )
-        val = c2.text_input("Filter: Wert (* = irgendeiner)", value=f_val, key=f"shape_filter_val_{kind}")
+        val = c2.text_input(
+            "Filter: Wert (* = irgendeiner)", value=f_val, key=f"shape_filter_val_{kind}_{scope}"
+        )
         out["filter"] = {col: val.strip()} if col and val.strip() else None
         if kind in WIDE_VALUE:
             ids = c3.text_input(
                 "Summenzeilen (Kennungen, mit Komma)",
                 value=",".join(preset.get("summen_ids") or []),
-                key=f"shape_totals_{kind}",
+                key=f"shape_totals_{kind}_{scope}",
                 help="z. B. 000 für die Stadt; Zeilen der Stadtbezirke werden von selbst erkannt.",
             )
             out["summen_ids"] = [x.strip() for x in ids.split(",") if x.strip()] or None
@@ -212,21 +273,23 @@ def import_workflow() -> None:
     chosen = st.selectbox("Zuordnungsprofil", ["– keins –", *profiles], key=f"profile_{kind}")
     profile = profiles.get(chosen)
     st.subheader("Spalten zuordnen")
-    mapping = mapping_editor(spec, columns, profile.mapping if profile else {})
-    number_format = number_format_choice(kind, profile.options if profile else {})
+    # Widgets keyed by the chosen profile: choosing one sets every field to what it saved.
+    scope = chosen
+    mapping = mapping_editor(spec, columns, profile.mapping if profile else {}, scope)
+    number_format = number_format_choice(kind, profile.options if profile else {}, scope)
     crs = ""
     if kind in POINT_KINDS:
         crs = st.text_input(
             "Koordinatensystem (für x/y)",
             value=(profile.options if profile else {}).get("koordinatensystem", ""),
-            key=f"crs_{kind}",
+            key=f"crs_{kind}_{scope}",
             placeholder="EPSG:25832",
             help="Nur für Tabellen mit Rechts-/Hochwert (Spalten x/y), z. B. EPSG:25832 (UTM 32), "
             "EPSG:25833 (UTM 33), EPSG:31467 (Gauß-Krüger). Geodaten bringen ihr System selbst mit.",
         ).strip()
     options = {
         **(profile.options if profile else {}),
-        **table_shape_editor(kind, columns, profile.options if profile else {}),
+        **table_shape_editor(kind, columns, profile.options if profile else {}, scope),
         "zahlenformat": number_format,
         "koordinatensystem": crs,
     }
@@ -234,7 +297,10 @@ def import_workflow() -> None:
     with st.popover("Zuordnung als Profil speichern"):
         name = st.text_input("Name des Profils", key=f"profile_name_{kind}")
         if st.button("Speichern", key=f"profile_save_{kind}", disabled=not name.strip()):
-            save_profile(engine, name.strip(), kind, mapping, options)
+            # the second area file is this delivery's, not the profile's (its columns are kept)
+            save_profile(
+                engine, name.strip(), kind, mapping, {k: v for k, v in options.items() if k != "ober_datei"}
+            )
             st.success(f"Profil „{components.plain(name.strip())}“ gespeichert.")
 
     st.subheader("Angaben zum Datenstand")

@@ -19,6 +19,7 @@ from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session
 
 from geodata.io import VectorFileError, read_vector
+from geodata.join import containing_upper
 from planning.db import session_or_scope
 from planning.imports.formats import get_kind
 from planning.imports.problems import InputFileError, Problem
@@ -112,8 +113,14 @@ def check_area_frame(
         geometry=gdf.geometry.to_numpy(),
         crs=gdf.crs,
     )
+    upper_file = str((options or {}).get("ober_datei") or "").strip()
+    if upper_file and "ober_gebiet_id" not in resolved:
+        upper_problems = _upper_from_file(out, upper_file, options or {}, name)
+        problems += upper_problems
+        if any(p.severity == "Fehler" for p in upper_problems):
+            return Checked("gebiete", empty, problems, name)
     prefix = int((options or {}).get("ober_aus_praefix") or 0)
-    if prefix and "ober_gebiet_id" not in resolved:
+    if prefix and "ober_gebiet_id" not in resolved and not upper_file:
         ids = out["gebiet_id"].astype("string")
         short = ids.str.len() <= prefix
         if short.any():
@@ -230,6 +237,105 @@ OVERLAP_TOLERANCE_M2 = 10.0
 GAP_TOLERANCE_M2 = 100.0
 #: At most this many overlaps and gaps are named one by one; the rest are counted.
 MAX_NAMED = 20
+
+
+#: Below this share of its area inside one upper area, a lower area's assignment is reported.
+UPPER_SHARE_CLEAR = 0.9
+
+
+def _upper_from_file(
+    out: gpd.GeoDataFrame, upper_file: str, options: dict[str, Any], name: str
+) -> list[Problem]:
+    """Profile option ``ober_datei``: each area goes to the upper area (second file) holding most of it.
+
+    Fills ``out``'s ``ober_gebiet_id``/``ober_name`` in place (``out`` is this check's own frame).
+    ``ober_datei_id``/``ober_datei_name`` name the upper file's columns (else ``gebiet_id``/``name``
+    or the like, by header). An area in no upper area is an error; one split between two is a warning.
+    """
+    path = Path(upper_file)
+    label = path.name
+    try:
+        upper = read_vector(path, label)
+    except VectorFileError as exc:
+        return [Problem("Fehler", f"Datei der übergeordneten Ebene: {str(exc).split(': ', 1)[-1]}", label)]
+    if upper.crs is None:
+        return [Problem("Fehler", "Datei der übergeordneten Ebene: kein Koordinatenbezugssystem.", label)]
+    columns = [c for c in upper.columns if c != upper.geometry.name]
+    by_norm = {normalise_header(c): c for c in columns}
+
+    def column(option: str, guesses: tuple[str, ...]) -> str | None:
+        chosen = str(options.get(option) or "").strip()
+        if chosen:
+            return chosen if chosen in columns else None
+        return next((by_norm[g] for g in guesses if g in by_norm), None)
+
+    id_col = column("ober_datei_id", ("ober_gebiet_id", "gebiet_id", "id", "kennung", "nummer"))
+    if id_col is None:
+        wanted = options.get("ober_datei_id")
+        what = (
+            f"Die Spalte „{wanted}“ fehlt"
+            if wanted
+            else "Welche Spalte die Kennung hält, ist nicht angegeben"
+        )
+        return [
+            Problem(
+                "Fehler",
+                f"Datei der übergeordneten Ebene: {what}. Vorhanden: {', '.join(columns)} "
+                "(Profiloption ober_datei_id).",
+                label,
+            )
+        ]
+    name_col = column("ober_datei_name", ("ober_name", "name", "bezeichnung"))
+    if options.get("ober_datei_name") and name_col is None:
+        return [
+            Problem(
+                "Fehler",
+                f"Datei der übergeordneten Ebene: Die Spalte „{options['ober_datei_name']}“ fehlt. "
+                f"Vorhanden: {', '.join(columns)}.",
+                label,
+            )
+        ]
+    upper = upper.assign(_uid=_ids(upper[id_col]))
+    names = upper.set_index("_uid")[name_col].astype("string") if name_col else None
+    found = containing_upper(out, upper, "gebiet_id", "_uid")
+    problems: list[Problem] = []
+    for line, gid, uid, share, other, other_share in zip(
+        out["_line"], found["gebiet_id"], found["_uid"], found["share"], found["second_id"],
+        found["second_share"], strict=True,
+    ):  # fmt: skip
+        if pd.isna(uid):
+            problems.append(
+                Problem(
+                    "Fehler", f"Gebiet „{gid}“ liegt in keinem Gebiet der Datei {label}.", name, int(line)
+                )
+            )
+        elif share < UPPER_SHARE_CLEAR:
+            problems.append(
+                Problem(
+                    "Warnung",
+                    f"Gebiet „{gid}“ liegt zu {round(100 * share)} % in „{uid}“ und zu "
+                    f"{round(100 * other_share)} % in „{other}“: „{uid}“ zugeordnet (größter Flächenanteil).",
+                    name,
+                    int(line),
+                )
+            )
+    if any(p.severity == "Fehler" for p in problems):
+        return problems
+    out["ober_gebiet_id"] = found["_uid"].astype(object).to_numpy()
+    if names is not None:
+        names = names[~names.index.duplicated()]
+        out["ober_name"] = found["_uid"].map(names).astype("string").to_numpy()
+    used = found["_uid"].nunique()
+    problems.append(
+        Problem(
+            "Hinweis",
+            f"Übergeordnete Ebene aus {label} (Kennung: {id_col}"
+            + (f", Name: {name_col}" if name_col else "")
+            + f"): {len(out)} Gebiete in {used} von {len(upper)} Gebieten, je nach größtem Flächenanteil.",
+            name,
+        )
+    )
+    return problems
 
 
 def _m2(value: float) -> str:

@@ -109,6 +109,28 @@ OPTIONS: tuple[Option, ...] = (
         "(z. B. `0101` → `01`).",
         "--ober-aus-praefix N",
     ),
+    Option(
+        "ober_datei",
+        '"stadtbezirke.zip"',
+        "Nur Gebiete: die übergeordnete Ebene aus einer zweiten Gebietsdatei (z. B. Stadtbezirke): jedes "
+        "Gebiet kommt in das Gebiet dieser Datei, in dem der größte Teil seiner Fläche liegt (unter 90 % "
+        "eine Warnung, außerhalb aller ein Fehler). Auf der Import-Seite: zweite Datei hochladen.",
+        "--ober-datei DATEI",
+    ),
+    Option(
+        "ober_datei_id",
+        '"BEZ_NR"',
+        "Spalte der zweiten Gebietsdatei mit der Kennung der übergeordneten Gebiete (ohne Angabe: eine "
+        "Spalte gebiet_id, id oder kennung).",
+        "--ober-datei-id SPALTE",
+    ),
+    Option(
+        "ober_datei_name",
+        '"BEZ_NAME"',
+        "Spalte der zweiten Gebietsdatei mit dem Namen der übergeordneten Gebiete (ohne Angabe: eine "
+        "Spalte name oder bezeichnung, sonst die Kennung).",
+        "--ober-datei-name SPALTE",
+    ),
 )
 OPTION_KEYS = frozenset(o.key for o in OPTIONS)
 #: The field a wide table's cells go to, per kind.
