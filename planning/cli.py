@@ -201,6 +201,7 @@ def _add_shape_arguments(s: argparse.ArgumentParser) -> None:
         metavar="SPALTE=WERT",
         help="nur Zeilen, in denen SPALTE den WERT hat (* = irgendeinen); mehrfach möglich",
     )
+    s.add_argument("--kennzahl", metavar="CODE", help="nur kennzahlen: fester Kennzahl-Code für alle Zeilen")
     s.add_argument(
         "--summen-ids", metavar="ID,ID", help="Kennungen von Summenzeilen, z. B. 000 für die Stadt"
     )
@@ -244,6 +245,8 @@ def _shape_options(args: argparse.Namespace) -> dict[str, Any]:
             raise CliError(f"--filter „{pair}“: erwartet SPALTE=WERT")
         column, value = pair.split("=", 1)
         out.setdefault("filter", {})[column] = value
+    if getattr(args, "kennzahl", None):
+        out["kennzahl"] = args.kennzahl
     if getattr(args, "summen_ids", None):
         out["summen_ids"] = [x.strip() for x in args.summen_ids.split(",") if x.strip()]
     if getattr(args, "summenzeilen", None):

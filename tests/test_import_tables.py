@@ -263,3 +263,35 @@ def test_district_figures_alone_and_district_rates_are_kept(tiny_engine, tmp_pat
     checked = check_file(tiny_engine, "kennzahlen", rates)
     assert checked.ok and sorted(checked.frame["gebiet_id"]) == ["01", "0101"]
     assert not [p for p in checked.problems if "Summenzeile" in p.message]
+
+
+def test_wide_indicator_table_with_a_fixed_code(tiny_engine, tmp_path, capsys):
+    """A Kennzahl as cities publish it: one column per year, the code only in the title (option kennzahl)."""
+    path = tmp_path / "kinderarmut.csv"
+    path.write_text("Gebiet;2023;2024;2025\n0101;19,5;20,1;20,0\n0102;11,0;12,5;13,0\n", encoding="utf-8")
+    without = check_file(tiny_engine, "kennzahlen", path, {"Gebiet": "gebiet_id"}, options={"breit": "jahr"})
+    assert not without.ok and any("kennzahl" in p.message for p in without.errors)
+    options = {"breit": "jahr", "kennzahl": "kinderarmut"}
+    checked = check_file(tiny_engine, "kennzahlen", path, {"Gebiet": "gebiet_id"}, options=options)
+    assert checked.ok, checked.errors
+    f = checked.frame.sort_values(["gebiet_id", "jahr"])
+    assert set(f["kennzahl"]) == {"kinderarmut"} and f["wert"].tolist()[:3] == [19.5, 20.1, 20.0]
+    pop = tmp_path / "bev.csv"
+    pop.write_text("gebiet_id;jahr;alter;anzahl\n0101;2012;insgesamt;5\n", encoding="utf-8")
+    wrong = check_file(tiny_engine, "bevoelkerung", pop, options={"kennzahl": "kinderarmut"})
+    assert any("nur bei Kennzahlen" in p.message for p in wrong.errors)
+    url = tiny_engine.url.render_as_string(hide_password=False)
+    profile = [
+        "mapping",
+        "add",
+        "ka",
+        "kennzahlen",
+        "Gebiet=gebiet_id",
+        "--breit",
+        "jahr",
+        "--kennzahl",
+        "kinderarmut",
+    ]
+    assert main(["--db", url, *profile]) == 0
+    assert main(["--db", url, "check", "kennzahlen", str(path), "--mapping", "ka"]) == 0
+    assert "6 Zeilen" in capsys.readouterr().out

@@ -187,7 +187,9 @@ def table_shape_editor(
         return out
     if kind not in WIDE_VALUE and kind not in POINT_KINDS:
         return out
-    shaped = any(preset.get(k) for k in ("breit", "jahr", "jahr_aus_dateiname", "filter", "summen_ids"))
+    shaped = any(
+        preset.get(k) for k in ("breit", "jahr", "jahr_aus_dateiname", "filter", "summen_ids", "kennzahl")
+    )
     with st.expander("Tabellenform (breite Tabellen, Jahr, Filter, Summenzeilen)", expanded=shaped):
         c1, c2, c3 = st.columns(3)
         if kind in WIDE_VALUE:
@@ -212,6 +214,14 @@ def table_shape_editor(
                 value=bool(preset.get("jahr_aus_dateiname")),
                 key=f"shape_year_name_{kind}_{scope}",
             )
+        if kind == "kennzahlen":
+            code = c1.text_input(
+                "Kennzahl (fester Code)",
+                value=str(preset.get("kennzahl") or ""),
+                key=f"shape_code_{kind}_{scope}",
+                help="Für eine Datei ohne Kennzahl-Spalte, z. B. eine Spalte je Jahr für eine Kennzahl.",
+            )
+            out["kennzahl"] = code.strip() or None
         f_col, f_val = next(iter((preset.get("filter") or {}).items()), ("", ""))
         options = ["", *columns]
         col = c1.selectbox(

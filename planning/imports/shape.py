@@ -10,6 +10,7 @@ table is laid out; they are saved with the profile, so next year's file imports 
 - ``breit``: a wide table (``alter``: one column per age band, ``jahr``: one column per year) is
   turned into rows; ``breit_spalten`` names the columns, otherwise every column whose header is an
   age band (or a year) is taken;
+- ``kennzahl``: a fixed indicator code for a Kennzahlen file without a code column;
 - ``summen_ids``: ids of total rows that are no area (``000`` for the city); rows of upper-level
   areas (districts ``001``–``009``) are recognised by themselves. Total rows are checked against
   the sum of their parts (a warning on mismatch) and not imported; ``summenzeilen: ueberspringen``
@@ -88,6 +89,13 @@ OPTIONS: tuple[Option, ...] = (
         "--breit-spalten A,B",
     ),
     Option(
+        "kennzahl",
+        '"kinderarmut"',
+        "Nur Kennzahlen: ein fester Kennzahl-Code für eine Datei ohne Kennzahl-Spalte (z. B. eine breite "
+        "Tabelle mit einer Spalte je Jahr für eine Kennzahl).",
+        "--kennzahl CODE",
+    ),
+    Option(
         "summen_ids",
         '["000"]',
         "Kennungen von Summenzeilen, die kein Gebiet sind (z. B. `000` für die Stadt): sie werden mit der "
@@ -154,6 +162,7 @@ class TableShape:
     wide_columns: tuple[str, ...] = ()
     total_ids: tuple[str, ...] = ()
     skip_totals: bool = False
+    indicator: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -181,11 +190,12 @@ class TableShape:
             wide_columns=tuple(o.get("breit_spalten") or ()),
             total_ids=tuple(str(x) for x in (o.get("summen_ids") or ())),
             skip_totals=totals == "ueberspringen",
+            indicator=str(o["kennzahl"]).strip() if str(o.get("kennzahl") or "").strip() else None,
         )
 
     @property
     def active(self) -> bool:
-        return bool(self.filters or self.year or self.year_from_file_name or self.wide)
+        return bool(self.filters or self.year or self.year_from_file_name or self.wide or self.indicator)
 
 
 def reshape(raw: RawTable, spec: KindSpec, shape: TableShape) -> tuple[RawTable, list[Problem]]:
@@ -270,6 +280,13 @@ def reshape(raw: RawTable, spec: KindSpec, shape: TableShape) -> tuple[RawTable,
         )
     if year is not None:
         frame = frame.assign(jahr=str(year))
+    if shape.indicator:
+        if spec.kind != "kennzahlen":
+            return raw, [Problem("Fehler", "Einen festen Kennzahl-Code gibt es nur bei Kennzahlen.", name)]
+        frame = frame.assign(kennzahl=shape.indicator)
+        problems.append(
+            Problem("Hinweis", f"Kennzahl „{shape.indicator}“ für alle Zeilen (Profiloption).", name)
+        )
     frame = frame.reset_index(drop=True)
     return replace(raw, frame=frame, line_numbers=tuple(lines), column_origins=origins), problems
 
