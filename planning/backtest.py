@@ -31,8 +31,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from planning.areas import ancestor_map
 from planning.bands import birth_signal, method_text, split_to_single_ages
-from planning.indicators import ancestor_map
 from planning.population import age_range_count
 from planning.projection import (
     MAX_AGE,

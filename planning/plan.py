@@ -42,9 +42,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from planning.areas import ancestor_map
 from planning.backtest import METHOD_OBSERVED, forecast_errors, training_years, upper_levels
 from planning.bands import birth_signal, method_text, split_to_single_ages
-from planning.indicators import Indicator, ancestor_map
+from planning.indicators import Indicator
 from planning.parameters import BIRTH_VARIANTS, GAFOEG_FIRST_YEAR
 from planning.plan_ranges import RANGED, add_ranges, classes
 from planning.projection import (

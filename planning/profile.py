@@ -20,7 +20,9 @@ import pandas as pd
 
 from geodata.crs import to_wgs84
 from planning import small_base
-from planning.indicators import DOMAINS, Indicator, ancestor_map, city_series, format_value, indicator_table
+from planning.areas import ancestor_map, ancestors, parent_map
+from planning.formatting import format_value
+from planning.indicators import DOMAINS, Indicator, city_series, indicator_table
 from planning.plan import PlanResult, aggregate
 from planning.plan_ranges import add_ranges
 from planning.population import age_range_count
@@ -100,13 +102,12 @@ def district_facts(data: PlanningData, gebiet_id: str, year: int) -> dict[str, A
     areas = data.areas
     level = area_level(areas, gebiet_id)
     row = areas[areas["gebiet_id"] == gebiet_id].iloc[0]
-    parent = dict(zip(areas["gebiet_id"], areas["parent_gebiet_id"], strict=True))
     names = dict(zip(areas["gebiet_id"], areas["name"], strict=True))
     chain: list[tuple[str, str, str]] = []
-    cur, lvl = parent.get(gebiet_id), level - 1
-    while lvl >= 0 and isinstance(cur, str) and cur in names:
+    for lvl, cur in zip(range(level - 1, -1, -1), ancestors(gebiet_id, parent_map(areas)), strict=False):
+        if cur not in names:
+            break
         chain.append((data.layout.levels[lvl], cur, str(names[cur])))
-        cur, lvl = parent.get(cur), lvl - 1
     ids = data_areas(data, gebiet_id)
     residents = children = None
     if not data.population.empty:

@@ -67,6 +67,8 @@ from typing import Protocol
 import numpy as np
 import pandas as pd
 
+from planning.areas import ancestors
+
 GEHEIM = "geheim"
 KEINE_DATEN = "keine Daten"
 #: ``gebiet_id`` of the city total in :func:`with_totals` and :func:`suppress`.
@@ -148,16 +150,7 @@ def _parent_map(hierarchy: pd.DataFrame) -> dict[str, str]:
 
 def _ancestors(gid: str, parents: dict[str, str]) -> list[str]:
     """Ancestors of ``gid`` from its parent up to and including the city."""
-    out: list[str] = []
-    cur = gid
-    while cur != GESAMTSTADT:
-        cur = parents[cur]
-        if cur in out or len(out) > len(parents):
-            raise ValueError(f"Gebietshierarchie enthält einen Zyklus bei '{gid}'.")
-        if cur != GESAMTSTADT and cur not in parents:
-            raise ValueError(f"Übergeordnetes Gebiet '{cur}' fehlt in der Gebietshierarchie.")
-        out.append(cur)
-    return out
+    return ancestors(gid, parents, strict=True, root=GESAMTSTADT)
 
 
 def _check_ids(ids: pd.Series, parents: dict[str, str]) -> None:

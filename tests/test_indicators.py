@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from planning import indicators as ind
+from planning.formatting import format_value
 from planning.repository import load_planning_data
 from tests.conftest import TINY_ADULTS, TINY_CHILDREN
 
@@ -99,7 +100,7 @@ def test_available_indicators_only_with_data(data):
     ],
 )
 def test_german_number_format(value, decimals, unit, text):
-    assert ind.format_value(value, decimals, unit) == text
+    assert format_value(value, decimals, unit) == text
 
 
 def test_city_rate_uses_areas_with_data_and_counts_the_missing(data):

@@ -10,8 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from planning import auth
-from planning.formatting import local_stamp
-from planning.indicators import format_value
+from planning.formatting import format_value, local_stamp
 from planning.models import KIND_LABELS
 from planning.repository import VersionInfo
 from planning.steering import BASE_URL_ENV

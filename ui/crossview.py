@@ -19,7 +19,8 @@ from pandas.io.formats.style import Styler
 from planning import crossdomain as xd
 from planning import small_base
 from planning.exports import csv_bytes
-from planning.indicators import Indicator, format_value
+from planning.formatting import format_value
+from planning.indicators import Indicator
 from planning.plot_text import escape, escape_figure
 from planning.suppression import GEHEIM, KEINE_DATEN
 from ui import components, state, views

@@ -13,7 +13,8 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
-from planning.indicators import Indicator, format_value
+from planning.formatting import format_value
+from planning.indicators import Indicator
 from planning.map_scale import robust_range
 from planning.parameters import GAFOEG_FIRST_YEAR, describe
 from planning.plan import PLAN_FIGURES, PlanResult, at_level

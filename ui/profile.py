@@ -18,8 +18,8 @@ from pandas.io.formats.style import Styler
 
 from geodata.crs import map_view
 from planning import profile as prof
-from planning.formatting import number_range
-from planning.indicators import Indicator, available_indicators, format_value
+from planning.formatting import format_value, number_range
+from planning.indicators import Indicator, available_indicators
 from planning.plan import PlanResult
 from planning.plot_text import escape, escape_figure
 from planning.scenarios import Scenario

@@ -8,9 +8,9 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from planning.areas import ancestor_map
 from planning.auth import Permission
-from planning.formatting import number, percent
-from planning.indicators import ancestor_map, format_value
+from planning.formatting import format_value, number, percent
 from planning.parameters import PARAMETERS, SCENARIO_GROUPS, Parameter, format_parameter
 from planning.plan import PLAN_FIGURES, cohort_chain, compare, school_entry_check
 from planning.scenarios import (

@@ -7,7 +7,8 @@ import streamlit as st
 
 from planning import small_base
 from planning.auth import Permission
-from planning.indicators import DOMAINS, Indicator, format_value
+from planning.formatting import format_value
+from planning.indicators import DOMAINS, Indicator
 from planning.registry import SCALES, KennzahlenSet, RegistryError, add_indicator, save_set, save_target
 from planning.suppression import GEHEIM, KEINE_DATEN
 from planning.targets import GELB, GRUEN, LIGHT_LABELS, LIGHT_SYMBOLS, ROT, Target, change_unit, status_row

@@ -15,8 +15,8 @@ import streamlit as st
 from planning import indicators as ind
 from planning import small_base
 from planning.auth import Permission
-from planning.formatting import number
-from planning.indicators import DOMAINS, Indicator, available_indicators, format_value
+from planning.formatting import format_value, number
+from planning.indicators import DOMAINS, Indicator, available_indicators
 from planning.map_scale import robust_range
 from planning.suppression import GEHEIM, KEINE_DATEN
 from planning.targets import LIGHT_LABELS, LIGHT_SYMBOLS, Target, change_unit, lights, trends

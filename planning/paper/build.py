@@ -16,12 +16,13 @@ import pandas as pd
 import plotly.graph_objects as go
 from sqlalchemy import Engine
 
+from planning import comment_basis, small_base
 from planning import indicators as ind
 from planning import profile as prof
-from planning import small_base
+from planning import since as since_mod
 from planning import steering as sk
-from planning.formatting import LOCAL_TZ, number_range
-from planning.indicators import Indicator, format_value
+from planning.formatting import LOCAL_TZ, format_value, number_range
+from planning.indicators import Indicator
 from planning.models import KIND_LABELS
 from planning.paper.images import static_map
 from planning.paper.model import Block, Chart, Paper, Remark, Section, Table, Text

@@ -31,7 +31,7 @@ from shapely.geometry import MultiPolygon, Polygon
 from shapely.geometry.polygon import orient
 
 from geodata.crs import require_crs
-from planning.indicators import format_value
+from planning.formatting import format_value
 from planning.plot_text import escape, escape_figure
 from planning.suppression import GEHEIM
 
