@@ -16,10 +16,9 @@ import pandas as pd
 import plotly.graph_objects as go
 from sqlalchemy import Engine
 
-from planning import comment_basis, small_base
 from planning import indicators as ind
 from planning import profile as prof
-from planning import since as since_mod
+from planning import small_base
 from planning import steering as sk
 from planning.formatting import LOCAL_TZ, format_value, number_range
 from planning.indicators import Indicator
