@@ -29,7 +29,6 @@ from sqlalchemy.orm import Session
 
 from planning import auth
 from planning.auth import Permission, PermissionDenied
-from planning.db import session_scope
 from planning.models import (
     AgendaItem,
     AppUser,
@@ -57,6 +56,7 @@ from planning.models import (
     WorkOrder,
     utcnow,
 )
+from planning.sessions import session_scope
 
 #: Tables whose rows are recorded one by one, with the permission a write needs.
 AUDITED: dict[type, Permission] = {
@@ -206,7 +206,6 @@ def is_write(statement: str) -> bool:
     return verb in _WRITE_VERBS or (verb == "WITH" and _CTE_WRITE.search(statement) is not None)
 
 
-@event.listens_for(Engine, "before_cursor_execute")
 def _refuse_without_actor(_conn, _cursor, statement, _params, _context, _many) -> None:  # type: ignore[no-untyped-def]
     """No write reaches any database of this process without an acting person.
 
@@ -219,7 +218,6 @@ def _refuse_without_actor(_conn, _cursor, statement, _params, _context, _many) -
         raise PermissionDenied(auth.NO_ACTOR_MESSAGE)
 
 
-@event.listens_for(Session, "before_flush")
 def _check(session: Session, _ctx: Any, _instances: Any) -> None:
     """Refuse the whole flush when the acting person lacks a right, or it touches the trail."""
     who = auth.current()
@@ -257,7 +255,6 @@ def _check(session: Session, _ctx: Any, _instances: Any) -> None:
         session.info.setdefault(_PENDING, []).extend(pending)
 
 
-@event.listens_for(Session, "after_flush")
 def _record(session: Session, _ctx: Any) -> None:
     """Write the trail of this flush (ids of new rows are known now) in the same transaction."""
     pending = session.info.pop(_PENDING, [])
@@ -392,7 +389,6 @@ def _dumps(values: dict[str, Any] | None) -> str | None:
     return None if values is None else json.dumps(values, ensure_ascii=False, sort_keys=True)
 
 
-@event.listens_for(Session, "after_rollback")
 def _forget(session: Session) -> None:
     session.info.pop(_PENDING, None)
 
@@ -466,3 +462,25 @@ def events(engine: Engine, flt: AuditFilter | None = None) -> pd.DataFrame:
                 "nachher",
             ],
         )
+
+
+# --- wiring ----------------------------------------------------------------------------------------
+
+_LISTENERS = (
+    (Engine, "before_cursor_execute", _refuse_without_actor),
+    (Session, "before_flush", _check),
+    (Session, "after_flush", _record),
+    (Session, "after_rollback", _forget),
+)
+
+
+def install() -> None:
+    """Put the write check and the audit trail on every engine and session of this process.
+
+    Process-wide on purpose (the ``Engine`` and ``Session`` classes, not one engine): an engine or
+    session made any other way is covered too, so no code path writes unchecked or untraced. Called
+    by :func:`planning.db.make_engine`; calling it again changes nothing.
+    """
+    for target, name, fn in _LISTENERS:
+        if not event.contains(target, name, fn):
+            event.listen(target, name, fn)

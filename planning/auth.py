@@ -35,8 +35,8 @@ from enum import StrEnum
 import bcrypt
 from sqlalchemy import Engine, select, update
 
-from planning.db import compare_and_set, concurrent_edit_message, session_scope
 from planning.models import AppUser
+from planning.sessions import compare_and_set, concurrent_edit_message, session_scope
 
 
 class Permission(StrEnum):

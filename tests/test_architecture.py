@@ -59,3 +59,89 @@ def test_the_rule_check_can_fail(tmp_path):
     bad = tmp_path / "bad.py"
     bad.write_text("import os\nfrom streamlit import session_state\n", encoding="utf-8")
     assert "streamlit" in _imports(bad)
+
+
+# --- no import cycles -------------------------------------------------------------------------------
+
+PACKAGES = ("planning", "ui", "geodata")
+
+
+def _modules(root: Path) -> dict[str, Path]:
+    out = {}
+    for package in PACKAGES:
+        for path in (root / package).rglob("*.py"):
+            rel = path.relative_to(root)
+            if "migrations" in rel.parts:
+                continue
+            name = ".".join(rel.with_suffix("").parts)
+            out[name.removesuffix(".__init__")] = path
+    return out
+
+
+def _module_imports(path: Path, name: str, known: set[str]) -> set[str]:
+    """Our modules that ``name`` imports anywhere in the file (function-local imports count: a lazy
+    import hides a cycle, it does not remove it)."""
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found.update(a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                parts = package.split(".")[: len(package.split(".")) - node.level + 1]
+                base = ".".join([*parts, *([node.module] if node.module else [])])
+            found.add(base)
+            found.update(f"{base}.{a.name}" for a in node.names)
+    return {m for m in found if m in known and m != name}
+
+
+def import_cycles(root: Path) -> list[list[str]]:
+    """Strongly connected groups of modules (Tarjan), each a cycle of imports."""
+    mods = _modules(root)
+    graph = {n: sorted(_module_imports(p, n, set(mods))) for n, p in mods.items()}
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    groups: list[list[str]] = []
+
+    def visit(v: str) -> None:
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on_stack.add(v)
+        for w in graph[v]:
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on_stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            group = []
+            while True:
+                w = stack.pop()
+                on_stack.discard(w)
+                group.append(w)
+                if w == v:
+                    break
+            if len(group) > 1:
+                groups.append(sorted(group))
+
+    for v in graph:
+        if v not in index:
+            visit(v)
+    return groups
+
+
+def test_no_import_cycles():
+    assert import_cycles(ROOT) == []
+
+
+def test_the_cycle_check_can_fail(tmp_path):
+    (tmp_path / "planning").mkdir()
+    (tmp_path / "ui").mkdir()
+    (tmp_path / "geodata").mkdir()
+    (tmp_path / "planning" / "__init__.py").write_text("", encoding="utf-8")
+    (tmp_path / "planning" / "a.py").write_text("from planning import b\n", encoding="utf-8")
+    (tmp_path / "planning" / "b.py").write_text("def f():\n    from .a import g\n", encoding="utf-8")
+    assert import_cycles(tmp_path) == [["planning.a", "planning.b"]]

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from planning.imports.agebands import parse_age_band
 from planning.imports.values import (
     ValueParseError,
     is_formula,
-    parse_age,
     parse_int,
     parse_number,
     parse_school_year,
@@ -70,13 +70,13 @@ def test_decimal_comma_detection():
     ],
 )
 def test_parse_age(text, expected):
-    assert parse_age(text) == expected
+    assert parse_age_band(text) == expected
 
 
 @pytest.mark.parametrize("text", ["5-3", "drei", "", "3 bis unter 3"])
 def test_parse_age_refuses(text):
     with pytest.raises(ValueParseError):
-        parse_age(text)
+        parse_age_band(text)
 
 
 @pytest.mark.parametrize(

@@ -174,13 +174,6 @@ def parse_int(text: object, decimal_comma: bool = True) -> int | None:
     return int(value)
 
 
-def parse_age(text: object) -> tuple[int, int | None]:
-    """An age or age band as inclusive ``(from, to)``; see :mod:`planning.imports.agebands`."""
-    from planning.imports.agebands import parse_age_band
-
-    return parse_age_band(text)
-
-
 _SCHOOL_YEAR = re.compile(r"^\s*(?P<a>\d{4})\s*[/-]\s*(?P<b>\d{2}|\d{4})\s*$")
 
 
