@@ -21,6 +21,7 @@ from sqlalchemy import Engine
 
 from geodata.simplify import simplify_layer, to_geojson
 from planning import indicators as ind
+from planning import prepared
 from planning.backtest import backtest_data
 from planning.config import resolve_db_url
 from planning.db import make_engine, migrate, write_generation
@@ -35,7 +36,7 @@ from planning.repository import (
     load_planning_data,
 )
 from planning.scenarios import Scenario, get_scenario, list_scenarios
-from planning.steering import frozen_scenario
+from planning.steering import frozen_scenario, scenario_record
 from planning.summary import city_summary
 
 VersionKey = tuple[tuple[str, int], ...]
@@ -104,8 +105,14 @@ def planning_data(url: str, layout_code: str, versions: VersionKey) -> PlanningD
     """All facts of a layout under its active versions, loaded once and shared by every session.
 
     A resource, not a copy per call: pages and domain code only read it (they build new frames).
+    A large layout comes from the persisted cache of prepared frames (``planning.prepared``) when
+    another process has loaded the same versions before.
     """
-    return load_planning_data(engine_for(url), layout_code, dict(versions), exact=True)
+    eng = engine_for(url)
+    return prepared.cached(
+        prepared.data_key(eng, url, layout_code, dict(versions)),
+        lambda: load_planning_data(eng, layout_code, dict(versions), exact=True),
+    )
 
 
 def current_data(layout: LayoutInfo) -> PlanningData:
@@ -235,8 +242,16 @@ def plan_result(
     """
     data = planning_data(url, layout_code, versions)
     if frozen:
-        return compute_plan(data, frozen_scenario(json.loads(frozen)))
-    return compute_plan(data, get_scenario(engine_for(url), data.layout.id, scenario))
+        chosen = frozen_scenario(json.loads(frozen))
+    else:
+        chosen = get_scenario(engine_for(url), data.layout.id, scenario)
+    # Persisted by the scenario's content: a saved edit is another entry, never the old plan.
+    key = (
+        *prepared.data_key(engine_for(url), url, layout_code, dict(versions)),
+        "plan",
+        scenario_record(chosen),
+    )
+    return prepared.cached(key, lambda: compute_plan(data, chosen))
 
 
 def scenarios(layout: LayoutInfo) -> list[Scenario]:
