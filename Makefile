@@ -43,7 +43,7 @@ demo: $(VENV)/.runtime
 
 run: $(VENV)/.runtime $(DB_FILE)
 	bash scripts/ensure-system-deps.sh --runtime
-	$(VENV)/bin/streamlit run app.py --server.port $(PORT) --server.address $(ADDRESS)
+	$(VENV)/bin/streamlit run serve.py --server.port $(PORT) --server.address $(ADDRESS)
 
 system-deps:
 	bash scripts/ensure-system-deps.sh

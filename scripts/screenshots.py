@@ -119,16 +119,18 @@ def start_server(
     address: str = "127.0.0.1",
     script: str = "app.py",
     env: dict[str, str] | None = None,
+    port: int | None = None,
 ) -> AppServer:
     """Start ``streamlit run app.py`` on a free port and wait until ``/_stcore/health`` says ok.
 
     ``address`` is where the server listens (``0.0.0.0``: every interface, as an unprotected
     network server would); the tests always reach it through 127.0.0.1. ``script``: another
-    Streamlit script of the project (the benchmark's baseline page), with extra ``env``.
+    Streamlit script of the project (the benchmark's baseline page), with extra ``env``. ``port``:
+    a given free port instead of any free one (the benchmark keeps to its own range).
 
     Raises ``RuntimeError`` (with the server's output) when it dies or does not answer in time.
     """
-    port = free_port()
+    port = port or free_port()
     log_path.parent.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, **(env or {}), "PLANUNGSATLAS_DB_URL": db_url, "PYTHONUNBUFFERED": "1"}
     cmd = [

@@ -57,12 +57,12 @@ def test_proxy_upload_limit_is_above_the_apps_own():
 
 def test_app_unit_starts_this_app_on_loopback_only():
     argv = shlex.split(_unit_value(UNIT, "ExecStart"))
-    assert argv[1:5] == ["-m", "streamlit", "run", "app.py"]
+    assert argv[1:5] == ["-m", "streamlit", "run", "serve.py"]  # app.py's pages, data prepared at start
     assert argv[argv.index("--server.address") + 1] == "127.0.0.1"  # reachable through nginx only
     assert argv[argv.index("--server.port") + 1] == "%i"
     workdir = Path(_unit_value(UNIT, "WorkingDirectory"))
     assert argv[0] == str(workdir / ".venv" / "bin" / "python")
-    assert (ROOT / "app.py").is_file()
+    assert (ROOT / "serve.py").is_file() and 'st.App("app.py"' in (ROOT / "serve.py").read_text()
     assert _unit_value(UNIT, "EnvironmentFile") == _unit_value(BACKUP, "EnvironmentFile")
 
 

@@ -1,0 +1,9 @@
+"""Planungsatlas as a server that prepares its data at start: ``streamlit run serve.py`` (``make run``,
+``deploy/systemd``). The pages are ``app.py``'s; the lifespan (``ui/warmup.py``) loads the active
+data, its plan and map before the first visitor and again after every import."""
+
+import streamlit as st
+
+from ui.warmup import lifespan
+
+app = st.App("app.py", lifespan=lifespan)

@@ -1,0 +1,100 @@
+"""No one waits for the first load: the server prepares the active data when it starts and again
+whenever an import (in this or another app process) changes what is active.
+
+A background thread fills the same shared caches the pages use (``ui/data.py``): the facts of the
+active layout, the base scenario's plan and the map layer of the level the app opens on. With the
+persisted cache (``planning.prepared``) a large layout that another process prepared before is
+ready within seconds. The thread then looks for new active versions every :data:`POLL_S` seconds
+(one small query) and prepares them before the next visitor asks.
+
+Started by ``serve.py`` (the server's lifespan); ``streamlit run app.py`` works as before, without
+preparation at start.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from streamlit.logger import get_logger
+
+from planning.scenarios import BASELINE_NAME
+
+#: Through Streamlit's logging, so the server's log shows when the data were ready.
+LOG = get_logger("planungsatlas.warmup")
+#: Seconds between two looks for newly active data (an import elsewhere).
+POLL_S = 5.0
+#: What was prepared last, per database URL (the active layout and its versions).
+_prepared: dict[str, tuple[Any, ...]] = {}
+_lock = threading.Lock()
+
+
+class _NoContextWarning(logging.Filter):
+    """Streamlit warns about every cached call outside a page run; here that is the point."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "missing ScriptRunContext" not in record.getMessage()
+
+
+def prepare(url: str | None = None) -> tuple[Any, ...] | None:
+    """Fill the shared caches for the active layout of ``url``; returns what was prepared (None: no
+    data yet). Does nothing if exactly that was prepared before."""
+    from ui import data as uidata
+
+    url = url or uidata.db_url()
+    layouts = uidata.layouts()
+    if not layouts:
+        return None
+    layout = layouts[0]
+    versions = uidata.version_key(layout.id)
+    key = (layout.code, versions)
+    with _lock:
+        if _prepared.get(url) == key:
+            return key
+        t0 = time.perf_counter()
+        data = uidata.planning_data(url, layout.code, versions)
+        if not data.areas.empty:
+            uidata.map_layer(url, layout.code, versions, uidata.default_level(data))
+        if not data.population.empty:
+            from planning.scenarios import get_scenario
+
+            base = get_scenario(uidata.engine_for(url), layout.id, BASELINE_NAME)
+            with contextlib.suppress(ValueError):  # no plan with these data: the page says why
+                uidata.plan_result(url, layout.code, versions, base.name, base.revision, "")
+        _prepared[url] = key
+    LOG.info("Daten vorbereitet: %s in %.1f s", layout.code, time.perf_counter() - t0)
+    return key
+
+
+def _loop(stop: threading.Event) -> None:
+    while not stop.is_set():
+        try:
+            prepare()
+        except Exception:  # a broken database must not end the thread; the pages will say why
+            LOG.exception("Vorbereitung der Daten fehlgeschlagen")
+        stop.wait(POLL_S)
+
+
+def start() -> threading.Event:
+    """Start the preparing thread (daemon); set the returned event to stop it."""
+    logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").addFilter(
+        _NoContextWarning()
+    )
+    stop = threading.Event()
+    threading.Thread(target=_loop, args=(stop,), name="planungsatlas-warmup", daemon=True).start()
+    return stop
+
+
+@asynccontextmanager
+async def lifespan(app: Any) -> AsyncIterator[None]:
+    """The server's lifespan (``st.App``): prepare from the start, stop with the server."""
+    stop = start()
+    try:
+        yield
+    finally:
+        stop.set()
