@@ -234,11 +234,6 @@ class PlanResult:
         out = t[columns].sort_values(["area_id", "year"]).reset_index(drop=True)
         return out.round(2)
 
-    @property
-    def rounded_per_area(self) -> bool:
-        """True where every area is the catchment of its school (classes rounded per area)."""
-        return self.params.get("klassen_ebene") == "Gebiet"
-
     def aggregate(self, parent_of: Mapping[str, str] | pd.Series | None = None) -> pd.DataFrame:
         """The table summed to upper areas (``parent_of``: gebiet_id → upper id) or the city (None).
 

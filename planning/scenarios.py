@@ -117,10 +117,6 @@ class Scenario:
     revision: int = 0
     updated_by: str = ""
 
-    @property
-    def is_baseline(self) -> bool:
-        return self.name == BASELINE_NAME
-
     def describe_changes(self) -> list[str]:
         """German lines for the parameter changes and measures, e.g. for captions and exports."""
         lines = []

@@ -606,20 +606,6 @@ def comments_about(
         return [_comment(r, tuple(replies.get(r.id, []))) for r in roots]
 
 
-def comment_counts(engine: Engine, layout_id: int) -> dict[tuple[str | None, str | None], int]:
-    """Open threads per (indicator, district), e.g. to mark commented districts."""
-    with session_scope(engine) as s:
-        rows = s.execute(
-            select(Comment.indicator_code, Comment.gebiet_id).where(
-                Comment.layout_id == layout_id, Comment.parent_id.is_(None), Comment.resolved.is_(False)
-            )
-        ).all()
-    counts: dict[tuple[str | None, str | None], int] = {}
-    for code, gid in rows:
-        counts[(code, gid)] = counts.get((code, gid), 0) + 1
-    return counts
-
-
 # --------------------------------------------------------------------------- decisions
 
 

@@ -118,11 +118,6 @@ class _HasSensitive(Protocol):
     def sensitive(self) -> bool: ...
 
 
-def rule_for(indicator: _HasSensitive) -> SuppressionRule | None:
-    """The default rule for a sensitive indicator, None (publish as is) for the others."""
-    return DEFAULT_RULE if indicator.sensitive else None
-
-
 def _require(df: pd.DataFrame, columns: Iterable[str], what: str) -> None:
     missing = [c for c in columns if c not in df.columns]
     if missing:

@@ -61,10 +61,6 @@ def size_class(children: Iterable[float] | np.ndarray | pd.Series) -> np.ndarray
     return out
 
 
-def _quantiles(rel: pd.Series) -> tuple[float, float]:
-    return float(rel.quantile(Q_LO)), float(rel.quantile(Q_HI))
-
-
 @dataclass(frozen=True)
 class ErrorModel:
     """Quantiles of past relative errors per band, size class and horizon 1…:data:`LONGEST`."""

@@ -124,10 +124,6 @@ def source_footer(versions: list[VersionInfo]) -> None:
         st.caption("Datenquellen dieser Seite\n\n" + "\n\n".join(lines))
 
 
-def not_built_yet(text: str) -> None:
-    st.info(text, icon=":material/construction:")
-
-
 def no_data_notice() -> None:
     st.warning(
         "Die Datenbank enthält noch keine Gebiete. Bitte unter „Import“ Gebiete und Daten einlesen; "

@@ -74,10 +74,6 @@ def normalise_label(text: str) -> str:
     return t
 
 
-def is_total_label(text: object) -> bool:
-    return isinstance(text, str) and normalise_label(text) in TOTAL_WORDS
-
-
 def parse_age_band(text: object) -> tuple[int, int | None]:
     """A label as inclusive ``(from, to)``; ``to`` None = open. Raises :class:`ValueParseError` (German)."""
     if is_missing(text):

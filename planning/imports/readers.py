@@ -101,22 +101,7 @@ def read_table(
                 name,
             )
         )
-    return _read_csv(path.read_bytes(), name, header=header)
-
-
-def read_table_bytes(
-    data: bytes, name: str, sheet: str | int | None = None, max_bytes: int = MAX_TABLE_BYTES
-) -> RawTable:
-    """Like :func:`read_table` for an uploaded file held in memory."""
-    import tempfile
-
-    if len(data) > max_bytes:
-        raise InputFileError(_too_large(len(data), max_bytes, name))
-    suffix = Path(name).suffix or ".csv"
-    with tempfile.TemporaryDirectory() as tmp:
-        p = Path(tmp) / f"upload{suffix}"
-        p.write_bytes(data)
-        return read_table(p, name, sheet, max_bytes)
+    return _read_csv(path, name, header=header)
 
 
 def _too_large(size: int, max_bytes: int, name: str) -> Problem:

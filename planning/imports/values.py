@@ -193,10 +193,6 @@ def parse_school_year(text: object) -> int:
     return a
 
 
-def format_school_year(start: int) -> str:
-    return f"{start}/{(start + 1) % 100:02d}"
-
-
 _PHONE_OR_NUMBER = re.compile(r"^[+-][\d\s/()\-.,]*$")
 
 
