@@ -101,7 +101,7 @@ def read_table(
                 name,
             )
         )
-    return _read_csv(path, name, header=header)
+    return _read_csv(path.read_bytes(), name, header=header)
 
 
 def _too_large(size: int, max_bytes: int, name: str) -> Problem:
