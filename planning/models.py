@@ -497,6 +497,13 @@ class AgendaItem(Base):
     view_id: Mapped[int | None] = mapped_column(ForeignKey("saved_view.id", ondelete="SET NULL"))
     #: First time the item was shown in meeting mode (the minutes list what was shown).
     shown_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    #: Beschlussvorschlag prepared before the meeting; recording the decision starts from it.
+    proposal: Mapped[str] = mapped_column(Text, default="", server_default="")
+    proposal_by: Mapped[str | None] = mapped_column(String(120))
+    proposal_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    #: Counts edits of the proposal (two people preparing it never overwrite each other).
+    revision: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    __mapper_args__ = compare_and_set(revision)
 
 
 class Comment(Base):
@@ -516,6 +523,10 @@ class Comment(Base):
     author: Mapped[str] = mapped_column(String(120))
     text: Mapped[str] = mapped_column(Text)
     meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meeting.id", ondelete="SET NULL"))
+    #: The year and the dataset versions ({kind: id}) on screen when the comment was made: a
+    #: comment about 33 % in 2024 must not read as one about the 38 % of 2025.
+    year: Mapped[int | None] = mapped_column(Integer)
+    versions_json: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     resolved: Mapped[bool] = mapped_column(Boolean, default=False)
     resolved_by: Mapped[str | None] = mapped_column(String(120))

@@ -230,6 +230,10 @@ class AgendaEntry:
     presenter: str
     view: View | None
     shown_at: dt.datetime | None
+    #: Beschlussvorschlag prepared before the meeting ("" = none), who wrote it last, its revision.
+    proposal: str = ""
+    proposal_by: str = ""
+    revision: int = 1
 
 
 @dataclass(frozen=True)
@@ -267,6 +271,9 @@ def _meeting(row: Meeting, s: Session) -> MeetingInfo:
             presenter=i.presenter,
             view=views.get(i.view_id) if i.view_id else None,
             shown_at=i.shown_at,
+            proposal=i.proposal or "",
+            proposal_by=i.proposal_by or "",
+            revision=i.revision,
         )
         for n, i in enumerate(items, start=1)
     )
@@ -426,6 +433,34 @@ def remove_agenda_item(engine: Engine, item_id: int) -> None:
             s.delete(item)
 
 
+def set_proposal(engine: Engine, item_id: int, revision: int, user: str, text: str) -> AgendaEntry:
+    """Write the TOP's Beschlussvorschlag ("" clears it), refused when somebody saved it since
+    ``revision`` (the revision the person saw)."""
+    user = _text(user, "Ihr Name", 120)
+    text = (text or "").strip()
+    if len(text) > 4000:
+        raise SteeringError("Der Beschlussvorschlag ist zu lang (höchstens 4000 Zeichen).")
+    with (
+        compare_and_set(lambda: SteeringError(concurrent_edit_message("Der Beschlussvorschlag"))),
+        session_scope(engine) as s,
+    ):
+        item = s.get(AgendaItem, item_id)
+        if item is None:
+            raise SteeringError("Der Tagesordnungspunkt ist nicht mehr da.")
+        if item.revision != revision:
+            raise SteeringError(
+                f"Der Beschlussvorschlag zu „{item.title}“ wurde inzwischen von {item.proposal_by} "
+                f"geändert (Stand {local_stamp(item.proposal_at or utcnow())} Uhr). "
+                "Bitte neu laden; Ihre Änderung ist nicht gespeichert."
+            )
+        item.proposal, item.proposal_by, item.proposal_at = text, user, utcnow()
+        item.revision = item.revision + 1
+        s.flush()
+        meeting = s.get(Meeting, item.meeting_id)
+        assert meeting is not None
+        return next(a for a in _meeting(meeting, s).agenda if a.id == item_id)
+
+
 def mark_shown(engine: Engine, item_id: int) -> None:
     """Record the first time a TOP was shown in meeting mode (for the minutes)."""
     with session_scope(engine) as s:
@@ -451,6 +486,9 @@ class CommentInfo:
     resolved_by: str | None = None
     replies: tuple[CommentInfo, ...] = ()
     revision: int = 1
+    #: The year and the dataset versions ({kind: id}) the comment speaks about (None: not recorded).
+    year: int | None = None
+    versions: dict[str, int] | None = None
 
     @property
     def scope(self) -> str:
@@ -474,6 +512,8 @@ def _comment(row: Comment, replies: tuple[CommentInfo, ...] = ()) -> CommentInfo
         resolved_by=row.resolved_by,
         replies=replies,
         revision=row.revision,
+        year=row.year,
+        versions={k: int(v) for k, v in json.loads(row.versions_json).items()} if row.versions_json else None,
     )
 
 
@@ -488,8 +528,13 @@ def add_comment(
     parent_id: int | None = None,
     meeting_id: int | None = None,
     session: Session | None = None,
+    year: int | None = None,
+    versions: dict[str, int] | None = None,
 ) -> int:
-    """A new interpretation (or a reply to ``parent_id``, which takes the thread's subject)."""
+    """A new interpretation (or a reply to ``parent_id``, which takes the thread's subject).
+
+    ``year`` and ``versions`` ({kind: dataset version id}) are what was on screen: the comment is
+    bound to them and says so when the figures have moved on (:func:`comment_basis`)."""
     text = _text(text, "Der Kommentartext", 4000)
     department = _text(department, "Das Fachamt", 120)
     author = _text(author, "Ihr Name", 120)
@@ -518,6 +563,10 @@ def add_comment(
             author=author,
             text=text,
             meeting_id=meeting_id,
+            year=year,
+            versions_json=json.dumps({k: int(v) for k, v in versions.items()}, sort_keys=True)
+            if versions
+            else None,
         )
         s.add(row)
         s.flush()

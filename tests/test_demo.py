@@ -75,8 +75,16 @@ def _frame(engine: Engine, stmt) -> pd.DataFrame:  # type: ignore[no-untyped-def
 
 
 def _with_area(engine: Engine, model) -> pd.DataFrame:  # type: ignore[no-untyped-def]
-    """All rows of ``model`` plus the ``gebiet_id`` of their area."""
-    return _frame(engine, select(*model.__table__.c, Area.gebiet_id).join(Area, Area.id == model.area_id))
+    """The rows of ``model`` in the active versions plus the ``gebiet_id`` of their area (the demo
+    also keeps the September meeting's register, an inactive earlier delivery: see
+    ``test_the_previous_delivery_is_the_register_without_its_last_year``)."""
+    return _frame(
+        engine,
+        select(*model.__table__.c, Area.gebiet_id)
+        .join(Area, Area.id == model.area_id)
+        .join(DatasetVersion, DatasetVersion.id == model.dataset_version_id)
+        .where(DatasetVersion.is_active.is_(True)),
+    )
 
 
 @pytest.fixture(scope="module")
@@ -105,7 +113,7 @@ def demo(demo_template, tmp_path_factory: pytest.TempPathFactory):
         schools=_with_area(engine, School),
         enrollment=enrollment,
         indicators=_with_area(engine, IndicatorValue),
-        versions=_frame(engine, select(DatasetVersion.__table__)),
+        versions=_frame(engine, select(DatasetVersion.__table__).where(DatasetVersion.is_active.is_(True))),
     )
     engine.dispose()
 
@@ -398,3 +406,23 @@ def test_database_holds_exactly_what_the_generator_makes(demo):
     ind = again.indicators.sort_values(["gebiet_id", "year", "code"]).reset_index(drop=True)
     got = demo.indicators.sort_values(["gebiet_id", "year", "code"]).reset_index(drop=True)
     np.testing.assert_array_equal(got["numerator"].to_numpy(float), ind["numerator"].to_numpy(float))
+
+
+def test_the_previous_delivery_is_the_register_without_its_last_year(demo):
+    """What the September meeting saw (``Seit der letzten Sitzung`` compares with it): an inactive
+    population version holding every row of the active one except the year it did not have yet."""
+    from planning.demo.steering import PREVIOUS_POPULATION
+
+    all_versions = _frame(demo.engine, select(DatasetVersion.__table__))
+    old = all_versions[all_versions["label"] == PREVIOUS_POPULATION[0]]
+    assert len(old) == 1 and not old["is_active"].item() and old["kind"].item() == "bevoelkerung"
+    rows = _frame(
+        demo.engine,
+        select(Population.__table__).where(Population.dataset_version_id == int(old["id"].item())),
+    )
+    assert old["row_count"].item() == len(rows) > 0
+    cols = ["area_id", "year", "age_from", "age_to", "sex", "count"]
+    now = demo.population[demo.population["year"] < YEAR][cols]
+    pd.testing.assert_frame_equal(
+        rows[cols].sort_values(cols).reset_index(drop=True), now.sort_values(cols).reset_index(drop=True)
+    )

@@ -166,6 +166,7 @@ def _writes(p: dict) -> dict[str, Callable[[Engine], object]]:  # type: ignore[t
         "planning.steering.move_agenda_item": lambda e: steering.move_agenda_item(e, p["item"], 1),
         "planning.steering.remove_agenda_item": lambda e: steering.remove_agenda_item(e, p["item"]),
         "planning.steering.mark_shown": lambda e: steering.mark_shown(e, p["item"]),
+        "planning.steering.set_proposal": lambda e: steering.set_proposal(e, p["item"], 1, "X", "Vorschlag"),
         "planning.steering.add_comment": lambda e: steering.add_comment(
             e, lid, "T", "Schulamt", "X", gebiet_id="0101"
         ),

@@ -10,6 +10,7 @@ four digits or with decimals must arrive as German text (a Styler or strings).
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from collections.abc import Iterator
@@ -82,6 +83,8 @@ RUNS: list[tuple[str, dict[str, str], dict[str, Any]]] = [
     ("pages/querschnitt.py", {}, {}),
     ("pages/kennzahlen.py", {}, {}),
     ("pages/steuerkreis.py", {}, {}),
+    ("pages/steuerkreis.py", {}, {"sk_since": True}),  # „Seit der letzten Sitzung“ on the tab
+    ("pages/steuerkreis.py", {"sitzung": "2", "top": "0"}, {}),  # … and as TOP 0 in the room
     ("pages/datenstaende.py", {}, {}),
     ("pages/import.py", {}, {}),
     ("pages/protokoll.py", {}, {}),
@@ -184,6 +187,9 @@ def _page_texts(at: AppTest) -> tuple[list[tuple[str, str]], list[str]]:
     ):
         for el in at.get(kind):
             texts.append((kind, str(el.value)))
+    for el in at.get("html"):  # the meeting bar, rankings, „Seit der letzten Sitzung“: text, not markup
+        body = re.sub(r"<style.*?</style>|<[^>]+>", " ", str(el.value), flags=re.S)
+        texts.append(("html", html.unescape(body)))
     for m in at.metric:
         texts += [("metric", str(m.label)), ("metric", str(m.value)), ("metric", str(m.proto.delta))]
     for kind in (

@@ -24,7 +24,16 @@ from planning.models import AreaLayout
 from planning.targets import Target
 
 PLANNER = auth.Principal("leitung", "L. Leitung", auth.Role.LEITUNG)
-CASES = ("szenario", "zielwert", "kennzahlenset", "kommentar", "sitzung", "beschluss", "arbeitsauftrag")
+CASES = (
+    "szenario",
+    "zielwert",
+    "kennzahlenset",
+    "kommentar",
+    "sitzung",
+    "beschlussvorschlag",
+    "beschluss",
+    "arbeitsauftrag",
+)
 
 
 def _prepare(engine) -> dict[str, int]:  # type: ignore[no-untyped-def]
@@ -50,6 +59,9 @@ def _seen_and_save(engine, case: str, ids: dict[str, int], me: str):  # type: ig
     if case == "sitzung":
         seen = steering.get_meeting(engine, ids["sitzung"])
         return lambda: steering.update_meeting(engine, seen.id, seen.revision, me, minutes=me)
+    if case == "beschlussvorschlag":
+        seen_top = steering.get_meeting(engine, ids["sitzung"]).agenda[0]
+        return lambda: steering.set_proposal(engine, seen_top.id, seen_top.revision, me, me)
     if case == "beschluss":
         seen = next(d for d in steering.list_decisions(engine) if d.id == ids["beschluss"])
         status = "vertagt" if me == "A" else "abgelehnt"
@@ -76,6 +88,9 @@ def _stored(engine, case: str, ids: dict[str, int]) -> tuple[str, int]:  # type:
     if case == "sitzung":
         m = steering.get_meeting(engine, ids["sitzung"])
         return m.minutes, m.revision
+    if case == "beschlussvorschlag":
+        top = steering.get_meeting(engine, ids["sitzung"]).agenda[0]
+        return top.proposal, top.revision
     if case == "beschluss":
         d = next(d for d in steering.list_decisions(engine) if d.id == ids["beschluss"])
         return {"vertagt": "A", "abgelehnt": "B"}.get(d.status, d.status), d.revision
@@ -174,7 +189,8 @@ def _prepare_tiny(engine) -> dict[str, int]:  # type: ignore[no-untyped-def]
         "kommentar": steering.add_comment(
             engine, layout_id, "Text", "Jugendamt", "S", indicator="versorgung_u3"
         ),
-        "sitzung": steering.create_meeting(engine, "Steuerkreis", dt.date(2026, 3, 1), "S").id,
+        "sitzung": (meeting := steering.create_meeting(engine, "Steuerkreis", dt.date(2026, 3, 1), "S")).id,
+        "top": steering.add_agenda_item(engine, meeting.id, "TOP 1"),
         "beschluss": steering.add_decision(engine, "Beschluss", "Text", "S").id,
         "arbeitsauftrag": steering.add_work_order(engine, "Auftrag", "Jugendamt", "S").id,
     }

@@ -265,7 +265,17 @@ def test_steuerkreis_page_and_meeting_mode_on_the_demo_city(demo_url):
     assert not at.exception, [e.value for e in at.exception]
     bar = " ".join(h.value for h in at.get("html"))
     assert f"TOP 2 von {len(meeting.agenda)}: {second.title}" in bar
+    assert f"Beschlussvorschlag:</b> {second.proposal}" in bar  # prepared, shown in the room
     assert any(b.label == "Weiter ▶" for b in at.button)
+
+    # TOP 0 opens the meeting: „Seit der letzten Sitzung“ instead of the page's tabs
+    at = _run(params={"sitzung": str(meeting.id), "top": "0"})  # the link opens the Sitzung page
+    assert not at.exception, [e.value for e in at.exception]
+    html = " ".join(h.value for h in at.get("html"))
+    assert f"TOP 0 von {len(meeting.agenda)}: Seit der letzten Sitzung" in html
+    assert "Versorgungsquote U3" in html and "überfällig" in html
+    assert {m.label for m in at.metric} >= {"Neue Datenstände", "Ziele neu verfehlt", "Aufträge überfällig"}
+    assert not at.tabs  # the room sees the report, not the page's tabs
 
 
 def test_saved_view_reopens_its_figures_after_a_newer_import(demo_url):

@@ -50,16 +50,18 @@ def test_paper_sections_follow_the_agenda_with_sources_comments_and_decisions(de
     paper = build_paper(engine, AGENDA_NAME)
     agenda = sk.get_meeting(engine, AGENDA_NAME).agenda
     titles = [s.title for s in paper.sections]
-    assert titles[: len(agenda)] == [f"TOP {a.position}: {a.title}" for a in agenda]
-    assert titles[len(agenda) :] == ["Beschlüsse dieser Sitzung", "Arbeitsaufträge", "Protokoll"]
+    assert titles[0] == "TOP 0: Seit der letzten Sitzung"  # the paper opens with it
+    assert titles[1 : len(agenda) + 1] == [f"TOP {a.position}: {a.title}" for a in agenda]
+    assert titles[len(agenda) + 1 :] == ["Beschlüsse dieser Sitzung", "Arbeitsaufträge", "Protokoll"]
     assert paper.municipality == "Weidenstadt"
-    first = paper.sections[0]
+    first = paper.sections[1]
     assert first.link.endswith(f"?ansicht={agenda[0].view.id}")
     charts = [b for b in first.blocks if isinstance(b, Chart)]
     assert charts and all("Stand" in c.source for c in charts)
     remarks = [b for b in first.blocks if isinstance(b, Remark)]
     kinds = {r.kind for r in remarks}
-    assert kinds == {"kommentar", "beschluss"}  # the September decision was based on this view
+    assert kinds == {"kommentar", "beschluss", "vorschlag"}  # the September decision rests on this view;
+    # the Beschlussvorschlag is the one prepared for this TOP
     assert any("Bestätigt" in r.text or "Elternbefragung" in r.text for r in remarks)  # reply in the thread
     # The U3 table lists the worst districts first (higher is better → ascending).
     u3 = _tables(first)[0].frame
@@ -121,7 +123,7 @@ def test_paper_applies_small_number_protection(demo):
     )
     m = sk.create_meeting(engine, "Geheimhaltungstest", pd.Timestamp("2027-01-01").date(), "Test")
     sk.add_agenda_item(engine, m.id, "geheim", view.id)
-    section = build_paper(engine, m.id).sections[0]
+    section = build_paper(engine, m.id).sections[1]  # after TOP 0, „Seit der letzten Sitzung“
     frame = _tables(section)[0].frame
     names = dict(zip(data.areas["gebiet_id"], data.areas["name"], strict=True))
     shown = dict(zip(frame.iloc[:, 0], frame.iloc[:, 1], strict=True))

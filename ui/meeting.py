@@ -14,6 +14,7 @@ from html import escape
 import streamlit as st
 
 from planning import auth
+from planning import since as since_mod
 from planning import steering as sk
 from planning.auth import Permission
 from planning.db import session_scope
@@ -55,6 +56,8 @@ html:has(.st-key-sitzung_leiste) {{ font-size: 19px; }}
 .st-key-sitzung_leiste [data-testid="stWidgetLabel"] p {{ color: #fff !important; font-size: 0.95rem; }}
 .st-key-sitzung_leiste .sitzung-top {{ color: #fff; font-size: 1.7rem; font-weight: 700; line-height: 1.2; }}
 .st-key-sitzung_leiste .sitzung-sub {{ color: #e5edf7; font-size: 1rem; }}
+.st-key-sitzung_leiste .sitzung-vorschlag {{ color: #fff; font-size: 1.05rem; margin-top: 0.25rem;
+  white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }}
 .sitzung-ok {{ background: #e7f6ec; border: 2px solid #15803d; color: #0b3d1c; border-radius: 0.6rem;
   padding: 0.7rem 1rem; font-size: 1.35rem; font-weight: 600; }}
 </style>
@@ -81,7 +84,7 @@ def follow_link() -> None:
     mid, pos = state.get(state.MEETING), state.get(state.AGENDA_POS)
     if not mid:
         return
-    key = (int(mid), int(pos or 1))
+    key = (int(mid), 1 if pos is None else int(pos))
     if st.session_state.get(_OPENED) == key:
         return
     meeting = active_meeting()
@@ -90,14 +93,24 @@ def follow_link() -> None:
     _show(meeting, key[1], mark=False)
 
 
+#: TOP 0 opens every meeting: „Seit der letzten Sitzung“ (on the Sitzung page, see ``opening``).
+OPENING = 0
+OPENING_TITLE = since_mod.TITLE
+
+
 def _show(meeting: sk.MeetingInfo, pos: int, mark: bool = True) -> None:
-    """Go to TOP ``pos`` (1-based): its saved view, and note that it was shown (callback)."""
+    """Go to TOP ``pos`` (1-based; 0 = „Seit der letzten Sitzung“): its saved view, and note that it
+    was shown (callback)."""
     if not meeting.agenda:
         return
-    pos = min(max(pos, 1), len(meeting.agenda))
+    pos = min(max(pos, OPENING), len(meeting.agenda))
     st.session_state[_OPENED] = (meeting.id, pos)
     st.session_state.pop(steering.FLASH, None)
     state.put(state.AGENDA_POS, pos)
+    if pos == OPENING:
+        steering.leave_view()
+        steering.goto("steuerkreis")
+        return
     item = meeting.agenda[pos - 1]
     if mark and uiauth.allowed(
         Permission.DECIDE
@@ -110,13 +123,13 @@ def _show(meeting: sk.MeetingInfo, pos: int, mark: bool = True) -> None:
 
 
 def start(meeting: sk.MeetingInfo, user: str = "") -> None:
-    """Open meeting mode at the first TOP (callback)."""
+    """Open meeting mode at TOP 0, „Seit der letzten Sitzung“ (callback)."""
     state.put(state.MEETING, meeting.id)
     if meeting.status == "geplant" and uiauth.allowed(Permission.DECIDE):
         with contextlib.suppress(sk.SteeringError):  # the status is a convenience; the meeting runs anyway
             who = uiauth.author_name() or user or "Sitzungsleitung"
             sk.update_meeting(uidata.engine(), meeting.id, meeting.revision, who, status="laufend")
-    _show(meeting, 1)
+    _show(meeting, OPENING)
 
 
 def stop() -> None:
@@ -150,24 +163,33 @@ def frame(ctx: Context | None) -> None:
     if meeting is None:
         return
     st.html(CSS)
-    pos = int(state.get(state.AGENDA_POS) or 1)
+    raw = state.get(state.AGENDA_POS)
+    pos = 1 if raw is None else int(raw)
     n = len(meeting.agenda)
     item = meeting.agenda[pos - 1] if 0 < pos <= n else None
     with st.container(key="sitzung_leiste"):
         c_title, c_prev, c_next = st.columns([6, 1, 1], vertical_alignment="center")
         with c_title:
-            top = f"TOP {pos} von {n}: {item.title}" if item else "Keine Tagesordnungspunkte"
+            if pos == OPENING:
+                top = f"TOP 0 von {n}: {OPENING_TITLE}"
+            else:
+                top = f"TOP {pos} von {n}: {item.title}" if item else "Keine Tagesordnungspunkte"
             st.html(
                 f'<div class="sitzung-top">{escape(top)}</div>'
                 f'<div class="sitzung-sub">{escape(meeting.body)} · {meeting.date:%d.%m.%Y}'
                 + (f" · {escape(item.presenter)}" if item and item.presenter else "")
                 + "</div>"
+                + (
+                    f'<div class="sitzung-vorschlag"><b>Beschlussvorschlag:</b> {escape(item.proposal)}</div>'
+                    if item and item.proposal
+                    else ""
+                )
             )
         c_prev.button(
             "◀ Zurück",
             on_click=_show,
             args=(meeting, pos - 1),
-            disabled=pos <= 1,
+            disabled=pos <= OPENING,
             key="top_prev",
             width="stretch",
         )
@@ -216,7 +238,7 @@ def frame(ctx: Context | None) -> None:
             width="stretch",
             **_may(Permission.DECIDE),
         ):
-            decision_dialog(ctx, meeting)
+            decision_dialog(ctx, meeting, item)
         if c_ord.button(
             "Arbeitsauftrag",
             icon=":material/assignment:",
@@ -226,6 +248,13 @@ def frame(ctx: Context | None) -> None:
         ):
             order_dialog(ctx, meeting)
         with c_agenda.popover("Tagesordnung", width="stretch"):
+            st.button(
+                f"{'▶ ' if pos == OPENING else ''}TOP 0: {OPENING_TITLE}",
+                on_click=_show,
+                args=(meeting, OPENING),
+                key="top_jump_0",
+                width="stretch",
+            )
             for entry in meeting.agenda:
                 mark = "▶ " if entry.position == pos else ("✓ " if entry.shown_at else "")
                 st.button(
@@ -264,6 +293,10 @@ def comment_dialog(ctx: Context, meeting: sk.MeetingInfo) -> None:
         st.info("Wählen Sie zuerst eine Kennzahl oder ein Gebiet; der Kommentar steht dann daneben.")
         return
     scope = st.radio("Bezieht sich auf", list(options), key="dlg_comment_scope")
+    st.caption(
+        f"Der Kommentar wird mit dem Jahr {steering.shown_year(ctx)} und dem Datenstand der Ansicht "
+        "festgehalten; rücken die Zahlen weiter, steht das dabei."
+    )
     text = st.text_area("Interpretation", key="dlg_comment_text")
     dept = st.selectbox(
         "Fachamt",
@@ -277,7 +310,15 @@ def comment_dialog(ctx: Context, meeting: sk.MeetingInfo) -> None:
         c, g = options[scope]
         try:
             sk.add_comment(
-                uidata.engine(), ctx.layout.id, text, dept or "", user, c, g, meeting_id=meeting.id
+                uidata.engine(),
+                ctx.layout.id,
+                text,
+                dept or "",
+                user,
+                c,
+                g,
+                meeting_id=meeting.id,
+                **steering.comment_binding(ctx),
             )
         except sk.SteeringError as exc:
             st.error(str(exc))
@@ -287,10 +328,17 @@ def comment_dialog(ctx: Context, meeting: sk.MeetingInfo) -> None:
 
 
 @st.dialog("Beschluss erfassen", width="large")
-def decision_dialog(ctx: Context, meeting: sk.MeetingInfo) -> None:
+def decision_dialog(ctx: Context, meeting: sk.MeetingInfo, item: sk.AgendaEntry | None = None) -> None:
     basis = steering.describe_state(ctx, state.view_state())
+    if item is not None and item.proposal and "dlg_dec_text" not in st.session_state:
+        # Recording starts from the prepared proposal; the room changes what it decides otherwise.
+        st.session_state["dlg_dec_title"] = item.title
+        st.session_state["dlg_dec_text"] = item.proposal
     title = st.text_input("Titel", key="dlg_dec_title")
     text = st.text_area("Beschlusstext", key="dlg_dec_text", height=140)
+    if item is not None and item.proposal:
+        by = f" ({item.proposal_by})" if item.proposal_by else ""
+        st.caption(f"Vorausgefüllt mit dem Beschlussvorschlag zu TOP {item.position}{by}.")
     status = st.selectbox("Status", sk.DECISION_STATUS, key="dlg_dec_status")
     st.caption(
         f"Grundlage: die Ansicht auf dem Bildschirm ({steering.PAGE_TITLES.get(ctx.page, ctx.page)}"

@@ -10,9 +10,11 @@ from typing import Any
 
 import streamlit as st
 
+from planning import comment_basis
 from planning import steering as sk
 from planning.auth import Permission
 from planning.db import session_scope
+from planning.repository import VersionInfo, list_versions
 from planning.steering import View
 from ui import auth as uiauth
 from ui import components, state
@@ -235,6 +237,41 @@ def save_view_popover(ctx: Context) -> None:
 # ---------------------------------------------------------------- comments
 
 
+def shown_year(ctx: Context) -> int:
+    """The year the page shows: the plan year on the planning parts, else the frame's year."""
+    planning_part = ctx.page == "szenarien" or (
+        ctx.page in ("kita", "schule") and state.get(state.DOMAIN_VIEW) in (None, "", "Bedarfsplanung")
+    )
+    plan_year = state.get(state.PLAN_YEAR) if planning_part else None
+    return int(plan_year) if plan_year else int(ctx.year)
+
+
+def comment_binding(ctx: Context) -> dict[str, Any]:
+    """What a new comment is bound to: the year and the dataset versions on screen."""
+    return {"year": shown_year(ctx), "versions": dict(ctx.versions)}
+
+
+@st.cache_data(ttl=30, show_spinner=False)
+def _known_versions(url: str, layout_id: int) -> dict[int, VersionInfo]:
+    return {v.id: v for v in list_versions(uidata.engine_for(url), layout_id)}
+
+
+def basis_line(ctx: Context, c: sk.CommentInfo) -> str:
+    """ "(bezieht sich auf 2024, Datenstand … – Zahlen inzwischen fortgeschrieben: …)" or ""."""
+    kinds: tuple[str, ...] = ()
+    if c.indicator_code:
+        try:
+            kinds = ctx.indicator(c.indicator_code).sources
+        except KeyError:
+            kinds = ()
+    b = comment_basis.basis(
+        c, _known_versions(ctx.url, ctx.layout.id), kinds, shown_year(ctx), dict(ctx.versions)
+    )
+    if b is None:
+        return ""
+    return components.plain(b.about) + (f" · :orange[**{components.plain(b.moved)}**]" if b.moved else "")
+
+
 def _thread_md(ctx: Context, c: sk.CommentInfo, names: dict[str, str]) -> str:
     subject = []
     if c.indicator_code:
@@ -245,7 +282,12 @@ def _thread_md(ctx: Context, c: sk.CommentInfo, names: dict[str, str]) -> str:
     if c.gebiet_id:
         subject.append(names.get(c.gebiet_id, c.gebiet_id))
     head = f"**{components.plain(c.department)}** · {components.plain(c.author)} · {c.created_at:%d.%m.%Y}"
-    return f"{head}  \n_{components.plain(' × '.join(subject))}_  \n{components.plain(c.text)}"
+    basis = basis_line(ctx, c)
+    return (
+        f"{head}  \n_{components.plain(' × '.join(subject))}_"
+        + (f"  \n{basis}" if basis else "")
+        + f"  \n{components.plain(c.text)}"
+    )
 
 
 def comments_panel(
@@ -294,7 +336,15 @@ def _thread_actions(ctx: Context, t: sk.CommentInfo, key: str) -> None:
         toggle = c2.form_submit_button("Wieder öffnen" if t.resolved else "Als erledigt markieren")
         try:
             if reply:
-                sk.add_comment(uidata.engine(), ctx.layout.id, text, dept or "", user, parent_id=t.id)
+                sk.add_comment(
+                    uidata.engine(),
+                    ctx.layout.id,
+                    text,
+                    dept or "",
+                    user,
+                    parent_id=t.id,
+                    **comment_binding(ctx),
+                )
                 flash(f"Antwort festgehalten ({dept or 'ohne Fachamt'}): „{text.strip()}“")
                 st.rerun()
             if toggle:
@@ -344,6 +394,7 @@ def _new_comment_form(
                     code,
                     gid,
                     meeting_id=meeting or None,
+                    **comment_binding(ctx),
                 )
             except sk.SteeringError as exc:
                 st.error(str(exc))

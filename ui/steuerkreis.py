@@ -18,7 +18,7 @@ from planning.formatting import local_stamp
 from planning.paper.build import build_paper, record_tables
 from planning.paper.images import ExportError
 from ui import auth as uiauth
-from ui import components, meeting, steering
+from ui import components, meeting, since, steering
 from ui import data as uidata
 from ui.frame import Context
 
@@ -88,6 +88,8 @@ def meetings_tab(ctx: Context) -> None:
         "Die Vorlage enthält je TOP Karte, Tabelle und Verlauf mit Quelle und Stand (Geheimhaltung wie in "
         "der App), die Kommentare der Fachämter, Beschlüsse, Arbeitsaufträge und das Protokoll."
     )
+    if st.toggle("Seit der letzten Sitzung zeigen (TOP 0)", key="sk_since"):
+        since.show(m.id, uidata.version_key(ctx.layout.id))
     st.subheader("Tagesordnung")
     _agenda(ctx, m)
     _add_item_form(ctx, m)
@@ -210,7 +212,7 @@ def _agenda(ctx: Context, m: sk.MeetingInfo) -> None:
         )
     for item in m.agenda:
         with st.container(border=True, key=f"sk_top_{item.id}"):
-            c1, c2, c3, c4, c5 = st.columns([7, 1.3, 0.6, 0.6, 0.6], vertical_alignment="center")
+            c1, c2, c_prop, c3, c4, c5 = st.columns([7, 1.3, 2, 0.6, 0.6, 0.6], vertical_alignment="center")
             shown = f" · gezeigt {sk.local_time(item.shown_at):%d.%m.%Y %H:%M} Uhr" if item.shown_at else ""
             what = ""
             if item.view is not None:
@@ -221,6 +223,7 @@ def _agenda(ctx: Context, m: sk.MeetingInfo) -> None:
                 + (f" — {components.plain(item.presenter)}" if item.presenter else "")
                 + (f"  \n{components.plain(what)}{shown}" if what or shown else "")
                 + (f"  \n_{components.plain(item.note)}_" if item.note else "")
+                + (f"  \n**Beschlussvorschlag:** {components.plain(item.proposal)}" if item.proposal else "")
             )
             if item.view is not None:
                 c2.button(
@@ -232,6 +235,8 @@ def _agenda(ctx: Context, m: sk.MeetingInfo) -> None:
                 )
             if not uiauth.allowed(Permission.DECIDE):
                 continue
+            with c_prop:
+                _proposal_form(item)
             c3.button(
                 "▲",
                 key=f"sk_up_{item.id}",
@@ -253,6 +258,29 @@ def _agenda(ctx: Context, m: sk.MeetingInfo) -> None:
                 args=(uidata.engine(), item.id),
                 help="von der Tagesordnung nehmen",
             )
+
+
+def _proposal_form(item: sk.AgendaEntry) -> None:
+    """The TOP's Beschlussvorschlag, prepared before the meeting (saved against its revision)."""
+    with (
+        st.popover("Beschlussvorschlag", icon=":material/edit_note:", width="stretch"),
+        st.form(f"sk_prop_{item.id}", border=False),
+    ):
+        text = st.text_area(
+            f"Beschlussvorschlag zu TOP {item.position}",
+            value=item.proposal,
+            height=160,
+            placeholder="Der Steuerkreis beschließt …",
+        )
+        user = steering.user_name(f"sk_prop_user_{item.id}")
+        if st.form_submit_button("Vorschlag speichern", type="primary"):
+            try:
+                sk.set_proposal(uidata.engine(), item.id, item.revision, user, text)
+            except sk.SteeringError as exc:
+                st.error(str(exc))
+            else:
+                steering.flash(f"Beschlussvorschlag zu TOP {item.position} gespeichert: „{text.strip()}“")
+                st.rerun()
 
 
 def _add_item_form(ctx: Context, m: sk.MeetingInfo) -> None:

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, func, insert, literal, select
 from sqlalchemy.orm import Session
 
 from planning import indicators as ind
 from planning import steering as sk
 from planning.db import session_scope
-from planning.models import AgendaItem, Meeting, WorkOrder
+from planning.models import AgendaItem, DatasetVersion, Meeting, Population, WorkOrder
 from planning.repository import active_versions, get_layout, load_planning_data
 from planning.scenarios import Scenario, get_scenario
 
@@ -30,6 +30,46 @@ PLANNERS = {
     "Sozialplanung": "A. Nowak",
     "Dezernat": "Dr. K. Hansen",
 }
+
+
+#: The register extract the September meeting saw: the same city up to 31.12.2024 (2025 arrived
+#: in the winter), so "Seit der letzten Sitzung" has a new delivery and figures that moved.
+PREVIOUS_POPULATION = ("Einwohnerregister 31.12.2015–31.12.2024 (Demo)", dt.date(2024, 12, 31))
+PREVIOUS_IMPORT = dt.datetime(2025, 2, 12, 9, 30)
+
+
+def _previous_population(s: Session, current: int) -> int:
+    """An inactive copy of the population version ``current`` without its last year."""
+    v = s.get(DatasetVersion, current)
+    assert v is not None
+    last = s.scalar(
+        select(Population.year)
+        .where(Population.dataset_version_id == current)
+        .order_by(Population.year.desc())
+        .limit(1)
+    )
+    old = DatasetVersion(
+        kind="bevoelkerung",
+        layout_id=v.layout_id,
+        label=PREVIOUS_POPULATION[0],
+        source=v.source,
+        licence=v.licence,
+        stand=PREVIOUS_POPULATION[1],
+        imported_at=PREVIOUS_IMPORT,
+        imported_by=v.imported_by,
+        is_active=False,
+        note="Vorige Lieferung (Demo): Stand der Sitzung im September.",
+    )
+    s.add(old)
+    s.flush()
+    cols = ("area_id", "year", "age_from", "age_to", "sex", "count")
+    rows = select(literal(old.id), *(getattr(Population, c) for c in cols)).where(
+        Population.dataset_version_id == current, Population.year < last
+    )
+    s.execute(insert(Population).from_select(["dataset_version_id", *cols], rows))
+    count = select(func.count()).select_from(Population).where(Population.dataset_version_id == old.id)
+    old.row_count = int(s.scalar(count) or 0)
+    return old.id
 
 
 def seed_steering(engine: Engine) -> None:
@@ -53,14 +93,36 @@ def seed_steering(engine: Engine) -> None:
     who = PLANNERS
 
     def view(
-        s: Session, title: str, page: str, state: dict[str, str], scenario: Scenario | None = None
+        s: Session,
+        title: str,
+        page: str,
+        state: dict[str, str],
+        scenario: Scenario | None = None,
+        pinned: dict[str, int] | None = None,
     ) -> sk.View:
         return sk.save_view(
-            engine, layout.id, title, page, state, versions, scenario, who["Jugendamt"], session=s
+            engine, layout.id, title, page, state, pinned or versions, scenario, who["Jugendamt"], session=s
         )
 
     with session_scope(engine) as s:
         base = {"gebietsstand": layout.code, "ebene": str(level), "jahr": str(year)}
+        # What the September meeting looked at: the register up to 2024.
+        then = versions | {"bevoelkerung": _previous_population(s, versions["bevoelkerung"])}
+        then_base = base | {"jahr": str(year - 1)}
+        v_kita_then = view(
+            s,
+            "Kita-Bedarfsprognose 2028 (September)",
+            "kita",
+            then_base | {"teil": "Bedarfsplanung", "szenario": "Basis", "planjahr": "2028"},
+            pinned=then,
+        )
+        v_u3_then = view(
+            s,
+            "U3-Versorgung nach Planungsraum (September)",
+            "lagebild",
+            then_base | {"kennzahl": "versorgung_u3", "gebiet": gid},
+            pinned=then,
+        )
         v_u3 = view(
             s,
             "U3-Versorgung nach Planungsraum",
@@ -104,18 +166,45 @@ def seed_steering(engine: Engine) -> None:
         )
         s.add_all([previous, meeting])
         s.flush()
-        s.add(AgendaItem(meeting_id=previous.id, position=1, title="Kita-Bedarfsprognose", view_id=v_kita.id))
-        for pos, (title, v, presenter, note) in enumerate(
+        s.add(
+            AgendaItem(
+                meeting_id=previous.id, position=1, title="Kita-Bedarfsprognose", view_id=v_kita_then.id
+            )
+        )
+        s.add(AgendaItem(meeting_id=previous.id, position=2, title="U3-Versorgung", view_id=v_u3_then.id))
+        for pos, (title, v, presenter, note, proposal) in enumerate(
             [
-                ("U3-Versorgung: wo fehlen Plätze heute?", v_u3, "Jugendamt", "Ampel gegen das Ziel 50 %."),
-                ("Kita-Platzbilanz bis 2028", v_kita, "Jugendamt", ""),
-                ("Ganztag und neue Grundschule Sonnenhang", v_gt, "Schulamt", "Rechtsanspruch ab 2026/27."),
-                ("Kinderarmut und Prävention", v_armut, "Sozialplanung", ""),
+                (
+                    "U3-Versorgung: wo fehlen Plätze heute?",
+                    v_u3,
+                    "Jugendamt",
+                    "Ampel gegen das Ziel 50 %.",
+                    f"Der Steuerkreis nimmt die U3-Versorgung zur Kenntnis und bittet das Jugendamt, "
+                    f"für {name} "
+                    "bis zur nächsten Sitzung eine Übergangslösung mit Kindertagespflege vorzulegen.",
+                ),
+                (
+                    "Kita-Platzbilanz bis 2028",
+                    v_kita,
+                    "Jugendamt",
+                    "",
+                    "Die AG Fachplanung legt für die drei Planungsräume mit dem größten Fehlbedarf 2028 "
+                    "Standortvorschläge vor.",
+                ),
+                (
+                    "Ganztag und neue Grundschule Sonnenhang",
+                    v_gt,
+                    "Schulamt",
+                    "Rechtsanspruch ab 2026/27.",
+                    "Der Steuerkreis empfiehlt, die Grundschule Sonnenhang mit Ganztagsräumen zu planen.",
+                ),
+                ("Kinderarmut und Prävention", v_armut, "Sozialplanung", "", ""),
                 (
                     f"Stadtteilprofil {name}",
                     v_profile,
                     "AG Fachplanung",
                     "Gemeinsame Einschätzung der Fachämter.",
+                    "",
                 ),
             ],
             start=1,
@@ -128,6 +217,8 @@ def seed_steering(engine: Engine) -> None:
                     view_id=v.id,
                     presenter=presenter,
                     note=note,
+                    proposal=proposal,
+                    proposal_by=who["Dezernat"] if proposal else None,
                 )
             )
 
@@ -140,6 +231,8 @@ def seed_steering(engine: Engine) -> None:
             who["Jugendamt"],
             indicator="versorgung_u3",
             session=s,
+            year=year,
+            versions=versions,
         )
         sk.add_comment(
             engine,
@@ -160,6 +253,8 @@ def seed_steering(engine: Engine) -> None:
             indicator="versorgung_u3",
             gebiet_id=gid,
             session=s,
+            year=year - 1,  # written for the September meeting, on the register up to 2024
+            versions=then,
         )
         sk.add_comment(
             engine,

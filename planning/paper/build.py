@@ -16,9 +16,10 @@ import pandas as pd
 import plotly.graph_objects as go
 from sqlalchemy import Engine
 
+from planning import comment_basis, small_base
 from planning import indicators as ind
 from planning import profile as prof
-from planning import small_base
+from planning import since as since_mod
 from planning import steering as sk
 from planning.formatting import LOCAL_TZ, format_value, number_range
 from planning.indicators import Indicator
@@ -27,7 +28,7 @@ from planning.paper.images import static_map
 from planning.paper.model import Block, Chart, Paper, Remark, Section, Table, Text
 from planning.plan import PlanResult, at_level, compute_plan
 from planning.registry import Registry, load_registry
-from planning.repository import PlanningData, list_layouts, load_planning_data
+from planning.repository import PlanningData, VersionInfo, list_layouts, list_versions, load_planning_data
 from planning.scenarios import BASELINE_NAME, get_scenario
 from planning.suppression import GEHEIM
 from planning.targets import light
@@ -76,6 +77,16 @@ class _Context:
         if key not in self.tables:
             self.tables[key] = ind.city_series(data, indicator)
         return self.tables[key]
+
+    _known: dict[int, VersionInfo] | None = None
+
+    def known(self) -> dict[int, VersionInfo]:
+        """Every dataset version by id (old ones too), for what comments speak about."""
+        if self._known is None:
+            self._known = {
+                v.id: v for lay in list_layouts(self.engine) for v in list_versions(self.engine, lay.id)
+            }
+        return self._known
 
     def plan(self, view: sk.View, data: PlanningData) -> PlanResult:
         scenario = view.frozen_scenario() or get_scenario(self.engine, data.layout.id, BASELINE_NAME)
@@ -427,26 +438,58 @@ def _comment_remark(
     label: Callable[[str], str],
     status: str,
     with_replies: bool = True,
+    basis: str = "",
 ) -> Remark:
-    """A comment as printed: department, author, date and subject (indicator × district)."""
+    """A comment as printed: department, author, date and subject (indicator × district), and the
+    year and data it speaks about (``basis``, from :mod:`planning.comment_basis`)."""
     district = names.get(c.gebiet_id, c.gebiet_id) if c.gebiet_id else ""
     subject = " × ".join(x for x in (label(c.indicator_code) if c.indicator_code else "", district) if x)
     replies = c.replies if with_replies else ()
     text = c.text + "".join(f"\n↳ {r.department} ({r.author}): {r.text}" for r in replies)
+    if basis:
+        text += "\n" + basis
     return Remark(
         "kommentar", f"{c.department} · {c.author} · {_date(c.created_at)} · {subject}", text, status
     )
 
 
+def _shown_year(view: sk.View) -> int | None:
+    """The year a view shows (plan year on the planning parts)."""
+    planning_part = view.page == "szenarien" or (
+        view.page in ("kita", "schule") and view.state.get("teil", "Bedarfsplanung") != "Ist-Kennzahlen"
+    )
+    raw = view.state.get("planjahr" if planning_part else "jahr", "")
+    return int(raw) if raw.isdigit() else None
+
+
 def _comment_remarks(
-    engine: Engine, view: sk.View, names: dict[str, str], label: Callable[[str], str]
+    ctx: _Context, view: sk.View, names: dict[str, str], label: Callable[[str], str]
 ) -> list[Block]:
     code = view.state.get("kennzahl") if view.page not in ("stadtteilprofil",) else None
     gid = view.state.get("gebiet")
     if not code and not gid:
         return []
-    threads = sk.comments_about(engine, view.layout_id, code, gid, include_resolved=False)
-    return [_comment_remark(c, names, label, "offen") for c in threads]
+    threads = sk.comments_about(ctx.engine, view.layout_id, code, gid, include_resolved=False)
+    return [
+        _comment_remark(c, names, label, "offen", basis=_basis(ctx, c, _shown_year(view), view.versions))
+        for c in threads
+    ]
+
+
+def _basis(
+    ctx: _Context, c: sk.CommentInfo, year: int | None = None, versions: dict[str, int] | None = None
+) -> str:
+    """ "Bezieht sich auf 2024, Datenstand … – Zahlen inzwischen fortgeschrieben: …" or ""."""
+    kinds: tuple[str, ...] = ()
+    if c.indicator_code:
+        try:
+            kinds = ctx.registry.indicator(c.indicator_code).sources
+        except KeyError:
+            kinds = ()
+    b = comment_basis.basis(c, ctx.known(), kinds, year, versions)
+    if b is None:
+        return ""
+    return b.about[0].upper() + b.about[1:] + (f". {b.moved}." if b.moved else ".")
 
 
 def _decision_remark(d: sk.DecisionInfo) -> Remark:
@@ -544,6 +587,58 @@ def record_tables(engine: Engine, key: str | int) -> dict[str, pd.DataFrame]:
     }
 
 
+def since_section(report: since_mod.SinceReport) -> Section:
+    """ "Seit der letzten Sitzung" as the paper's first section (TOP 0, as on the screen)."""
+    section = Section(title=f"TOP 0: {since_mod.TITLE}", subtitle=report.since_label)
+    if report.previous is None:
+        section.blocks.append(Text("Für diese Sitzung gibt es keine frühere Sitzung desselben Gremiums."))
+    lines = since_mod.version_lines(report)
+    section.blocks.append(Text("Neue Datenstände: " + ("; ".join(lines) if lines else "keine") + "."))
+    basis = (
+        "Verglichen mit den Ansichten, die die letzte Sitzung gezeigt und beschlossen hat (mit ihrem "
+        "damaligen Datenstand), und den heute aktiven Daten."
+        if report.from_snapshots
+        else "Verglichen mit den Daten, die bis zur letzten Sitzung importiert waren."
+    )
+    groups = since_mod.moved_groups(report)
+    if not groups:
+        section.blocks.append(
+            Text("Größte Veränderungen: keine; die damals gezeigten Zahlen sind unverändert.")
+        )
+    for title, frame in groups:
+        section.blocks.append(
+            Table(
+                f"Größte Veränderungen: {title}",
+                frame,
+                note=basis,
+                numeric=("damals", "jetzt", "Veränderung"),
+            )
+        )
+    targets = since_mod.target_table(report)
+    if targets.empty:
+        section.blocks.append(Text("Zielwerte: keine Ampel hat gewechselt."))
+    else:
+        section.blocks.append(
+            Table(
+                "Zielwerte neu verfehlt oder erreicht",
+                targets,
+                note="Ampel der Gesamtstadt und jedes Gebiets, jeweils im jüngsten Jahr der Daten.",
+                numeric=("damals", "jetzt"),
+            )
+        )
+    orders = since_mod.order_table(report)
+    ov = report.orders
+    section.blocks.append(
+        Table(
+            f"Arbeitsaufträge: {len(ov.overdue)} überfällig, {len(ov.done_since)} erledigt",
+            orders,
+        )
+        if not orders.empty
+        else Text("Arbeitsaufträge: keiner überfällig, keiner erledigt.")
+    )
+    return section
+
+
 def build_paper(engine: Engine, key: str | int, now: dt.datetime | None = None) -> Paper:
     """The decision paper of the meeting ``key`` (name of the agenda or id)."""
     rec = sk.meeting_record(engine, key)
@@ -565,6 +660,7 @@ def build_paper(engine: Engine, key: str | int, now: dt.datetime | None = None) 
         created=now or dt.datetime.now(LOCAL_TZ),  # printed as the municipality reads it
         footer=f"{meeting.body} · {_date(meeting.date)} · Planungsatlas",
     )
+    paper.sections.append(since_section(since_mod.since_last_meeting(engine, meeting.id)))
     by_view: dict[int, list[sk.DecisionInfo]] = {}
     for d in sorted(sk.list_decisions(engine), key=lambda d: d.id):  # earlier meetings' too
         if d.view is not None:
@@ -575,6 +671,9 @@ def build_paper(engine: Engine, key: str | int, now: dt.datetime | None = None) 
             section.blocks.append(Text(f"Berichterstattung: {item.presenter}"))
         if item.note:
             section.blocks.append(Text(item.note))
+        if item.proposal:
+            by = f", vorbereitet von {item.proposal_by}" if item.proposal_by else ""
+            section.blocks.append(Remark("vorschlag", f"zu TOP {item.position}{by}", item.proposal))
         if item.view is None:
             paper.sections.append(section)
             continue
@@ -585,7 +684,7 @@ def build_paper(engine: Engine, key: str | int, now: dt.datetime | None = None) 
         section.link = item.view.link()
         section.blocks.extend(blocks)
         names = dict(zip(data.areas["gebiet_id"], data.areas["name"], strict=False))
-        section.blocks.extend(_comment_remarks(engine, item.view, names, label))
+        section.blocks.extend(_comment_remarks(ctx, item.view, names, label))
         section.blocks.extend(_decision_remark(d) for d in by_view.get(item.view.id, []))
         paper.sections.append(section)
     decided = Section(title="Beschlüsse dieser Sitzung")
@@ -633,7 +732,9 @@ def build_paper(engine: Engine, key: str | int, now: dt.datetime | None = None) 
         areas = pd.concat([d.areas[["gebiet_id", "name"]] for d in ctx.cache.values()]) if ctx.cache else None
         names = dict(zip(areas["gebiet_id"], areas["name"], strict=False)) if areas is not None else {}
         for c in rec.comments:
-            minutes.blocks.append(_comment_remark(c, names, label, "in der Sitzung", with_replies=False))
+            minutes.blocks.append(
+                _comment_remark(c, names, label, "in der Sitzung", with_replies=False, basis=_basis(ctx, c))
+            )
     paper.sections.append(minutes)
     paper.municipality = paper.municipality or (
         list_layouts(engine)[0].municipality if list_layouts(engine) else ""

@@ -50,7 +50,7 @@ class Text:
 class Remark:
     """A comment, decision or work order printed beside the figures it belongs to."""
 
-    kind: Literal["kommentar", "beschluss", "auftrag"]
+    kind: Literal["kommentar", "beschluss", "auftrag", "vorschlag"]
     heading: str  # "Jugendamt · M. Weber · 03.11.2026"
     text: str
     status: str = ""  # "offen", "erledigt", "beschlossen" …

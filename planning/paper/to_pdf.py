@@ -24,7 +24,12 @@ CHART_SCALE = 1.5  # ≈ 150 dpi on A4 landscape: sharp in print, faster to rend
 
 #: Tables up to this many rows move to the next page as a whole rather than split.
 KEEP_ROWS = 15
-KIND_LABELS = {"kommentar": "Kommentar", "beschluss": "Beschluss", "auftrag": "Arbeitsauftrag"}
+KIND_LABELS = {
+    "kommentar": "Kommentar",
+    "beschluss": "Beschluss",
+    "auftrag": "Arbeitsauftrag",
+    "vorschlag": "Beschlussvorschlag",
+}
 
 CSS = """
 @page {
@@ -113,6 +118,9 @@ p.text { margin: 0 0 4mm; max-width: 230mm; }
 .remark.kind-auftrag { border-left-color: #b45309; background: #fdf6ec; border-left-style: double;
                        border-left-width: 3mm; }
 .remark.kind-auftrag .kind { color: #92400e; }
+.remark.kind-vorschlag { border-left-color: #166534; background: #ffffff; border: 0.9pt dashed #166534;
+                         border-left: 2.2mm solid #166534; }
+.remark.kind-vorschlag .kind { color: #166534; }
 """
 
 

@@ -38,6 +38,7 @@ KIND = {
     "kommentar": ("Kommentar", RGBColor(0x4B, 0x55, 0x63)),
     "beschluss": ("Beschluss", RGBColor(0x16, 0x65, 0x34)),
     "auftrag": ("Arbeitsauftrag", RGBColor(0x92, 0x40, 0x0E)),
+    "vorschlag": ("Beschlussvorschlag", RGBColor(0x16, 0x65, 0x34)),
 }
 #: Chart pictures: layout pixels across the slide (smaller = larger type on screen) and scale.
 CHART_WIDTH_PX = 860
