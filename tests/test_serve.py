@@ -63,10 +63,11 @@ def test_serve_prepares_the_data_at_start_and_serves_the_pages(demo_template, tm
     )
     try:
         deadline = time.monotonic() + 180
-        while "Daten vorbereitet" not in server.log() and time.monotonic() < deadline:
+        while "Seiten vorab geöffnet" not in server.log() and time.monotonic() < deadline:
             assert server.proc.poll() is None, server.log()
             time.sleep(0.5)
         assert "Daten vorbereitet: weidenstadt" in server.log(), server.log()  # before any visitor
+        assert "Seiten vorab geöffnet" in server.log()  # and its pages opened once by itself
         errors = asyncio.run(_visit(server.base_url, ("", "kita", "schule", "szenarien")))
         assert errors == []
         assert "Traceback" not in server.log()

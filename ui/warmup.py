@@ -4,8 +4,10 @@ whenever an import (in this or another app process) changes what is active.
 A background thread fills the same shared caches the pages use (``ui/data.py``): the facts of the
 active layout, the base scenario's plan and the map layer of the level the app opens on. With the
 persisted cache (``planning.prepared``) a large layout that another process prepared before is
-ready within seconds. The thread then looks for new active versions every :data:`POLL_S` seconds
-(one small query) and prepares them before the next visitor asks.
+ready within seconds. Then the server opens its main pages once itself, through its own websocket
+(exactly what a browser sends), so what each page derives on its first run is shared too. The
+thread looks for new active versions every :data:`POLL_S` seconds (one small query) and prepares
+them before the next visitor asks.
 
 Started by ``serve.py`` (the server's lifespan); ``streamlit run app.py`` works as before, without
 preparation at start.
@@ -71,22 +73,82 @@ def prepare(url: str | None = None) -> tuple[Any, ...] | None:
     return key
 
 
-def _loop(stop: threading.Event) -> None:
+#: Pages the server opens once for itself after preparing (URL paths, "" = Lagebild): what each
+#: page derives on its first run (indicator tables, profiles, figures) is then in the shared caches.
+VISIT_PAGES = ("", "kita", "schule", "sozialraum", "stadtteilprofil", "szenarien")
+
+
+async def _visit(base_url: str, pages: tuple[str, ...]) -> None:
+    """One websocket session of this server opening ``pages`` (what a browser sends on a click)."""
+    import websockets
+    from streamlit.proto.BackMsg_pb2 import BackMsg
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    url = base_url.replace("http", "ws", 1) + "/_stcore/stream"
+    async with websockets.connect(url, subprotocols=["streamlit"], max_size=None) as ws:
+        for page in pages:
+            msg = BackMsg()
+            msg.rerun_script.page_name = page
+            msg.rerun_script.query_string = ""
+            await ws.send(msg.SerializeToString())
+            while True:
+                fwd = ForwardMsg()
+                fwd.ParseFromString(await ws.recv())
+                kind = fwd.WhichOneof("type")
+                if kind == "page_not_found":  # behind the sign-in page: nothing more to open
+                    return
+                if kind == "script_finished" and fwd.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN:
+                    break
+
+
+def visit(pages: tuple[str, ...] = VISIT_PAGES, wait_s: float = 60.0) -> bool:
+    """Open ``pages`` once on this server (as the day's first visitor would); False if the server
+    did not answer within ``wait_s`` or the visit failed (then the first visitor fills the caches)."""
+    import asyncio
+
+    from streamlit import config
+
+    port = config.get_option("server.port")
+    base = (config.get_option("server.baseUrlPath") or "").strip("/")
+    base_url = f"http://127.0.0.1:{port}" + (f"/{base}" if base else "")
+    deadline = time.monotonic() + wait_s
+    while True:
+        try:
+            t0 = time.perf_counter()
+            asyncio.run(asyncio.wait_for(_visit(base_url, pages), timeout=max(wait_s, 600.0)))
+        except OSError:  # not listening yet
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.5)
+            continue
+        except Exception:
+            LOG.exception("Seiten nicht vorab geöffnet")
+            return False
+        LOG.info("Seiten vorab geöffnet in %.1f s", time.perf_counter() - t0)
+        return True
+
+
+def _loop(stop: threading.Event, with_visit: bool) -> None:
+    visited: tuple[Any, ...] | None = None
     while not stop.is_set():
         try:
-            prepare()
+            key = prepare()
+            if with_visit and key is not None and key != visited:
+                visit()
+                visited = key
         except Exception:  # a broken database must not end the thread; the pages will say why
             LOG.exception("Vorbereitung der Daten fehlgeschlagen")
         stop.wait(POLL_S)
 
 
-def start() -> threading.Event:
-    """Start the preparing thread (daemon); set the returned event to stop it."""
+def start(with_visit: bool = True) -> threading.Event:
+    """Start the preparing thread (daemon); set the returned event to stop it. ``with_visit``: also
+    open the main pages once on this server after each preparation (:func:`visit`)."""
     logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").addFilter(
         _NoContextWarning()
     )
     stop = threading.Event()
-    threading.Thread(target=_loop, args=(stop,), name="planungsatlas-warmup", daemon=True).start()
+    threading.Thread(target=_loop, args=(stop, with_visit), name="planungsatlas-warmup", daemon=True).start()
     return stop
 
 
