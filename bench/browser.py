@@ -14,6 +14,8 @@
 from __future__ import annotations
 
 import asyncio
+import random
+import socket
 import statistics
 import threading
 import time
@@ -131,13 +133,19 @@ def map_figures(server: AppServer, label: str, options: tuple[str, str], runs: i
     }
 
 
-def baseline_server(geojson: Path, name: str) -> AppServer:
+def baseline_server(geojson: Path, name: str, tag: str = "") -> AppServer:
     return start_server(
         "sqlite://",
-        LOGS / f"baseline-{name}.log",
+        LOGS / f"baseline-{name}{tag}.log",
         script="bench/baseline_app.py",
         env={"BENCH_GEOJSON": str(geojson)},
+        port=bench_port(),
     )
+
+
+def app_server(db_url: str, name: str, tag: str = "") -> AppServer:
+    """The app as a server runs it (``serve.py``: prepares the active data from its start)."""
+    return start_server(db_url, LOGS / f"app-{name}{tag}.log", script="serve.py", port=bench_port())
 
 
 # ----------------------------------------------------------------------------- 20 sessions at once
@@ -167,40 +175,105 @@ async def _rerun(ws, page: str) -> None:  # type: ignore[no-untyped-def]
             return
 
 
-async def _session(url: str, steps: int, times: list[float], offset: int) -> None:
+#: A person's pause between two clicks in the room figure (seconds, uniform): reading the page.
+THINK_S = (2.0, 6.0)
+
+
+async def _session(
+    url: str, steps: int, times: list[float], offset: int, think: tuple[float, float] | None = None
+) -> None:
+    rng = random.Random(offset)  # the same pauses in every run
     async with websockets.connect(
         url.replace("http", "ws", 1) + "/_stcore/stream", subprotocols=["streamlit"], max_size=None
     ) as ws:
         await _rerun(ws, "")  # opening the app
         for step in range(steps):
+            if think:
+                await asyncio.sleep(rng.uniform(*think))
             t0 = time.perf_counter()
             await _rerun(ws, SESSION_PAGES[(step + offset) % len(SESSION_PAGES)])
             times.append(time.perf_counter() - t0)
 
 
-async def _sessions(url: str, n: int, steps: int) -> list[float]:
+async def _sessions(
+    url: str | list[str], n: int, steps: int, think: tuple[float, float] | None = None
+) -> list[float]:
+    """``n`` sessions; with several server URLs, session ``i`` goes to ``urls[i % len(urls)]`` (as a
+    proxy spreads the room's browsers over the app processes, each browser staying with one)."""
+    urls = [url] if isinstance(url, str) else url
     times: list[float] = []
-    await asyncio.gather(*(_session(url, steps, times, i) for i in range(n)))
+    await asyncio.gather(*(_session(urls[i % len(urls)], steps, times, i, think) for i in range(n)))
     return times
+
+
+def _p95(times: list[float]) -> float:
+    times = sorted(times)
+    return times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
 
 
 def sessions(server: AppServer, n: int = 20, steps: int = 7) -> dict[str, float]:
     """``n`` concurrent websocket sessions (what 20 laptops' browsers send), ``steps`` page changes
-    each: p95 and median of click → run finished, and the server's peak resident memory.
+    each, in two ways:
+
+    - **stress** (``p95_rerun_s``, ``median_rerun_s``, ``rss_mb``): the clicks follow each other
+      without a pause — the server's worst case;
+    - **room** (``p95_ratio``): as people use it, each reading the page for :data:`THINK_S` before
+      the next click; the p95 of click → run finished over the median of one session alone doing
+      the same clicks (``single_median_rerun_s``), both measured here.
 
     Websocket clients rather than 20 Chromium tabs: on two cores, twenty browsers rendering maps
-    would measure the browsers, not the server the room shares. The clicks follow each other
-    without a pause (a stress test: people read between clicks). Before the room comes in, one
+    would measure the browsers, not the server the room shares. Before the room comes in, one
     session has opened every page once, as the first visitor of the day would: the figures shared
     by all sessions (plan, maps, tables) are then built, and the clicks measure serving them."""
     asyncio.run(_sessions(server.base_url, 1, len(SESSION_PAGES)))  # the day's first visitor
     with RssSampler(server.proc.pid) as rss:
         times = asyncio.run(_sessions(server.base_url, n, steps))
-    times.sort()
-    p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
+    alone = asyncio.run(_sessions(server.base_url, 1, 2 * len(SESSION_PAGES), THINK_S))
+    room = asyncio.run(_sessions(server.base_url, n, steps, THINK_S))
+    single = statistics.median(alone)
     return {
-        "p95_rerun_s": round(p95, 3),
+        "p95_rerun_s": round(_p95(times), 3),
         "median_rerun_s": round(statistics.median(times), 3),
+        "single_median_rerun_s": round(single, 3),
+        "room_p95_rerun_s": round(_p95(room), 3),
+        "p95_ratio": round(_p95(room) / single, 2),
         "rss_mb": round(rss.peak, 1),
         "clicks": float(len(times)),
     }
+
+
+def sessions_spread(
+    servers: list[AppServer], single_median_s: float, n: int = 20, steps: int = 7
+) -> dict[str, float]:
+    """The same ``n`` sessions spread over several app processes (the shared installation's layout:
+    one process per core behind the proxy): stress p95, and the room's p95 over ``single_median_s``
+    (one session alone on one process, measured beside it)."""
+    for server in servers:  # each process's first visitor of the day
+        asyncio.run(_sessions(server.base_url, 1, len(SESSION_PAGES)))
+    urls = [s.base_url for s in servers]
+    times = asyncio.run(_sessions(urls, n, steps))
+    room = asyncio.run(_sessions(urls, n, steps, THINK_S))
+    return {
+        "p95_rerun_s": round(_p95(times), 3),
+        "room_p95_rerun_s": round(_p95(room), 3),
+        "p95_ratio": round(_p95(room) / single_median_s, 2),
+        "processes": float(len(servers)),
+    }
+
+
+#: Ports the benchmark's servers use (kept apart from other work on the same machine).
+PORTS = range(8640, 8660)
+
+
+def bench_port() -> int:
+    """A free port of :data:`PORTS` (a stopped server may need a moment to release its port)."""
+    for _ in range(40):
+        for port in PORTS:
+            with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+                try:
+                    s.bind(("127.0.0.1", port))
+                except OSError:
+                    continue
+                return port
+        time.sleep(0.5)
+    raise RuntimeError(f"Kein freier Port in {PORTS.start}–{PORTS.stop - 1}")

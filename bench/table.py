@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 RESULTS = Path(__file__).resolve().parent / "results.json"
 NAMES = {
@@ -24,6 +25,11 @@ ROWS = (
     ("browser_rerun_s", "Kennzahl wechseln bis Karte neu", "{:.2f} s"),
     ("baseline_rerun_s", "… Grundlinie", "{:.2f} s"),
     ("sessions20_p95_rerun_s", "20 Sitzungen: p95 je Klick", "{:.2f} s"),
+    ("sessions20_p95_rerun_s_multi", "… ein Prozess je Kern", "{:.2f} s"),
+    ("sessions20_single_median_s", "eine Sitzung allein: Median je Klick", "{:.2f} s"),
+    ("sessions20_room_p95_s", "20 Sitzungen mit Lesepausen: p95 je Klick", "{:.2f} s"),
+    ("sessions20_p95_ratio", "… ÷ eine Sitzung allein", "{:.2f} ×"),
+    ("sessions20_p95_ratio_multi", "… ein Prozess je Kern, ÷ eine Sitzung allein", "{:.2f} ×"),
     ("sessions20_rss_mb", "20 Sitzungen: Speicher Server", "{:.0f} MB"),
     ("peak_rss_mb", "Spitze Speicher Server", "{:.0f} MB"),
 )
@@ -38,6 +44,77 @@ def _cell(value: object, fmt: str) -> str:
         return f"{pages[worst]:.2f} s ({worst})".replace(".", ",")
     text = fmt.format(value)
     return text.replace(",", "#").replace(".", ",").replace("#", ".")  # German: 1.234,5
+
+
+#: Pages of the settled times (bench/settled.py) with their German names.
+SETTLED = {
+    "lagebild": "Übersicht",
+    "kita": "Kita-Versorgung",
+    "schule": "Schule & Ganztag",
+    "stadtteilprofil": "Stadtteilprofil",
+    "szenarien": "Szenarien",
+    "sitzung_top": "Sitzung, ein TOP",
+}
+
+
+SETTLED_NOTE = (
+    "\n\nZiele (Berlin): jede Seite warm und kalt ≤ 1,3 × Grundlinie; Kennzahl wechseln ≤ 1,3 ×"
+    " Grundlinie; 20 Sitzungen mit Lesepausen p95 ≤ 2,5 × eine Sitzung allein; langsamste Seite,"
+    " warmer Neuaufbau ≤ 0,3 s."
+)
+
+
+def _de(x: float, fmt: str = "{:.2f}") -> str:
+    return fmt.format(x).replace(".", ",")
+
+
+def settled_markdown(results: dict[str, object]) -> str:
+    """Per page: navigation → page settled, warm and cold, median [min–max] and × the floor page."""
+    datasets: dict[str, dict[str, Any]] = results["datasets"]  # type: ignore[assignment]
+    names = [n for n in NAMES if n in datasets and "page_settled_s" in datasets[n]]
+    if not names:
+        return ""
+    lines = [
+        "| Seite fertig (Median [min–max], × Grundlinie) | "
+        + " | ".join(f"{NAMES[n]} warm | {NAMES[n]} kalt" for n in names)
+        + " |",
+        "| --- | " + " | ".join("---: | ---:" for _ in names) + " |",
+    ]
+
+    def cell(f: dict[str, Any], kind: str, page: str | None) -> str:
+        if page is None:
+            key = "floor_settled_s" if kind == "" else "floor_settled_cold_s"
+            lo, hi = f["floor_settled_spread" if kind == "" else "floor_settled_cold_spread"]
+            return f"{_de(f[key])} s [{_de(lo)}–{_de(hi)}]"
+        sfx = "" if kind == "" else "_cold"
+        if page not in f[f"page_settled{sfx}_s"]:
+            return "–"
+        lo, hi = f[f"page_settled{sfx}_spread"][page]
+        value, ratio = f[f"page_settled{sfx}_s"][page], f[f"page_settled{sfx}_ratio"][page]
+        return f"{_de(value)} s [{_de(lo)}–{_de(hi)}] ×{_de(ratio)}"
+
+    for page, label in [(None, "Grundlinie (nur eine Karte)"), *SETTLED.items()]:
+        cells = [f"{cell(datasets[n], '', page)} | {cell(datasets[n], 'cold', page)}" for n in names]
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def readme_section(results: dict[str, object]) -> str:
+    """The README's figures: the quiet run, then (if measured) the run beside a busy neighbour."""
+    parts = []
+    for section, title in ((results, "ohne Nachbarlast"), (results.get("neighbour"), "mit Nachbarlast")):
+        if not isinstance(section, dict) or "datasets" not in section:
+            continue
+        m = section.get("machine", {})
+        section = {**section, "targets": results.get("targets", {})}
+        parts.append(
+            f"Gemessen am {section.get('measured_at')} {title} auf {m.get('cpus')} Kernen, Python "
+            f"{m.get('python')} ({m.get('platform')}); Grundlinie = dieselben Gebiete als eine Karte "
+            "auf einer leeren Streamlit-Seite, im selben Lauf gemessen:\n\n"
+            + markdown(section)
+            + ("\n\n" + settled_markdown(section) + SETTLED_NOTE if settled_markdown(section) else "")
+        )
+    return "\n\n".join(parts)
 
 
 def markdown(results: dict[str, object]) -> str:
@@ -58,5 +135,5 @@ def markdown(results: dict[str, object]) -> str:
 
 
 if __name__ == "__main__":
-    print(markdown(json.loads(RESULTS.read_text(encoding="utf-8"))))
+    print(readme_section(json.loads(RESULTS.read_text(encoding="utf-8"))))
     sys.exit(0)
