@@ -205,7 +205,10 @@ def map_picker(col, options: dict[str, str], key: str) -> str:  # type: ignore[n
 
 
 def district_picker(ctx: Context, table: pd.DataFrame, label: str | None = None) -> str | None:
-    names = dict(zip(table["gebiet_id"], table["name"], strict=False))
+    # One row per area, as plain lists: the plan table has a row per area and year, and zipping
+    # pandas string arrays walks them element by element (a fifth of the Szenarien page's rerun).
+    areas = table.drop_duplicates("gebiet_id")
+    names = dict(zip(areas["gebiet_id"].tolist(), areas["name"].tolist(), strict=True))
     state.ensure_choice(state.DISTRICT, [None, *names], None)
     st.selectbox(
         label or f"{ctx.level_name} für die Zeitreihe",
