@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from planning import pages
 from planning.steering import View
 from ui import auth as uiauth
 from ui import components, meeting, state, steering
@@ -75,30 +76,13 @@ def _sidebar(view: View | None, page: str) -> Context | None:
     )
 
 
-P = "pages/"
 sections = {
-    "Lagebild": [st.Page(P + "lagebild.py", title="Übersicht", icon=":material/dashboard:", default=True)],
-    "Kita": [st.Page(P + "kita.py", title="Kita-Versorgung", icon=":material/child_care:")],
-    "Schule": [st.Page(P + "schule.py", title="Schule & Ganztag", icon=":material/school:")],
-    "Jugendhilfe & Sozialraum": [
-        st.Page(P + "sozialraum.py", title="Jugendhilfe & Soziales", icon=":material/diversity_3:"),
-        st.Page(P + "stadtteilprofil.py", title="Stadtteilprofil", icon=":material/location_city:"),
-        st.Page(P + "querschnitt.py", title="Quervergleich", icon=":material/scatter_plot:"),
-    ],
-    "Szenarien": [
-        st.Page(P + "szenarien.py", title="Szenarien", icon=":material/compare_arrows:"),
-        st.Page(P + "kohorten.py", title="Kohortenkette", icon=":material/timeline:"),
-        st.Page(P + "prognose.py", title="Prognosegüte", icon=":material/fact_check:"),
-    ],
-    "Steuerkreis": [st.Page(P + "steuerkreis.py", title="Sitzung & Beschlüsse", icon=":material/gavel:")],
-    "Daten": [
-        st.Page(P + "kennzahlen.py", title="Kennzahlen & Ziele", icon=":material/flag:"),
-        st.Page(P + "datenstaende.py", title="Datenstände", icon=":material/database:"),
-        st.Page(P + "import.py", title="Import", icon=":material/upload_file:"),
-        st.Page(P + "protokoll.py", title="Änderungsprotokoll", icon=":material/history:"),
-    ],
+    name: [
+        st.Page(p.file, title=p.title, icon=p.icon, default=p.slug == pages.DEFAULT_PAGE) for p in group
+    ]
+    for name, group in pages.sections().items()
 }
-by_name = {p.url_path or "lagebild": p for group in sections.values() for p in group}
+by_name = {p.url_path or pages.DEFAULT_PAGE: p for group in sections.values() for p in group}
 uiauth.gate(sections)  # the sign-in page instead, until somebody signed in (where users exist)
 # A meeting link (?sitzung=N&top=K) opens that TOP's saved view, as the arrows in the bar do.
 meeting.follow_link()
@@ -106,7 +90,7 @@ meeting.follow_link()
 view = steering.pinned_view()
 # Navigation first, so the sidebar shows the sections at once (no flash of file names).
 pg = st.navigation(sections, expanded=True)  # all pages; collapsed shows an English "View more"
-page = pg.url_path or "lagebild"
+page = pg.url_path or pages.DEFAULT_PAGE
 goto = steering.pending_page()
 if goto in by_name and goto != page:
     state.sync_url()

@@ -11,7 +11,7 @@ from ui.frame import context
 from ui.versions_view import activation, version_comparison
 
 ctx = context()
-if views.page_frame(ctx, "Datenstände"):
+if views.page_frame(ctx, "datenstaende"):
     versions = list_versions(uidata.engine(), ctx.layout.id)
     st.write(
         f"Gebietsstand **{components.plain(ctx.layout.name)}** ({ctx.layout.code}), "

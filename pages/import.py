@@ -2,12 +2,13 @@
 
 import streamlit as st
 
+from planning import pages
 from ui import components
 from ui.frame import context
 from ui.importer import bundle_section, import_workflow
 
 context()  # ensures the app frame ran (deep links)
-st.title("Import")
+st.title(pages.title("import"))
 st.caption(
     "Dateien der Fachämter prüfen und als neuen Datenstand übernehmen. Eine fehlerhafte Datei ändert "
     "nichts; jeder Import bleibt als Datenstand mit Quelle, Lizenz und Stand nachvollziehbar."

@@ -6,7 +6,7 @@ from ui import sets, views
 from ui.frame import context
 
 ctx = context()
-if views.page_frame(ctx, "Kennzahlen & Ziele"):
+if views.page_frame(ctx, "kennzahlen"):
     st.caption(
         "Das gemeinsame Kennzahlenregister: Definition (Zähler/Nenner), zuständiges Amt, Geheimhaltung "
         "und vereinbarter Zielwert. Änderungen gelten sofort für alle Seiten und Exporte."

@@ -4,12 +4,11 @@ from ui import planview, views
 from ui.frame import context
 
 ctx = context()
-if views.page_frame(ctx, "Kita-Versorgung"):
+if views.page_frame(ctx, "kita"):
     planview.domain_page(
         ctx,
         planview.kita_plan,
         ("bevoelkerung", "kitas", "kindertagespflege", "wohnbau"),
         domains=("Kita", "Demografie"),
-        default="versorgung_ue3",
         points=(True, False),
     )

@@ -4,6 +4,6 @@ from ui import scenarioview, views
 from ui.frame import context
 
 ctx = context()
-if views.page_frame(ctx, "Kohortenkette"):
+if views.page_frame(ctx, "kohorten"):
     scenarioview.cohort_view(ctx)
     views.footer(ctx, None, ("bevoelkerung", "geburten", "schulen", "schueler", "wohnbau"))

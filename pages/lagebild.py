@@ -8,9 +8,9 @@ from ui import data as uidata
 from ui.frame import context
 
 ctx = context()
-if views.page_frame(ctx, "Lagebild"):
+if views.page_frame(ctx, "lagebild"):
     if state.get(state.MEETING):  # the room sees the TOP's map and ranking first, the overview below
-        indicator = views.indicator_explorer(ctx, default="versorgung_u3", points_default=(True, False))
+        indicator = views.indicator_explorer(ctx, points_default=(True, False))
         components.city_kpis(uidata.summary(ctx.url, ctx.layout.code, ctx.versions, ctx.year))
         st.subheader("Kennzahlenset mit Ampeln")
         sets.set_overview(ctx)
@@ -20,5 +20,5 @@ if views.page_frame(ctx, "Lagebild"):
         st.subheader("Kennzahlenset mit Ampeln")
         sets.set_overview(ctx)
         st.subheader("Kennzahl auf der Karte")
-        indicator = views.indicator_explorer(ctx, default="versorgung_u3", points_default=(True, False))
+        indicator = views.indicator_explorer(ctx, points_default=(True, False))
     views.footer(ctx, indicator, extra=("bevoelkerung", "kitas", "schueler"))

@@ -6,7 +6,7 @@ from ui import scenarioview, views
 from ui.frame import context
 
 ctx = context()
-if views.page_frame(ctx, "Prognosegüte"):
+if views.page_frame(ctx, "prognose"):
     st.markdown(
         "Wie gut trifft die Prognose? Sie rechnet ab jedem früheren Jahr mit denselben Regeln wie heute "
         "und wird mit den später beobachteten Kinderzahlen verglichen – daneben zwei Prognosen, die "

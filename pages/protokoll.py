@@ -5,7 +5,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from planning import audit
+from planning import audit, pages
 from planning.auth import Permission, current
 from planning.exports import csv_bytes
 from planning.formatting import audit_text, local_stamp, number
@@ -13,7 +13,7 @@ from ui import data as uidata
 from ui.frame import context
 
 context()  # ensures the app frame ran (deep links)
-st.title("Änderungsprotokoll")
+st.title(pages.title("protokoll"))
 who = current()
 if not who.can(Permission.ADMINISTER):
     st.warning("Das Änderungsprotokoll sehen nur Personen mit der Rolle Administration.")

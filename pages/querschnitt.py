@@ -6,7 +6,7 @@ from ui import crossview, views
 from ui.frame import context
 
 ctx = context()
-if views.page_frame(ctx, "Quervergleich"):
+if views.page_frame(ctx, "querschnitt"):
     compare, ranking = st.tabs(["Zwei Kennzahlen vergleichen", "Prioritätenliste"])
     with compare:
         pair = crossview.cross_view(ctx)

@@ -4,12 +4,11 @@ from ui import planview, views
 from ui.frame import context
 
 ctx = context()
-if views.page_frame(ctx, "Schule & Ganztag"):
+if views.page_frame(ctx, "schule"):
     planview.domain_page(
         ctx,
         planview.school_plan,
         ("bevoelkerung", "schulen", "schueler", "wohnbau"),
         domains=("Schule", "Ganztag"),
-        default="ganztag_quote",
         points=(False, True),
     )

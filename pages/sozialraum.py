@@ -4,6 +4,6 @@ from ui import views
 from ui.frame import context
 
 ctx = context()
-if views.page_frame(ctx, "Jugendhilfe & Soziales"):
-    indicator = views.indicator_explorer(ctx, domains=("Jugendhilfe", "Soziales"), default="kinderarmut")
+if views.page_frame(ctx, "sozialraum"):
+    indicator = views.indicator_explorer(ctx, domains=("Jugendhilfe", "Soziales"))
     views.footer(ctx, indicator)

@@ -4,6 +4,6 @@ from ui import profile, views
 from ui.frame import context
 
 ctx = context()
-if views.page_frame(ctx, "Stadtteilprofil"):
+if views.page_frame(ctx, "stadtteilprofil"):
     sources = profile.profile_view(ctx)
     views.footer(ctx, None, sources)

@@ -6,7 +6,7 @@ from ui import since, steuerkreis, views
 from ui.frame import context
 
 ctx = context()
-if views.page_frame(ctx, "Sitzung & Beschlüsse") and not since.opening(ctx):
+if views.page_frame(ctx, "steuerkreis") and not since.opening(ctx):
     t_meet, t_orders, t_dec, t_com, t_views = st.tabs(
         ["Sitzungen", "Arbeitsaufträge", "Beschlüsse", "Kommentare", "Gespeicherte Ansichten"]
     )

@@ -6,7 +6,7 @@ from ui import scenarioview, views
 from ui.frame import context
 
 ctx = context()
-if views.page_frame(ctx, "Szenarien"):
+if views.page_frame(ctx, "szenarien"):
     view = st.segmented_control(
         "Ansicht",
         ["Vergleichen", "Bearbeiten"],

@@ -20,7 +20,7 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from planning import indicators as ind
-from planning import small_base
+from planning import pages, small_base
 from planning import steering as sk
 from planning.formatting import number
 from planning.models import KIND_LABELS
@@ -41,8 +41,6 @@ from planning.targets import GRUEN, Target, light
 TITLE = "Seit der letzten Sitzung"
 #: Areas listed per compared figure (the largest changes first).
 MOVED_PER_VIEW = 5
-#: The figure a page shows when its view names no indicator.
-PAGE_INDICATOR = {"lagebild": "versorgung_u3", "sozialraum": "kinderarmut", "querschnitt": "versorgung_u3"}
 #: Plan views: the balance they show (negative = places missing), label and unit.
 PLAN_FIGURE = {
     "kita": ("kita_shortfall", "Kita: fehlende Plätze U3 + Ü3 (negativ)", "Plätze", 1),
@@ -175,7 +173,7 @@ class _Loader:
 
 
 def _level(view: sk.View, data: PlanningData) -> int:
-    raw = view.state.get("ebene", "")
+    raw = view.state.get(pages.LEVEL, "")
     n = len(data.layout.levels)
     return int(raw) if raw.isdigit() and int(raw) < n else n - 1
 
@@ -206,8 +204,7 @@ def _compare_view(
     now = loader.load(view.layout_id, now_pins)
     level = _level(view, then)
     names = dict(zip(then.areas["gebiet_id"], then.areas["name"], strict=False))
-    part = view.state.get("teil", "Bedarfsplanung")
-    if view.page in PLAN_FIGURE and (view.page == "szenarien" or part != "Ist-Kennzahlen"):
+    if view.page in PLAN_FIGURE and pages.shows_plan(view.page, view.state):
         code, label, unit, direction_sign = PLAN_FIGURE[view.page]
         frames = []
         found: list[int] = []
@@ -215,7 +212,7 @@ def _compare_view(
             result = loader.plan(view, data)
             data_level = int(data.areas.loc[data.areas["gebiet_id"].isin(result.areas), "level"].max())
             table = at_level(result, data.areas, level, data_level)
-            raw = view.state.get("planjahr", "")
+            raw = view.state.get(pages.PLAN_YEAR, "")
             wanted = int(raw) if raw.isdigit() else result.base_year + 3
             years = sorted(int(y) for y in table["year"].unique())
             year = wanted if wanted in years else years[-1]
@@ -225,14 +222,16 @@ def _compare_view(
         decimals = 0
         polarity = direction_sign
     else:
-        code = view.state.get("kennzahl") or PAGE_INDICATOR.get(view.page, "")
+        code = view.state.get(pages.INDICATOR) or (
+            pages.BY_SLUG[view.page].default_indicator if view.page in pages.BY_SLUG else None
+        )
         if not code:
             return []
         try:
             indicator = registry.indicator(code)
         except KeyError:
             return []
-        raw = view.state.get("jahr", "")
+        raw = view.state.get(pages.YEAR, "")
         t0, found0 = _indicator_frame(then, registry, code, level, int(raw) if raw.isdigit() else None)
         if found0 is None:
             return []

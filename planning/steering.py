@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Engine, and_, or_, select
 from sqlalchemy.orm import Session
 
+from planning import pages
 from planning.db import compare_and_set, concurrent_edit_message, session_or_scope, session_scope
 from planning.formatting import local_stamp
 from planning.models import (
@@ -55,24 +56,6 @@ DECISION_STATUS: tuple[str, ...] = ("beschlossen", "vertagt", "abgelehnt", "in U
 ORDER_STATUS: tuple[str, ...] = ("offen", "in Arbeit", "erledigt", "zurückgestellt")
 ORDER_CLOSED: frozenset[str] = frozenset({"erledigt", "zurückgestellt"})
 
-#: German titles of the app's pages by URL path (agenda rows, banners, the paper).
-PAGE_TITLES: dict[str, str] = {
-    "lagebild": "Übersicht",
-    "kita": "Kita-Versorgung",
-    "schule": "Schule & Ganztag",
-    "sozialraum": "Jugendhilfe & Soziales",
-    "stadtteilprofil": "Stadtteilprofil",
-    "querschnitt": "Quervergleich",
-    "szenarien": "Szenarien",
-    "kohorten": "Kohortenkette",
-    "prognose": "Prognosegüte",
-    "steuerkreis": "Sitzung & Beschlüsse",
-    "kennzahlen": "Kennzahlen & Ziele",
-    "datenstaende": "Datenstände",
-    "import": "Import",
-}
-#: The app's start page (served at "/", not at "/lagebild").
-DEFAULT_PAGE = "lagebild"
 #: Where printed links point (a shared installation sets its address).
 BASE_URL_ENV = "PLANUNGSATLAS_BASE_URL"
 
@@ -132,7 +115,7 @@ class View:
     def link(self, base_url: str | None = None) -> str:
         """The address that reopens this view (``/<page>?ansicht=<id>``)."""
         base = (base_url or os.environ.get(BASE_URL_ENV) or "http://localhost:8501").rstrip("/")
-        path = "" if self.page == DEFAULT_PAGE else self.page  # the start page lives at "/"
+        path = "" if self.page == pages.DEFAULT_PAGE else self.page  # the start page lives at "/"
         return f"{base}/{path}?ansicht={self.id}"
 
 

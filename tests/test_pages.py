@@ -8,26 +8,14 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from planning import pages as registry
 from tests.conftest import APPTEST_TIMEOUT_S, build_tiny
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 
-PAGES = {
-    "pages/lagebild.py": ("Lagebild", True),
-    "pages/kita.py": ("Kita-Versorgung", True),
-    "pages/schule.py": ("Schule & Ganztag", True),
-    "pages/sozialraum.py": ("Jugendhilfe & Soziales", True),
-    "pages/stadtteilprofil.py": ("Stadtteilprofil", True),
-    "pages/szenarien.py": ("Szenarien", False),
-    "pages/kohorten.py": ("Kohortenkette", False),
-    "pages/prognose.py": ("Prognosegüte", False),
-    "pages/querschnitt.py": ("Quervergleich", False),
-    "pages/kennzahlen.py": ("Kennzahlen & Ziele", False),
-    "pages/steuerkreis.py": ("Sitzung & Beschlüsse", False),
-    "pages/datenstaende.py": ("Datenstände", False),
-    "pages/import.py": ("Import", False),
-    "pages/protokoll.py": ("Änderungsprotokoll", False),
-}
+#: Pages with a map on the first screen; every page of the registry is tested.
+MAP_PAGES = {"lagebild", "kita", "schule", "sozialraum", "stadtteilprofil"}
+PAGES = {p.file: (p.title, p.slug in MAP_PAGES) for p in registry.PAGES}
 
 
 @pytest.fixture

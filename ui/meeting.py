@@ -13,7 +13,7 @@ from html import escape
 
 import streamlit as st
 
-from planning import auth
+from planning import auth, pages
 from planning import since as since_mod
 from planning import steering as sk
 from planning.auth import Permission
@@ -341,7 +341,7 @@ def decision_dialog(ctx: Context, meeting: sk.MeetingInfo, item: sk.AgendaEntry 
         st.caption(f"Vorausgefüllt mit dem Beschlussvorschlag zu TOP {item.position}{by}.")
     status = st.selectbox("Status", sk.DECISION_STATUS, key="dlg_dec_status")
     st.caption(
-        f"Grundlage: die Ansicht auf dem Bildschirm ({steering.PAGE_TITLES.get(ctx.page, ctx.page)}"
+        f"Grundlage: die Ansicht auf dem Bildschirm ({pages.title(ctx.page)}"
         + (f" · {basis}" if basis else "")
         + "). Sie wird mit Datenstand und Szenario festgehalten und bleibt so abrufbar."
     )

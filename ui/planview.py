@@ -338,7 +338,6 @@ def domain_page(
     plan_view: Callable[[Context], None],
     plan_sources: tuple[str, ...],
     domains: tuple[str, ...],
-    default: str,
     points: tuple[bool, bool],
 ) -> None:
     """A domain page (Kita, Schule): the plan view, or today's indicators one click away."""
@@ -349,7 +348,7 @@ def domain_page(
     else:
         view = st.segmented_control("Ansicht", parts, key=state.DOMAIN_VIEW.key, label_visibility="collapsed")
     if view == "Ist-Kennzahlen":
-        indicator = views.indicator_explorer(ctx, domains=domains, default=default, points_default=points)
+        indicator = views.indicator_explorer(ctx, domains=domains, points_default=points)
         views.footer(ctx, indicator)
     else:
         plan_view(ctx)

@@ -14,6 +14,8 @@ from typing import Any
 
 import streamlit as st
 
+from planning import pages
+
 
 @dataclass(frozen=True)
 class StateKey:
@@ -22,23 +24,23 @@ class StateKey:
     parse: Callable[[str], Any] = str
 
 
-LAYOUT = StateKey("layout", "gebietsstand")
-LEVEL = StateKey("level", "ebene", int)
-YEAR = StateKey("year", "jahr", int)
-INDICATOR = StateKey("indicator", "kennzahl")
-DISTRICT = StateKey("district", "gebiet")
-SCENARIO = StateKey("scenario", "szenario")
-PLAN_YEAR = StateKey("plan_year", "planjahr", int)
-INDICATOR_SET = StateKey("kennzahlenset", "set")
-CROSS_X = StateKey("quer_x", "x")
-CROSS_Y = StateKey("quer_y", "y")
-#: Kita/Schule: "Bedarfsplanung" or "Ist-Kennzahlen".
-DOMAIN_VIEW = StateKey("domain_view", "teil")
+LAYOUT = StateKey("layout", pages.LAYOUT)
+LEVEL = StateKey("level", pages.LEVEL, int)
+YEAR = StateKey("year", pages.YEAR, int)
+INDICATOR = StateKey("indicator", pages.INDICATOR)
+DISTRICT = StateKey("district", pages.DISTRICT)
+SCENARIO = StateKey("scenario", pages.SCENARIO)
+PLAN_YEAR = StateKey("plan_year", pages.PLAN_YEAR, int)
+INDICATOR_SET = StateKey("kennzahlenset", pages.INDICATOR_SET)
+CROSS_X = StateKey("quer_x", pages.CROSS_X)
+CROSS_Y = StateKey("quer_y", pages.CROSS_Y)
+#: Kita/Schule: pages.PLAN_PART or pages.FACTS_PART.
+DOMAIN_VIEW = StateKey("domain_view", pages.DOMAIN_VIEW)
 #: A saved view (snapshot) whose dataset versions and scenario are pinned.
-SNAPSHOT = StateKey("snapshot", "ansicht", int)
+SNAPSHOT = StateKey("snapshot", pages.SNAPSHOT, int)
 #: Meeting mode: the meeting and the agenda item (TOP, 1-based) on the shared screen.
-MEETING = StateKey("meeting", "sitzung", int)
-AGENDA_POS = StateKey("agenda_pos", "top", int)
+MEETING = StateKey("meeting", pages.MEETING, int)
+AGENDA_POS = StateKey("agenda_pos", pages.AGENDA_POS, int)
 SHARED: tuple[StateKey, ...] = (
     LAYOUT,
     LEVEL,

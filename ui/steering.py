@@ -25,7 +25,6 @@ _APPLIED = "_applied_view"  # id of the saved view whose parameters were applied
 _GOTO = "_goto_page"  # page to open on the next run (set in callbacks, followed in app.py)
 USER = "steering_user"  # the name a planner typed once per session
 
-PAGE_TITLES = sk.PAGE_TITLES
 
 
 @st.cache_data(show_spinner=False, max_entries=256)

@@ -12,6 +12,7 @@ import pandas as pd
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
+from planning import pages
 from planning import steering as sk
 from planning.auth import Permission
 from planning.formatting import local_stamp
@@ -216,7 +217,7 @@ def _agenda(ctx: Context, m: sk.MeetingInfo) -> None:
             shown = f" · gezeigt {sk.local_time(item.shown_at):%d.%m.%Y %H:%M} Uhr" if item.shown_at else ""
             what = ""
             if item.view is not None:
-                page = steering.PAGE_TITLES.get(item.view.page, item.view.page)
+                page = pages.title(item.view.page)
                 what = f"{page} · {steering.describe_state(ctx, item.view.state)}"
             c1.markdown(
                 f"**TOP {item.position}: {components.plain(item.title)}**"
@@ -511,7 +512,7 @@ def views_tab(ctx: Context) -> None:
     for v in views[:50]:
         with st.container(border=True, key=f"sk_view_{v.id}"):
             c1, c2 = st.columns([6, 1], vertical_alignment="center")
-            page = steering.PAGE_TITLES.get(v.page, v.page)
+            page = pages.title(v.page)
             c1.markdown(
                 f"**Nr. {v.id}: {components.plain(v.title)}** · {local_stamp(v.created_at, time=False)} · "
                 f"{components.plain(v.created_by)}  \n"

@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from planning.auth import Permission
+from planning.formatting import number
 from planning.indicators import Indicator
 from planning.repository import VersionInfo
 from planning.versions import MEASURES, activate, compare_versions
@@ -71,8 +72,8 @@ def version_comparison(ctx: Context, versions: list[VersionInfo]) -> None:
     counts = diff["status"].value_counts()
     components.kpi_row(
         [
-            (f"{what}: vorher", f"{diff['alt'].sum():,.0f}".replace(",", "."), None),
-            (f"{what}: nachher", f"{diff['neu'].sum():,.0f}".replace(",", "."), None),
+            (f"{what}: vorher", number(diff["alt"].sum()), None),
+            (f"{what}: nachher", number(diff["neu"].sum()), None),
             ("Gebiete geändert", str(int(counts.get("geändert", 0))), "Gebiete mit anderem Wert"),
             ("neu / entfallen", f"{int(counts.get('neu', 0))} / {int(counts.get('entfallen', 0))}", None),
         ]
@@ -100,6 +101,9 @@ def version_comparison(ctx: Context, versions: list[VersionInfo]) -> None:
                 "status": "Status",
             }
         )
+        for column in ("vorher", "nachher"):  # German text: the browser would print 4029.0
+            shown[column] = shown[column].map(number)
+        shown["Differenz"] = shown["Differenz"].map(lambda v: number(v, signed=True))
         st.dataframe(
             shown[["Gebiet", "vorher", "nachher", "Differenz", "Status"]],
             hide_index=True,

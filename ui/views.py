@@ -13,7 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from planning import indicators as ind
-from planning import small_base
+from planning import pages, small_base
 from planning.auth import Permission
 from planning.formatting import format_value, number
 from planning.indicators import DOMAINS, Indicator, available_indicators
@@ -157,13 +157,14 @@ def _unsuppressed(indicator: Indicator) -> bool:
 def indicator_explorer(
     ctx: Context,
     domains: tuple[str, ...] = DOMAINS,
-    default: str = "versorgung_u3",
+    default: str | None = None,
     points_default: tuple[bool, bool] = (False, False),
 ) -> Indicator | None:
-    """Indicator selector, map, district table and detail for the context's level and year."""
+    """Indicator selector, map, district table and detail for the context's level and year; the
+    selector opens on ``default`` or the page's default indicator (:mod:`planning.pages`)."""
     c1, c2, c3 = st.columns([3, 1, 1], vertical_alignment="bottom")
     with c1:
-        indicator = _pick_indicator(ctx, domains, default)
+        indicator = _pick_indicator(ctx, domains, default or pages.default_indicator(ctx.page))
     if indicator is None:
         st.info("Für diesen Bereich sind noch keine Kennzahlen mit Daten vorhanden.")
         return None
@@ -537,8 +538,10 @@ def _district_detail(
         )
 
 
-def page_frame(ctx: Context | None, title: str) -> bool:
-    """Title (with "Ansicht speichern"), no-data notice; returns False when there is nothing to show."""
+def page_frame(ctx: Context | None, slug: str) -> bool:
+    """Title (with "Ansicht speichern"), no-data notice; returns False when there is nothing to show.
+    ``slug``: the page (its title comes from :mod:`planning.pages`)."""
+    title = pages.title(slug)
     if ctx is None:
         st.title(title)
         components.no_data_notice()

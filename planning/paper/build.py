@@ -16,7 +16,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from sqlalchemy import Engine
 
-from planning import comment_basis, small_base
+from planning import comment_basis, pages, small_base
 from planning import indicators as ind
 from planning import profile as prof
 from planning import since as since_mod
@@ -36,7 +36,6 @@ from planning.targets import light
 #: Rows of a district table in the paper; the full table goes to the Excel attachment.
 MAX_ROWS = 15
 PLAN_SOURCES = ("bevoelkerung", "geburten", "kitas", "kindertagespflege", "schulen", "schueler", "wohnbau")
-DEFAULT_INDICATOR = {"lagebild": "versorgung_u3", "kita": "versorgung_ue3", "schule": "ganztag_quote"}
 
 
 def _de(value: float | None, decimals: int = 0) -> str:
@@ -111,7 +110,7 @@ def source_line(data: PlanningData, kinds: tuple[str, ...]) -> str:
 
 
 def _level(view: sk.View, data: PlanningData) -> int:
-    raw = view.state.get("ebene", "")
+    raw = view.state.get(pages.LEVEL, "")
     levels = len(data.layout.levels)
     return int(raw) if raw.isdigit() and int(raw) < levels else levels - 1
 
@@ -119,7 +118,7 @@ def _level(view: sk.View, data: PlanningData) -> int:
 def _year(view: sk.View, years: list[int]) -> int | None:
     if not years:
         return None
-    raw = view.state.get("jahr", "")
+    raw = view.state.get(pages.YEAR, "")
     wanted = int(raw) if raw.isdigit() else years[-1]
     return wanted if wanted in years else min(years, key=lambda y: abs(y - wanted))
 
@@ -154,7 +153,7 @@ MAP_NAMES = 5
 
 def _talked_about(view: sk.View, ranked: pd.Series, known: pd.Series) -> list[str]:
     """Ids of the areas an agenda item talks about: its chosen area, then the first of ``ranked``."""
-    chosen = view.state.get("gebiet", "")
+    chosen = view.state.get(pages.DISTRICT, "")
     out = [chosen] if chosen and chosen in set(known) else []
     out += [g for g in ranked.head(MAP_NAMES) if g not in out]
     return out
@@ -193,7 +192,7 @@ def _indicator_blocks(ctx: _Context, view: sk.View, data: PlanningData, code: st
     if shown["few"].any():
         notes.append(f"Gepunktet: {few_label} (Quote aus weniger als {_de(min_base)} im Nenner).")
     if named:
-        chosen = view.state.get("gebiet") in set(named)
+        chosen = view.state.get(pages.DISTRICT) in set(named)
         first = "die ungünstigsten Gebiete der Tabelle" if indicator.polarity else "die ersten der Tabelle"
         notes.append(f"Beschriftet: {first}" + (" und das gewählte." if chosen else "."))
     blocks.append(
@@ -263,7 +262,7 @@ def _plan_blocks(ctx: _Context, view: sk.View, data: PlanningData, school: bool)
     level = _level(view, data)
     data_level = int(data.areas.loc[data.areas["gebiet_id"].isin(result.areas), "level"].max())
     table = at_level(result, data.areas, level, data_level)
-    raw = view.state.get("planjahr", "")
+    raw = view.state.get(pages.PLAN_YEAR, "")
     years = [y for y in result.years if y >= result.base_year]
     year = int(raw) if raw.isdigit() and int(raw) in years else min(result.base_year + 3, years[-1])
     level_name = data.layout.levels[level]
@@ -390,7 +389,7 @@ def _plan_blocks(ctx: _Context, view: sk.View, data: PlanningData, school: bool)
 
 
 def _profile_blocks(ctx: _Context, view: sk.View, data: PlanningData) -> tuple[str, list[Block]]:
-    gid = view.state.get("gebiet", "")
+    gid = view.state.get(pages.DISTRICT, "")
     names = dict(zip(data.areas["gebiet_id"], data.areas["name"], strict=False))
     if gid not in names:
         return "Stadtteilprofil", [Text("Die Ansicht nennt kein Gebiet.")]
@@ -421,14 +420,11 @@ def _profile_blocks(ctx: _Context, view: sk.View, data: PlanningData) -> tuple[s
 def _view_blocks(ctx: _Context, view: sk.View) -> tuple[str, list[Block]]:
     data = ctx.data(view)
     page = view.page
-    part = view.state.get("teil", "Bedarfsplanung")
-    if page in ("kita", "schule") and part != "Ist-Kennzahlen":
+    if pages.shows_plan(page, view.state):
         return _plan_blocks(ctx, view, data, school=page == "schule")
-    if page == "szenarien":
-        return _plan_blocks(ctx, view, data, school=False)
     if page == "stadtteilprofil":
         return _profile_blocks(ctx, view, data)
-    code = view.state.get("kennzahl") or DEFAULT_INDICATOR.get(page, "versorgung_u3")
+    code = view.state.get(pages.INDICATOR) or pages.default_indicator(page)
     return _indicator_blocks(ctx, view, data, code)
 
 
@@ -455,18 +451,15 @@ def _comment_remark(
 
 def _shown_year(view: sk.View) -> int | None:
     """The year a view shows (plan year on the planning parts)."""
-    planning_part = view.page == "szenarien" or (
-        view.page in ("kita", "schule") and view.state.get("teil", "Bedarfsplanung") != "Ist-Kennzahlen"
-    )
-    raw = view.state.get("planjahr" if planning_part else "jahr", "")
+    raw = view.state.get(pages.PLAN_YEAR if pages.shows_plan(view.page, view.state) else pages.YEAR, "")
     return int(raw) if raw.isdigit() else None
 
 
 def _comment_remarks(
     ctx: _Context, view: sk.View, names: dict[str, str], label: Callable[[str], str]
 ) -> list[Block]:
-    code = view.state.get("kennzahl") if view.page not in ("stadtteilprofil",) else None
-    gid = view.state.get("gebiet")
+    code = view.state.get(pages.INDICATOR) if view.page not in ("stadtteilprofil",) else None
+    gid = view.state.get(pages.DISTRICT)
     if not code and not gid:
         return []
     threads = sk.comments_about(ctx.engine, view.layout_id, code, gid, include_resolved=False)
@@ -680,7 +673,7 @@ def build_paper(engine: Engine, key: str | int, now: dt.datetime | None = None) 
         data = ctx.data(item.view)
         paper.municipality = paper.municipality or data.layout.municipality
         subtitle, blocks = _view_blocks(ctx, item.view)
-        section.subtitle = f"{sk.PAGE_TITLES.get(item.view.page, item.view.page)} · {subtitle}"
+        section.subtitle = f"{pages.title(item.view.page)} · {subtitle}"
         section.link = item.view.link()
         section.blocks.extend(blocks)
         names = dict(zip(data.areas["gebiet_id"], data.areas["name"], strict=False))

@@ -142,7 +142,7 @@ def test_reader_cannot_write_and_sees_what_the_other_process_wrote(
     expect(planner.get_by_text(COMMENT).first).to_be_visible()
     shot(planner, "geteilt_planung_kommentar.png")
 
-    _go(reader, "Übersicht")  # a rerun in the other process reads the shared database
+    _go(reader, "Lagebild")  # a rerun in the other process reads the shared database
     _open_comments(reader)
     expect(reader.get_by_text(COMMENT)).to_be_visible()
     shot(reader, "geteilt_lesend_sieht_kommentar.png")
