@@ -12,9 +12,9 @@ from sqlalchemy import Engine
 from planning.imports.formats import get_kind
 from planning.imports.points import POINT_KINDS, is_vector_file, read_points
 from planning.imports.problems import InputFileError
-from planning.imports.readers import read_table
+from planning.imports.readers import RawTable, read_table
 from planning.imports.shrink import delivery_shrink
-from planning.imports.validate import CheckContext, Checked, check_table
+from planning.imports.validate import CheckContext, Checked, check_read
 from planning.imports.values import NumberFormat
 from planning.imports.writer import VersionMeta, hash_file, write_checked
 from planning.registry import load_registry
@@ -82,14 +82,16 @@ def check_file(
 
         return check_area_file(path, name=name, mapping=mapping, options=options)
     sheet = sheet or (options or {}).get("sheet")
-    try:
+
+    def read() -> RawTable:
         if kind in POINT_KINDS and is_vector_file(path, name):
-            raw = read_points(path, name)
-        else:
-            raw = read_table(path, name=name, sheet=sheet)
-    except InputFileError as exc:
-        return Checked(kind, pd.DataFrame(columns=list(spec.field_names)), exc.problems, name or path.name)
-    checked = check_table(raw, kind, mapping, context_for(engine, layout_code), number_format, crs, options)
+            return read_points(path, name)
+        return read_table(path, name=name, sheet=sheet, compact=True)
+
+    # The check reads the file itself, so the table's text is let go once its columns are typed.
+    checked = check_read(
+        read, kind, mapping, context_for(engine, layout_code), number_format, crs, options, name or path.name
+    )
     if checked.ok:
         checked.shrink = delivery_shrink(engine, checked, layout_code)
         if checked.shrink is not None:

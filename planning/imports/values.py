@@ -108,9 +108,13 @@ def number_signal(text: object) -> str | None:
     return None
 
 
+EVIDENCE_ROWS = 10
+
+
 @dataclass(frozen=True)
 class ColumnNumbers:
-    """The evidence of one column: rows (index into the column) of each kind of value."""
+    """The evidence of one column: the first rows (index into the column, at most
+    :data:`EVIDENCE_ROWS`) of each kind of value; the check names the first and asks whether any."""
 
     de: tuple[int, ...] = ()
     en: tuple[int, ...] = ()
@@ -118,16 +122,19 @@ class ColumnNumbers:
     comma: tuple[int, ...] = ()  # 1,234
 
     @classmethod
-    def of(cls, cells: Sequence[object]) -> ColumnNumbers:
-        rows: dict[str, list[int]] = {"de": [], "en": [], "dot": [], "comma": []}
-        seen: dict[object, str | None] = {}
-        for i, c in enumerate(cells):
-            if c not in seen:
-                seen[c] = number_signal(c)
-            sig = seen[c]
-            if sig is not None:
-                rows[sig].append(i)
-        return cls(*(tuple(rows[k]) for k in ("de", "en", "dot", "comma")))
+    def of(cls, cells: Sequence[object] | pd.Series) -> ColumnNumbers:
+        """Each distinct cell is judged once (a register extract repeats its values millions of times)."""
+        import numpy as np
+
+        column = cells if isinstance(cells, pd.Series) else pd.Series(cells, dtype=object)
+        codes, uniques = pd.factorize(column)
+        signals = [number_signal(u) for u in uniques]
+        rows: dict[str, tuple[int, ...]] = {}
+        for kind in ("de", "en", "dot", "comma"):
+            ids = [i for i, sig in enumerate(signals) if sig == kind]
+            hits = np.flatnonzero(np.isin(codes, ids))[:EVIDENCE_ROWS] if ids else ()
+            rows[kind] = tuple(int(i) for i in hits)
+        return cls(**rows)
 
     @property
     def ambiguous(self) -> tuple[int, ...]:
