@@ -39,6 +39,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from planning.formatting import number
 from planning.population import age_range_count
 from planning.projection import MAX_AGE, BirthSignal
 
@@ -173,8 +174,8 @@ def split_to_single_ages(
         r = bands[short].iloc[0]
         raise ValueError(
             f"Gebiet {r['gebiet_id']}, {r['year']}: die Altersgruppe {r['lo']}–{r['hi']} "
-            f"({r['total']:,.0f}) ist kleiner als die Summe der in ihr enthaltenen Gruppen – die Zahlen "
-            "widersprechen sich.".replace(",", ".")
+            f"({number(r['total'])}) ist kleiner als die Summe der in ihr enthaltenen Gruppen – die "
+            "Zahlen widersprechen sich."
         )
 
     # Weights w(a): births of year y − a for the youngest ages, else the area's mean births, else 1.

@@ -15,6 +15,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from planning.formatting import number, school_year
+
 #: First school year (starting 1 August) with the Ganztag entitlement for grade 1 (GaFöG, § 24 Abs. 4
 #: SGB VIII n. F.); grade g is entitled from school year GAFOEG_FIRST_YEAR + g − 1.
 GAFOEG_FIRST_YEAR = 2026
@@ -400,7 +402,7 @@ def format_parameter(p: Parameter, value: Any) -> str:
     if p.kind == "choice":
         return str(value)
     if p.kind == "int":
-        return f"{int(value):,}".replace(",", ".")
+        return number(value)
     return f"{float(value):g}".replace(".", ",")
 
 
@@ -415,10 +417,6 @@ def describe(values: Mapping[str, Any], keys: tuple[str, ...] | None = None) -> 
     return out
 
 
-def _school_year(year: int) -> str:
-    return f"{year}/{(year + 1) % 100:02d}"
-
-
 def parameter_guide() -> str:
     """docs/parameters.md, generated from :data:`PARAMETERS` (``make docs``; a test keeps it current)."""
     lines = [
@@ -431,8 +429,8 @@ def parameter_guide() -> str:
         "nennt unter „Annahmen dieser Zahlen“ die Werte, mit denen sie gerechnet wurde.",
         "",
         "Gesetzlich festgelegt und daher kein Parameter: der Rechtsanspruch auf Ganztagsbetreuung "
-        f"(GaFöG) gilt für Klasse 1 ab dem Schuljahr {_school_year(GAFOEG_FIRST_YEAR)}, je Jahr für "
-        f"eine Klasse mehr, für die Klassen 1–4 ab {_school_year(GAFOEG_FIRST_YEAR + 3)}.",
+        f"(GaFöG) gilt für Klasse 1 ab dem Schuljahr {school_year(GAFOEG_FIRST_YEAR)}, je Jahr für "
+        f"eine Klasse mehr, für die Klassen 1–4 ab {school_year(GAFOEG_FIRST_YEAR + 3)}.",
         "",
     ]
     for group in GROUPS:

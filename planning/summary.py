@@ -6,6 +6,7 @@ from typing import Any
 
 import pandas as pd
 
+from planning.formatting import school_year
 from planning.indicators import city_series, kita_places_by_year, primary_enrollment
 from planning.repository import PlanningData
 
@@ -67,7 +68,7 @@ def city_summary(data: PlanningData, year: int | None = None) -> dict[str, Any]:
         years = sorted(int(y) for y in e["school_year"].unique())
         earlier = [y for y in years if y <= (year or 9999)]
         sy = earlier[-1] if earlier else years[0]
-        out["school_year"] = f"{sy}/{(sy + 1) % 100:02d}"
+        out["school_year"] = school_year(sy)
         out["pupils"] = int(e.loc[e["school_year"] == sy, "pupils"].sum())
         prim = primary_enrollment(data)
         out["primary_pupils"] = int(prim.loc[prim["year"] == sy, "pupils"].sum())

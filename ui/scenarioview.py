@@ -131,7 +131,7 @@ def compare_view(ctx: Context) -> None:
                     {ctx.level_name: changed["name"], "Differenz": changed["value"].astype(float).round(0)}
                 )
                 st.dataframe(
-                    short.style.format({"Differenz": lambda v: f"{v:+,.0f}".replace(",", ".")}),
+                    short.style.format({"Differenz": lambda v: number(v, signed=True)}),
                     hide_index=True,
                     width="stretch",
                     height=min(420, 35 * (len(short) + 1) + 3),

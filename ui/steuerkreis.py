@@ -15,7 +15,7 @@ from streamlit.delta_generator import DeltaGenerator
 from planning import pages
 from planning import steering as sk
 from planning.auth import Permission
-from planning.formatting import local_stamp
+from planning.formatting import local_stamp, number
 from planning.paper.build import build_paper, record_tables
 from planning.paper.images import ExportError
 from ui import auth as uiauth
@@ -183,7 +183,7 @@ def _export_downloads(m: sk.MeetingInfo) -> None:
 def _size(n_bytes: int) -> str:
     if n_bytes < 1024 * 1024:
         return f"{max(1, round(n_bytes / 1024))} KB"
-    return f"{n_bytes / 1024 / 1024:.1f} MB".replace(".", ",")
+    return f"{number(n_bytes / 1024 / 1024, 1)} MB"
 
 
 def _new_meeting_form() -> None:

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from geodata.io import VectorFileError, read_vector
 from geodata.join import containing_upper
 from planning.db import session_or_scope
+from planning.formatting import number
 from planning.imports.formats import get_kind
 from planning.imports.problems import InputFileError, Problem
 from planning.imports.validate import Checked, normalise_header
@@ -339,7 +340,7 @@ def _upper_from_file(
 
 
 def _m2(value: float) -> str:
-    return f"{value:,.0f}".replace(",", ".") + " m²"
+    return number(value) + " m²"
 
 
 def coverage_problems(areas: gpd.GeoDataFrame, name: str) -> list[Problem]:

@@ -23,6 +23,7 @@ from typing import Any
 import pandas as pd
 
 from geodata.io import ARCHIVE_ERRORS, archive_error, archive_problem
+from planning.formatting import number as german_number
 from planning.imports.problems import InputFileError, Problem
 
 MAX_TABLE_BYTES = 100 * 1024 * 1024  # a year's register extract for a large city is a few MB
@@ -361,8 +362,8 @@ def _real_rows(ws: Any, name: str, rows: _Rows) -> int:
                 raise InputFileError(
                     Problem(
                         "Fehler",
-                        f"Das Tabellenblatt hat mehr als {MAX_XLSX_CELLS:,} gefüllte Zellen; so große "
-                        "Tabellen bitte als CSV liefern.".replace(",", "."),
+                        f"Das Tabellenblatt hat mehr als {german_number(MAX_XLSX_CELLS)} gefüllte Zellen; so "
+                        "große Tabellen bitte als CSV liefern.",
                         name,
                     )
                 )

@@ -16,6 +16,7 @@ from sqlalchemy import Engine, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from planning.db import session_scope
+from planning.formatting import number
 from planning.imports.problems import Problem
 from planning.imports.validate import Checked
 from planning.models import (
@@ -78,7 +79,7 @@ class Shrink:
 
 
 def _de(n: int) -> str:
-    return f"{n:,}".replace(",", ".")
+    return number(n)
 
 
 def delivery_shrink(engine: Engine, checked: Checked, layout_code: str | None = None) -> Shrink | None:

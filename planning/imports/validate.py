@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from geodata.join import area_of_points
+from planning.formatting import number
 from planning.imports.agebands import TOTAL_WORDS, parse_age_band
 from planning.imports.formats import KINDS, FieldSpec, KindSpec, get_kind
 from planning.imports.problems import InputFileError, Problem, count, summary_line
@@ -870,7 +871,7 @@ def _chain_sum(bands: list[tuple[Any, Any, Any]]) -> int | None:
 
 
 def _de(n: int) -> str:
-    return f"{n:,}".replace(",", ".")
+    return number(n)
 
 
 def _check_points(c: Checked, ctx: CheckContext, resolved: dict[str, str]) -> None:

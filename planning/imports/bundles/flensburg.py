@@ -27,6 +27,7 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from planning.db import session_scope
+from planning.formatting import number
 from planning.imports.agebands import format_band, parse_age_band
 from planning.imports.areas import check_area_frame, write_areas
 from planning.imports.bundles.base import BundleReport, check, fail_on_errors
@@ -319,9 +320,9 @@ def _tab5_as_delivered(tab5: RawTable, name: str, context: CheckContext, tab1: R
             problems.append(
                 Problem(
                     "Warnung",
-                    f"{r['stadtteil']}: „gesamt“ = {total:,.0f}, die Altersgruppen ergeben "
-                    f"{band_sum:,.0f} (Differenz {total - band_sum:+,.0f}). Übernommen wird die "
-                    "Summe aus Tabelle 1.".replace(",", "."),
+                    f"{r['stadtteil']}: „gesamt“ = {number(total)}, die Altersgruppen ergeben "
+                    f"{number(band_sum)} (Differenz {number(total - band_sum, signed=True)}). "
+                    "Übernommen wird die Summe aus Tabelle 1.",
                     name,
                     line,
                     "gesamt",
@@ -331,8 +332,8 @@ def _tab5_as_delivered(tab5: RawTable, name: str, context: CheckContext, tab1: R
             problems.append(
                 Problem(
                     "Warnung",
-                    f"{r['stadtteil']}: Tabelle 5 nennt {total:,.0f} Einwohner:innen 2021, "
-                    f"Tabelle 1 {totals1[gid]:,.0f}.".replace(",", "."),
+                    f"{r['stadtteil']}: Tabelle 5 nennt {number(total)} Einwohner:innen 2021, "
+                    f"Tabelle 1 {number(totals1[gid])}.",
                     name,
                     line,
                     "gesamt",
@@ -354,9 +355,9 @@ def _tab3_jumps(tab3: RawTable, factor: float = 3.0) -> list[Problem]:
                 problems.append(
                     Problem(
                         "Warnung",
-                        f"Unplausibler Sprung bei „{r['label']}“: {y0}: {v0:,.0f} → {y1}: "
-                        f"{v1:,.0f}. Vermutlich ein Übertragungsfehler (Komma verrutscht); der Wert "
-                        "wird nicht verwendet.".replace(",", "."),
+                        f"Unplausibler Sprung bei „{r['label']}“: {y0}: {number(v0)} → {y1}: "
+                        f"{number(v1)}. Vermutlich ein Übertragungsfehler (Komma verrutscht); der "
+                        "Wert wird nicht verwendet.",
                         tab3.file_name,
                         tab3.line_numbers[pos],
                         y1,
