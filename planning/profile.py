@@ -1,7 +1,7 @@
 """The Stadtteilprofil: every domain of one area on one page (children, Kita, school, indicators).
 
 Pure functions on :class:`~planning.repository.PlanningData` for any area level: an upper area is
-the sum of the data-level areas below it (:func:`planning.indicators.ancestor_map`).
+the sum of the data-level areas below it (:func:`planning.areas.ancestor_map`).
 
 **Ranks** (:func:`indicator_profile`): 1 = most favourable by polarity, ties share the best rank
 ("1, 2, 2, 4"), compared on the values *as displayed* (rounded to the indicator's decimals), so two
