@@ -20,6 +20,7 @@ import datetime as dt
 import hashlib
 import json
 import re
+import weakref
 from dataclasses import dataclass
 from typing import Any
 
@@ -206,16 +207,42 @@ def is_write(statement: str) -> bool:
     return verb in _WRITE_VERBS or (verb == "WITH" and _CTE_WRITE.search(statement) is not None)
 
 
-def _refuse_without_actor(_conn, _cursor, statement, _params, _context, _many) -> None:  # type: ignore[no-untyped-def]
+def _refuse_without_actor(conn, cursor, statement, _params, _context, _many) -> None:  # type: ignore[no-untyped-def]
     """No write reaches any database of this process without an acting person.
 
     The flush check below covers ORM writes by role; this covers everything else too (bulk inserts,
     ``session.execute(update(...))``, plain SQL, DDL): a code path that forgot ``acting_as`` fails
-    closed instead of writing as somebody.
+    closed instead of writing as somebody. On PostgreSQL the first write of a transaction also
+    takes the chain lock (:func:`_lock_chain_first`).
     """
     # is_write first: asking for the actor may itself read the database (the app's resolver).
-    if is_write(statement) and auth.actor() is None:
+    if not is_write(statement):
+        return
+    if auth.actor() is None:
         raise PermissionDenied(auth.NO_ACTOR_MESSAGE)
+    if conn.dialect.name == "postgresql":
+        _lock_chain_first(conn, cursor)
+
+
+def _lock_chain_first(conn, cursor) -> None:  # type: ignore[no-untyped-def]
+    """Take the audit chain's lock before the transaction's first write, not only when its trail
+    is appended.
+
+    Taken late, after the transaction's own row writes, the lock closes a cycle: A wrote row X and
+    appended (holds the lock) and then writes row Y, which B wrote before waiting for the lock —
+    PostgreSQL kills one of them ("deadlock detected"). Taken first, a writer waits before holding
+    any row, so writers queue instead (tests/test_audit_lock.py). Advisory locks count up, so the
+    append's own lock call later in the same transaction is free.
+    """
+    txn = conn.get_transaction()
+    held = conn.info.get(_CHAIN_LOCKED)
+    if txn is None or (held is not None and held() is txn):
+        return
+    cursor.execute("SELECT pg_advisory_xact_lock(%s)", (CHAIN_LOCK_KEY,))
+    conn.info[_CHAIN_LOCKED] = weakref.ref(txn)
+
+
+_CHAIN_LOCKED = "planungsatlas_chain_locked"
 
 
 def _check(session: Session, _ctx: Any, _instances: Any) -> None:
