@@ -221,12 +221,17 @@ def map_layer(
 ) -> tuple[dict[str, Any] | str, tuple[float, ...]]:
     """The simplified layer of one level (a static-file URL, else GeoJSON) and its WGS84 bounds.
 
-    Computed once per layout version and shared by all sessions.
+    Computed once per layout version and shared by all sessions; a large layer (11,008 areas:
+    seconds of simplification) also comes from the persisted cache of prepared frames.
     """
-    areas: gpd.GeoDataFrame = planning_data(url, layout_code, versions).areas
-    layer = simplify_layer(areas[areas["level"] == level][["gebiet_id", "name", "geometry"]])
-    geojson = to_geojson(layer)
-    bounds = tuple(float(b) for b in layer.to_crs(4326).total_bounds)
+
+    def simplified() -> tuple[dict[str, Any], tuple[float, ...]]:
+        areas: gpd.GeoDataFrame = planning_data(url, layout_code, versions).areas
+        layer = simplify_layer(areas[areas["level"] == level][["gebiet_id", "name", "geometry"]])
+        return to_geojson(layer), tuple(float(b) for b in layer.to_crs(4326).total_bounds)
+
+    key = (*prepared.data_key(engine_for(url), url, layout_code, dict(versions)), "layer", level)
+    geojson, bounds = prepared.cached(key, simplified)
     return _publish(geojson, f"{layout_code}-{level}") or geojson, bounds
 
 
@@ -262,7 +267,8 @@ def scenarios(layout: LayoutInfo) -> list[Scenario]:
 def backtest_result(
     url: str, layout_code: str, versions: VersionKey, base_year: int | None
 ) -> dict[str, Any]:
-    return backtest_data(planning_data(url, layout_code, versions), base_year)
+    key = (*prepared.data_key(engine_for(url), url, layout_code, dict(versions)), "backtest", base_year)
+    return prepared.cached(key, lambda: backtest_data(planning_data(url, layout_code, versions), base_year))
 
 
 def versions_used(data: PlanningData, kinds: tuple[str, ...]) -> list[VersionInfo]:
