@@ -55,7 +55,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench import browser, pages, settled  # noqa: E402
+from bench import browser, memory, pages, settled  # noqa: E402
 from planning.backtest import backtest_data  # noqa: E402
 from planning.db import make_engine, migrate  # noqa: E402
 from planning.plan import compute_plan  # noqa: E402
@@ -89,6 +89,8 @@ TARGETS: dict[tuple[str, str], tuple[float, str]] = {
     ("berlin", "sessions20_p95_ratio"): (2.5, ""),
     ("gross_11000", "forecast_s"): (5.0, ""),
     ("gross_11000", "browser_first_map_s"): (8.0, ""),
+    # Peak RSS (MB) of checking a 100 MB CSV and the dimension-bomb XLSX (bench/memory.py).
+    **{(memory.DATASET, key): (limit, "") for key, limit in memory.TARGETS.items()},
 }
 
 
@@ -368,6 +370,9 @@ def _main() -> int:
                 continue
             print(f"… {name}", flush=True)
             results[name] = measure(name, spec, Path(keep))
+        if not only or memory.DATASET in only:  # BENCH_ONLY=dateipruefung: only the file checks
+            print(f"… {memory.DATASET}", flush=True)
+            results[memory.DATASET] = memory.measure()
     section = {
         "machine": {
             "cpus": os.cpu_count(),

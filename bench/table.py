@@ -99,6 +99,42 @@ def settled_markdown(results: dict[str, object]) -> str:
     return "\n".join(lines)
 
 
+#: The file checks of bench/memory.py: (label, file key, seconds key, peak key).
+FILE_CHECKS = (
+    ("CSV, Bevölkerung", "check_csv_mb", "check_csv_100mb_s", "check_csv_100mb_peak_rss_mb"),
+    (
+        "XLSX-Bombe (A1:XFD1048576)",
+        "check_xlsx_bomb_bytes",
+        "check_xlsx_bomb_s",
+        "check_xlsx_bomb_peak_rss_mb",
+    ),
+)
+
+
+def files_markdown(results: dict[str, object]) -> str:
+    """``python -m planning check`` of an uploaded file: size, seconds, peak RSS and its target."""
+    datasets: dict[str, dict[str, Any]] = results["datasets"]  # type: ignore[assignment]
+    f = datasets.get("dateipruefung")
+    if not f:
+        return ""
+    targets: dict[str, object] = results.get("targets", {})  # type: ignore[assignment]
+    lines = [
+        "| Datei prüfen (`python -m planning check`) | Größe | Dauer | Spitze Speicher | Ziel |",
+        "| --- | ---: | ---: | ---: | --- |",
+    ]
+    for label, size_key, s_key, rss_key in FILE_CHECKS:
+        size = f.get(size_key)
+        size_text = (
+            f"{_de(size, '{:.1f}')} MB" if size_key.endswith("_mb") else f"{size:,} B".replace(",", ".")
+        )
+        goal = targets.get(f"dateipruefung.{rss_key}")
+        lines.append(
+            f"| {label} | {size_text} | {_de(f[s_key], '{:.1f}')} s | {f[rss_key]:.0f} MB | "
+            + (f"≤ {goal:.0f} MB |" if isinstance(goal, int | float) else "– |")
+        )
+    return "\n".join(lines)
+
+
 def readme_section(results: dict[str, object]) -> str:
     """The README's figures: the quiet run, then (if measured) the run beside a busy neighbour."""
     parts = []
@@ -113,6 +149,7 @@ def readme_section(results: dict[str, object]) -> str:
             "auf einer leeren Streamlit-Seite, im selben Lauf gemessen:\n\n"
             + markdown(section)
             + ("\n\n" + settled_markdown(section) + SETTLED_NOTE if settled_markdown(section) else "")
+            + ("\n\n" + files_markdown(section) if files_markdown(section) else "")
         )
     return "\n\n".join(parts)
 
