@@ -53,16 +53,17 @@ def thousands(n: int) -> str:
     return f"{n:,}".replace(",", ".")
 
 
-def wide_population(tmp: Path) -> tuple[Path, int]:
-    """cp1252, semicolons, a title row, thousands dots, city (000) and district total rows."""
-    rows = {g: [*v, sum(v)] for g, v in POP_2012.items()}
+def wide_population(tmp: Path, year: int = 2012, more: int = 0) -> tuple[Path, int]:
+    """cp1252, semicolons, a title row, thousands dots, city (000) and district total rows; the year
+    only in the file name. ``more``: people added to every band (next year's file)."""
+    rows = {g: [*(n + more for n in v), sum(v) + more * len(v)] for g, v in POP_2012.items()}
     for district, parts in (("01", ("0101", "0102")), ("02", ("0201", "0202"))):
         rows[district] = [sum(x) for x in zip(*(rows[p] for p in parts), strict=True)]
     rows["000"] = [sum(x) for x in zip(rows["01"], rows["02"], strict=True)]
     lines = ["Einwohner nach Altersgruppen, Stichtag 31.12.", "Stadtteil;" + ";".join(BANDS) + ";Insgesamt"]
     lines += [f"{g};" + ";".join(thousands(n) for n in v) for g, v in rows.items()]
     lines.append("Quelle: Statistikstelle; © Stadt")
-    path = tmp / "Einwohner_Stadtteile_2012.csv"
+    path = tmp / f"Einwohner_Stadtteile_{year}.csv"
     path.write_bytes(("\r\n".join(lines) + "\r\n").encode("cp1252"))
     return path, rows["000"][-1]
 

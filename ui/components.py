@@ -50,7 +50,10 @@ def kpi_row(items: list[tuple[str, str, str | None]]) -> None:
         col.metric(label, value, help=help_text, border=True)
 
 
-NO_DATA = "keine Daten geladen"
+#: A card's value for a domain without data. Short: a metric card cuts longer text off ("keine Daten
+#: gela…" at 1920 px); the card's help and the notice under the cards say "Keine Daten geladen" and
+#: link to the Import page.
+NO_DATA = "keine Daten"
 
 
 def city_kpis(summary: dict[str, Any]) -> None:

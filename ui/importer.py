@@ -49,11 +49,11 @@ def problems_frame(problems: list[Problem]) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "Art": [p.severity for p in problems],
-            "Zeile": [p.row for p in problems],
+            "Zeile": ["" if p.row is None else str(p.row) for p in problems],
             "Spalte": [p.column or "" for p in problems],
             "Meldung": [p.message for p in problems],
         }
-    ).astype({"Zeile": "Int64"})
+    )
 
 
 def _source_columns(upload, spec: KindSpec) -> tuple[list[str], pd.DataFrame | None, list[Problem]]:  # type: ignore[no-untyped-def]
@@ -148,6 +148,7 @@ def upper_level_editor(kind: str, preset: dict[str, Any], scope: str) -> dict[st
                 options,
                 index=options.index(wanted) if wanted in options else 0,
                 key=f"{key}_{kind}_{scope}",
+                placeholder="Bitte wählen",
             )
             out[key] = choice if choice != NONE else None
     else:
@@ -229,6 +230,7 @@ def table_shape_editor(
             options,
             index=options.index(f_col) if f_col in options else 0,
             key=f"shape_filter_col_{kind}_{scope}",
+            placeholder="Bitte wählen",
         )
         val = c2.text_input(
             "Filter: Wert (* = irgendeiner)", value=f_val, key=f"shape_filter_val_{kind}_{scope}"
@@ -283,8 +285,9 @@ def import_workflow() -> None:
     chosen = st.selectbox("Zuordnungsprofil", ["– keins –", *profiles], key=f"profile_{kind}")
     profile = profiles.get(chosen)
     st.subheader("Spalten zuordnen")
-    # Widgets keyed by the chosen profile: choosing one sets every field to what it saved.
-    scope = chosen
+    # Widgets keyed by the chosen profile and the file: choosing a profile sets every field to what it
+    # saved, and the next file of the same Datenart starts from the profile, not from the last file's form.
+    scope = f"{chosen}|{upload.name}|{upload.size}"
     mapping = mapping_editor(spec, columns, profile.mapping if profile else {}, scope)
     number_format = number_format_choice(kind, profile.options if profile else {}, scope)
     crs = ""
@@ -304,22 +307,27 @@ def import_workflow() -> None:
         "koordinatensystem": crs,
     }
     options = {k: v for k, v in options.items() if v not in (None, "", [], {})}
-    with st.popover("Zuordnung als Profil speichern"):
-        name = st.text_input("Name des Profils", key=f"profile_name_{kind}")
-        if st.button("Speichern", key=f"profile_save_{kind}", disabled=not name.strip()):
-            # the second area file is this delivery's, not the profile's (its columns are kept)
-            save_profile(
-                engine, name.strip(), kind, mapping, {k: v for k, v in options.items() if k != "ober_datei"}
-            )
-            st.success(f"Profil „{components.plain(name.strip())}“ gespeichert.")
-
     st.subheader("Angaben zum Datenstand")
     opts = profile.options if profile else {}
     c1, c2, c3 = st.columns(3)
-    source = c1.text_input("Quelle", value=opts.get("source", ""), key=f"src_{kind}")
-    licence = c2.text_input("Lizenz", value=opts.get("licence", ""), key=f"lic_{kind}")
+    # a profile's source and licence, else the last ones typed for this Datenart (a new file keeps them)
+    source = c1.text_input(
+        "Quelle",
+        value=opts.get("source") or st.session_state.get(f"last_src_{kind}", ""),
+        key=f"src_{kind}_{scope}",
+    )
+    licence = c2.text_input(
+        "Lizenz",
+        value=opts.get("licence") or st.session_state.get(f"last_lic_{kind}", ""),
+        key=f"lic_{kind}_{scope}",
+    )
+    st.session_state[f"last_src_{kind}"], st.session_state[f"last_lic_{kind}"] = source, licence
     stand = c3.date_input("Stand (Stichtag)", value=None, format="DD.MM.YYYY", key=f"stand_{kind}")
-    label = st.text_input("Bezeichnung", value=f"{spec.label_de} {upload.name}", key=f"label_{kind}")
+    saved = {**options, "source": source.strip(), "licence": licence.strip()}
+    # the second area file is this delivery's, not the profile's (its columns are kept)
+    saved = {k: v for k, v in saved.items() if k != "ober_datei" and v not in (None, "", [], {})}
+    profile_saver(engine, kind, mapping, saved)
+    label = st.text_input("Bezeichnung", value=f"{spec.label_de} {upload.name}", key=f"label_{kind}_{scope}")
     layout_extra: dict[str, str] = {}
     if spec.geometry:
         c1, c2, c3 = st.columns(3)
@@ -391,6 +399,37 @@ def import_workflow() -> None:
             f"Importiert: {len(checked.frame)} Zeilen als Datenstand Nr. {vid}. Er ist jetzt aktiv.",
             icon=":material/check_circle:",
         )
+
+
+def profile_saver(engine, kind: str, mapping: dict[str, str], options: dict[str, Any]) -> None:  # type: ignore[no-untyped-def]
+    """Save the form as a mapping profile (columns, table form, source, licence) and choose it."""
+    flash = st.session_state.pop(f"profile_flash_{kind}", None)
+    with st.popover("Zuordnung als Profil speichern"):
+        name = st.text_input("Name des Profils", key=f"profile_name_{kind}")
+        st.button(
+            "Speichern",
+            key=f"profile_save_{kind}",
+            disabled=not name.strip(),
+            on_click=_save_and_choose,
+            args=(engine, name.strip(), kind, mapping, options),
+        )
+    if flash:
+        (st.success if flash[0] == "ok" else st.error)(flash[1])
+
+
+def _save_and_choose(engine, name: str, kind: str, mapping: dict[str, str], options: dict[str, Any]) -> None:  # type: ignore[no-untyped-def]
+    """Button callback (runs before the next run, so the profile box may be set to the new profile)."""
+    try:
+        save_profile(engine, name, kind, mapping, options)
+    except ValueError as exc:
+        st.session_state[f"profile_flash_{kind}"] = ("error", components.plain(exc))
+        return
+    st.session_state[f"profile_{kind}"] = name
+    st.session_state[f"profile_flash_{kind}"] = (
+        "ok",
+        f"Profil „{components.plain(name)}“ gespeichert und gewählt: im nächsten Jahr genügt es, die Datei "
+        "hochzuladen und dieses Profil zu wählen.",
+    )
 
 
 def _report(checked: Checked) -> None:
