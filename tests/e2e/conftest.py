@@ -83,7 +83,10 @@ def e2e_db_url(demo_template, tmp_path_factory: pytest.TempPathFactory) -> str:
 @pytest.fixture(scope="session")
 def app_server(e2e_db_url: str) -> Iterator[AppServer]:
     try:
-        server = start_server(e2e_db_url, SERVER_LOG)
+        # PLANUNGSATLAS_E2E_PORT: a given port (engineers sharing a machine keep to their ranges)
+        server = start_server(
+            e2e_db_url, SERVER_LOG, port=int(os.environ.get("PLANUNGSATLAS_E2E_PORT", "0")) or None
+        )
     except RuntimeError as exc:
         pytest.fail(str(exc), pytrace=False)
     yield server

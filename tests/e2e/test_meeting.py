@@ -14,6 +14,7 @@ import io
 import shutil
 import subprocess
 from pathlib import Path
+from xml.etree import ElementTree
 
 import numpy as np
 import pytest
@@ -24,7 +25,12 @@ from pptx import Presentation
 from planning import steering as sk
 from planning.db import make_engine
 from planning.demo.steering import AGENDA_NAME
+from planning.paper.build import build_paper
+from planning.paper.images import GAP_REDS, figure_png
+from planning.paper.model import Chart, Table
+from planning.paper.to_pdf import CHART_HEIGHT_PX, CHART_SCALE, CHART_WIDTH_PX
 from scripts.screenshots import wait_for_run
+from tests.test_german_text import _first as english_or_missing
 
 from .conftest import ARTIFACTS, shot, wait_for_map
 
@@ -97,7 +103,21 @@ def test_a_full_meeting(page: Page, base_url: str, e2e_db_url: str, tmp_path: Pa
     expect(page.get_by_text(f"Tagesordnung „{AGENDA_NAME}“")).to_be_visible()
     _click(page, "Sitzungsmodus starten")
 
+    # TOP 0 opens the meeting: what happened since the September meeting, in large type
     bar = page.locator(BAR)
+    expect(bar).to_contain_text(f"TOP 0 von {len(agenda)}: Seit der letzten Sitzung", timeout=RUN_MS)
+    expect(page.get_by_text("Seit der Sitzung vom 17.09.2026")).to_be_visible(timeout=RUN_MS)
+    expect(page.get_by_text("Ziele neu verfehlt").first).to_be_visible()
+    expect(page.locator(".since-table").nth(1)).to_contain_text("Sonnenhang")  # the U3 rate 2024 → 2025
+    assert "top=0" in page.url
+    cells = page.evaluate(
+        "() => [...document.querySelectorAll('.since-table td, .since-target')]"
+        ".map(e => parseFloat(getComputedStyle(e).fontSize))"
+    )
+    assert cells and min(cells) >= 20, cells
+    shot(page, "sitzung_top0_seit_der_letzten_sitzung.png")
+    _click(page, "Weiter ▶", BAR)
+
     for i in range(3):
         item = agenda[i]
         assert item.view is not None
@@ -135,6 +155,10 @@ def test_a_full_meeting(page: Page, base_url: str, e2e_db_url: str, tmp_path: Pa
 
     _click(page, "Beschluss", BAR)
     dialog = _in_dialog(page)
+    # recording starts from the TOP's prepared Beschlussvorschlag (shown in the bar as well)
+    assert agenda[2].proposal
+    expect(bar).to_contain_text(f"Beschlussvorschlag: {agenda[2].proposal}")
+    expect(dialog.get_by_role("textbox", name="Beschlusstext", exact=True)).to_have_value(agenda[2].proposal)
     dialog.get_by_role("textbox", name="Titel", exact=True).fill(DECISION)
     dialog.get_by_role("textbox", name="Beschlusstext", exact=True).fill(
         "Der Steuerkreis zieht den Ganztagsausbau auf 2027 vor."
@@ -191,8 +215,23 @@ def test_a_full_meeting(page: Page, base_url: str, e2e_db_url: str, tmp_path: Pa
     pictures = [p for p in pages if _non_blank(p.read_bytes())]
     assert len(pictures) >= len(pages) // 2, "zu viele leere Seiten in der Vorlage"
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
-    for needle in (DECISION, COMMENT, ORDER, district, "TOP 1", "Quellen", "Seite 1 von"):
+    for needle in (
+        DECISION,
+        COMMENT,
+        ORDER,
+        district,
+        "TOP 1",
+        "Quellen",
+        "Seite 1 von",
+        "TOP 0: Seit der letzten Sitzung",
+        agenda[2].proposal,
+        "Bezieht sich auf 2024",
+    ):
         assert needle in " ".join(text.split()), f"„{needle}“ fehlt im PDF"
+    # the text layer as printed: no English word of the list, no None/nan, no English number
+    problems = [line for line in text.splitlines() if english_or_missing(line)]
+    assert not problems, problems[:10]
+    _balance_map_is_red_at_the_largest_gap(engine, pdf, tmp_path)
 
     with page.expect_download(timeout=EXPORT_MS + RUN_MS) as dl:
         _build_and_download(page, "Foliensatz (PowerPoint)", "PowerPoint herunterladen")
@@ -218,3 +257,108 @@ def _build_and_download(page: Page, build: str, download: str, screenshot: str =
     if screenshot:
         shot(page, screenshot)
     button.click()
+
+
+def _balance_map_is_red_at_the_largest_gap(engine, pdf: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Render the PDF page of the Kita balance map and read the colour at the largest gap's area.
+
+    Where that area sits in the picture comes from the paper's own figure: its first name label
+    marks the largest gap (the map names the gaps in the table's order). Drawn once more with only
+    that point, in pure green, at the size the PDF embeds, the point's pixel is found; the PDF's
+    picture is placed on the page as ``pdftohtml -xml`` reports, and the rendered page is read there.
+    """
+    paper = build_paper(engine, AGENDA_NAME)
+    section = next(s for s in paper.sections if s.title.startswith("TOP 2:"))
+    chart = next(b for b in section.blocks if isinstance(b, Chart))
+    table = next(b for b in section.blocks if isinstance(b, Table))
+    names = next(t for t in chart.figure.data if t.name == "Namen")
+    largest = str(table.frame.iloc[0, 0])
+    assert names.text[0] == largest  # the first label is the table's first row, the largest gap
+    assert str(table.frame["Fehlend"].iloc[0]).startswith("-")
+
+    marked = go_copy(chart.figure)
+    marked.data = [t for t in marked.data if t.name != "Namen"]
+    marked.add_scatter(
+        x=[names.x[0]],
+        y=[names.y[0]],
+        mode="markers",
+        marker={"size": 4, "color": "#00ff00"},
+        showlegend=False,
+    )
+    png = np.asarray(
+        Image.open(
+            io.BytesIO(figure_png(marked, CHART_WIDTH_PX, CHART_HEIGHT_PX, scale=CHART_SCALE))
+        ).convert("RGB")
+    ).astype(int)
+    green = (png[..., 1] > 200) & (png[..., 0] < 80) & (png[..., 2] < 80)
+    assert green.any(), "Markierung nicht gefunden"
+    gy, gx = (float(v.mean()) for v in np.nonzero(green))
+
+    # the page: the one whose text has the map's title; the picture: the first on it
+    title = chart.title.split(" (")[0]
+    page_no = next(
+        n
+        for n in range(1, 200)
+        if title
+        in " ".join(
+            subprocess.run(
+                ["pdftotext", "-f", str(n), "-l", str(n), str(pdf), "-"],
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout.split()
+        )
+    )
+    subprocess.run(
+        [
+            "pdftohtml",
+            "-xml",
+            "-zoom",
+            "1",
+            "-f",
+            str(page_no),
+            "-l",
+            str(page_no),
+            str(pdf),
+            str(tmp_path / "lage"),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    image = ElementTree.parse(tmp_path / "lage.xml").getroot().find(".//image")
+    assert image is not None
+    left, top, width, height = (float(image.get(k, "0")) for k in ("left", "top", "width", "height"))
+    dpi = 144
+    subprocess.run(
+        [
+            "pdftoppm",
+            "-png",
+            "-r",
+            str(dpi),
+            "-f",
+            str(page_no),
+            "-l",
+            str(page_no),
+            str(pdf),
+            str(tmp_path / "karte"),
+        ],
+        check=True,
+    )
+    rendered = np.asarray(Image.open(next(tmp_path.glob("karte-*.png"))).convert("RGB")).astype(int)
+    px = (left + gx / png.shape[1] * width) * dpi / 72
+    py = (top + gy / png.shape[0] * height) * dpi / 72
+    # around the label's dot (dark, white halo; the name above it): the area's fill
+    r = 14
+    window = rendered[int(py) : int(py) + r, int(px) - r : int(px) + r].reshape(-1, 3)
+    fill = window[(window.max(axis=1) - window.min(axis=1)) > 60]  # coloured, not ink or halo
+    assert len(fill) > 20, window
+    colour = np.median(fill, axis=0)
+    strongest = np.array([int(GAP_REDS[0][i : i + 2], 16) for i in (1, 3, 5)])
+    Image.fromarray(rendered.astype("uint8")).save(ARTIFACTS / "sitzung_vorlage_bilanzkarte.png")
+    assert np.abs(colour - strongest).max() <= 30, (largest, colour.tolist(), strongest.tolist())
+
+
+def go_copy(fig):  # type: ignore[no-untyped-def]
+    import plotly.graph_objects as go
+
+    return go.Figure(fig)
