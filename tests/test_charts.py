@@ -7,8 +7,8 @@ import pandas as pd
 from shapely.geometry import box
 
 from geodata.simplify import to_geojson
+from planning import charts
 from planning.indicators import get_indicator
-from ui import charts
 
 
 def _layer():

@@ -8,8 +8,9 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
+from planning import charts
 from planning.indicators import get_indicator
-from ui import charts, figures
+from ui import figures
 
 
 def _series(last: float = 44.0) -> pd.DataFrame:

@@ -89,7 +89,7 @@ def _layer():
 
 
 def test_the_map_legend_and_hover_show_names_as_text():
-    from ui import charts
+    from planning import charts
 
     gj, bounds = _layer()
     table = pd.DataFrame({"gebiet_id": ["01", "02"], "name": [LINK, BOLD], "value": [1.0, None]})
@@ -100,7 +100,7 @@ def test_the_map_legend_and_hover_show_names_as_text():
 
 
 def test_trend_and_scenario_lines_show_names_as_text():
-    from ui import charts
+    from planning import charts
 
     series = pd.DataFrame({"year": [2024, 2025], "value": [1.0, 2.0]})
     fig = charts.city_trend(series, get_indicator("kinder_u3"), district=series, district_name=LINK)

@@ -121,7 +121,7 @@ def _geojson(ids: list[str]) -> dict:
 
 
 def test_app_map_draws_small_bases_apart_and_clips_the_scale():
-    from ui import charts
+    from planning import charts
 
     table = small_base.mark(_rates().assign(name=["Wald", "Xdorf", "Ystadt", "Zgeheim"]), U3, 20)
     fig = charts.choropleth(_geojson(list(table["gebiet_id"])), (0, 0, 0.04, 0.01), table, U3)
@@ -137,8 +137,8 @@ def test_app_map_draws_small_bases_apart_and_clips_the_scale():
 
 
 def test_app_balance_map_is_red_for_missing_places_and_centred():
+    from planning import charts
     from planning.plan import PLAN_FIGURES
-    from ui import charts
 
     gap = PLAN_FIGURES["kita_gap"]
     table = pd.DataFrame(

@@ -23,8 +23,9 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from planning import charts
 from planning.indicators import Indicator
-from ui import charts, state
+from ui import state
 
 #: Builders that may be cached (pure: same arguments, same figure), by name.
 _BUILDERS: dict[str, Callable[..., go.Figure]] = {
@@ -101,7 +102,7 @@ def figure(
 ) -> go.Figure:
     """``builder(*args, **kwargs)`` with ``layout`` applied, built once per content.
 
-    ``builder`` is the name of a chart in ``ui/charts.py`` or a function marked :func:`shared`.
+    ``builder`` is the name of a chart in ``planning/charts/`` or a function marked :func:`shared`.
     Read-only: the same object goes to every session that asks for the same figure.
     """
     name = builder if isinstance(builder, str) else f"{builder.__module__}.{builder.__qualname__}"

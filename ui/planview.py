@@ -13,6 +13,7 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
+from planning import charts
 from planning.formatting import format_value
 from planning.indicators import Indicator
 from planning.map_scale import robust_range
@@ -21,7 +22,7 @@ from planning.plan import PLAN_FIGURES, PlanResult, at_level
 from planning.scenarios import BASELINE_NAME, Scenario
 from planning.school_table import per_school, unassigned
 from planning.steering import scenario_record
-from ui import charts, components, figures, forecast, state, steering, views
+from ui import components, figures, forecast, state, steering, views
 from ui import data as uidata
 from ui.components import plural
 from ui.frame import Context

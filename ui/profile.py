@@ -17,6 +17,7 @@ import streamlit as st
 from pandas.io.formats.style import Styler
 
 from geodata.crs import map_view
+from planning import charts
 from planning import profile as prof
 from planning.formatting import format_value, number_range
 from planning.indicators import Indicator, available_indicators
@@ -25,7 +26,7 @@ from planning.plot_text import escape, escape_figure
 from planning.scenarios import Scenario
 from planning.suppression import GEHEIM, KEINE_DATEN
 from planning.targets import LIGHT_COLOURS, LIGHT_SYMBOLS
-from ui import charts, components, figures, planview, state, steering
+from ui import components, figures, planview, state, steering
 from ui import data as uidata
 from ui.frame import Context
 
@@ -182,7 +183,7 @@ def district_map(
             continue
         fig.add_trace(
             go.Choroplethmap(
-                geojson=_subset(geojson, ids),
+                geojson=charts.subset(geojson, ids),
                 locations=list(ids),
                 z=[0] * len(ids),
                 featureidkey="properties.gebiet_id",
@@ -200,35 +201,14 @@ def district_map(
             )
         )
     located = facilities[facilities["lon"].notna() & facilities["lat"].notna()]
-    for kind, color, size, label in (
-        ("Kita", charts.KITA_COLOR, 10, "Kitas"),
-        ("Schule", charts.SCHOOL_COLOR, 13, "Schulen"),
-    ):
+    layers = {}
+    for kind, label in (("Kita", "Kitas"), ("Schule", "Schulen")):
         part = located[located["kind"] == kind]
-        if part.empty:
-            continue
         info = [_facility_info(r) for _, r in part.iterrows()]
-        fig.add_trace(
-            go.Scattermap(
-                lon=part["lon"],
-                lat=part["lat"],
-                mode="markers",
-                hoverinfo="skip",
-                showlegend=False,
-                marker={"size": size + 5, "color": "#ffffff", "opacity": 0.9},
-            )
+        layers[label] = pd.DataFrame(
+            {"lon": part["lon"], "lat": part["lat"], "name": part["name"], "info": info}
         )
-        fig.add_trace(
-            go.Scattermap(
-                lon=part["lon"],
-                lat=part["lat"],
-                mode="markers",
-                name=label,
-                marker={"size": size, "color": color},
-                customdata=list(zip(part["name"], info, strict=True)),
-                hovertemplate="<b>%{customdata[0]}</b><br>%{customdata[1]}<extra></extra>",
-            )
-        )
+    charts.add_points(fig, layers, sizes=(10, 13))
     center, zoom = map_view(bounds, width_px=560, height_px=height)
     fig.update_layout(
         map={"style": "white-bg", "center": center, "zoom": zoom},
@@ -239,15 +219,6 @@ def district_map(
         hoverlabel={"font_size": 15},
     )
     return escape_figure(fig)  # names are text, never markup
-
-
-def _subset(geojson: dict[str, Any] | str, ids: Any) -> dict[str, Any] | str:
-    """Only the features drawn (a static-file URL is used as it is: the browser has it once)."""
-    if isinstance(geojson, str):
-        return geojson
-    wanted = set(ids)
-    features = [f for f in geojson["features"] if f["properties"]["gebiet_id"] in wanted]
-    return {"type": "FeatureCollection", "features": features}
 
 
 def _facility_info(row: pd.Series) -> str:

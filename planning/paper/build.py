@@ -16,7 +16,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from sqlalchemy import Engine
 
-from planning import comment_basis, pages, small_base
+from planning import charts, comment_basis, pages, small_base
 from planning import indicators as ind
 from planning import profile as prof
 from planning import since as since_mod
@@ -124,24 +124,15 @@ def _year(view: sk.View, years: list[int]) -> int | None:
 
 
 def _city_chart(indicator: Indicator, city: pd.DataFrame) -> go.Figure | None:
+    """The app's city trend (planning.charts), styled for print."""
     city = city[city["value"].notna()].sort_values("year") if not city.empty else city
     if len(city) < 2:
         return None
-    fig = go.Figure(
-        go.Scatter(
-            x=city["year"],
-            y=city["value"].round(indicator.decimals),
-            mode="lines+markers",
-            line={"color": "#1f4e79", "width": 3},
-            name="Stadt",
-        )
-    )
+    fig = charts.city_trend(city.assign(value=city["value"].round(indicator.decimals)), indicator)
     fig.update_layout(
-        separators=",.",
         template="simple_white",
+        height=None,
         margin={"l": 60, "r": 20, "t": 10, "b": 40},
-        yaxis_title=indicator.unit,
-        xaxis={"dtick": 1},
         showlegend=False,
     )
     return fig

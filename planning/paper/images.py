@@ -37,7 +37,7 @@ from planning.suppression import GEHEIM
 
 #: Metric CRS for print maps of geographic input (ETRS89 / UTM 32N).
 PRINT_CRS = 25832
-#: Same colours as the app's maps (``ui/charts.py``): white = keine Daten, mid grey = geheim.
+#: Same colours as the app's maps (``planning/charts/``): white = keine Daten, mid grey = geheim.
 NO_DATA_COLOR = "#ffffff"
 SECRET_COLOR = "#8d939b"
 OUTLINE_COLOR = "#5f6b7a"
