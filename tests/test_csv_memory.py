@@ -142,3 +142,30 @@ def test_the_bench_files_are_the_issues_and_reach_the_readme_table(tmp_path):
     text = table.files_markdown({"datasets": {memory.DATASET: figures}, "targets": targets})
     assert "| CSV, Bevölkerung | 100,0 MB | 51,0 s | 819 MB | ≤ 1024 MB |" in text
     assert "| XLSX-Bombe (A1:XFD1048576) | 1.672 B | 2,1 s | 238 MB | ≤ 300 MB |" in text
+
+
+def test_row_findings_of_the_kind_checks_stop_at_25_and_count_the_rest(tmp_path):
+    """A file of many faulty rows gives 25 messages per finding and one '… und N weitere' line (a
+    million rows must not become a million messages); an empty U3 column is no crash."""
+    from planning.imports.validate import check_table
+
+    rows = ["kita_id;name;plaetze_gesamt;plaetze_u3;plaetze_ue3;eroeffnung_jahr;schliessung_jahr"]
+    rows += [f"K{i};Kita {i};10;;20;2010;2000" for i in range(40)]
+    path = tmp_path / "kitas.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    checked = check_table(read_table(path), "kitas")
+    texts = [str(p) for p in checked.problems]
+    assert texts[0] == (
+        "Warnung: Datei kitas.csv, Zeile 2, Spalte „plaetze_gesamt“: U3- und Ü3-Plätze (0 + 20) sind mehr "
+        "als die Plätze insgesamt (10)."
+    )
+    assert sum(t.endswith("“: Schließung vor Eröffnung.") for t in texts) == MAX_PROBLEMS_PER_COLUMN
+    assert "… und 15 weitere Kitas mit Schließung vor Eröffnung." in texts[-1]
+    assert checked.error_count == 40 and checked.warning_count == 40
+    rows = ["gebiet_id;jahr;kennzahl;wert;zaehler"] + [f"01{i:02d};2024;quote;;" for i in range(30)]
+    path = tmp_path / "kennzahlen.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    checked = check_table(read_table(path), "kennzahlen")
+    empty = [p for p in checked.problems if p.severity == "Warnung"]
+    assert len(empty) == MAX_PROBLEMS_PER_COLUMN + 1 and checked.warning_count == 30
+    assert empty[-1].message == "… und 5 weitere Zeilen ohne Wert und Zähler."

@@ -23,7 +23,7 @@ from geodata.join import area_of_points
 from planning.formatting import number
 from planning.imports.agebands import TOTAL_WORDS, parse_age_band
 from planning.imports.formats import KINDS, FieldSpec, KindSpec, get_kind
-from planning.imports.problems import InputFileError, Problem, count, summary_line
+from planning.imports.problems import InputFileError, Problem, Severity, count, summary_line
 from planning.imports.readers import RawTable
 from planning.imports.shape import TableShape, reshape
 from planning.imports.values import (
@@ -884,75 +884,90 @@ def _check_points(c: Checked, ctx: CheckContext, resolved: dict[str, str]) -> No
         return
     located = area_of_points(f["lon"], f["lat"], ctx.areas)
     name_col = _col(resolved, "lon")
+    outside: list[tuple[int, str]] = []
+    elsewhere: list[tuple[int, str]] = []
     for idx in f.index[has_xy]:
         area, given, line = located[idx], f.at[idx, "gebiet_id"], int(f.at[idx, "_line"])
         if pd.isna(area):
-            c.problems.append(
-                Problem(
-                    "Warnung",
+            outside.append(
+                (
+                    line,
                     "Der Standort liegt außerhalb aller Gebiete der Kommune "
                     "(Koordinaten vertauscht oder falsches Koordinatensystem?).",
-                    c.file_name,
-                    line,
-                    name_col,
                 )
             )
         elif pd.isna(given):
             f.at[idx, "gebiet_id"] = area
         elif given != area:
-            c.problems.append(
-                Problem(
-                    "Warnung",
+            elsewhere.append(
+                (
+                    line,
                     f"Angegeben ist Gebiet „{given}“, der Standort liegt aber in "
                     f"„{area}“. Übernommen wird die Angabe der Datei.",
-                    c.file_name,
-                    line,
-                    _col(resolved, "gebiet_id"),
                 )
             )
+    _report_rows(c, "Warnung", outside, name_col, "Standorte außerhalb aller Gebiete")
+    _report_rows(c, "Warnung", elsewhere, _col(resolved, "gebiet_id"), "Standorte in einem anderen Gebiet")
     no_place = f["gebiet_id"].isna() & ~has_xy
-    for line in f.loc[no_place, "_line"]:
-        c.problems.append(
-            Problem(
-                "Warnung",
-                "Weder Gebiet noch Koordinaten angegeben: die Einrichtung erscheint in keinem Gebiet.",
-                c.file_name,
-                int(line),
-            )
-        )
+    nowhere = "Weder Gebiet noch Koordinaten angegeben: die Einrichtung erscheint in keinem Gebiet."
+    _report_rows(
+        c, "Warnung", [(int(x), nowhere) for x in f.loc[no_place, "_line"]], None, "Einrichtungen ohne Ort"
+    )
+
+
+def _report_rows(
+    c: Checked,
+    severity: Severity,
+    found: list[tuple[int, str]],
+    column: str | None,
+    what: str,
+    total: int | None = None,
+) -> None:
+    """One problem per row (line, message) for the first :data:`MAX_PROBLEMS_PER_COLUMN`, then
+    "… und N weitere" up to ``total`` (default: all found): a file of a million faulty rows must
+    not become a million messages."""
+    total = len(found) if total is None else total
+    for line, message in found[:MAX_PROBLEMS_PER_COLUMN]:
+        c.problems.append(Problem(severity, message, c.file_name, line, column))
+    if total > MAX_PROBLEMS_PER_COLUMN:
+        c.problems.append(summary_line(severity, total - MAX_PROBLEMS_PER_COLUMN, what, c.file_name, column))
 
 
 def _check_kita_places(c: Checked, ctx: CheckContext, resolved: dict[str, str]) -> None:
     f = c.frame
     parts = f["plaetze_u3"].fillna(0) + f["plaetze_ue3"].fillna(0)
     over = f["plaetze_gesamt"].notna() & (parts > f["plaetze_gesamt"])
-    for _, row in f[over].iterrows():
-        c.problems.append(
-            Problem(
-                "Warnung",
-                f"U3- und Ü3-Plätze ({int(row['plaetze_u3'] or 0)} + "
-                f"{int(row['plaetze_ue3'] or 0)}) sind mehr als die Plätze insgesamt "
-                f"({int(row['plaetze_gesamt'])}).",
-                c.file_name,
-                int(row["_line"]),
-                _col(resolved, "plaetze_gesamt"),
-            )
+    u3, ue3 = f["plaetze_u3"].fillna(0), f["plaetze_ue3"].fillna(0)  # an empty part is no crash
+    shown = [
+        (
+            int(line),
+            f"U3- und Ü3-Plätze ({int(a)} + {int(b)}) sind mehr als die Plätze insgesamt ({int(total)}).",
         )
+        for line, a, b, total in zip(
+            f.loc[over, "_line"][:MAX_PROBLEMS_PER_COLUMN],
+            u3[over],
+            ue3[over],
+            f.loc[over, "plaetze_gesamt"],
+            strict=False,
+        )
+    ]
+    places = _col(resolved, "plaetze_gesamt")
+    what = "Kitas mit mehr U3- und Ü3-Plätzen als insgesamt"
+    _report_rows(c, "Warnung", shown, places, what, int(over.sum()))
     closed_before_open = (
         f["eroeffnung_jahr"].notna()
         & f["schliessung_jahr"].notna()
         & (f["schliessung_jahr"] < f["eroeffnung_jahr"])
     )
-    for line in f.loc[closed_before_open, "_line"]:
-        c.problems.append(
-            Problem(
-                "Fehler",
-                "Schließung vor Eröffnung.",
-                c.file_name,
-                int(line),
-                _col(resolved, "schliessung_jahr"),
-            )
-        )
+    first = f.loc[closed_before_open, "_line"][:MAX_PROBLEMS_PER_COLUMN].tolist()
+    _report_rows(
+        c,
+        "Fehler",
+        [(int(x), "Schließung vor Eröffnung.") for x in first],
+        _col(resolved, "schliessung_jahr"),
+        "Kitas mit Schließung vor Eröffnung",
+        int(closed_before_open.sum()),
+    )
 
 
 def _check_school_ids(c: Checked, ctx: CheckContext, resolved: dict[str, str]) -> None:
@@ -989,16 +1004,12 @@ def _check_school_ids(c: Checked, ctx: CheckContext, resolved: dict[str, str]) -
 def _check_indicator_values(c: Checked, ctx: CheckContext, resolved: dict[str, str]) -> None:
     f = c.frame
     nothing = f["wert"].isna() & f["zaehler"].isna()
-    for line in f.loc[nothing, "_line"]:
-        c.problems.append(
-            Problem(
-                "Warnung",
-                "Weder Wert noch Zähler angegeben: die Zeile zählt als „keine Daten“.",
-                c.file_name,
-                int(line),
-                _col(resolved, "wert"),
-            )
-        )
+    empty = "Weder Wert noch Zähler angegeben: die Zeile zählt als „keine Daten“."
+    first = f.loc[nothing, "_line"][:MAX_PROBLEMS_PER_COLUMN].tolist()
+    shown = [(int(x), empty) for x in first]
+    _report_rows(
+        c, "Warnung", shown, _col(resolved, "wert"), "Zeilen ohne Wert und Zähler", int(nothing.sum())
+    )
     bad = f["zaehler"].notna() & f["nenner"].notna() & (f["zaehler"] > f["nenner"]) & (f["nenner"] > 0)
     if int(bad.sum()) > MAX_PROBLEMS_PER_COLUMN:
         c.problems.append(
