@@ -215,14 +215,6 @@ def table_shape_editor(
                 value=bool(preset.get("jahr_aus_dateiname")),
                 key=f"shape_year_name_{kind}_{scope}",
             )
-        if kind == "kennzahlen":
-            code = c1.text_input(
-                "Kennzahl (fester Code)",
-                value=str(preset.get("kennzahl") or ""),
-                key=f"shape_code_{kind}_{scope}",
-                help="Für eine Datei ohne Kennzahl-Spalte, z. B. eine Spalte je Jahr für eine Kennzahl.",
-            )
-            out["kennzahl"] = code.strip() or None
         f_col, f_val = next(iter((preset.get("filter") or {}).items()), ("", ""))
         options = ["", *columns]
         col = c1.selectbox(
@@ -244,6 +236,14 @@ def table_shape_editor(
                 help="z. B. 000 für die Stadt; Zeilen der Stadtbezirke werden von selbst erkannt.",
             )
             out["summen_ids"] = [x.strip() for x in ids.split(",") if x.strip()] or None
+        if kind == "kennzahlen":
+            code = c3.text_input(
+                "Kennzahl (fester Code)",
+                value=str(preset.get("kennzahl") or ""),
+                key=f"shape_code_{kind}_{scope}",
+                help="Für eine Datei ohne Kennzahl-Spalte, z. B. eine Spalte je Jahr für eine Kennzahl.",
+            )
+            out["kennzahl"] = code.strip() or None
     return out
 
 
