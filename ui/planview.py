@@ -366,9 +366,11 @@ def ganztag_years_note() -> str:
 
 def missing_data(what: str, kind: str) -> None:
     """A domain without data: said in words with the way to load it; no map, no deficit."""
+    from planning.imports.formats import KINDS  # the Datenart's name as the Import page lists it
+
     st.info(
         f"Keine Daten geladen: {what}. Ohne sie zeigt diese Seite den Bedarf, aber keine Plätze und keine "
-        f"Bilanz (fehlende Daten sind nie 0). Laden unter Daten › Import, Datenart „{kind}“.",
+        f"Bilanz (fehlende Daten sind nie 0). Laden unter Daten › Import, Datenart „{KINDS[kind].label_de}“.",
         icon=":material/database_off:",
     )
     st.page_link("pages/import.py", label="Zum Import", icon=":material/upload_file:")
