@@ -77,9 +77,7 @@ def _sidebar(view: View | None, page: str) -> Context | None:
 
 
 sections = {
-    name: [
-        st.Page(p.file, title=p.title, icon=p.icon, default=p.slug == pages.DEFAULT_PAGE) for p in group
-    ]
+    name: [st.Page(p.file, title=p.title, icon=p.icon, default=p.slug == pages.DEFAULT_PAGE) for p in group]
     for name, group in pages.sections().items()
 }
 by_name = {p.url_path or pages.DEFAULT_PAGE: p for group in sections.values() for p in group}
