@@ -110,6 +110,7 @@ def test_lagebild_says_no_data_for_every_missing_domain_and_links_to_import(no_k
     for what in ("Kita-Liste", "Schulliste", "Schülerzahlen", "Geburten"):
         assert what in notice, notice
     assert any("import" in link.proto.page for link in at.get("page_link"))
+    assert all(len(df.value) for df in at.dataframe)  # no empty grid (Streamlit prints "empty" in it)
 
 
 def test_schule_page_without_zuege_and_ganztag_places_has_no_deficit_map(no_kitas_url, tmp_path):

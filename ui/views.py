@@ -281,7 +281,7 @@ def indicator_explorer(
                 indicator.polarity,
                 shown_rows["few"].to_numpy(dtype=bool),
             )
-        else:
+        elif not shown.empty:  # an empty grid prints Streamlit's English "empty" under the caption
             _district_grid(shown, row_ids, indicator, value_header)
         missing = table.loc[table["value"].isna() & ~table["suppressed"], "name"].tolist()
         if missing:
