@@ -158,6 +158,30 @@ python -m planning import bevoelkerung langform.csv --mapping bev-lang
 
 Nur die Zeilen der Tabelle „Alter“ werden gelesen; der Prüfbericht nennt, wie viele Zeilen der Filter behielt.
 
+### Beispiel: Stadtbezirke aus einer zweiten Gebietsdatei
+
+Die Stadtteile (`stadtteile.zip`, Spalten `STT_ID`, `STT_NAME`) haben keine Spalte mit dem Stadtbezirk; die
+Stadtbezirke liegen als eigene Datei vor (`stadtbezirke.zip`, Spalten `BEZ_NR`, `BEZ_NAME`):
+
+```bash
+python -m planning mapping add stadtteile gebiete STT_ID=gebiet_id STT_NAME=name \
+    --ober-datei-id BEZ_NR --ober-datei-name BEZ_NAME
+python -m planning import gebiete stadtteile.zip --mapping stadtteile --ober-datei stadtbezirke.zip \
+    --gebietsstand 2024 --kommune Musterstadt --ebenen "Stadtbezirk,Stadtteil"
+```
+
+Jeder Stadtteil kommt in den Stadtbezirk, in dem der größte Teil seiner Fläche liegt; liegt er zu weniger als
+90 % darin, nennt die Prüfung beide Anteile, liegt er in keinem, ist das ein Fehler. Die Grenzen der
+Stadtbezirke entstehen aus ihren Stadtteilen (keine Lücken zwischen den Ebenen). Auf der Import-Seite: die
+zweite Datei unter „Übergeordnete Ebene“ hochladen und die beiden Spalten wählen.
+
+### Auf der Import-Seite
+
+Datei hochladen, Spalten zuordnen, unter „Tabellenform“ die Form der Tabelle angeben, Quelle und Lizenz
+eintragen und mit „Zuordnung als Profil speichern“ sichern: das Profil ist dann gewählt und hält Zuordnung,
+Tabellenform, Quelle und Lizenz. Im nächsten Jahr genügt es, die neue Datei hochzuladen und das Profil zu
+wählen.
+
 ## Kommandozeile: alle Optionen
 
 {cli}
