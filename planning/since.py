@@ -222,9 +222,8 @@ def _compare_view(
         decimals = 0
         polarity = direction_sign
     else:
-        code = view.state.get(pages.INDICATOR) or (
-            pages.BY_SLUG[view.page].default_indicator if view.page in pages.BY_SLUG else None
-        )
+        default = pages.BY_SLUG[view.page].default_indicator if view.page in pages.BY_SLUG else None
+        code = view.state.get(pages.INDICATOR) or default or ""
         if not code:
             return []
         try:
