@@ -77,6 +77,11 @@ def school_year(year: int) -> str:
 LOCAL_TZ = ZoneInfo("Europe/Berlin")
 
 
+def local_time(ts: dt.datetime) -> dt.datetime:
+    """A stored (naive UTC) timestamp in German local time, for display."""
+    return ts.replace(tzinfo=dt.UTC).astimezone(LOCAL_TZ)
+
+
 def local_stamp(ts: dt.datetime | None, *, seconds: bool = False, time: bool = True) -> str:
     """``03.12.2026 17:05`` in Europe/Berlin for a stored timestamp (naive = UTC); "–" for None."""
     if ts is None:

@@ -155,28 +155,34 @@ def _writes(p: dict) -> dict[str, Callable[[Engine], object]]:  # type: ignore[t
             e, lid, scenarios.Scenario("Neu"), "X"
         ),
         "planning.scenarios.delete_scenario": lambda e: scenarios.delete_scenario(e, lid, "Variante"),
-        "planning.steering.save_view": lambda e: steering.save_view(e, lid, "V", "kita", {}, {}, None, "X"),
-        "planning.steering.create_meeting": lambda e: steering.create_meeting(
+        "planning.steering.views.save_view": lambda e: steering.save_view(
+            e, lid, "V", "kita", {}, {}, None, "X"
+        ),
+        "planning.steering.meetings.create_meeting": lambda e: steering.create_meeting(
             e, "N", dt.date(2026, 1, 1), "X"
         ),
-        "planning.steering.update_meeting": lambda e: steering.update_meeting(
+        "planning.steering.meetings.update_meeting": lambda e: steering.update_meeting(
             e, m.id, m.revision, "X", minutes="neu"
         ),
-        "planning.steering.add_agenda_item": lambda e: steering.add_agenda_item(e, m.id, "TOP 3"),
-        "planning.steering.move_agenda_item": lambda e: steering.move_agenda_item(e, p["item"], 1),
-        "planning.steering.remove_agenda_item": lambda e: steering.remove_agenda_item(e, p["item"]),
-        "planning.steering.mark_shown": lambda e: steering.mark_shown(e, p["item"]),
-        "planning.steering.set_proposal": lambda e: steering.set_proposal(e, p["item"], 1, "X", "Vorschlag"),
-        "planning.steering.add_comment": lambda e: steering.add_comment(
+        "planning.steering.meetings.add_agenda_item": lambda e: steering.add_agenda_item(e, m.id, "TOP 3"),
+        "planning.steering.meetings.move_agenda_item": lambda e: steering.move_agenda_item(e, p["item"], 1),
+        "planning.steering.meetings.remove_agenda_item": lambda e: steering.remove_agenda_item(e, p["item"]),
+        "planning.steering.meetings.mark_shown": lambda e: steering.mark_shown(e, p["item"]),
+        "planning.steering.meetings.set_proposal": lambda e: steering.set_proposal(
+            e, p["item"], 1, "X", "Vorschlag"
+        ),
+        "planning.steering.comments.add_comment": lambda e: steering.add_comment(
             e, lid, "T", "Schulamt", "X", gebiet_id="0101"
         ),
-        "planning.steering.resolve_thread": lambda e: steering.resolve_thread(e, p["comment"], "X"),
-        "planning.steering.add_decision": lambda e: steering.add_decision(e, "B", "T", "X"),
-        "planning.steering.update_decision": lambda e: steering.update_decision(
+        "planning.steering.comments.resolve_thread": lambda e: steering.resolve_thread(e, p["comment"], "X"),
+        "planning.steering.decisions.add_decision": lambda e: steering.add_decision(e, "B", "T", "X"),
+        "planning.steering.decisions.update_decision": lambda e: steering.update_decision(
             e, d.id, d.revision, "X", "vertagt"
         ),
-        "planning.steering.add_work_order": lambda e: steering.add_work_order(e, "A", "Schulamt", "X"),
-        "planning.steering.update_work_order": lambda e: steering.update_work_order(
+        "planning.steering.work_orders.add_work_order": lambda e: steering.add_work_order(
+            e, "A", "Schulamt", "X"
+        ),
+        "planning.steering.work_orders.update_work_order": lambda e: steering.update_work_order(
             e, o.id, o.revision, "X", status="erledigt"
         ),
         "planning.versions.activate": lambda e: versions.activate(e, p["version_id"]),
