@@ -404,6 +404,33 @@ def _cell(value: Any, status: str, ind: Indicator) -> str:
     return ind.format(float(value))
 
 
+def weakest(profile: pd.DataFrame, n: int = 5) -> pd.DataFrame:
+    """The ``n`` indicators where the area stands worst against the city (for the meeting screen):
+    a red light first, then the rank nearest the least favourable end (rank ÷ ranked areas).
+
+    Only ranked rows take part: no rank without a direction, a shown value or enough base
+    (``few``), so a rate of three children never heads the list. Raises ``ValueError`` without
+    ``rank``, ``n`` or ``light``.
+    """
+    missing = [c for c in ("rank", "n", "light") if c not in profile.columns]
+    if missing:
+        raise ValueError(f"Profil ohne Spalte(n): {', '.join(missing)}")
+    ranked = profile[profile["rank"].notna() & profile["n"].notna()]
+    if "few" in ranked.columns:
+        ranked = ranked[~ranked["few"].astype("boolean").fillna(False).to_numpy(dtype=bool)]
+    if ranked.empty:
+        return ranked
+    order = pd.DataFrame(
+        {
+            "red": (ranked["light"] == "rot").astype(int),
+            "share": ranked["rank"].astype(float) / ranked["n"].astype(float),
+        },
+        index=ranked.index,
+    )
+    order = order.sort_values(["red", "share"], ascending=False, kind="stable")
+    return ranked.loc[order.index[:n]]
+
+
 def display_table(profile: pd.DataFrame, indicators: Mapping[str, Indicator], year: int) -> pd.DataFrame:
     """The profile as German text cells: Bereich, Kennzahl, Wert, Gesamtstadt, Abweichung, Rang,
     Ampel, Trend (index aligned with ``profile``). The domain is named on its first row only."""

@@ -555,3 +555,23 @@ def test_page_on_a_berlin_planungsraum(tmp_path, monkeypatch):
     assert at.header[0].value == "Hasenheide (08100101)"
     assert any("Bezirk Neukölln" in m.value for m in at.markdown)
     _assert_german_only(at)
+
+
+def test_weakest_puts_missed_targets_first_then_the_least_favourable_ranks():
+    """The meeting screen's list: red lights first, then rank ÷ ranked areas from the bottom; rows
+    without a rank (no direction, secret) or on too small a base never enter it."""
+    from planning.profile import weakest
+
+    profile = pd.DataFrame(
+        {
+            "code": ["a", "b", "c", "d", "e", "f"],
+            "rank": [30, 2, 9, np.nan, 10, 28],
+            "n": [30, 30, 10, np.nan, 10, 29],
+            "light": [None, "rot", None, "rot", None, "gelb"],
+            "few": [False, False, False, False, True, False],
+        }
+    )
+    assert weakest(profile, 3)["code"].tolist() == ["b", "a", "f"]
+    assert weakest(profile, 10)["code"].tolist() == ["b", "a", "f", "c"]
+    with pytest.raises(ValueError, match="light"):
+        weakest(profile.drop(columns="light"))

@@ -63,8 +63,9 @@ def school_year(year: int) -> str:
     return f"{year}/{str(year + 1)[-2:]}"
 
 
-def pick_scenario(ctx: Context, key_suffix: str = "") -> Scenario:
-    """Scenario selector (shared in the URL as ``szenario``); the baseline is always there."""
+def pick_scenario(ctx: Context, key_suffix: str = "", collapsed: bool = False) -> Scenario:
+    """Scenario selector (shared in the URL as ``szenario``); the baseline is always there.
+    ``collapsed``: without its label line (the slim control bar of a meeting)."""
     options = uidata.scenarios(ctx.layout)
     if ctx.frozen_scenario is not None:  # a saved view shows its scenario as it was then
         frozen = ctx.frozen_scenario
@@ -78,6 +79,7 @@ def pick_scenario(ctx: Context, key_suffix: str = "") -> Scenario:
         names,
         key=state.SCENARIO.key,
         help="Basis = Standardannahmen ohne Maßnahmen. Szenarien legen Sie unter „Szenarien“ an.",
+        label_visibility="collapsed" if collapsed else "visible",
     )
     return next(s for s in options if s.name == state.get(state.SCENARIO))
 

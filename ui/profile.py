@@ -171,6 +171,7 @@ def district_map(
     neighbours: pd.DataFrame,
     facilities: pd.DataFrame,
     height: int = 360,
+    width: int = 560,
 ) -> go.Figure:
     """The area (filled, dark outline) among its neighbours (outlined) with its Kitas and schools."""
     gid, name = district
@@ -209,7 +210,7 @@ def district_map(
             {"lon": part["lon"], "lat": part["lat"], "name": part["name"], "info": info}
         )
     charts.add_points(fig, layers, sizes=(10, 13))
-    center, zoom = map_view(bounds, width_px=560, height_px=height)
+    center, zoom = map_view(bounds, width_px=width, height_px=height)
     fig.update_layout(
         map={"style": "white-bg", "center": center, "zoom": zoom},
         margin={"l": 0, "r": 0, "t": 0, "b": 0},
@@ -282,27 +283,30 @@ def profile_view(ctx: Context) -> tuple[str, ...]:
     if names.empty:
         st.info(f"Für die Ebene {ctx.level_name} gibt es keine Gebiete.")
         return ()
+    # In a meeting the room reads title, key figures, a large map and the weakest indicators on the
+    # first screen; the choices shrink to one slim bar, printing is not the room's business.
+    room = bool(state.get(state.MEETING))
     with st.container(key="profil_auswahl"):
-        c1, c2, c3 = st.columns([3, 2, 1], vertical_alignment="bottom")
+        c1, c2, c3 = st.columns([3, 2, 0.01 if room else 1], vertical_alignment="bottom")
         with c1:
-            gid = _pick_district(ctx, names)
+            gid = _pick_district(ctx, names, collapsed=room)
         with c2:
-            scenario = planview.pick_scenario(ctx)
-        with c3:
-            st.html(PRINT_BUTTON, unsafe_allow_javascript=True)
-        st.caption(
-            "Drucken: Knopf „Drucken“ oder Strg+P (Querformat). Auswahl, Seitenleiste und Knöpfe "
-            "erscheinen nicht auf dem Papier."
-        )
+            scenario = planview.pick_scenario(ctx, collapsed=room)
+        if not room:
+            with c3:
+                st.html(PRINT_BUTTON, unsafe_allow_javascript=True)
+            st.caption(
+                "Drucken: Knopf „Drucken“ oder Strg+P (Querformat). Auswahl, Seitenleiste und Knöpfe "
+                "erscheinen nicht auf dem Papier."
+            )
     facts = _facts(ctx.url, ctx.layout.code, ctx.versions, gid, ctx.year)
     facilities = _facilities(ctx.url, ctx.layout.code, ctx.versions, gid)
+    indicators = available_indicators(ctx.data, ctx.registry.custom.values())
     with st.container(key="profil_kopf"):
-        _header(ctx, facts, facilities, scenario)
-    left, right = st.columns(2, gap="large")
-    with left, st.container(key="profil_kinder", border=True):
-        _children(ctx, gid, facts)
-    with right, st.container(key="profil_lage", border=True):
-        _location(ctx, gid, facts, facilities)
+        if room:
+            _room_head(ctx, gid, facts, facilities, scenario, indicators)
+        else:
+            _header(ctx, facts, facilities, scenario)
     result = planview.plan_for(ctx, scenario)
     series = (
         _plan_series(
@@ -318,23 +322,39 @@ def profile_view(ctx: Context) -> tuple[str, ...]:
         else None
     )
     left, right = st.columns(2, gap="large")
-    with left, st.container(key="profil_kita", border=True):
-        _kita(result, series)
-    with right, st.container(key="profil_schule", border=True):
-        _school(result, series)
-    indicators = available_indicators(ctx.data, ctx.registry.custom.values())
+    with left, st.container(key="profil_kinder", border=True):
+        _children(ctx, gid, facts)
+    with right:
+        if room:  # the map is on the first screen already; the facilities stand beside the children
+            with st.container(key="profil_einrichtungen", border=True):
+                _facility_table(facilities)
+        else:
+            with st.container(key="profil_lage", border=True):
+                _location(ctx, gid, facts, facilities)
+    if room:  # projector type: each plan table needs the full width
+        with st.container(key="profil_kita", border=True):
+            _kita(result, series)
+        with st.container(key="profil_schule", border=True):
+            _school(result, series)
+    else:
+        left, right = st.columns(2, gap="large")
+        with left, st.container(key="profil_kita", border=True):
+            _kita(result, series)
+        with right, st.container(key="profil_schule", border=True):
+            _school(result, series)
     with st.container(key="profil_kennzahlen", border=True):
         _indicators(ctx, gid, indicators)
     with st.container(key="profil_kommentare"):
         steering.comments_panel(ctx, None, gid, key="profile_comments")
     with st.container(key="profil_entwicklung", border=True):
         _development(ctx, gid, facts, indicators)
-    with st.container(key="profil_einrichtungen", border=True):
-        _facility_table(facilities)
+    if not room:
+        with st.container(key="profil_einrichtungen", border=True):
+            _facility_table(facilities)
     return (*PLAN_SOURCES, *(s for ind in indicators for s in ind.sources))
 
 
-def _pick_district(ctx: Context, names: pd.DataFrame) -> str:
+def _pick_district(ctx: Context, names: pd.DataFrame, collapsed: bool = False) -> str:
     """District selector on the frame's level, shared with every page (URL ``gebiet``)."""
     ids = names["gebiet_id"].tolist()
     label = dict(zip(names["gebiet_id"], names["name"], strict=True))
@@ -346,6 +366,7 @@ def _pick_district(ctx: Context, names: pd.DataFrame) -> str:
         key=state.DISTRICT.key,
         format_func=lambda g: f"{label[g]} ({g})",
         help="Tippen Sie einen Namen oder eine Nummer. Die Auswahl gilt auch auf den anderen Seiten.",
+        label_visibility="collapsed" if collapsed else "visible",
     )
     return str(state.get(state.DISTRICT))
 
@@ -381,6 +402,80 @@ def _header(ctx: Context, facts: dict[str, Any], facilities: pd.DataFrame, scena
             ("Schulen", _fmt_int(len(schools)), f"davon {primary} Grundschule(n)"),
         ]
     )
+
+
+def _room_head(
+    ctx: Context,
+    gid: str,
+    facts: dict[str, Any],
+    facilities: pd.DataFrame,
+    scenario: Scenario,
+    indicators: list[Indicator],
+) -> None:
+    """Meeting screen: title line, then a large map with the key figures and the five weakest
+    indicators beside it – all on the projector's first screen."""
+    st.subheader(f"{components.plain(facts['name'])} ({facts['gebiet_id']})", anchor=False)
+    where = " · ".join(f"{lvl} {components.plain(name)}" for lvl, _gid, name in facts["ancestors"])
+    parts = [facts["level_name"], *([f"in {where}"] if where else []), f"Jahr {ctx.year}"]
+    st.caption(" · ".join([*parts, f"Szenario „{components.plain(scenario.name)}“"]))
+    left, right = st.columns([3, 2], gap="medium")
+    with left:
+        geojson, _ = uidata.map_layer(ctx.url, ctx.layout.code, ctx.versions, ctx.level)
+        neighbour_ids, bounds = _extent(ctx.url, ctx.layout.code, ctx.versions, gid)
+        areas = ctx.data.areas
+        neighbours = areas.loc[areas["gebiet_id"].isin(neighbour_ids), ["gebiet_id", "name"]]
+        fig = figures.figure(
+            district_map,
+            geojson,
+            bounds,
+            (gid, facts["name"]),
+            neighbours,
+            facilities,
+            height=ROOM_MAP_HEIGHT,
+            width=ROOM_MAP_WIDTH,
+        )
+        st.plotly_chart(fig, config={"staticPlot": True}, key="profile_map")
+    with right:
+        residents, children = facts["residents"], facts["children"]
+        kitas = facilities[facilities["kind"] == "Kita"]
+        planview.room_figures(
+            [
+                (f"Einwohner:innen {ctx.year}", _fmt_int(residents), ""),
+                ("Kinder unter 18", _fmt_int(children), ""),
+                ("Kitas in Betrieb", _fmt_int(len(kitas)), ""),
+                ("Kita-Plätze", _fmt_int(kitas["places"].sum(min_count=1)), ""),
+            ]
+        )
+        profile = _indicator_profile(
+            ctx.url,
+            ctx.layout.code,
+            ctx.versions,
+            ctx.registry_stamp,
+            tuple(i.code for i in indicators),
+            gid,
+            ctx.level,
+            ctx.year,
+        )
+        worst = prof.weakest(profile, ROOM_WEAKEST)
+        st.markdown(f"**Ungünstigste Kennzahlen im Stadtvergleich** ({ctx.year})")
+        if worst.empty:
+            st.caption("Keine Kennzahl mit Rang für dieses Gebiet.")
+            return
+        shown = prof.display_table(worst, {i.code: i for i in indicators}, ctx.year)
+        shown = shown[["Kennzahl", "Wert", "Rang"]].assign(
+            Wert=lambda t: t["Wert"].str.replace(" ", "\u00a0"),
+            Rang=lambda t: t["Rang"].str.replace(" ", "\u00a0"),
+        )
+        st.table(_styled_indicators(shown, worst), hide_index=True)
+        st.caption(
+            "Zuerst verfehlte Ziele, dann nach Rang (1 = günstigster Wert). Alle Kennzahlen weiter unten."
+        )
+
+
+#: Meeting screen: the map's size (at least half of a 1920×1080 projector's height).
+ROOM_MAP_HEIGHT, ROOM_MAP_WIDTH = 560, 1100
+#: Meeting screen: how many of the weakest indicators stand beside the map.
+ROOM_WEAKEST = 5
 
 
 def _children(ctx: Context, gid: str, facts: dict[str, Any]) -> None:

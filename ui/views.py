@@ -253,9 +253,12 @@ def indicator_explorer(
         # Areas without a value are named below the table instead of showing an empty cell; secret ones
         # stay in the table as "geheim" (sorted last), so nobody reads them as missing.
         shown_rows = table[table["value"].notna() | table["suppressed"]]
-        # Rates on too small a base follow the ranked areas (marked), secret ones come last.
+        # Rates on too small a base follow the ranked areas (marked), secret ones come last. The
+        # meeting room discusses the problems: there the least favourable value comes first.
+        worst_first = bool(state.get(state.MEETING)) and indicator.polarity != 0
         shown_rows = shown_rows.assign(_secret=shown_rows["suppressed"]).sort_values(
-            ["_secret", "few", "value"], ascending=[True, True, indicator.polarity < 0]
+            ["_secret", "few", "value"],
+            ascending=[True, True, indicator.polarity > 0 if worst_first else indicator.polarity < 0],
         )
         texts = value_texts(indicator, shown_rows)
         area_names = shown_rows["name"].astype(str)
@@ -280,6 +283,7 @@ def indicator_explorer(
                 ctx.level_name,
                 indicator.polarity,
                 shown_rows["few"].to_numpy(dtype=bool),
+                worst_first=worst_first,
             )
         elif not shown.empty:  # an empty grid prints Streamlit's English "empty" under the caption
             _district_grid(shown, row_ids, indicator, value_header)
@@ -336,12 +340,18 @@ def _district_grid(shown: pd.DataFrame, row_ids: list[str], indicator: Indicator
 
 
 def _ranking_excerpt(
-    shown: pd.DataFrame, secret: np.ndarray, level_name: str, polarity: int, few: np.ndarray | None = None
+    shown: pd.DataFrame,
+    secret: np.ndarray,
+    level_name: str,
+    polarity: int,
+    few: np.ndarray | None = None,
+    worst_first: bool = False,
 ) -> None:
     """Beside the map of a dense layout: the head and tail of the ranking, readable at projector size.
 
-    Same order and columns as the full table (best first, secret ones last); hundreds of rows would
-    neither be read in a meeting nor come up as fast as the map.
+    Same order and columns as the full table (best first, or ``worst_first`` in a meeting; too small
+    bases and secret ones are left out and counted); hundreds of rows would neither be read in a
+    meeting nor come up as fast as the map.
     """
     few = np.zeros(len(shown), dtype=bool) if few is None else few
     open_rows = shown[~secret & ~few]
@@ -365,7 +375,13 @@ def _ranking_excerpt(
             position += 1
             cells = "".join(f"<td>{esc(str(v))}</td>" for v in row)
             body.append(f"<tr><td class='pa-rank'>{position}</td>{cells}</tr>")
-    order = "Günstigster Wert zuerst" if polarity else "Höchster Wert zuerst"
+    order = (
+        "Ungünstigster Wert zuerst"
+        if polarity and worst_first
+        else "Günstigster Wert zuerst"
+        if polarity
+        else "Höchster Wert zuerst"
+    )
     note = f"{order} · {len(open_rows)} {esc(components.plural(level_name))} mit Wert"
     if int(few.sum()):
         note += f", {int(few.sum())} mit zu kleiner Basis (nicht eingereiht)"

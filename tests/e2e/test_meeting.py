@@ -25,6 +25,8 @@ from pptx import Presentation
 from planning import steering as sk
 from planning.db import make_engine
 from planning.demo.steering import AGENDA_NAME
+from planning.indicators.catalogue import INDICATORS
+from planning.pages import INDICATOR, default_indicator
 from planning.paper.build import build_paper
 from planning.paper.images import GAP_REDS, figure_png
 from planning.paper.model import Chart, Table
@@ -85,6 +87,25 @@ def _room_checks(page: Page, plan_page: bool) -> None:
         assert len(m["figures"]) == 4 and all(b <= height and size >= 20 for b, size in m["figures"]), m
 
 
+def _worst_first(page: Page, code: str) -> None:
+    """The ranking beside an indicator map lists the least favourable value first (polarity-aware),
+    without the areas on too small a base."""
+    indicator = INDICATORS[code]
+    assert indicator.polarity != 0, code
+    excerpt = page.locator(".pa-rank-table").first
+    expect(page.get_by_text("Ungünstigster Wert zuerst").first).to_be_visible(timeout=RUN_MS)
+    rows = excerpt.locator("tbody tr:not(.pa-gap)")
+    values = [
+        float(rows.nth(k).locator("td").nth(2).inner_text().split()[0].replace(".", "").replace(",", "."))
+        for k in range(rows.count())
+    ]
+    names = [rows.nth(k).locator("td").nth(1).inner_text() for k in range(rows.count())]
+    assert len(values) >= 5, values
+    ordered = sorted(values, reverse=indicator.polarity < 0)
+    assert values == ordered, (code, values)
+    assert not any("zu wenige" in n or "zu kleine" in n for n in names), names
+
+
 def _in_dialog(page: Page):
     dialog = page.get_by_role("dialog")
     expect(dialog).to_be_visible(timeout=RUN_MS)
@@ -131,6 +152,8 @@ def test_a_full_meeting(page: Page, base_url: str, e2e_db_url: str, tmp_path: Pa
         wait_for_map(page, timeout_ms=RUN_MS)
         assert f"sitzung={meeting.id}" in page.url and f"top={i + 1}" in page.url
         _room_checks(page, item.view.page in ("kita", "schule"))
+        if item.view.page not in ("kita", "schule"):
+            _worst_first(page, item.view.state.get(INDICATOR) or default_indicator(item.view.page))
         shot(page, f"sitzung_top{i + 1}.png")
         if i < 2:
             _click(page, "Weiter ▶", BAR)
@@ -185,7 +208,7 @@ def test_a_full_meeting(page: Page, base_url: str, e2e_db_url: str, tmp_path: Pa
 
     # What was recorded, straight from the database.
     rec = sk.meeting_record(engine, AGENDA_NAME)
-    assert [a.position for a in rec.shown] == [1, 2, 3]
+    assert [a.position for a in rec.shown] == [1, 2, 3]  # TOP 4 and 5 follow below
     decision = next(d for d in rec.decisions if d.title == DECISION)
     assert decision.view is not None and decision.view.page == "schule"
     assert decision.view.scenario is not None  # the scenario on screen is frozen with the decision
@@ -194,6 +217,31 @@ def test_a_full_meeting(page: Page, base_url: str, e2e_db_url: str, tmp_path: Pa
     assert order.decision_id == decision.id and order.owner == "T. Yilmaz"
     comment = next(c for c in rec.comments if c.text == COMMENT)
     assert comment.gebiet_id is not None and comment.department == "Jugendamt"
+
+    # The Stadtteilprofil's TOP laid out for the room too: title, key figures, a large map and the
+    # weakest indicators on the first screen, the choices in one slim bar, no print button.
+    _click(page, "Weiter ▶", BAR)
+    expect(bar).to_contain_text(f"TOP 4 von {len(agenda)}", timeout=RUN_MS)
+    wait_for_map(page, timeout_ms=RUN_MS)
+    assert agenda[3].view is not None
+    _worst_first(page, agenda[3].view.state.get(INDICATOR) or default_indicator(agenda[3].view.page))
+    shot(page, "sitzung_top4.png")
+    _click(page, "Weiter ▶", BAR)
+    profile_top = len(agenda)
+    assert agenda[profile_top - 1].view is not None
+    assert agenda[profile_top - 1].view.page == "stadtteilprofil"
+    expect(bar).to_contain_text(f"TOP {profile_top} von {len(agenda)}: Stadtteilprofil", timeout=RUN_MS)
+    weakest = page.locator(".st-key-profil_kopf [data-testid='stTable']")
+    expect(weakest).to_contain_text("von", timeout=RUN_MS)  # ranks: "29 von 29"
+    expect(page.get_by_text("Ungünstigste Kennzahlen im Stadtvergleich")).to_be_visible()
+    expect(page.get_by_role("button", name="Drucken")).to_have_count(0)
+    wait_for_map(page, timeout_ms=RUN_MS)
+    _room_checks(page, plan_page=True)
+    box = weakest.bounding_box()
+    assert box is not None and box["y"] + box["height"] <= SCREEN["height"], box
+    controls = page.locator(".st-key-profil_auswahl").bounding_box()
+    assert controls is not None and controls["height"] <= 60, controls  # one slim bar
+    shot(page, "sitzung_top5_stadtteilprofil.png")
 
     _click(page, "Beenden", BAR)
     expect(page.locator("h1").first).to_have_text("Sitzung & Beschlüsse", timeout=RUN_MS)
