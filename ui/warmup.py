@@ -107,6 +107,7 @@ def visit(pages: tuple[str, ...] = VISIT_PAGES, wait_s: float = 60.0) -> bool:
     import asyncio
 
     from streamlit import config
+    from websockets.exceptions import ConnectionClosed
 
     port = config.get_option("server.port")
     base = (config.get_option("server.baseUrlPath") or "").strip("/")
@@ -121,6 +122,9 @@ def visit(pages: tuple[str, ...] = VISIT_PAGES, wait_s: float = 60.0) -> bool:
                 return False
             time.sleep(0.5)
             continue
+        except ConnectionClosed:  # the server is stopping
+            LOG.info("Seiten nicht vorab geöffnet: der Server hält an")
+            return False
         except Exception:
             LOG.exception("Seiten nicht vorab geöffnet")
             return False
