@@ -112,7 +112,7 @@ def test_static_map_classes_secret_and_missing():
         assert not ((_xs(t) > 502_000) & (_xs(t) < 503_000)).any()
     assert fig.layout.yaxis.scaleanchor == "x"
     assert fig.layout.xaxis.visible is False
-    assert fig.layout.legend.title.text == "dunkler = besser"
+    assert fig.layout.legend.title.text == "dunkler = ungünstiger"
 
 
 def test_static_map_draws_holes_and_multipolygons():

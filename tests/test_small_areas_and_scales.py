@@ -232,3 +232,59 @@ def test_priority_list_does_not_rank_a_small_base():
     assert ranking.loc["W", xd.status_column(U3.code)] == "zu wenige Kinder"
     assert ranking.loc["W", xd.value_column(U3.code)] == 0.0  # still shown
     assert ranking.loc["Y", "rank"] == 1  # 30 % on 200 children leads
+
+
+def _darkness(colour: str) -> float:
+    """0 (white) … 255 (black) from "#rrggbb" or "rgb(r, g, b)"."""
+    if colour.startswith("#"):
+        rgb = [int(colour[i : i + 2], 16) for i in (1, 3, 5)]
+    else:
+        rgb = [float(x) for x in colour[colour.index("(") + 1 : -1].split(",")]
+    return 255 - (0.299 * rgb[0] + 0.587 * rgb[1] + 0.114 * rgb[2])
+
+
+@pytest.mark.parametrize("higher_is_better", [True, False])
+def test_paper_rate_map_gives_the_least_favourable_class_the_strongest_colour(higher_is_better):
+    """Same rule as the app: dark = ungünstiger, for a rate where low is bad (U3 places) and for one
+    where high is bad (child poverty); the legend says so."""
+    areas, values = _strip([10.0, 20.0, 30.0, 40.0, 50.0, 60.0])
+    fig = static_map(areas, values, unit="%", higher_is_better=higher_is_better)
+    classes = [t for t in fig.data if t.type == "scatter" and t.fill == "toself"]
+    lowest = next(t for t in classes if np.nanmin(np.asarray(t.x, dtype=float)) == 500_000)
+    highest = next(t for t in classes if np.nanmax(np.asarray(t.x, dtype=float)) == 506_000)
+    worst, best = (lowest, highest) if higher_is_better else (highest, lowest)
+    assert _darkness(worst.fillcolor) == max(_darkness(t.fillcolor) for t in classes)
+    assert _darkness(best.fillcolor) < _darkness(worst.fillcolor) - 60
+    assert fig.layout.legend.title.text == "dunkler = ungünstiger"
+
+
+def test_paper_rate_map_clips_an_outlier_and_names_it_in_the_legend():
+    """Berlin's Planungsraum at 3.290 %: the classes end near the 98th percentile, the area keeps the
+    top class's colour, is outlined, and the legend counts it with its value."""
+    areas, values = _strip([*np.linspace(20, 190, 59).round(1).tolist(), 3290.0])
+    fig = static_map(areas, values, unit="%", higher_is_better=False)
+    classes = [t.name for t in fig.data if t.type == "scatter" and t.fill == "toself"]
+    assert "3.300" not in " ".join(classes) and "3.290" not in " ".join(classes), classes
+    legend = [t.name for t in fig.data if t.type == "bar"]
+    clipped = [name for name in legend if name.startswith(">")]
+    assert len(clipped) == 1 and "1 Gebiet" in clipped[0] and "bis 3.290 %" in clipped[0], legend
+    outline = next(t for t in fig.data if t.type == "scatter" and t.name == clipped[0])
+    assert np.nanmin(np.asarray(outline.x, dtype=float)) == 500_000 + 59 * 1000  # the outlier only
+
+
+def test_app_colour_scale_is_strongest_at_the_worst_value_and_counts_clipped_areas():
+    from planning import charts
+
+    ids = [f"P{i}" for i in range(60)]
+    table = pd.DataFrame({"gebiet_id": ids, "name": ids, "value": [*np.linspace(20, 60, 59).tolist(), 900.0]})
+    fig = charts.choropleth(_geojson(ids), (0, 0, 0.6, 0.01), table, U3)  # U3 rate: low is bad
+    trace = next(t for t in fig.data if t.z is not None and len(t.z) == 60)
+    assert _darkness(trace.colorscale[0][1]) > _darkness(trace.colorscale[-1][1]) + 100  # low = dark
+    assert trace.zmax < 900
+    assert list(trace.colorbar.ticktext)[-1].startswith("≥ ")
+    assert "(1 Gebiet darüber)" in list(trace.colorbar.ticktext)[-1]
+    poverty = INDICATORS["kinderarmut"]
+    assert poverty.polarity == -1
+    fig = charts.choropleth(_geojson(ids), (0, 0, 0.6, 0.01), table, poverty)
+    trace = next(t for t in fig.data if t.z is not None and len(t.z) == 60)
+    assert _darkness(trace.colorscale[-1][1]) > _darkness(trace.colorscale[0][1]) + 100  # high = dark

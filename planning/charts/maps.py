@@ -26,11 +26,12 @@ NO_DATA_COLOR = "#ffffff"
 SECRET_COLOR = "#8d939b"
 OUTLINE_COLOR = "#5f6b7a"
 SELECTED_COLOR = "#111111"
-# Sequential scales: dark = "more". For polarity -1 more is worse (red), for +1 more is better (blue).
-# Every scale starts at a clearly visible tint, so a low value never looks like an empty (white) area
-# on a projector.
+# Sequential scales: the strongest colour is the least favourable value, whichever way the indicator
+# points (polarity -1: high is worse, +1: low is worse); without a direction dark = "more". Every scale
+# ends at a clearly visible tint, so no value looks like an empty (white) area on a projector. The
+# paper's rate maps use the same colours (planning.paper.images.WORSE_SCALE).
 SCALES: dict[int, list[list[float | str]]] = {
-    1: [[0, "#d4e4f4"], [0.5, "#5b9bd0"], [1, "#0b3d78"]],
+    1: [[0, "#8c1d04"], [0.5, "#f08a4b"], [1, "#fde7c7"]],
     -1: [[0, "#fde7c7"], [0.5, "#f08a4b"], [1, "#8c1d04"]],
     0: [[0, "#e5f1e0"], [0.5, "#6bb38a"], [1, "#1b5e4b"]],
 }
@@ -242,7 +243,7 @@ def _value_trace(
             zmin=value_range[0] if value_range else None,
             zmax=value_range[1] if value_range else None,
             marker={"line": {"color": OUTLINE_COLOR, "width": 0.8}, "opacity": 0.9},
-            colorbar=_colorbar(indicator, value_range),
+            colorbar=_colorbar(indicator, value_range, _beyond(values, value_range)),
             customdata=list(zip(has["name"], labels, has["gebiet_id"], strict=True)),
             name=indicator.label_de,
             hovertemplate="<b>%{customdata[0]}</b> (%{customdata[2]})<br>"
@@ -253,8 +254,23 @@ def _value_trace(
     )
 
 
-def _colorbar(indicator: Indicator, value_range: tuple[float, ...] | None) -> dict[str, Any]:
-    """German tick labels; a clipped end reads "≤ −120" / "≥ 190 %" (values beyond share its colour)."""
+def _beyond(values: pd.Series, value_range: tuple[float, ...] | None) -> tuple[int, int]:
+    """How many shown areas lie below and above the colour range (drawn in its end colours)."""
+    if not value_range:
+        return 0, 0
+    v = pd.to_numeric(values, errors="coerce")
+    return int((v < float(value_range[0])).sum()), int((v > float(value_range[1])).sum())
+
+
+def _areas(n: int) -> str:
+    return f"{n} Gebiet" if n == 1 else f"{format_value(n, 0)} Gebiete"
+
+
+def _colorbar(
+    indicator: Indicator, value_range: tuple[float, ...] | None, beyond: tuple[int, int] = (0, 0)
+) -> dict[str, Any]:
+    """German tick labels; a clipped end reads "≤ −120" / "≥ 190 % (1 Gebiet)": the areas beyond the
+    range share its colour, and the bar says how many there are in the shown year."""
     bar: dict[str, Any] = {"title": {"text": indicator.unit}, "thickness": 14, "len": 0.7}
     if not value_range:
         return bar
@@ -266,9 +282,9 @@ def _colorbar(indicator: Indicator, value_range: tuple[float, ...] | None) -> di
     decimals = 0 if span >= 20 else (1 if span >= 2 else 2)
     text = [format_value(t, decimals, indicator.unit) for t in ticks]
     if clipped_low:
-        text[0] = "≤ " + text[0]
+        text[0] = "≤ " + text[0] + (f" ({_areas(beyond[0])} darunter)" if beyond[0] else "")
     if clipped_high:
-        text[-1] = "≥ " + text[-1]
+        text[-1] = "≥ " + text[-1] + (f" ({_areas(beyond[1])} darüber)" if beyond[1] else "")
     bar.update(tickvals=ticks, ticktext=text, tickmode="array")
     if clipped_low or clipped_high:
         # Values beyond the 2nd–98th percentile share the end colour: say so where the scale is read.

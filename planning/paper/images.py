@@ -32,6 +32,7 @@ from shapely.geometry.polygon import orient
 
 from geodata.crs import require_crs
 from planning.formatting import format_value
+from planning.map_scale import robust_range
 from planning.plot_text import escape, escape_figure
 from planning.suppression import GEHEIM
 
@@ -41,9 +42,14 @@ PRINT_CRS = 25832
 NO_DATA_COLOR = "#ffffff"
 SECRET_COLOR = "#8d939b"
 OUTLINE_COLOR = "#5f6b7a"
-#: ColorBrewer "Blues" from its third step on: the lightest class stays visibly tinted (never
-#: confused with the white of "keine Daten"), lightness falls steadily so greyscale prints work.
+#: Rates with a direction, as in the app (planning.charts SCALES): the least favourable class is the
+#: strongest colour (dark red), whichever way the indicator points; the lightest class stays visibly
+#: tinted (never the white of "keine Daten"), lightness falls steadily so greyscale prints work.
+WORSE_SCALE = ["#fde7c7", "#f9c08f", "#f08a4b", "#d85a24", "#b03a10", "#8c1d04"]
+#: Rates without a direction: ColorBrewer "Blues" from its third step on, dark = higher.
 CLASS_SCALE = ["#c6dbef", "#9ecae1", "#6baed6", "#4292c6", "#2171b5", "#08519c", "#08306b"]
+#: Outline of the areas beyond the colour range (2nd–98th percentile, planning.map_scale).
+CLIPPED_LINE = "#111827"
 #: Balances on paper (ColorBrewer RdBu, colour-blind safe): reds for places missing, the largest gap
 #: the strongest red; blues for a surplus, the palest next to 0.
 GAP_REDS = ["#b2182b", "#d6604d", "#f4a582"]
@@ -479,13 +485,23 @@ def static_map(
         n_classes = max(len(limits) - 1, 0)
         colors = _pick(GAP_REDS, n_neg) + _pick(SURPLUS_BLUES, n_classes - n_neg)
     else:
-        limits, decimals = class_breaks(value[np.isfinite(value)], bins)
+        # The same outlier-robust range as the app (2nd–98th percentile): one area at 3.290 % does
+        # not squeeze the city into one class; the areas beyond are outlined and named in the legend.
+        span = robust_range(value[np.isfinite(value)])
+        if span is not None:
+            above = np.isfinite(value) & (value > span.high)
+            below = np.isfinite(value) & (value < span.low)
+        limits, decimals = class_breaks(
+            np.clip(value[np.isfinite(value)], span.low, span.high) if span else [], bins
+        )
         n_classes = max(len(limits) - 1, 0)
+        scale = CLASS_SCALE if higher_is_better is None else WORSE_SCALE
+        steps = list(np.linspace(0, 1, n_classes)) if n_classes > 1 else [0.5]
+        if higher_is_better:  # low is unfavourable: the lowest class the strongest colour
+            steps = steps[::-1]
         colors = (
             sample_colorscale(
-                [[i / (len(CLASS_SCALE) - 1), c] for i, c in enumerate(CLASS_SCALE)],
-                list(np.linspace(0, 1, n_classes)) if n_classes > 1 else [0.5],
-                colortype="rgb",
+                [[i / (len(scale) - 1), c] for i, c in enumerate(scale)], steps, colortype="rgb"
             )
             if n_classes
             else []
@@ -504,6 +520,31 @@ def static_map(
         label = _class_label(limits[i], limits[i + 1], decimals, unit)
         traces.append(_area_trace(label, rings_of(cls == i), colors[i]))
         legend.append(_legend_entry(label, colors[i]))
+    if not diverging and n_classes and span is not None:
+        for mask, end, sign, limit in ((below, 0, "<", limits[0]), (above, n_classes - 1, ">", limits[-1])):
+            if not mask.any():
+                continue
+            extreme = float(value[mask].min() if sign == "<" else value[mask].max())
+            n = int(mask.sum())
+            areas_n = f"{n} Gebiet" if n == 1 else f"{n} Gebiete"
+            label = (
+                f"{sign} {_class_label(limit, limit, decimals, unit)}: {areas_n}"
+                f" (bis {_class_label(extreme, extreme, decimals, unit)})"
+            )
+            traces.append(
+                go.Scatter(
+                    **dict(zip(("x", "y"), _path(rings_of(mask)), strict=True)),
+                    mode="lines",
+                    line={"color": CLIPPED_LINE, "width": 2.4},
+                    name=label,
+                    showlegend=False,
+                    hoverinfo="skip",
+                    connectgaps=False,
+                )
+            )
+            entry = _legend_entry(label, colors[end])
+            entry.marker.line = {"color": CLIPPED_LINE, "width": 3}
+            legend.append(entry)
     if secret.any():
         # Hatched as well as grey, so it stays apart from the blues in a greyscale print.
         hatch = {"shape": "/", "fgcolor": OUTLINE_COLOR, "bgcolor": SECRET_COLOR, "size": 6, "solidity": 0.3}
@@ -525,11 +566,7 @@ def static_map(
     if diverging:
         legend_title = "rot = Plätze fehlen<br>blau = Überhang"
     else:
-        legend_title = (
-            ""
-            if higher_is_better is None
-            else ("dunkler = besser" if higher_is_better else "dunkler = ungünstiger")
-        )
+        legend_title = "" if higher_is_better is None else "dunkler = ungünstiger"
     fig.update_layout(
         title={"text": escape(title), "x": 0, "xref": "paper", "font": {"size": 18}} if title else None,
         font={"family": FONT_FAMILY, "size": 14, "color": "#1f2937"},
