@@ -66,6 +66,62 @@ class CheckContext:
     children: dict[str, frozenset[str]] = field(default_factory=dict)
 
 
+class LineSet:
+    """Lines (as in the file) that already have an error, kept as int64 arrays: when every row of a
+    100 MB file fails, 8 bytes a line instead of a Python int in a set (some 60 bytes)."""
+
+    def __init__(self, lines: Any = ()) -> None:
+        self._parts: list[Any] = []
+        self._sorted = True
+        self.update(lines)
+
+    def add(self, line: int) -> None:
+        self.update([line])
+
+    def update(self, lines: Any) -> None:
+        arr = np.asarray(lines if isinstance(lines, np.ndarray | list) else list(lines), dtype=np.int64)
+        if len(arr):
+            self._parts.append(arr.ravel())
+            self._sorted = False
+
+    def array(self) -> Any:
+        """The lines, sorted and unique (an int64 array)."""
+        if not self._sorted:
+            self._parts = [np.unique(np.concatenate(self._parts))]
+            self._sorted = True
+        return self._parts[0] if self._parts else np.zeros(0, dtype=np.int64)
+
+    def mask(self, lines: Any) -> Any:
+        """Boolean array: which of ``lines`` are in the set (by binary search, no hash table)."""
+        arr, lines = self.array(), np.asarray(lines, dtype=np.int64)
+        if not len(arr):
+            return np.zeros(len(lines), dtype=bool)
+        at = np.minimum(np.searchsorted(arr, lines), len(arr) - 1)
+        return arr[at] == lines
+
+    def __contains__(self, line: object) -> bool:
+        if not isinstance(line, int | np.integer):
+            return False
+        arr = self.array()
+        i = int(np.searchsorted(arr, int(line)))
+        return i < len(arr) and bool(arr[i] == line)
+
+    def __len__(self) -> int:
+        return len(self.array())
+
+    def __bool__(self) -> bool:
+        return bool(self._parts)
+
+    def __iter__(self) -> Any:
+        return iter(self.array().tolist())
+
+    def __eq__(self, other: object) -> bool:
+        return set(self) == set(other) if isinstance(other, LineSet | set | frozenset) else NotImplemented
+
+    def __repr__(self) -> str:
+        return f"LineSet({len(self)} Zeilen)"
+
+
 @dataclass
 class Checked:
     kind: str
@@ -73,7 +129,7 @@ class Checked:
     problems: list[Problem] = field(default_factory=list)
     file_name: str = ""
     #: Lines (as in the file) that already have an error: later checks do not report them again.
-    failed_lines: set[int] = field(default_factory=set)
+    failed_lines: LineSet = field(default_factory=LineSet)
     #: Set by the check when the delivery is far smaller than the version it replaces
     #: (:class:`planning.imports.shrink.Shrink`): the import then needs a confirmation.
     shrink: Any = None
@@ -267,7 +323,7 @@ def check_read(
     lines = np.asarray(raw.line_numbers, dtype=np.int64)
     formats, format_problems = decide_number_formats(raw, spec, resolved, number_format)
     problems += format_problems
-    failed_lines: set[int] = set()
+    failed_lines = LineSet()
     out: dict[str, pd.Series] = {}
     ages: tuple[list[Any], Any] | None = None
     # From here on the table's text is held column by column, each let go once typed (when the check
@@ -314,7 +370,7 @@ def check_read(
             messages.append(problem)
             missing.append(is_gap)
         bad = np.flatnonzero(np.array([m is not None for m in messages])[codes])
-        failed_lines.update(lines[bad].tolist())
+        failed_lines.update(lines[bad])
         for i in bad[:MAX_PROBLEMS_PER_COLUMN]:
             column = origins[i] if origins else source
             problems.append(Problem("Fehler", messages[codes[i]], name, int(lines[i]), column))  # type: ignore[arg-type]
@@ -374,7 +430,7 @@ def _xy_to_lonlat(
     resolved: dict[str, str],
     crs: str | None,
     name: str,
-    failed_lines: set[int],
+    failed_lines: LineSet,
 ) -> None:
     """Fill ``lon``/``lat`` from ``x``/``y`` in the stated CRS; without a CRS: an error, never a guess."""
     has = frame["x"].notna() & frame["y"].notna()
@@ -392,7 +448,7 @@ def _xy_to_lonlat(
                 resolved.get("x"),
             )
         )
-        failed_lines.update(int(x) for x in frame.loc[has, "_line"])
+        failed_lines.update(frame.loc[has, "_line"].to_numpy())
         return
     from pyproj.exceptions import CRSError
 
@@ -566,7 +622,7 @@ def _split_total_rows(c: Checked, ctx: CheckContext, resolved: dict[str, str], s
         parts_of[tid] = data_ids or frozenset(x for x in ctx.area_ids if x not in ctx.children)
     if not parts_of:
         return
-    is_total = f["gebiet_id"].isin(list(parts_of)) & ~f["_line"].isin(c.failed_lines)
+    is_total = f["gebiet_id"].isin(list(parts_of)) & ~c.failed_lines.mask(f["_line"].to_numpy())
     if not is_total.any():
         return
     totals, rest = f[is_total], f[~is_total].reset_index(drop=True)
@@ -645,7 +701,7 @@ def _check_duplicates(c: Checked, spec: KindSpec, resolved: dict[str, str]) -> N
     key = [k for k in key if k in c.frame.columns]
     candidate = c.frame[key[0]].notna().to_numpy()
     if c.failed_lines:
-        candidate = candidate & ~c.frame["_line"].isin(c.failed_lines).to_numpy()
+        candidate = candidate & ~c.failed_lines.mask(c.frame["_line"].to_numpy())
     # Rows with equal keys are found part by part (parts split by the first key's value, so equal keys
     # meet in one part), one integer per row standing for its key: memory follows the part.
     first_key, _ = pd.factorize(c.frame[key[0]])
@@ -686,7 +742,7 @@ def _check_duplicates(c: Checked, spec: KindSpec, resolved: dict[str, str]) -> N
                 _col(resolved, spec.key[0]),
             )
         )
-    c.failed_lines.update(lines[repeats].tolist())
+    c.failed_lines.update(lines[repeats])
     if shown > MAX_PROBLEMS_PER_COLUMN:
         c.problems.append(
             summary_line(
@@ -1042,7 +1098,7 @@ def _check_indicator_values(c: Checked, ctx: CheckContext, resolved: dict[str, s
                 _col(resolved, "kennzahl"),
             )
         )
-        c.failed_lines.update(int(x) for x in rows)
+        c.failed_lines.update(rows.to_numpy())
     if ctx.indicator_codes:
         for code in sorted(set(f["kennzahl"].dropna()) - ctx.indicator_codes):
             c.problems.append(
