@@ -109,7 +109,14 @@ class Walk:
         wait_for_run(self.page)
 
     def upload(self, path: Path, nth: int = 0) -> None:
-        """One click on 'Upload' and one on the file in the dialog."""
+        """One click on 'Upload' and one on the file in the dialog; a file already there is removed
+        first with its ✕ (one click more), as a planner does: a replaced file's removal may otherwise
+        arrive as a late run without any file, which resets the form below the uploader."""
+        uploader = self.page.locator('[data-testid="stFileUploader"]').nth(nth)
+        old = uploader.locator('[data-testid="stFileUploaderDeleteBtn"] button')
+        if old.count():
+            self.click(old.first)
+            expect(old).to_have_count(0)
         self.page.locator('input[type="file"]').nth(nth).set_input_files(str(path))
         self.clicks += 2
         wait_for_run(self.page)
