@@ -14,10 +14,20 @@ from ui.frame import Context, set_context
 st.set_page_config(page_title="Planungsatlas", page_icon="🗺️", layout="wide", initial_sidebar_state="expanded")
 state.load_from_url()
 # Streamlit's own input hints ("Press Enter to apply") and the "Stop" beside the running
-# indicator are English: the interface speaks German (the indicator itself stays).
+# indicator are English: the interface speaks German (the indicator itself stays). The file
+# uploader's button ("Upload") and its line "50MB per file • CSV, …" have no German option either:
+# the button reads „Datei wählen“, the line „oder hierher ziehen“; every uploader names its size
+# limit and file kinds in its own German caption or help.
+_UPLOAD = "[data-testid='stFileUploaderDropzone']"
 st.html(
     "<style>[data-testid='InputInstructions'] { display: none; }"
-    " [data-testid='stStatusWidget'] button { display: none; }</style>"
+    " [data-testid='stStatusWidget'] button { display: none; }"
+    f" {_UPLOAD} button [data-testid='stMarkdownContainer'] p {{ font-size: 0; }}"
+    f" {_UPLOAD} button [data-testid='stMarkdownContainer'] p::after"
+    " { content: 'Datei wählen'; font-size: 0.875rem; }"
+    " [data-testid='stFileUploaderDropzoneInstructions'] span { font-size: 0; }"
+    " [data-testid='stFileUploaderDropzoneInstructions'] span::after"
+    " { content: 'oder hierher ziehen'; font-size: 0.875rem; }</style>"
 )
 
 

@@ -126,6 +126,7 @@ def upper_level_editor(kind: str, preset: dict[str, Any], scope: str) -> dict[st
         help="Jedes Gebiet kommt in das übergeordnete Gebiet, in dem der größte Teil seiner Fläche liegt; "
         "liegt es zu weniger als 90 % darin, sagt die Prüfung es.",
     )
+    st.caption("GeoJSON, GeoPackage oder gezipptes Shapefile, höchstens 50 MB.")
     if upload is not None:
         path = _kept_file(upload)
         out["ober_datei"] = str(path)
@@ -270,7 +271,7 @@ def import_workflow() -> None:
         help="CSV (Semikolon oder Komma, UTF-8 oder Windows-1252), Excel (.xlsx); für Gebiete "
         "GeoJSON, GeoPackage oder gezipptes Shapefile.",
     )
-    st.caption("Datei hierher ziehen oder über „Upload“ auswählen (höchstens 50 MB).")
+    st.caption("Datei hierher ziehen oder über „Datei wählen“ auswählen (höchstens 50 MB).")
     if upload is None:
         return
     columns, preview, read_problems = _source_columns(upload, spec)
