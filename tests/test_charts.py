@@ -55,3 +55,20 @@ def test_colour_scale_follows_polarity():
     worse = charts.choropleth(gj, bounds, table, get_indicator("kinderarmut")).data[0].colorscale
     better = charts.choropleth(gj, bounds, table, get_indicator("versorgung_u3")).data[0].colorscale
     assert worse != better
+
+
+def test_many_facility_points_are_drawn_small_so_the_fill_stays_legible():
+    """Berlin's 2,893 Kitas at full size cover the inner city: above DENSE_POINTS the dots shrink."""
+    import plotly.graph_objects as go
+
+    from planning.charts.maps import DENSE_POINTS, DENSE_SIZE, add_points
+
+    def layer(n: int):
+        return pd.DataFrame({"lon": [13.4] * n, "lat": [52.5] * n, "name": ["Kita"] * n, "info": ["x"] * n})
+
+    few, many = go.Figure(), go.Figure()
+    add_points(few, {"Kitas": layer(30)})
+    add_points(many, {"Kitas": layer(DENSE_POINTS + 1)})
+    assert few.data[-1].marker.size == 8 and few.data[-1].name == "Kitas"
+    assert many.data[-1].marker.size == DENSE_SIZE < 8
+    assert many.data[0].marker.size < few.data[0].marker.size  # the halo shrinks too

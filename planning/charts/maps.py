@@ -51,6 +51,8 @@ DIVERGING: list[list[float | str]] = [
 FEW_COLOR = "#e8e2d6"
 # Point layers: dark marks on a white halo stay visible on every fill colour of the scales above.
 KITA_COLOR, SCHOOL_COLOR = "#111827", "#6a1b9a"
+#: Above this many points a layer is drawn as small translucent dots (DENSE_SIZE px).
+DENSE_POINTS, DENSE_SIZE = 400, 4
 
 
 def subset(geojson: dict[str, Any] | str, ids: Any) -> dict[str, Any] | str:
@@ -339,13 +341,19 @@ def _finish_map(
 def add_points(fig: go.Figure, points: dict[str, pd.DataFrame], sizes: tuple[int, int] = (8, 11)) -> None:
     """Facility points on a map, one layer per label (``lon, lat, name, info``): dark marks on a
     white halo, visible on every fill colour. A label starting with "Kita" is a Kita layer; the
-    other layers are schools. ``sizes``: marker size of Kitas and of schools."""
+    other layers are schools. ``sizes``: marker size of Kitas and of schools. Above
+    :data:`DENSE_POINTS` points a layer is drawn small and translucent with a thin halo: a big city's
+    2,900 Kitas at full size would be one black blot over the inner city (the fill must stay legible)."""
     for label, df in points.items():
         if df.empty:
             continue
         kita = label.startswith("Kita")
         color = KITA_COLOR if kita else SCHOOL_COLOR
         symbol_size = sizes[0] if kita else sizes[1]
+        dense = len(df) > DENSE_POINTS
+        halo, opacity = (1.5, 0.6) if dense else (5, 0.95)
+        if dense:
+            symbol_size = DENSE_SIZE
         fig.add_trace(
             go.Scattermap(
                 lon=df["lon"],
@@ -353,7 +361,7 @@ def add_points(fig: go.Figure, points: dict[str, pd.DataFrame], sizes: tuple[int
                 mode="markers",
                 hoverinfo="skip",
                 showlegend=False,
-                marker={"size": symbol_size + 5, "color": "#ffffff", "opacity": 0.9},
+                marker={"size": symbol_size + halo, "color": "#ffffff", "opacity": 0.9 if not dense else 0.5},
             )
         )
         fig.add_trace(
@@ -362,7 +370,7 @@ def add_points(fig: go.Figure, points: dict[str, pd.DataFrame], sizes: tuple[int
                 lat=df["lat"],
                 mode="markers",
                 name=label,
-                marker={"size": symbol_size, "color": color, "opacity": 0.95},
+                marker={"size": symbol_size, "color": color, "opacity": opacity},
                 customdata=df[["name", "info"]].to_numpy(),
                 hovertemplate="<b>%{customdata[0]}</b><br>%{customdata[1]}<extra>"
                 + escape(label)
