@@ -7,14 +7,17 @@ writes all steps in **one** transaction: a bundle lands completely or not at all
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pandas as pd
 
 from planning.imports.problems import InputFileError, Problem
 from planning.imports.readers import RawTable
 from planning.imports.validate import CheckContext, Checked, check_table
+from planning.imports.writer import VersionMeta, hash_file
 
 
 @dataclass
@@ -61,3 +64,16 @@ def fail_on_errors(checked: Checked) -> None:
     """Stop the recipe before anything is written when a source table has errors."""
     if not checked.ok:
         raise InputFileError(checked.errors)
+
+
+def file_meta(path: Path, label: str, stand: dt.date, source: str, licence: str) -> VersionMeta:
+    """The dataset version record of one source file of a recipe (imported by ``import-bundle``)."""
+    return VersionMeta(
+        source=source,
+        licence=licence,
+        stand=stand,
+        label=label,
+        imported_by="import-bundle",
+        file_name=path.name,
+        file_hash=hash_file(path),
+    )

@@ -29,10 +29,10 @@ from sqlalchemy import Engine
 from geodata.join import area_of_points
 from planning.db import session_scope
 from planning.imports.areas import check_area_frame, write_areas
-from planning.imports.bundles.base import BundleReport, check, fail_on_errors
+from planning.imports.bundles.base import BundleReport, check, fail_on_errors, file_meta
 from planning.imports.readers import read_table
 from planning.imports.validate import CheckContext, Checked
-from planning.imports.writer import VersionMeta, hash_file, write_checked
+from planning.imports.writer import VersionMeta, write_checked
 from planning.indicators import INDICATORS
 
 LAYOUT = "berlin-lor-2021"
@@ -64,18 +64,6 @@ T2_BANDS = {
     "inhabitants": "insgesamt",
 }
 _EWR_BAND = re.compile(r"^E_E(\d{2})_(\d{2,3})$")
-
-
-def _meta(path: Path, label: str, stand: dt.date, source: str, licence: str) -> VersionMeta:
-    return VersionMeta(
-        source=source,
-        licence=licence,
-        stand=stand,
-        label=label,
-        imported_by="import-bundle",
-        file_name=path.name,
-        file_hash=hash_file(path),
-    )
 
 
 def _ewr_population(path: Path, context: CheckContext) -> Checked:
@@ -214,7 +202,7 @@ def import_berlin(engine: Engine, directory: Path) -> BundleReport:
         (
             "bevoelkerung",
             _combine(_t2_population(t2, context), _ewr_population(ewr, context)),
-            _meta(
+            file_meta(
                 ewr,
                 "Einwohner:innen 31.12.2021–2025 (EWR-Matrix 2025; 2021–2024: A I 16, grobe Altersgruppen)",
                 dt.date(2025, 12, 31),
@@ -225,7 +213,7 @@ def import_berlin(engine: Engine, directory: Path) -> BundleReport:
         (
             "kitas",
             _kita_wfs(d / "kitas" / "kindertagesstaetten.geojson", context),
-            _meta(
+            file_meta(
                 d / "kitas" / "kindertagesstaetten.geojson",
                 "Kitas laut WFS (Dezember 2022)",
                 dt.date(2022, 12, 1),
@@ -236,7 +224,7 @@ def import_berlin(engine: Engine, directory: Path) -> BundleReport:
         (
             "kitas",
             _kita_list(d / "kitas" / "berlin-daycare-centers-2025-10-details.csv", context),
-            _meta(
+            file_meta(
                 d / "kitas" / "berlin-daycare-centers-2025-10-details.csv",
                 "Kitaliste Oktober 2025",
                 dt.date(2025, 10, 1),
@@ -247,7 +235,7 @@ def import_berlin(engine: Engine, directory: Path) -> BundleReport:
         (
             "kitas",
             _kita_list(d / "kitas" / "berlin-daycare-centers-2026-07-details.csv", context),
-            _meta(
+            file_meta(
                 d / "kitas" / "berlin-daycare-centers-2026-07-details.csv",
                 "Kitaliste Juli 2026",
                 dt.date(2026, 7, 1),
@@ -258,7 +246,7 @@ def import_berlin(engine: Engine, directory: Path) -> BundleReport:
         (
             "schulen",
             _schools(d / "schools" / "schulen.geojson", context),
-            _meta(
+            file_meta(
                 d / "schools" / "schulen.geojson",
                 "Schulen (WFS, Oktober 2023)",
                 dt.date(2023, 10, 1),
@@ -274,7 +262,7 @@ def import_berlin(engine: Engine, directory: Path) -> BundleReport:
                 context,
                 data_areas,
             ),
-            _meta(
+            file_meta(
                 d / "social" / "mss_2021_index_indikatoren.csv",
                 "MSS 2021 und Jugendfreizeiteinrichtungen",
                 dt.date(2020, 12, 31),
@@ -289,7 +277,7 @@ def import_berlin(engine: Engine, directory: Path) -> BundleReport:
         vid = write_areas(
             engine,
             areas,
-            _meta(
+            file_meta(
                 shp,
                 "LOR-Planungsräume 2021",
                 dt.date(2021, 1, 1),

@@ -30,12 +30,12 @@ from planning.db import session_scope
 from planning.formatting import number
 from planning.imports.agebands import format_band, parse_age_band
 from planning.imports.areas import check_area_frame, write_areas
-from planning.imports.bundles.base import BundleReport, check, fail_on_errors
+from planning.imports.bundles.base import BundleReport, check, fail_on_errors, file_meta
 from planning.imports.problems import InputFileError, Problem
 from planning.imports.readers import RawTable, read_table
 from planning.imports.validate import CheckContext, Checked, normalise_header
 from planning.imports.values import parse_number
-from planning.imports.writer import VersionMeta, hash_file, write_checked
+from planning.imports.writer import VersionMeta, write_checked
 from planning.indicators import INDICATORS
 
 LAYOUT = "flensburg-stadtteile-2018"
@@ -68,15 +68,7 @@ def _sid_from_label(label: str) -> str:
 
 
 def _meta(path: Path, label: str, stand: dt.date, source: str = SOURCE_ATLAS) -> VersionMeta:
-    return VersionMeta(
-        source=source,
-        licence=LICENCE,
-        stand=stand,
-        label=label,
-        imported_by="import-bundle",
-        file_name=path.name,
-        file_hash=hash_file(path),
-    )
+    return file_meta(path, label, stand, source, LICENCE)
 
 
 def _long(
