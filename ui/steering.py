@@ -26,7 +26,6 @@ _GOTO = "_goto_page"  # page to open on the next run (set in callbacks, followed
 USER = "steering_user"  # the name a planner typed once per session
 
 
-
 @st.cache_data(show_spinner=False, max_entries=256)
 def _view(url: str, view_id: int) -> View:
     """Saved views never change, so one read per id is enough."""
@@ -110,6 +109,11 @@ def department_index() -> int:
         return 0
     wanted = person.department or ("Dezernat" if person.role.value == "leitung" else "")
     return sk.DEPARTMENTS.index(wanted) if wanted in sk.DEPARTMENTS else 0
+
+
+def department_field(key: str) -> str | None:
+    """The "Fachamt" choice of a comment: the person's own preselected, another may be typed."""
+    return st.selectbox("Fachamt", sk.DEPARTMENTS, index=department_index(), key=key, accept_new_options=True)
 
 
 def current_scenario(ctx: Context) -> Any:
@@ -322,13 +326,7 @@ def _thread_actions(ctx: Context, t: sk.CommentInfo, key: str) -> None:
         st.form(f"{key}_reply_{t.id}", border=False),
     ):
         text = st.text_area("Antwort", key=f"{key}_reply_text_{t.id}")
-        dept = st.selectbox(
-            "Fachamt",
-            sk.DEPARTMENTS,
-            index=department_index(),
-            key=f"{key}_reply_dept_{t.id}",
-            accept_new_options=True,
-        )
+        dept = department_field(f"{key}_reply_dept_{t.id}")
         user = user_name(f"{key}_reply_user_{t.id}")
         c1, c2 = st.columns(2)
         reply = c1.form_submit_button("Antworten")
@@ -371,13 +369,7 @@ def _new_comment_form(
         )
         c1, c2 = st.columns(2)
         with c1:
-            dept = st.selectbox(
-                "Fachamt",
-                sk.DEPARTMENTS,
-                index=department_index(),
-                key=f"{key}_dept",
-                accept_new_options=True,
-            )
+            dept = department_field(f"{key}_dept")
         with c2:
             user = user_name(f"{key}_user")
         if st.form_submit_button("Kommentar speichern", type="primary"):
