@@ -266,6 +266,33 @@ def test_steuerkreis_page_and_meeting_mode_on_the_demo_city(demo_url):
     assert not at.tabs  # the room sees the report, not the page's tabs
 
 
+def test_steuerkreis_status_forms_save_a_decision_and_a_work_order(demo_url):
+    """'Status ändern' under Beschlüsse and under Arbeitsaufträge saves the chosen record's new
+    status under the name typed beside it."""
+    from planning import steering as sk
+    from planning.db import make_engine
+
+    engine = make_engine(demo_url)
+    decision = sk.list_decisions(engine)[0]
+    order = next(o for o in sk.list_work_orders(engine) if o.status != "in Arbeit")
+    at = _run("pages/steuerkreis.py")
+    assert not at.exception, [e.value for e in at.exception]
+    # the page holds the work orders' status form before the decisions'
+    for label, record_id, status, user_key, n in (
+        ("Auftrag", order.id, "in Arbeit", "sk_order_user", 0),
+        ("Beschluss", decision.id, "vertagt", "sk_decision_user", 1),
+    ):
+        next(s for s in at.selectbox if s.label == label).set_value(record_id)
+        [s for s in at.selectbox if s.label == "Neuer Status"][n].set_value(status)
+        at.text_input(key=user_key).input("T. Test")
+        [b for b in at.get("form_submit_button") if b.label == "Status ändern"][n].click().run()
+        assert not at.exception, [e.value for e in at.exception]
+    saved = next(d for d in sk.list_decisions(engine) if d.id == decision.id)
+    assert (saved.status, saved.revision) == ("vertagt", decision.revision + 1)
+    done = next(o for o in sk.list_work_orders(engine) if o.id == order.id)
+    assert (done.status, done.revision) == ("in Arbeit", order.revision + 1)
+
+
 def test_saved_view_reopens_its_figures_after_a_newer_import(demo_url):
     """A view saved before a Kita import still shows the old Kita count (pinned versions)."""
     from planning import steering as sk

@@ -6,6 +6,7 @@ next meeting, all comments, and the saved views.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pandas as pd
@@ -414,21 +415,39 @@ def decisions_tab(ctx: Context) -> None:
 
 
 def _decision_status_form(by_id: dict[int, sk.DecisionInfo]) -> None:
-    with st.form("sk_decision_status"):
+    _status_form(
+        "sk_decision",
+        "Beschluss",
+        {i: f"{d.date:%d.%m.%Y}: {d.title}" for i, d in by_id.items()},
+        sk.DECISION_STATUS,
+        lambda i, user, status: sk.update_decision(uidata.engine(), i, by_id[i].revision, user, status),
+        lambda i, status: f"Beschluss „{by_id[i].title}“: Status jetzt „{status}“",
+    )
+
+
+def _status_form(
+    key: str,
+    label: str,
+    choices: dict[int, str],
+    statuses: tuple[str, ...],
+    save: Callable[[int, str, str], object],
+    done: Callable[[int, str], str],
+) -> None:
+    """Set one record's status under the name typed beside it; a change somebody saved since the
+    page was read is refused with their name (:class:`planning.steering.SteeringError`)."""
+    with st.form(f"{key}_status"):
         c1, c2, c3 = st.columns([3, 1.5, 1.5])
-        did = c1.selectbox(
-            "Beschluss", list(by_id), format_func=lambda i: f"{by_id[i].date:%d.%m.%Y}: {by_id[i].title}"
-        )
-        status = c2.selectbox("Neuer Status", sk.DECISION_STATUS)
+        chosen = c1.selectbox(label, list(choices), format_func=choices.__getitem__)
+        status = c2.selectbox("Neuer Status", statuses)
         with c3:
-            user = steering.user_name("sk_decision_user")
+            user = steering.user_name(f"{key}_user")
         if st.form_submit_button("Status ändern"):
             try:
-                sk.update_decision(uidata.engine(), did, by_id[did].revision, user, status)
+                save(chosen, user, status)
             except sk.SteeringError as exc:
                 st.error(str(exc))
             else:
-                steering.flash(f"Beschluss „{by_id[did].title}“: Status jetzt „{status}“")
+                steering.flash(done(chosen, status))
                 st.rerun()
 
 
@@ -450,20 +469,14 @@ def orders_tab(ctx: Context) -> None:
         uiauth.explain(Permission.WORK_ORDERS)
         return
     by_id = {o.id: o for o in orders}
-    with st.form("sk_order_status"):
-        c1, c2, c3 = st.columns([3, 1.5, 1.5])
-        oid = c1.selectbox("Auftrag", list(by_id), format_func=lambda i: f"Nr. {i}: {by_id[i].title}")
-        status = c2.selectbox("Neuer Status", sk.ORDER_STATUS)
-        with c3:
-            user = steering.user_name("sk_order_user")
-        if st.form_submit_button("Status ändern"):
-            try:
-                sk.update_work_order(engine, oid, by_id[oid].revision, user, status=status)
-            except sk.SteeringError as exc:
-                st.error(str(exc))
-            else:
-                steering.flash(f"Arbeitsauftrag Nr. {oid} „{by_id[oid].title}“: Status jetzt „{status}“")
-                st.rerun()
+    _status_form(
+        "sk_order",
+        "Auftrag",
+        {i: f"Nr. {i}: {o.title}" for i, o in by_id.items()},
+        sk.ORDER_STATUS,
+        lambda i, user, status: sk.update_work_order(engine, i, by_id[i].revision, user, status=status),
+        lambda i, status: f"Arbeitsauftrag Nr. {i} „{by_id[i].title}“: Status jetzt „{status}“",
+    )
 
 
 def comments_tab(ctx: Context) -> None:
