@@ -10,9 +10,10 @@ import streamlit as st
 
 from planning.areas import ancestor_map
 from planning.auth import Permission
+from planning.cohorts import cohort_chain, school_entry_check
 from planning.formatting import format_value, number, percent
 from planning.parameters import PARAMETERS, SCENARIO_GROUPS, Parameter, format_parameter
-from planning.plan import PLAN_FIGURES, cohort_chain, compare, school_entry_check
+from planning.plan import PLAN_FIGURES, compare
 from planning.scenarios import (
     BASELINE_NAME,
     MEASURE_KINDS,
