@@ -204,6 +204,7 @@ REACHED_OTHERWISE = {
     "planning.imports.areas.write_areas": "import_file/write_checked (Gebiete) – same writer session",
     "planning.imports.bundles.berlin.import_berlin": "needs ../shared/data/real; writes via import_file",
     "planning.imports.bundles.flensburg.import_flensburg": "needs ../shared/data/real; via import_file",
+    "planning.imports.bundles.base.write_bundle": "the recipes' one write (import_berlin, import_flensburg)",
     "planning.demo.steering.seed_steering": "demo build: opens acting_as(SYSTEM) itself",
 }
 

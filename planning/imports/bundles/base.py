@@ -13,11 +13,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
+from sqlalchemy import Engine
 
+from planning.db import session_scope
+from planning.imports.areas import write_areas
 from planning.imports.problems import InputFileError, Problem
 from planning.imports.readers import RawTable
 from planning.imports.validate import CheckContext, Checked, check_table
-from planning.imports.writer import VersionMeta, hash_file
+from planning.imports.writer import VersionMeta, hash_file, write_checked
 
 
 @dataclass
@@ -77,3 +80,41 @@ def file_meta(path: Path, label: str, stand: dt.date, source: str, licence: str)
         file_name=path.name,
         file_hash=hash_file(path),
     )
+
+
+def write_bundle(
+    engine: Engine,
+    report: BundleReport,
+    areas: Checked,
+    area_meta: VersionMeta,
+    steps: Sequence[tuple[str, Checked, VersionMeta]],
+    *,
+    layout_code: str,
+    municipality: str,
+    level_names: tuple[str, ...],
+    layout_name: str,
+    area_label: str,
+    allow_same_file: bool = False,
+) -> BundleReport:
+    """Write a checked recipe in one transaction: the area layout, then every step on it; nothing at
+    all when a step has errors (:func:`fail_on_errors`). Each written version goes into ``report``."""
+    for _, checked, _ in steps:
+        fail_on_errors(checked)
+    with session_scope(engine) as s:
+        vid = write_areas(
+            engine,
+            areas,
+            area_meta,
+            layout_code=layout_code,
+            municipality=municipality,
+            level_names=level_names,
+            layout_name=layout_name,
+            session=s,
+        )
+        report.add("gebiete", area_label, vid, len(areas.frame), areas.problems)
+        for kind, checked, meta in steps:
+            vid = write_checked(
+                engine, checked, meta, layout_code, session=s, allow_same_file=allow_same_file
+            )
+            report.add(kind, meta.label or kind, vid, len(checked.frame), checked.problems)
+    return report

@@ -27,12 +27,11 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from geodata.join import area_of_points
-from planning.db import session_scope
-from planning.imports.areas import check_area_frame, write_areas
-from planning.imports.bundles.base import BundleReport, check, fail_on_errors, file_meta
+from planning.imports.areas import check_area_frame
+from planning.imports.bundles.base import BundleReport, check, fail_on_errors, file_meta, write_bundle
 from planning.imports.readers import read_table
 from planning.imports.validate import CheckContext, Checked
-from planning.imports.writer import VersionMeta, write_checked
+from planning.imports.writer import VersionMeta
 from planning.indicators import INDICATORS
 
 LAYOUT = "berlin-lor-2021"
@@ -271,30 +270,25 @@ def import_berlin(engine: Engine, directory: Path) -> BundleReport:
             ),
         ),
     ]
-    for _, checked, _ in steps:
-        fail_on_errors(checked)
-    with session_scope(engine) as s:
-        vid = write_areas(
-            engine,
-            areas,
-            file_meta(
-                shp,
-                "LOR-Planungsräume 2021",
-                dt.date(2021, 1, 1),
-                f"{GEOPORTAL} für Stadtentwicklung (LOR 2021)",
-                geo_lic,
-            ),
-            layout_code=LAYOUT,
-            municipality="Berlin",
-            level_names=("Bezirk", "Planungsraum"),
-            layout_name="LOR 2021 (542 Planungsräume)",
-            session=s,
-        )
-        report.add("gebiete", "LOR-Planungsräume 2021", vid, len(areas.frame), areas.problems)
-        for kind, checked, meta in steps:
-            vid = write_checked(engine, checked, meta, LAYOUT, session=s, allow_same_file=True)
-            report.add(kind, meta.label or kind, vid, len(checked.frame), checked.problems)
-    return report
+    return write_bundle(
+        engine,
+        report,
+        areas,
+        file_meta(
+            shp,
+            "LOR-Planungsräume 2021",
+            dt.date(2021, 1, 1),
+            f"{GEOPORTAL} für Stadtentwicklung (LOR 2021)",
+            geo_lic,
+        ),
+        steps,
+        layout_code=LAYOUT,
+        municipality="Berlin",
+        level_names=("Bezirk", "Planungsraum"),
+        layout_name="LOR 2021 (542 Planungsräume)",
+        area_label="LOR-Planungsräume 2021",
+        allow_same_file=True,
+    )
 
 
 def _combine(*parts: Checked) -> Checked:

@@ -26,16 +26,15 @@ import geopandas as gpd
 import pandas as pd
 from sqlalchemy import Engine
 
-from planning.db import session_scope
 from planning.formatting import number
 from planning.imports.agebands import format_band, parse_age_band
-from planning.imports.areas import check_area_frame, write_areas
-from planning.imports.bundles.base import BundleReport, check, fail_on_errors, file_meta
+from planning.imports.areas import check_area_frame
+from planning.imports.bundles.base import BundleReport, check, fail_on_errors, file_meta, write_bundle
 from planning.imports.problems import InputFileError, Problem
 from planning.imports.readers import RawTable, read_table
 from planning.imports.validate import CheckContext, Checked, normalise_header
 from planning.imports.values import parse_number
-from planning.imports.writer import VersionMeta, write_checked
+from planning.imports.writer import VersionMeta
 from planning.indicators import INDICATORS
 
 LAYOUT = "flensburg-stadtteile-2018"
@@ -253,29 +252,23 @@ def import_flensburg(engine: Engine, directory: Path) -> BundleReport:
     )
 
     # Write everything in one transaction -----------------------------------------------------------------
-    for _, checked, _ in steps:
-        fail_on_errors(checked)
-    with session_scope(engine) as s:
-        vid = write_areas(
-            engine,
-            areas,
-            _meta(
-                geo_path,
-                "Stadtteile Flensburg (Stand 2018)",
-                dt.date(2018, 1, 1),
-                "Stadt Flensburg, Kleinräumige Gliederung (via OK Lab Flensburg)",
-            ),
-            layout_code=LAYOUT,
-            municipality="Flensburg",
-            level_names=("Stadtteil",),
-            layout_name="Stadtteile Flensburg (2018)",
-            session=s,
-        )
-        report.add("gebiete", "Stadtteile", vid, len(areas.frame), areas.problems)
-        for kind, checked, meta in steps:
-            vid = write_checked(engine, checked, meta, LAYOUT, session=s)
-            report.add(kind, meta.label or kind, vid, len(checked.frame), checked.problems)
-    return report
+    return write_bundle(
+        engine,
+        report,
+        areas,
+        _meta(
+            geo_path,
+            "Stadtteile Flensburg (Stand 2018)",
+            dt.date(2018, 1, 1),
+            "Stadt Flensburg, Kleinräumige Gliederung (via OK Lab Flensburg)",
+        ),
+        steps,
+        layout_code=LAYOUT,
+        municipality="Flensburg",
+        level_names=("Stadtteil",),
+        layout_name="Stadtteile Flensburg (2018)",
+        area_label="Stadtteile",
+    )
 
 
 def _schulart(rec: pd.Series) -> str:
