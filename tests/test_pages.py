@@ -293,6 +293,18 @@ def test_steuerkreis_status_forms_save_a_decision_and_a_work_order(demo_url):
     assert (done.status, done.revision) == ("in Arbeit", order.revision + 1)
 
 
+def test_steuerkreis_builds_the_slides_and_offers_their_download(demo_url):
+    """'Foliensatz (PowerPoint)' builds the paper of the chosen meeting in the run and leaves a
+    download button with the file named after date and agenda."""
+    at = _run("pages/steuerkreis.py")
+    at.button(key="sk_pptx").click().run(timeout=600)
+    assert not at.exception, [e.value for e in at.exception]
+    assert any(b.proto.label == "PowerPoint herunterladen" for b in at.get("download_button"))
+    assert any(c.value.startswith("Foliensatz (PowerPoint), erstellt um") for c in at.caption)
+    export = at.session_state["sk_exports"]["pptx"]
+    assert export.file_name.endswith("_Demo-Sitzung.pptx") and export.data[:2] == b"PK"  # a zip: pptx
+
+
 def test_saved_view_reopens_its_figures_after_a_newer_import(demo_url):
     """A view saved before a Kita import still shows the old Kita count (pinned versions)."""
     from planning import steering as sk
