@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import scenarioview, views
+from ui import backtestview, views
 from ui.frame import context
 
 ctx = context()
@@ -14,5 +14,5 @@ if views.page_frame(ctx, "prognose"):
         "Wanderung** (die Jahrgänge rücken weiter). Eine Prognose ist nur etwas wert, wenn sie beide "
         "schlägt. Aus denselben Fehlern stammen die Spannen auf den Planungsseiten."
     )
-    scenarioview.backtest_view(ctx)
+    backtestview.backtest_view(ctx)
     views.footer(ctx, None, ("bevoelkerung", "geburten"))
