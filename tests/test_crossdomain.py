@@ -579,10 +579,6 @@ def test_views_show_suppressed_district_as_geheim(tiny_url, monkeypatch):
     assert sorted(column) == ["12,5 %", "20,0 %", GEHEIM]  # Hafen's 50,0 % nowhere
 
 
-@pytest.mark.skipif(
-    "querschnitt.py" not in (ROOT / "app.py").read_text(encoding="utf-8"),
-    reason="Seite noch nicht in app.py eingetragen",
-)
 def test_page_runs_through_the_app(tiny_url):
     from streamlit.testing.v1 import AppTest
 
