@@ -446,16 +446,7 @@ def _room_head(
                 ("Kita-Plätze", _fmt_int(kitas["places"].sum(min_count=1)), ""),
             ]
         )
-        profile = _indicator_profile(
-            ctx.url,
-            ctx.layout.code,
-            ctx.versions,
-            ctx.registry_stamp,
-            tuple(i.code for i in indicators),
-            gid,
-            ctx.level,
-            ctx.year,
-        )
+        profile = _profile_of(ctx, gid, indicators)
         worst = prof.weakest(profile, ROOM_WEAKEST)
         st.markdown(f"**Ungünstigste Kennzahlen im Stadtvergleich** ({ctx.year})")
         if worst.empty:
@@ -703,9 +694,9 @@ def _indicator_profile(
     return prof.indicator_profile(data, chosen, registry.target, gid, level, year, tables=table, cities=city)
 
 
-def _indicators(ctx: Context, gid: str, indicators: list[Indicator]) -> None:
-    st.subheader("Jugendhilfe, Soziales und alle Kennzahlen im Stadtvergleich", anchor=False)
-    profile = _indicator_profile(
+def _profile_of(ctx: Context, gid: str, indicators: list[Indicator]) -> pd.DataFrame:
+    """The area's indicator profile for the context's level and year (cached per content)."""
+    return _indicator_profile(
         ctx.url,
         ctx.layout.code,
         ctx.versions,
@@ -715,6 +706,11 @@ def _indicators(ctx: Context, gid: str, indicators: list[Indicator]) -> None:
         ctx.level,
         ctx.year,
     )
+
+
+def _indicators(ctx: Context, gid: str, indicators: list[Indicator]) -> None:
+    st.subheader("Jugendhilfe, Soziales und alle Kennzahlen im Stadtvergleich", anchor=False)
+    profile = _profile_of(ctx, gid, indicators)
     without = profile["year"].isna() & (profile["status"] == KEINE_DATEN)
     with_data = profile[~without]
     if with_data.empty:
