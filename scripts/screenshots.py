@@ -249,15 +249,51 @@ IDLE_JS = """() => {
 IDLE_STABLE_MS = 500
 
 
-def wait_for_run(page: Page, after_action: bool = True, timeout_ms: int = RUN_TIMEOUT_MS) -> None:
+#: Counts the app's script runs in the page (``window.__e2eRuns``): every change of the app's script
+#: state away from "notRunning" is one run started. Installed by :func:`count_runs`.
+RUN_COUNTER_JS = """() => {
+  if (window.__e2eRunObserver) return window.__e2eRuns;
+  window.__e2eRuns = 0;
+  window.__e2eRunObserver = new MutationObserver(records => {
+    for (const r of records) {
+      if (r.target.getAttribute && r.target.getAttribute('data-testid') === 'stApp'
+          && r.oldValue === 'notRunning') window.__e2eRuns += 1;
+    }
+  });
+  window.__e2eRunObserver.observe(document.body, {attributes: true, subtree: true,
+      attributeOldValue: true, attributeFilter: ['data-test-script-state']});
+  return window.__e2eRuns;
+}"""
+
+
+def count_runs(page: Page) -> int:
+    """Script runs started since the counter was installed on this page (installs it if needed)."""
+    return int(page.evaluate(RUN_COUNTER_JS))
+
+
+def wait_for_run(
+    page: Page,
+    after_action: bool = True,
+    timeout_ms: int = RUN_TIMEOUT_MS,
+    runs_before: int | None = None,
+) -> None:
     """Wait until the script run triggered by the last action has finished and the page is idle.
 
     ``after_action``: first wait (briefly) for the rerun to start, since right after a click the
     app still reports the previous run as finished. Then wait until :data:`IDLE_JS` has held for
     :data:`IDLE_STABLE_MS`.
+
+    ``runs_before`` (from :func:`count_runs` before an action that always starts a run, such as a
+    changed selectbox): wait until a run after it has started, however long that takes on a busy
+    machine, instead of the brief best-effort wait. Without it, a run that starts late may replace
+    the page after the next action has already been done on the old one.
     """
     page.wait_for_selector(APP, timeout=timeout_ms)
-    if after_action:
+    if runs_before is not None:
+        page.wait_for_function(
+            "n => (window.__e2eRuns ?? Infinity) > n", arg=runs_before, timeout=timeout_ms, polling=50
+        )
+    elif after_action:
         # A fast run may be over before we look; the idle wait below holds either way.
         with contextlib.suppress(PlaywrightError):
             page.wait_for_function(

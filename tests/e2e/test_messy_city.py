@@ -24,7 +24,7 @@ from playwright.sync_api import Page, expect
 
 from planning.db import make_engine, migrate
 from planning.imports.formats import KINDS
-from scripts.screenshots import AppServer, open_app, start_server, wait_for_run
+from scripts.screenshots import AppServer, count_runs, open_app, start_server, wait_for_run
 from tests import messy_city as city
 
 from .conftest import ARTIFACTS, shot
@@ -85,12 +85,15 @@ class Walk:
         box = self.page.locator(f'input[role="combobox"][aria-label="{label}"]')
         if box.input_value() == option:
             return  # already set (from the profile or the file's own header): nothing to click
+        runs = count_runs(self.page)
         box.click()
         box.fill(option)
         dropdown = self.page.locator('[data-testid="stSelectboxVirtualDropdown"]')
         dropdown.get_by_role("option", name=option, exact=True).click()
         self.clicks += 2
-        wait_for_run(self.page)
+        # a changed selectbox always starts a run: wait for it, or a run that starts late on a busy
+        # machine replaces the form after the next step was done on the old one (CI at d923c2d)
+        wait_for_run(self.page, runs_before=runs)
         expect(box).to_have_value(option)
 
     def field(self, kind: str, name: str, option: str) -> None:
@@ -101,12 +104,14 @@ class Walk:
 
     def type(self, label: str, text: str) -> None:
         box = self.page.get_by_label(label, exact=True)
+        changed = box.input_value() != text
+        runs = count_runs(self.page)
         box.click()
         box.fill(text)
         box.press("Enter")
         self.clicks += 1
         self.typed += 1
-        wait_for_run(self.page)
+        wait_for_run(self.page, runs_before=runs if changed else None)
 
     def upload(self, path: Path, nth: int = 0) -> None:
         """One click on 'Upload' and one on the file in the dialog; a file already there is removed
@@ -117,9 +122,10 @@ class Walk:
         if old.count():
             self.click(old.first)
             expect(old).to_have_count(0)
+        runs = count_runs(self.page)
         self.page.locator('input[type="file"]').nth(nth).set_input_files(str(path))
         self.clicks += 2
-        wait_for_run(self.page)
+        wait_for_run(self.page, runs_before=runs)
         # the upload's own run may start late on a busy machine: wait until the page shows this file
         shown = f"Vorschau: {path.name}" if nth == 0 else "Spalte mit der Kennung"
         expect(self.page.get_by_text(shown, exact=False).first).to_be_visible()
