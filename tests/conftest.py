@@ -39,7 +39,7 @@ def _act_as_system():
     """Tests build and change data as the command line does: explicitly as the system service.
 
     ``planning.auth.current()`` has no such default (nothing writes without an acting person);
-    tests of that refusal clear the actor themselves (tests/test_hardening.py).
+    tests of that refusal clear the actor themselves (tests/app/test_hardening.py).
     """
     from planning import auth
 

@@ -1,7 +1,7 @@
 """A "messy city": files as a city publishes them, written into a folder by the tests that use them.
 
 Four Stadtteile (0101, 0102 in Stadtbezirk 01; 0201, 0202 in 02), 1 km squares in EPSG:25832. Used by
-tests/test_messy_city.py (command line) and tests/e2e/test_messy_city.py (Daten › Import in Chromium).
+tests/unit/test_messy_city.py (command line) and tests/e2e/test_messy_city.py (Daten › Import in Chromium).
 """
 
 from __future__ import annotations

@@ -32,7 +32,7 @@ from planning.paper.images import GAP_REDS, figure_png
 from planning.paper.model import Chart, Table
 from planning.paper.to_pdf import CHART_HEIGHT_PX, CHART_SCALE, CHART_WIDTH_PX
 from scripts.screenshots import wait_for_run
-from tests.test_german_text import _first as english_or_missing
+from tests.app.test_german_text import _first as english_or_missing
 
 from .conftest import ARTIFACTS, shot, wait_for_map
 

@@ -92,7 +92,7 @@ def test_a_notch_in_the_outer_boundary_is_no_hole(tmp_path):
 
 
 def test_an_overlapping_area_file_does_not_reach_the_database(tiny_engine, tmp_path):
-    from tests.test_import import dump
+    from tests.unit.test_import import dump
 
     before = dump(tiny_engine)
     shapes = _grid() | {"02": box(X + 900, Y, X + 2000, Y + 1000)}

@@ -17,7 +17,7 @@ from sqlalchemy.engine import make_url
 from planning import auth, config, steering
 from planning.cli import build_parser
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
 NGINX = (DEPLOY / "nginx" / "planungsatlas.conf").read_text(encoding="utf-8")
 UNIT = (DEPLOY / "systemd" / "planungsatlas@.service").read_text(encoding="utf-8")

@@ -17,7 +17,7 @@ from planning.repository import load_planning_data
 from planning.summary import city_summary, missing_domains
 from tests.conftest import APPTEST_TIMEOUT_S, build_tiny
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
 
 def _without(engine, *kinds: str) -> None:

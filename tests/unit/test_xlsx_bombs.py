@@ -20,7 +20,7 @@ import pytest
 from planning.imports.problems import InputFileError
 from planning.imports.readers import MAX_XLSX_COLUMNS, read_table
 
-PROJECT = Path(__file__).resolve().parent.parent
+PROJECT = Path(__file__).resolve().parents[2]
 
 _CONTENT_TYPES = (
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'

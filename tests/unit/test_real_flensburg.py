@@ -81,6 +81,6 @@ def test_bundle_is_one_transaction(tmp_path, monkeypatch):
     migrate(engine)
     with pytest.raises(RuntimeError):
         import_flensburg(engine, FLENSBURG)
-    from tests.test_import import dump
+    from tests.unit.test_import import dump
 
     assert all(rows == [] for table, rows in dump(engine).items() if table != "alembic_version")

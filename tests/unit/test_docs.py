@@ -8,7 +8,7 @@ import pytest
 
 from planning.indicators import INDICATORS
 
-README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+README = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize("code", list(INDICATORS))
@@ -28,7 +28,7 @@ def test_readme_names_the_two_setup_commands():
 def test_import_guide_lists_every_field_of_every_kind():
     from planning.imports.formats import KINDS
 
-    guide = (Path(__file__).resolve().parent.parent / "docs" / "import.md").read_text(encoding="utf-8")
+    guide = (Path(__file__).resolve().parents[2] / "docs" / "import.md").read_text(encoding="utf-8")
     for kind, spec in KINDS.items():
         assert f"### `{kind}`" in guide
         for f in spec.fields:
@@ -38,14 +38,14 @@ def test_import_guide_lists_every_field_of_every_kind():
 def test_import_guide_is_generated_from_the_registry():
     from planning.imports.guide import import_guide
 
-    guide = (Path(__file__).resolve().parent.parent / "docs" / "import.md").read_text(encoding="utf-8")
+    guide = (Path(__file__).resolve().parents[2] / "docs" / "import.md").read_text(encoding="utf-8")
     assert guide == import_guide(), "docs/import.md is out of date: run `make docs`"
 
 
 def test_parameter_guide_is_generated_from_the_registry():
     from planning.parameters import PARAMETERS, parameter_guide
 
-    guide = (Path(__file__).resolve().parent.parent / "docs" / "parameters.md").read_text(encoding="utf-8")
+    guide = (Path(__file__).resolve().parents[2] / "docs" / "parameters.md").read_text(encoding="utf-8")
     assert guide == parameter_guide(), "docs/parameters.md is out of date: run `make docs`"
     for p in PARAMETERS:
         assert f"| `{p.key}` | {p.label} |" in guide
@@ -59,7 +59,7 @@ def test_readme_documents_the_plan_contract():
 
 
 def _guide() -> str:
-    return (Path(__file__).resolve().parent.parent / "docs" / "import.md").read_text(encoding="utf-8")
+    return (Path(__file__).resolve().parents[2] / "docs" / "import.md").read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize("command", ["check", "import", "mapping"])

@@ -19,7 +19,7 @@ from planning.models import AuditEvent, Comment
 from tests.conftest import APPTEST_TIMEOUT_S, build_tiny
 from ui import state
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
 PASSWORD = "richtig-langes-passwort"
 
 
@@ -271,7 +271,7 @@ def test_sign_out_and_disabling_end_every_cookie_issued_before(city):
 
 ENV_EXAMPLE_SECRET = next(
     line.split("=", 1)[1]
-    for line in (Path(__file__).resolve().parent.parent / "deploy" / "planungsatlas.env.example")
+    for line in (Path(__file__).resolve().parents[2] / "deploy" / "planungsatlas.env.example")
     .read_text(encoding="utf-8")
     .splitlines()
     if line.startswith(auth.SESSION_SECRET_ENV + "=")

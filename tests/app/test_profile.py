@@ -22,7 +22,7 @@ from planning.suppression import GEHEIM, KEINE_DATEN
 from planning.targets import Target
 from tests.conftest import APPTEST_TIMEOUT_S, REAL_DATA
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
 PAGE = "pages/stadtteilprofil.py"
 X0, Y0 = 560_000, 5_700_000
 

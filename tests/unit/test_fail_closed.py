@@ -28,8 +28,8 @@ from planning.imports.service import check_file, import_file
 from planning.imports.writer import VersionMeta, write_checked
 from planning.models import AreaLayout, DatasetVersion
 from planning.targets import Target
-from tests.test_import import HEADER, dump
-from tests.test_registry import ABSENTISMUS
+from tests.unit.test_import import HEADER, dump
+from tests.unit.test_registry import ABSENTISMUS
 
 META = VersionMeta(source="Test", licence="CC0")
 

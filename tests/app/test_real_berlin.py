@@ -18,7 +18,7 @@ from tests.conftest import APPTEST_TIMEOUT_S, REAL_DATA
 from ui.views import TABLE_KEY
 
 BERLIN = REAL_DATA / "berlin"
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
 pytestmark = [
     pytest.mark.realdata,
     pytest.mark.skipif(not BERLIN.is_dir(), reason="../shared/data/real/berlin fehlt (nur in CI vorhanden)"),

@@ -11,7 +11,7 @@ from planning.imports.points import read_points
 from planning.imports.readers import read_table
 from planning.imports.validate import check_table
 
-REAL = Path(__file__).resolve().parents[2] / "shared" / "data" / "real" / "flensburg"
+REAL = Path(__file__).resolve().parents[3] / "shared" / "data" / "real" / "flensburg"
 pytestmark = pytest.mark.skipif(not REAL.is_dir(), reason="../shared/data/real/flensburg fehlt")
 
 

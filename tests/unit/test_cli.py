@@ -12,7 +12,7 @@ import pytest
 from planning.cli import main
 from tests.conftest import TINY_ADULTS, TINY_CHILDREN, build_tiny
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SUMMARY_KEYS = {
     "areas",
     "population_total",

@@ -9,7 +9,7 @@ import pytest
 from planning.plan import compute_plan
 from planning.scenarios import Scenario
 from planning.school_table import per_school, unassigned
-from tests.test_plan import make_data
+from tests.unit.test_plan import make_data
 
 
 def test_entrants_are_shared_by_zuege_and_each_school_rounds_its_own_classes():

@@ -24,7 +24,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.conftest import APPTEST_TIMEOUT_S
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
 #: Words of Streamlit's and plotly's English defaults and of untranslated code paths.
 ENGLISH = (

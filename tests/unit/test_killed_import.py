@@ -25,7 +25,7 @@ from sqlalchemy import Engine, select, text
 
 from planning.models import Base
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 #: The child: the real command line, with a pause right after the first population rows were sent.
 CHILD = r"""
 import os, sys, time

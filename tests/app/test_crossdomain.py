@@ -22,7 +22,7 @@ from planning.indicators import get_indicator
 from planning.suppression import GEHEIM, KEINE_DATEN
 from tests.conftest import APPTEST_TIMEOUT_S
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "app.py")
 ARMUT = get_indicator("kinderarmut")  # polarity -1, %, 1 decimal
 U3 = get_indicator("versorgung_u3")  # polarity +1, %, 1 decimal

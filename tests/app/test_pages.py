@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 from planning import pages as registry
 from tests.conftest import APPTEST_TIMEOUT_S, build_tiny
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
 #: Pages with a map on the first screen; every page of the registry is tested.
 MAP_PAGES = {"lagebild", "kita", "schule", "sozialraum", "stadtteilprofil"}
