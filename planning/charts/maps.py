@@ -29,7 +29,7 @@ SELECTED_COLOR = "#111111"
 # Sequential scales: the strongest colour is the least favourable value, whichever way the indicator
 # points (polarity -1: high is worse, +1: low is worse); without a direction dark = "more". Every scale
 # ends at a clearly visible tint, so no value looks like an empty (white) area on a projector. The
-# paper's rate maps use the same colours (planning.paper.images.WORSE_SCALE).
+# paper's rate maps use the same colours (planning.paper.print_map.WORSE_SCALE).
 SCALES: dict[int, list[list[float | str]]] = {
     1: [[0, "#8c1d04"], [0.5, "#f08a4b"], [1, "#fde7c7"]],
     -1: [[0, "#fde7c7"], [0.5, "#f08a4b"], [1, "#8c1d04"]],

@@ -24,8 +24,8 @@ from planning import steering as sk
 from planning.formatting import LOCAL_TZ, format_value, number_range
 from planning.indicators import Indicator
 from planning.models import KIND_LABELS
-from planning.paper.images import static_map
 from planning.paper.model import Block, Chart, Paper, Remark, Section, Table, Text
+from planning.paper.print_map import static_map
 from planning.plan import PlanResult, at_level, compute_plan
 from planning.registry import Registry, load_registry
 from planning.repository import PlanningData, VersionInfo, list_layouts, list_versions, load_planning_data

@@ -147,6 +147,7 @@ def test_the_age_pyramid_and_the_scatter_show_names_as_text():
 
 def test_the_paper_map_title_and_export_copy_show_names_as_text(monkeypatch):
     from planning.paper import images
+    from planning.paper.print_map import static_map
 
     areas = gpd.GeoDataFrame(
         {"gebiet_id": ["A", "B"], "name": [LINK, "B"]},
@@ -154,7 +155,7 @@ def test_the_paper_map_title_and_export_copy_show_names_as_text(monkeypatch):
         crs=25832,
     )
     values = pd.DataFrame({"gebiet_id": ["A", "B"], "value": [1.0, 2.0], "suppressed": [False, False]})
-    fig = images.static_map(areas, values, unit="%", title=f"Karte: {LINK}")
+    fig = static_map(areas, values, unit="%", title=f"Karte: {LINK}")
     assert fig.layout.title.text == f"Karte: {escape(LINK)}"
     seen: list[dict] = []
     monkeypatch.setattr(images, "_ensure_server", lambda: None)

@@ -28,8 +28,9 @@ from planning.demo.steering import AGENDA_NAME
 from planning.indicators.catalogue import INDICATORS
 from planning.pages import INDICATOR, default_indicator
 from planning.paper.build import build_paper
-from planning.paper.images import GAP_REDS, figure_png
+from planning.paper.images import figure_png
 from planning.paper.model import Chart, Table
+from planning.paper.print_map import GAP_REDS
 from planning.paper.to_pdf import CHART_HEIGHT_PX, CHART_SCALE, CHART_WIDTH_PX
 from scripts.screenshots import wait_for_run
 from tests.app.test_german_text import _first as english_or_missing

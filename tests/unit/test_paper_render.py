@@ -25,8 +25,9 @@ from shapely.affinity import translate
 from shapely.geometry import MultiPolygon, Polygon, box
 
 from planning.paper import images
-from planning.paper.images import ExportError, class_breaks, static_map
+from planning.paper.images import ExportError
 from planning.paper.model import Chart, Paper, Remark, Section, Table, Text
+from planning.paper.print_map import SECRET_COLOR, class_breaks, static_map
 
 TITLE = "Steuerkreis Bildung und Betreuung – Übergänge, Größenordnung und Schülerzahlen"
 FOOTER = "Nur für den Dienstgebrauch · Planungsatlas Weidenstadt"
@@ -107,7 +108,7 @@ def test_static_map_classes_secret_and_missing():
     assert np.nanmin(secret_x) == 502_000 and np.nanmax(secret_x) == 503_000  # C
     assert np.nanmin(nodata_x) == 500_000 and np.nanmax(nodata_x) == 501_000  # D
     assert _trace(fig, "keine Daten").fillcolor == "#ffffff"
-    assert _trace(fig, "geheim (Datenschutz)").fillcolor == images.SECRET_COLOR
+    assert _trace(fig, "geheim (Datenschutz)").fillcolor == SECRET_COLOR
     for t in area_traces[:-2]:  # the suppressed district is in no value class
         assert not ((_xs(t) > 502_000) & (_xs(t) < 503_000)).any()
     assert fig.layout.yaxis.scaleanchor == "x"

@@ -20,7 +20,7 @@ from planning import small_base
 from planning.indicators import INDICATORS
 from planning.map_scale import nice_ticks, robust_range
 from planning.paper import images
-from planning.paper.images import GAP_REDS, SURPLUS_BLUES, diverging_breaks, static_map
+from planning.paper.print_map import GAP_REDS, SURPLUS_BLUES, diverging_breaks, static_map
 from planning.parameters import get_parameter
 from planning.profile import rank_of
 
