@@ -49,7 +49,7 @@ class RawTable:
     #: English way by the reader itself, so they say nothing about the file's number convention.
     typed_columns: tuple[str, ...] = ()
     #: Per-row source column of a column built by reshaping (a wide table's cells): problems name it.
-    column_origins: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    column_origins: dict[str, Sequence[str]] = field(default_factory=dict)
 
 
 def read_table(

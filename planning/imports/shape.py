@@ -22,15 +22,19 @@ table is laid out; they are saved with the profile, so next year's file imports 
 from __future__ import annotations
 
 import re
+from array import array
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, overload
 
+import numpy as np
 import pandas as pd
+from pandas.api.types import union_categoricals
 
 from planning.imports.agebands import parse_age_band
 from planning.imports.formats import KindSpec
 from planning.imports.problems import Problem
-from planning.imports.readers import RawTable
+from planning.imports.readers import RAW_TEXT, RawTable
 from planning.imports.values import ValueParseError
 
 
@@ -204,7 +208,9 @@ def reshape(raw: RawTable, spec: KindSpec, shape: TableShape) -> tuple[RawTable,
         return raw, []
     name = raw.file_name
     frame = raw.frame
-    lines = list(raw.line_numbers)
+    # Line numbers stay an int64 array and columns stay as read (categories when the check reads):
+    # a wide table of 100 MB becomes millions of rows, never a Python object per row.
+    lines = np.asarray(raw.line_numbers, dtype=np.int64)
     problems: list[Problem] = []
     for column, value in shape.filters:
         if column not in frame.columns:
@@ -219,8 +225,9 @@ def reshape(raw: RawTable, spec: KindSpec, shape: TableShape) -> tuple[RawTable,
                 column=column,
             )
         )
-        frame = frame[keep.to_numpy()]
-        lines = [ln for ln, k in zip(lines, keep, strict=True) if k]
+        kept = keep.to_numpy(dtype=bool)
+        frame = frame[kept]
+        lines = lines[kept]
     year = shape.year
     if shape.year_from_file_name:
         found = sorted(set(_YEAR_IN_NAME.findall(name)))
@@ -241,7 +248,9 @@ def reshape(raw: RawTable, spec: KindSpec, shape: TableShape) -> tuple[RawTable,
         value_field = WIDE_VALUE.get(spec.kind)
         if value_field is None:
             return raw, [Problem("Fehler", f"Breite Tabellen gibt es bei {spec.label_de} nicht.", name)]
-        columns = list(shape.wide_columns) or [c for c in frame.columns if _is_wide_header(c, shape.wide)]
+        columns = list(dict.fromkeys(shape.wide_columns)) or [
+            c for c in frame.columns if _is_wide_header(c, shape.wide)
+        ]
         missing = [c for c in columns if c not in frame.columns]
         if missing:
             return raw, [_missing_column(missing[0], frame, name, "breit_spalten")]
@@ -260,16 +269,9 @@ def reshape(raw: RawTable, spec: KindSpec, shape: TableShape) -> tuple[RawTable,
                     parse_age_band(c)
                 except ValueParseError as exc:
                     return raw, [Problem("Fehler", f"Spaltenkopf: {exc}", name, column=c)]
-        keep_cols = [c for c in frame.columns if c not in columns]
-        parts = []
-        for c in columns:
-            part = frame[keep_cols].copy()
-            part[shape.wide] = c
-            part[value_field] = frame[c].to_numpy()
-            parts.append(part)
-        frame = pd.concat(parts, ignore_index=True)
-        origins[value_field] = tuple(c for c in columns for _ in lines)
-        lines = [ln for _ in columns for ln in lines]
+        frame = _melt(frame, columns, shape.wide, value_field)
+        origins[value_field] = Blocks(tuple(columns), len(lines))
+        lines = np.tile(lines, len(columns))
         problems.append(
             Problem(
                 "Hinweis",
@@ -279,16 +281,66 @@ def reshape(raw: RawTable, spec: KindSpec, shape: TableShape) -> tuple[RawTable,
             )
         )
     if year is not None:
-        frame = frame.assign(jahr=str(year))
+        frame = frame.assign(jahr=_constant(str(year), len(frame)))
     if shape.indicator:
         if spec.kind != "kennzahlen":
             return raw, [Problem("Fehler", "Einen festen Kennzahl-Code gibt es nur bei Kennzahlen.", name)]
-        frame = frame.assign(kennzahl=shape.indicator)
+        frame = frame.assign(kennzahl=_constant(shape.indicator, len(frame)))
         problems.append(
             Problem("Hinweis", f"Kennzahl „{shape.indicator}“ für alle Zeilen (Profiloption).", name)
         )
     frame = frame.reset_index(drop=True)
-    return replace(raw, frame=frame, line_numbers=tuple(lines), column_origins=origins), problems
+    frame = frame.reset_index(drop=True)
+    numbers = array("q")
+    numbers.frombytes(lines.astype(np.int64).tobytes())
+    return replace(raw, frame=frame, line_numbers=numbers, column_origins=origins), problems
+
+
+class Blocks(Sequence[str]):
+    """The source column of every row of a melted wide table: ``names[0]`` for the first ``size``
+    rows, then ``names[1]`` … (what a tuple per row would say, without a pointer per row)."""
+
+    def __init__(self, names: tuple[str, ...], size: int) -> None:
+        self.names, self.size = names, size
+
+    def __len__(self) -> int:
+        return len(self.names) * self.size
+
+    @overload
+    def __getitem__(self, i: int) -> str: ...
+    @overload
+    def __getitem__(self, i: slice) -> Sequence[str]: ...
+    def __getitem__(self, i: int | slice) -> str | Sequence[str]:
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        if i < 0:
+            i += len(self)
+        if not 0 <= i < len(self):
+            raise IndexError(i)
+        return self.names[int(i) // self.size]
+
+
+def _constant(text: str, n: int) -> pd.Categorical:
+    """A column of one text for ``n`` rows: one byte a row."""
+    return pd.Categorical.from_codes(np.zeros(n, dtype=np.int8), categories=[text])
+
+
+def _melt(frame: pd.DataFrame, columns: list[str], wide: str, value_field: str) -> pd.DataFrame:
+    """Wide → long, block by block (all rows for the first wide column, then the next …): the kept
+    columns are repeated by position, the header column is a category, and the cells keep their
+    dtype (category codes when the check reads; a union of categories, never objects)."""
+    n, k = len(frame), len(columns)
+    rows = np.tile(np.arange(n), k)
+    out = {c: frame[c].take(rows).reset_index(drop=True) for c in frame.columns if c not in columns}
+    out[wide] = pd.Categorical.from_codes(np.repeat(np.arange(k, dtype=np.int32), n), categories=columns)
+    cells = [frame[c] for c in columns]
+    try:
+        if not all(isinstance(c.dtype, pd.CategoricalDtype) for c in cells):
+            raise TypeError("not all categorical")
+        out[value_field] = union_categoricals(cells, ignore_order=True)
+    except TypeError:  # text as read (not compact), or categories of different types
+        out[value_field] = pd.concat([c.astype(RAW_TEXT) for c in cells], ignore_index=True)
+    return pd.DataFrame(out, index=pd.RangeIndex(n * k))
 
 
 _WHAT = {"alter": "eine Altersgruppe", "jahr": "ein Jahr"}
