@@ -38,6 +38,8 @@ _BUILDERS: dict[str, Callable[..., go.Figure]] = {
         "ganztag_phase",
         "cohort_chain",
         "backtest_errors",
+        "pyramid_figure",
+        "district_map",
     )
 }
 
@@ -86,6 +88,22 @@ def content_key(*parts: Any) -> str:
     return h.hexdigest()
 
 
+class SharedFigure(go.Figure):
+    """A cached figure whose dict is made once.
+
+    ``st.plotly_chart`` serialises a figure through ``to_dict()``, a deep copy of every trace (a
+    fifth of the Kita page's rerun for a map that had not changed); a shared figure is never
+    changed, so its dict is kept. The dict is shared too: read it, never change it.
+    """
+
+    _shared_dict: dict[str, Any] | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        if self._shared_dict is None:
+            self._shared_dict = super().to_dict()
+        return self._shared_dict
+
+
 @st.cache_resource(max_entries=256, show_spinner=False)
 def _build(
     key: str, builder: str, _args: tuple[Any, ...], _kwargs: dict[str, Any], _layout: dict[str, Any]
@@ -94,6 +112,7 @@ def _build(
     fig = _BUILDERS[builder](*_args, **_kwargs)
     if _layout:
         fig.update_layout(**_layout)
+    fig.__class__ = SharedFigure  # the same figure, its dict now kept (no copy of the traces)
     return fig
 
 

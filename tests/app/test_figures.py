@@ -52,6 +52,20 @@ def test_layout_changes_are_part_of_the_cached_figure():
     assert plain.layout.title.text != "Nord"  # the shared figure was not changed
 
 
+def test_a_shared_figure_is_serialised_once_and_as_a_fresh_one():
+    """st.plotly_chart reads a figure through to_dict(): made once per shared figure, same content."""
+    import plotly.io as pio
+
+    ind = get_indicator("versorgung_u3")
+    shared = figures.figure("city_trend", _series(), ind, 2024, layout={"title": {"text": "Nord"}})
+    fresh = charts.city_trend(_series(), ind, 2024)
+    fresh.update_layout(title={"text": "Nord"})
+    assert isinstance(shared, go.Figure)
+    assert shared.to_dict() is shared.to_dict()  # kept, not a new deep copy per rerun
+    assert pio.to_json(shared.to_dict(), validate=False) == pio.to_json(fresh.to_dict(), validate=False)
+    assert shared.to_json() == fresh.to_json()
+
+
 def test_only_registered_builders():
     def rogue() -> go.Figure:
         return go.Figure()
