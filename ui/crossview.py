@@ -1,29 +1,27 @@
 """Quervergleich: two indicators in one scatter plot, and a priority list over several indicators.
 
-The figure builder :func:`scatter` and the CSV builder :func:`ranking_csv` are plain functions (no
-streamlit) so tests can inspect them; :func:`cross_view` and :func:`ranking_view` draw the tabs of
-``pages/querschnitt.py``. The rules (quadrants, correlation, score) live in
-:mod:`planning.crossdomain`.
+:func:`cross_view` and :func:`ranking_view` draw the tabs of ``pages/querschnitt.py``: widgets and
+layout only. The data comes shaped from :mod:`planning.crosstables` (pairs, reference lines,
+ranking, CSV), cached here per data version; the figure from :mod:`planning.charts.cross` through
+the shared figure cache; the rules (quadrants, correlation, score) from :mod:`planning.crossdomain`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from typing import Any
 
-import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
 from pandas.io.formats.style import Styler
 
 from planning import crossdomain as xd
+from planning import crosstables as xt
 from planning import small_base
-from planning.exports import csv_bytes
+from planning.charts import cross
 from planning.formatting import format_value
 from planning.indicators import Indicator
-from planning.plot_text import escape, escape_figure
 from planning.suppression import GEHEIM, KEINE_DATEN
-from ui import components, state, views
+from ui import components, figures, state, tables, views
 from ui import data as uidata
 from ui.frame import Context
 
@@ -36,309 +34,64 @@ RANK_TABLE_KEY = "quer_rang_table"
 
 DEFAULT_X, DEFAULT_Y = "kinderarmut", "versorgung_u3"
 DEFAULT_RANKING = ("kinderarmut", "sprachfoerderbedarf", "versorgung_u3")
-ALL_DISTRICTS = "alle Gebiete"
-#: Above this many districts only the most extreme ones (and the selected one) get a text label.
-LABEL_ALL_UP_TO = 40
-LABEL_EXTREMES = 15
+ALL_DISTRICTS = xt.ALL_DISTRICTS
 
-QUADRANT_COLORS = {xd.BOTH_UNFAVOURABLE: "#b91c1c", xd.BOTH_FAVOURABLE: "#1d4ed8"}
-OTHER_COLORS = ["#6b7280", "#a16207", "#0f766e", "#7c3aed"]
-LINE_COLOR = "#475569"
-SELECTED_COLOR = "#111111"
+figures.shared(cross.scatter)
+# the old import path, until tests/app/test_plot_text.py (being edited) imports it from its home
+scatter = cross.scatter
 
 
-# ---------------------------------------------------------------- plain builders (no streamlit)
+# ---------------------------------------------------------------- data, cached per data version
 
 
-def fmt_number(value: float | None, decimals: int = 2, signed: bool = False) -> str:
-    """German number: decimal comma, typographic minus (``−0,62``); "–" for a missing value."""
-    if value is None or pd.isna(value):
-        return "–"
-    text = f"{value:+.{decimals}f}" if signed else f"{value:.{decimals}f}"
-    return text.replace(".", ",").replace("-", "−")
+def _names(url: str, layout_code: str, versions: uidata.VersionKey, level: int) -> pd.DataFrame:
+    areas = uidata.planning_data(url, layout_code, versions).areas
+    return areas.loc[areas["level"] == level, ["gebiet_id", "name"]]
 
 
-def _label_order(
-    pairs: pd.DataFrame, x_ref: float | None, y_ref: float | None, selected: str | None
-) -> list[str]:
-    """Districts that may get a text label, most important first.
+@st.cache_data(show_spinner=False, max_entries=64)
+def _comparison(
+    url: str,
+    layout_code: str,
+    versions: uidata.VersionKey,
+    x_code: str,
+    y_code: str,
+    level: int,
+    year: int,
+    stamp: tuple[Any, ...] | None,
+) -> xt.Comparison:
+    """X against Y on one level (:func:`planning.crosstables.compare`), once per data version."""
 
-    All up to 40 districts, else the 15 farthest from the reference point; the selected one always
-    and first. Distance in standard deviations per axis, so both indicators weigh equally whatever
-    their unit.
+    def table(code: str) -> pd.DataFrame:
+        return uidata.indicator_table(url, layout_code, versions, code, level, stamp)
+
+    def city(code: str) -> pd.DataFrame:
+        return uidata.city_series(url, layout_code, versions, code, stamp)
+
+    names = _names(url, layout_code, versions, level)
+    return xt.compare(names, table(x_code), table(y_code), city(x_code), city(y_code), year)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _ranking(
+    url: str,
+    layout_code: str,
+    versions: uidata.VersionKey,
+    codes: tuple[str, ...],
+    level: int,
+    year: int,
+    stamp: tuple[Any, ...] | None,
+    level_name: str,
+    minimum: float,
+    _chosen: tuple[Indicator, ...],
+) -> xt.Ranking:
+    """The priority list (:func:`planning.crosstables.ranking`), once per data version.
+
+    ``_chosen`` are the indicators of ``codes`` under the register state ``stamp`` (so not hashed).
     """
-    x, y = pairs["x"].astype(float), pairs["y"].astype(float)
-    cx = x_ref if x_ref is not None else float(x.mean())
-    cy = y_ref if y_ref is not None else float(y.mean())
-    sx, sy = (float(v.std()) if len(v) > 1 else 0.0 for v in (x, y))
-    dist = np.hypot((x - cx) / (sx or 1.0), (y - cy) / (sy or 1.0))
-    far = pairs.assign(_d=dist).sort_values(["_d", "gebiet_id"], ascending=[False, True])
-    order = far["gebiet_id"].tolist()
-    if len(order) > LABEL_ALL_UP_TO:
-        order = order[:LABEL_EXTREMES]
-    if selected is not None and selected in set(pairs["gebiet_id"]):
-        order = [selected, *(g for g in order if g != selected)]
-    return order
-
-
-#: Rough size of the plot area and the label font in pixels, for the overlap estimate only.
-_PLOT_W, _PLOT_H, _CHAR_W, _LINE_H, _GAP = 1000.0, 460.0, 7.0, 15.0, 8.0
-_POSITIONS = ("top center", "bottom center", "middle right", "middle left")
-
-
-def _label_positions(pairs: pd.DataFrame, order: list[str], keep: str | None) -> dict[str, str]:
-    """Text position per labelled district; a label that would cover another label or point is left out.
-
-    Greedy in ``order``: the first of top/bottom/right/left that is free. ``keep`` (the selected
-    district) is labelled even when crowded. The others stay readable in the tooltip.
-    """
-
-    def scaled(v: pd.Series, size: float) -> np.ndarray:
-        a = v.astype(float).to_numpy()
-        lo, hi = float(np.min(a)), float(np.max(a))
-        return (a - lo) / (hi - lo) * size if hi > lo else np.full(len(a), size / 2)
-
-    if pairs.empty:
-        return {}
-    px, py = scaled(pairs["x"], _PLOT_W), scaled(pairs["y"], _PLOT_H)
-    at = {g: i for i, g in enumerate(pairs["gebiet_id"])}
-    names = pairs["name"].tolist()
-    placed: list[tuple[float, float, float, float]] = []
-    out: dict[str, str] = {}
-    for gid in order:
-        i = at[gid]
-        w, h, x, y = len(names[i]) * _CHAR_W, _LINE_H, px[i], py[i]
-        boxes = {
-            "top center": (x - w / 2, y + _GAP, x + w / 2, y + _GAP + h),
-            "bottom center": (x - w / 2, y - _GAP - h, x + w / 2, y - _GAP),
-            "middle right": (x + _GAP, y - h / 2, x + _GAP + w, y + h / 2),
-            "middle left": (x - _GAP - w, y - h / 2, x - _GAP, y + h / 2),
-        }
-        others = np.arange(len(px)) != i
-        for pos in _POSITIONS:
-            x0, y0, x1, y1 = boxes[pos]
-            hits_point = bool(np.any(others & (px > x0 - 5) & (px < x1 + 5) & (py > y0 - 5) & (py < y1 + 5)))
-            hits_label = any(x0 < b[2] and b[0] < x1 and y0 < b[3] and b[1] < y1 for b in placed)
-            if not hits_point and not hits_label:
-                out[gid] = pos
-                placed.append(boxes[pos])
-                break
-        else:
-            if gid == keep:
-                out[gid] = "top center"
-                placed.append(boxes["top center"])
-    return out
-
-
-def _ordered_quadrants(labels: Sequence[str]) -> list[str]:
-    first = [xd.BOTH_UNFAVOURABLE]
-    last = [xd.BOTH_FAVOURABLE, GEHEIM, KEINE_DATEN]
-    present = list(dict.fromkeys(labels))
-    middle = sorted(q for q in present if q not in first + last)
-    return [q for q in first if q in present] + middle + [q for q in last if q in present]
-
-
-def scatter(
-    pairs: pd.DataFrame,
-    x_ind: Indicator,
-    y_ind: Indicator,
-    x_ref: float | None,
-    y_ref: float | None,
-    selected: str | None = None,
-    ref_label: str = "Gesamtstadt",
-    height: int = 560,
-) -> go.Figure:
-    """Districts as points (X against Y) with labels, coloured by quadrant against the city values.
-
-    ``pairs`` comes from :func:`planning.crossdomain.pair_table`; only districts with both values
-    shown (status ok) are drawn, so a suppressed figure never reaches a point or tooltip. Dashed
-    lines mark ``x_ref``/``y_ref`` (the city values, annotated ``ref_label``); without them the
-    points are drawn uncoloured. ``customdata`` per point: name, X text, Y text, gebiet_id, quadrant.
-    """
-    missing = [c for c in ("gebiet_id", "name", "x", "y") if c not in pairs.columns]
-    if missing:
-        raise ValueError(f"Wertepaare ohne Spalte(n): {', '.join(missing)}")
-    ok = pairs["x"].notna() & pairs["y"].notna()
-    for side in ("x", "y"):
-        if f"{side}_status" in pairs.columns:
-            ok &= pairs[f"{side}_status"] == xd.OK
-    shown = pairs[ok]
-    has_refs = x_ref is not None and y_ref is not None and not shown.empty
-    if has_refs:
-        assert x_ref is not None and y_ref is not None
-        shown = xd.quadrants(
-            shown,
-            x_ref,
-            y_ref,
-            x_ind.polarity,
-            y_ind.polarity,
-            x_label=x_ind.label_de,
-            y_label=y_ind.label_de,
-        )
-    else:
-        shown = shown.assign(quadrant="")
-    positions = _label_positions(shown, _label_order(shown, x_ref, y_ref, selected), selected)
-    fig = go.Figure()
-    others = iter(OTHER_COLORS * 4)
-    for quadrant in _ordered_quadrants(shown["quadrant"].tolist()):
-        part = shown[shown["quadrant"] == quadrant]
-        color = QUADRANT_COLORS.get(quadrant) or next(others)
-        custom = list(
-            zip(
-                part["name"],
-                [x_ind.format(v) for v in part["x"]],
-                [y_ind.format(v) for v in part["y"]],
-                part["gebiet_id"],
-                part["quadrant"],
-                strict=True,
-            )
-        )
-        fig.add_trace(
-            go.Scatter(
-                x=part["x"].astype(float),
-                y=part["y"].astype(float),
-                mode="markers+text",
-                name=quadrant or "Gebiete",
-                text=[
-                    n if g in positions else "" for n, g in zip(part["name"], part["gebiet_id"], strict=True)
-                ],
-                textposition=[positions.get(g, "top center") for g in part["gebiet_id"]],
-                textfont={"size": 12, "color": "#334155"},
-                marker={
-                    "size": 12,
-                    "color": color,
-                    "opacity": 0.85,
-                    "line": {"color": "#ffffff", "width": 1},
-                },
-                customdata=custom,
-                hovertemplate="<b>%{customdata[0]}</b><br>"
-                + escape(x_ind.label_de)  # an added indicator's label is typed by a planner
-                + ": %{customdata[1]}<br>"
-                + escape(y_ind.label_de)
-                + ": %{customdata[2]}"
-                + ("<br>%{customdata[4]}" if has_refs else "")
-                + "<extra></extra>",
-                showlegend=bool(quadrant),
-            )
-        )
-    sel = shown[shown["gebiet_id"] == selected] if selected is not None else shown.iloc[0:0]
-    if not sel.empty:
-        fig.add_trace(
-            go.Scatter(
-                x=sel["x"].astype(float),
-                y=sel["y"].astype(float),
-                mode="markers",
-                name="Ausgewählt",
-                marker={"size": 22, "color": "rgba(0,0,0,0)", "line": {"color": SELECTED_COLOR, "width": 3}},
-                hoverinfo="skip",
-                showlegend=False,
-            )
-        )
-    if has_refs:
-        assert x_ref is not None and y_ref is not None
-        line = {"dash": "dash", "color": LINE_COLOR, "width": 1.5}
-        fig.add_vline(
-            x=x_ref,
-            line=line,
-            annotation_text=f"{ref_label} {x_ind.format(x_ref)}",
-            annotation_position="top",
-            annotation_font={"size": 12, "color": LINE_COLOR},
-        )
-        fig.add_hline(y=y_ref, line=line)
-        # in the right margin, where no point or label can hide it
-        fig.add_annotation(
-            x=1,
-            xref="paper",
-            xanchor="left",
-            xshift=4,
-            y=y_ref,
-            yref="y",
-            text=f"{ref_label}<br>{y_ind.format(y_ref)}",
-            showarrow=False,
-            align="left",
-            font={"size": 12, "color": LINE_COLOR},
-        )
-        if x_ind.polarity != 0 and y_ind.polarity != 0:
-            # name the corner where both are unfavourable: high values are bad for polarity −1
-            right, top = x_ind.polarity < 0, y_ind.polarity < 0
-            fig.add_annotation(
-                x=1 if right else 0,
-                y=1 if top else 0,
-                xref="paper",
-                yref="paper",
-                xanchor="right" if right else "left",
-                yanchor="top" if top else "bottom",
-                text=xd.BOTH_UNFAVOURABLE,
-                showarrow=False,
-                font={"size": 13, "color": QUADRANT_COLORS[xd.BOTH_UNFAVOURABLE]},
-                bgcolor="rgba(255,255,255,0.8)",
-            )
-    fig.update_layout(
-        height=height,
-        margin={"l": 10, "r": 110, "t": 40, "b": 10},
-        font={"size": 14},
-        hoverlabel={"font_size": 14},
-        xaxis={"title": {"text": escape(x_ind.column_label)}, "separatethousands": True, "zeroline": False},
-        yaxis={"title": {"text": escape(y_ind.column_label)}, "separatethousands": True, "zeroline": False},
-        legend={"orientation": "h", "y": -0.15, "title": {"text": ""}},
-        separators=",.",
-        plot_bgcolor="#ffffff",
-        clickmode="event+select",
-    )
-    fig.update_xaxes(showgrid=True, gridcolor="#e5e7eb")
-    fig.update_yaxes(showgrid=True, gridcolor="#e5e7eb")
-    return escape_figure(fig)  # area names are text, never markup
-
-
-def _cell(value: float | None, status: str, decimals: int) -> str:
-    """A CSV cell: ``geheim``, ``keine Daten`` or the number with a decimal comma, no thousands mark."""
-    if status == GEHEIM:
-        return GEHEIM
-    if status != xd.OK or value is None or pd.isna(value):
-        return KEINE_DATEN
-    return f"{float(value):.{decimals}f}".replace(".", ",")
-
-
-def _note(row: pd.Series, codes: Sequence[str]) -> str:
-    statuses = [row[xd.status_column(c)] for c in codes]
-    secret, missing = statuses.count(GEHEIM), statuses.count(KEINE_DATEN)
-    parts = ([f"{secret} geheim"] if secret else []) + ([f"{missing} ohne Daten"] if missing else [])
-    return f"unvollständig: {', '.join(parts)}" if parts else ""
-
-
-def ranking_frame(
-    ranking: pd.DataFrame, indicators: Sequence[Indicator], headers: Sequence[str], level_name: str
-) -> pd.DataFrame:
-    """The ranking with German headers and text cells (for the CSV export)."""
-    codes = [i.code for i in indicators]
-    out = pd.DataFrame(
-        {
-            "Rang": [("" if pd.isna(r) else str(int(r))) for r in ranking["rank"]],
-            "Gebiets-ID": ranking["gebiet_id"],
-            level_name: ranking["name"],
-            "Punktwert (0–100)": [_cell(s, xd.OK, 1) for s in ranking["score"]],
-            "Ungünstig in": [
-                f"{k} von {n}" for k, n in zip(ranking["unfavourable"], ranking["available"], strict=True)
-            ],
-        }
-    )
-    for ind, header in zip(indicators, headers, strict=True):
-        out[header] = [
-            _cell(v, s, ind.decimals)
-            for v, s in zip(
-                ranking[xd.value_column(ind.code)], ranking[xd.status_column(ind.code)], strict=True
-            )
-        ]
-    out["Hinweis"] = [_note(row, codes) for _, row in ranking.iterrows()]
-    return out
-
-
-def ranking_csv(
-    ranking: pd.DataFrame, indicators: Sequence[Indicator], headers: Sequence[str], level_name: str
-) -> bytes:
-    """Semicolon CSV with decimal commas, UTF-8 with BOM: opens correctly in a German Excel."""
-    frame = ranking_frame(ranking, indicators, headers, level_name)
-    return csv_bytes(frame, sep=";", bom=True)
+    tables_all = [uidata.indicator_table(url, layout_code, versions, c, level, stamp) for c in codes]
+    names = _names(url, layout_code, versions, level)
+    return xt.ranking(names, _chosen, tables_all, year, level_name, minimum)
 
 
 # ---------------------------------------------------------------- streamlit views
@@ -352,38 +105,6 @@ def _options(ctx: Context) -> dict[str, Indicator]:
 def _ensure(key: str, options: list[str], default: str) -> None:
     if st.session_state.get(key) not in options:
         st.session_state[key] = default if default in options else options[0]
-
-
-def _table_all(ctx: Context, ind: Indicator) -> pd.DataFrame:
-    return uidata.indicator_table(
-        ctx.url, ctx.layout.code, ctx.versions, ind.code, ctx.level, ctx.registry_stamp
-    )
-
-
-def _years(table_all: pd.DataFrame) -> list[int]:
-    return sorted(int(y) for y in table_all["year"].dropna().unique())
-
-
-def _names(ctx: Context) -> pd.DataFrame:
-    return ctx.data.areas.loc[ctx.data.areas["level"] == ctx.level, ["gebiet_id", "name"]]
-
-
-def _year_table(ctx: Context, table_all: pd.DataFrame, year: int | None) -> pd.DataFrame:
-    """All districts of the level with the indicator of ``year`` (NA where there is no row)."""
-    cols = [c for c in ("gebiet_id", "year", "value", "denominator", "suppressed") if c in table_all.columns]
-    rows = table_all[table_all["year"] == year][cols] if year is not None else table_all.iloc[0:0][cols]
-    return _names(ctx).merge(rows, on="gebiet_id", how="left")
-
-
-def _city_value(ctx: Context, ind: Indicator, year: int | None) -> float | None:
-    city = uidata.city_series(ctx.url, ctx.layout.code, ctx.versions, ind.code, ctx.registry_stamp)
-    row = city[city["year"] == year]
-    if row.empty:
-        return None
-    if "suppressed" in row.columns and bool(pd.Series(row["suppressed"]).fillna(False).iloc[0]):
-        return None
-    value = row["value"].iloc[0]
-    return None if pd.isna(value) else float(value)
 
 
 def _select_from_chart() -> None:
@@ -422,8 +143,17 @@ def _styled(shown: pd.DataFrame, columns: dict[str, tuple[Indicator, pd.Series]]
     return styler
 
 
+def _ranking_styled(shown: pd.DataFrame, columns: dict[str, tuple[Indicator, pd.Series]]) -> Styler:
+    """The priority list's display: value cells as :func:`_styled`, rank and score in German."""
+    return (
+        _styled(shown, columns)
+        .format(lambda r: "–" if pd.isna(r) else str(int(r)), subset=["Rang"])
+        .format(lambda s: format_value(s, 1), subset=["Punktwert"])
+    )
+
+
 def _selected(ctx: Context) -> str | None:
-    ids = _names(ctx)["gebiet_id"].tolist()
+    ids = ctx.data.areas.loc[ctx.data.areas["level"] == ctx.level, "gebiet_id"].tolist()
     state.ensure_choice(state.DISTRICT, [None, *ids], None)
     selected: str | None = state.get(state.DISTRICT)
     return selected
@@ -449,40 +179,47 @@ def cross_view(ctx: Context) -> tuple[Indicator, Indicator] | None:
     if x_ind.code == y_ind.code:
         st.caption("X und Y sind dieselbe Kennzahl; für einen Vergleich eine andere wählen.")
 
-    tx, ty = _table_all(ctx, x_ind), _table_all(ctx, y_ind)
-    year = xd.common_year([_years(tx), _years(ty)], ctx.year)
-    yx = year if year is not None else xd.nearest_year(_years(tx), ctx.year)
-    yy = year if year is not None else xd.nearest_year(_years(ty), ctx.year)
-    if year is None:
+    comp = _comparison(
+        ctx.url,
+        ctx.layout.code,
+        ctx.versions,
+        x_ind.code,
+        y_ind.code,
+        ctx.level,
+        ctx.year,
+        ctx.registry_stamp,
+    )
+    if comp.year is None:
         st.caption(
-            f"Kein gemeinsames Jahr: {x_ind.label_de} aus {yx or '–'}, {y_ind.label_de} aus {yy or '–'}."
+            f"Kein gemeinsames Jahr: {x_ind.label_de} aus {comp.x_year or '–'}, "
+            f"{y_ind.label_de} aus {comp.y_year or '–'}."
         )
-    elif year != ctx.year:
-        st.caption(f"Für {ctx.year} liegen nicht beide Kennzahlen vor; verglichen wird {year}.")
-    pairs = xd.pair_table(_year_table(ctx, tx, yx), _year_table(ctx, ty, yy))
+    elif comp.year != ctx.year:
+        st.caption(f"Für {ctx.year} liegen nicht beide Kennzahlen vor; verglichen wird {comp.year}.")
     selected = _selected(ctx)
-
-    x_ref, y_ref = _city_value(ctx, x_ind, yx), _city_value(ctx, y_ind, yy)
-    ref_label = "Gesamtstadt"
-    shown = pairs[(pairs["x_status"] == xd.OK) & (pairs["y_status"] == xd.OK)]
-    if (x_ref is None or y_ref is None) and not shown.empty:
-        # both lines on the same footing, so the quadrants stay comparable
-        ref_label = "Median der Gebiete"
-        x_ref, y_ref = float(shown["x"].median()), float(shown["y"].median())
+    if comp.ref_label == xt.MEDIAN:
         st.caption("Für die Gesamtstadt fehlt ein Wert; beide Linien liegen am Median der Gebiete.")
 
-    corr = xd.correlation(pairs)
-    _correlation_cards(corr)
+    _correlation_cards(comp.correlation)
     st.plotly_chart(
-        scatter(pairs, x_ind, y_ind, x_ref, y_ref, selected=selected, ref_label=ref_label),
+        figures.figure(
+            cross.scatter,
+            comp.pairs,
+            x_ind,
+            y_ind,
+            comp.x_ref,
+            comp.y_ref,
+            selected=selected,
+            ref_label=comp.ref_label,
+        ),
         key=SCATTER_KEY,
         on_select=_select_from_chart,
         selection_mode="points",
         # no mode bar: its button tooltips are English; drag zooms, a double click resets
         config={"displayModeBar": False},
     )
-    if x_ref is not None and y_ref is not None:
-        _quadrant_table(ctx, pairs, x_ind, y_ind, x_ref, y_ref)
+    if comp.x_ref is not None and comp.y_ref is not None:
+        _quadrant_table(ctx, comp.pairs, x_ind, y_ind, comp.x_ref, comp.y_ref)
     p = components.plain
     st.caption(
         f"**{p(x_ind.label_de)}** – {p(x_ind.help_de)}  \n**{p(y_ind.label_de)}** – {p(y_ind.help_de)}"
@@ -497,13 +234,13 @@ def _correlation_cards(corr: xd.Correlation) -> None:
     cols[0].metric("Gebiete im Vergleich", str(corr["n"]), border=True)
     cols[1].metric(
         "Korrelation (Pearson r)",
-        fmt_number(corr["pearson"], signed=True),
+        xt.fmt_number(corr["pearson"], signed=True),
         help="Linearer Zusammenhang, von −1 bis +1.",
         border=True,
     )
     cols[2].metric(
         "Rangkorrelation (Spearman ρ)",
-        fmt_number(corr["spearman"], signed=True),
+        xt.fmt_number(corr["spearman"], signed=True),
         help="Zusammenhang der Rangfolgen; unempfindlich gegen Ausreißer.",
         border=True,
     )
@@ -536,7 +273,7 @@ def _quadrant_table(
     )
     counts = q["quadrant"].value_counts()
     polar = x_ind.polarity != 0 and y_ind.polarity != 0
-    choices = _ordered_quadrants(([xd.BOTH_UNFAVOURABLE] if polar else []) + q["quadrant"].tolist())
+    choices = cross.ordered_quadrants(([xd.BOTH_UNFAVOURABLE] if polar else []) + q["quadrant"].tolist())
     choices.append(ALL_DISTRICTS)
     _ensure(QUADRANT_KEY, choices, xd.BOTH_UNFAVOURABLE)
     st.selectbox(
@@ -548,22 +285,13 @@ def _quadrant_table(
         "(bei Kennzahlen ohne Richtung als „unter“).",
     )
     choice = st.session_state[QUADRANT_KEY]
-    part = q if choice == ALL_DISTRICTS else q[q["quadrant"] == choice]
-    if x_ind.polarity != 0:
-        part = part.sort_values(["x", "name"], ascending=[x_ind.polarity > 0, True], na_position="last")
-    part = part.reset_index(drop=True)
-    x_col, y_col = x_ind.column_label, y_ind.column_label
-    if x_col == y_col:
-        x_col, y_col = f"X: {x_col}", f"Y: {y_col}"
-    shown = pd.DataFrame({ctx.level_name: part["name"], x_col: part["x"], y_col: part["y"]})
-    if choice == ALL_DISTRICTS:
-        shown["Quadrant"] = part["quadrant"]
+    part, shown, x_col, y_col = xt.quadrant_rows(q, choice, x_ind, y_ind, ctx.level_name)
     if shown.empty:
         st.caption("Kein Gebiet in diesem Quadranten.")
         return
     ids = part["gebiet_id"].tolist()
     st.dataframe(
-        _styled(shown, {x_col: (x_ind, part["x_status"]), y_col: (y_ind, part["y_status"])}),
+        tables.styled(_styled, shown, {x_col: (x_ind, part["x_status"]), y_col: (y_ind, part["y_status"])}),
         hide_index=True,
         width="stretch",
         key=QUADRANT_TABLE_KEY,
@@ -572,13 +300,9 @@ def _quadrant_table(
     )
 
 
-def ranking_view(ctx: Context) -> list[Indicator]:
-    """Priority list: districts ranked over the chosen directed indicators, with CSV download."""
-    by_code = {c: i for c, i in _options(ctx).items() if i.polarity != 0}
+def _ranking_choice(ctx: Context, by_code: dict[str, Indicator]) -> list[Indicator]:
+    """The indicators of the priority list: a set's directed ones, or picked one by one."""
     codes = list(by_code)
-    if not codes:
-        st.info("Es gibt noch keine Kennzahlen mit Richtung (höher = besser oder schlechter).")
-        return []
     current = st.session_state.get(RANK_KEY)
     if current is None:
         st.session_state[RANK_KEY] = [c for c in DEFAULT_RANKING if c in codes] or codes[:3]
@@ -611,57 +335,47 @@ def ranking_view(ctx: Context) -> list[Indicator]:
         help="Nur Kennzahlen mit Richtung (höher = besser oder höher = schlechter); "
         "bei neutralen Kennzahlen ist „ungünstig“ nicht bestimmt.",
     )
-    chosen = [by_code[c] for c in st.session_state[RANK_KEY]]
+    return [by_code[c] for c in st.session_state[RANK_KEY]]
+
+
+def ranking_view(ctx: Context) -> list[Indicator]:
+    """Priority list: districts ranked over the chosen directed indicators, with CSV download."""
+    by_code = {c: i for c, i in _options(ctx).items() if i.polarity != 0}
+    if not by_code:
+        st.info("Es gibt noch keine Kennzahlen mit Richtung (höher = besser oder schlechter).")
+        return []
+    chosen = _ranking_choice(ctx, by_code)
     if not chosen:
         st.info("Bitte mindestens eine Kennzahl wählen.")
         return []
-    tables_all = [_table_all(ctx, i) for i in chosen]
-    year = xd.common_year([_years(t) for t in tables_all], ctx.year)
-    years = [year if year is not None else xd.nearest_year(_years(t), ctx.year) for t in tables_all]
-    if year is None:
+    r = _ranking(
+        ctx.url,
+        ctx.layout.code,
+        ctx.versions,
+        tuple(i.code for i in chosen),
+        ctx.level,
+        ctx.year,
+        ctx.registry_stamp,
+        ctx.level_name,
+        small_base.default_minimum(),
+        tuple(chosen),
+    )
+    if r.year is None:
         st.caption(
             "Kein gemeinsames Jahr aller Kennzahlen; je Kennzahl das nächstliegende Jahr (in Klammern)."
         )
-    elif year != ctx.year:
-        st.caption(f"Für {ctx.year} liegen nicht alle Kennzahlen vor; verglichen wird {year}.")
-    ranking = xd.priority_ranking(
-        [
-            (ind, small_base.mark(_year_table(ctx, t, y), ind, small_base.default_minimum()))
-            for ind, t, y in zip(chosen, tables_all, years, strict=True)
-        ]
-    )
-    headers = [
-        ind.column_label + (f" ({y})" if year is None and y is not None else "")
-        for ind, y in zip(chosen, years, strict=True)
-    ]
-    n = len(chosen)
-    shown = pd.DataFrame(
-        {
-            "Rang": ranking["rank"],
-            ctx.level_name: ranking["name"],
-            "Punktwert": ranking["score"],
-            "Ungünstig in": [
-                f"{k} von {a}" for k, a in zip(ranking["unfavourable"], ranking["available"], strict=True)
-            ],
-        }
-    )
-    for ind, header in zip(chosen, headers, strict=True):
-        shown[header] = ranking[xd.value_column(ind.code)]
-    notes = [_note(row, [i.code for i in chosen]) for _, row in ranking.iterrows()]
-    if any(notes):
-        shown["Hinweis"] = notes
-    styler = _styled(
-        shown, {h: (ind, ranking[xd.status_column(ind.code)]) for ind, h in zip(chosen, headers, strict=True)}
-    )
-    styler = styler.format(lambda r: "–" if pd.isna(r) else str(int(r)), subset=["Rang"]).format(
-        lambda s: format_value(s, 1), subset=["Punktwert"]
-    )
+    elif r.year != ctx.year:
+        st.caption(f"Für {ctx.year} liegen nicht alle Kennzahlen vor; verglichen wird {r.year}.")
+    ranking = r.ranking
+    statuses = {
+        h: (ind, ranking[xd.status_column(ind.code)]) for ind, h in zip(chosen, r.headers, strict=True)
+    }
     ids = ranking["gebiet_id"].tolist()
     st.dataframe(
-        styler,
+        tables.styled(_ranking_styled, r.shown, statuses),
         hide_index=True,
         width="stretch",
-        height=min(600, 35 * (len(shown) + 1) + 3),
+        height=min(600, 35 * (len(r.shown) + 1) + 3),
         key=RANK_TABLE_KEY,
         on_select=lambda: _select_from_table(RANK_TABLE_KEY, ids),
         selection_mode="single-row",
@@ -682,16 +396,16 @@ def ranking_view(ctx: Context) -> list[Indicator]:
         ranked = int(ranking["rank"].notna().sum())
         st.caption(f"Ausgewählt: **{components.plain(row['name'])}** – {rank_text} von {ranked}.")
     st.caption(
-        f"Punktwert je Gebiet: Mittel über die {n} Kennzahlen des Perzentilrangs in ungünstiger Richtung "
-        "(Anteil der übrigen Gebiete mit günstigerem Wert; 100 = ungünstigster Wert). Gebiete mit "
+        f"Punktwert je Gebiet: Mittel über die {len(chosen)} Kennzahlen des Perzentilrangs in ungünstiger "
+        "Richtung (Anteil der übrigen Gebiete mit günstigerem Wert; 100 = ungünstigster Wert). Gebiete mit "
         "geheimen oder fehlenden Werten werden über die übrigen Kennzahlen bewertet und sind markiert. "
         "Ein Rang ist ein Hinweis zum Hinsehen, keine Bewertung eines Gebiets."
     )
     if components.may_export():
         st.download_button(
             "Prioritätenliste als CSV herunterladen",
-            data=ranking_csv(ranking, chosen, headers, ctx.level_name),
-            file_name=f"prioritaetenliste_{year if year is not None else ctx.year}.csv",
+            data=r.csv,
+            file_name=f"prioritaetenliste_{r.year if r.year is not None else ctx.year}.csv",
             mime="text/csv",
             key="quer_rang_csv",
         )

@@ -416,7 +416,7 @@ def _fig_pairs():
 
 
 def test_scatter_draws_shown_districts_with_german_tooltips_and_city_lines():
-    from ui.crossview import scatter
+    from planning.charts.cross import scatter
 
     fig = scatter(_fig_pairs(), ARMUT, U3, 20.0, 40.0, selected="b")
     points = [t for t in fig.data if t.customdata is not None]
@@ -439,7 +439,7 @@ def test_scatter_draws_shown_districts_with_german_tooltips_and_city_lines():
 
 
 def test_scatter_labels_only_extremes_and_the_selected_district_when_crowded():
-    from ui.crossview import LABEL_EXTREMES, scatter
+    from planning.charts.cross import LABEL_EXTREMES, scatter
 
     n = 60
     ids = [f"g{i:02d}" for i in range(n)]
@@ -456,7 +456,7 @@ def test_scatter_labels_only_extremes_and_the_selected_district_when_crowded():
 
 
 def test_ranking_csv_is_german_and_keeps_geheim_apart():
-    from ui.crossview import ranking_csv
+    from planning.crosstables import ranking_csv
 
     poor = table({"a": 10.25, "b": 20.0, "c": 999.0}, suppressed={"c"})
     care = table({"a": 40.0, "b": 30.0})
