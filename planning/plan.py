@@ -13,7 +13,8 @@ Kita
   Kita without opening year and a closed one without closing year never count), split into U3/Ü3
   by its own figures or, where it has only a total, by ``u3_anteil_gemischt``; plus
   Kindertagespflege (latest observed year carried forward) × ``tagespflege_u3_anteil``; plus
-  scenario measures. ``kita_gap = places − demand`` (negative: places missing).
+  scenario measures (:mod:`planning.plan_supply`). ``kita_gap = places − demand`` (negative: places
+  missing).
 
 Primary school (Grundschule, grades 1–4; a pupil's area is where the child lives)
   ``school_entrants(Y) = P₆(Y) · e`` with the Einschulungsquote ``e`` (parameter, or the multi-year
@@ -29,7 +30,9 @@ Ganztag (GaFöG)
   ``ganztag_demand = Σ_g pupils_g · (q_ganztag if entitled else q_ohne_anspruch)`` against the
   Ganztag places of the area's primary schools (+ measures).
 
-Everything is vectorised over area × year × age (numpy); inputs are never mutated.
+Everything is vectorised over area × year × age (numpy); inputs are never mutated. Places and
+capacity come from :mod:`planning.plan_supply`, ranges from :mod:`planning.plan_ranges`; the figures
+pages can show are listed in :mod:`planning.plan_figures`.
 """
 
 from __future__ import annotations
@@ -45,16 +48,18 @@ import pandas as pd
 from planning.areas import ancestor_map
 from planning.backtest import METHOD_OBSERVED, forecast_errors, training_years, upper_levels
 from planning.bands import birth_signal, method_text, split_to_single_ages
-from planning.indicators import Indicator
 from planning.parameters import BIRTH_VARIANTS, GAFOEG_FIRST_YEAR
+
+# PLAN_FIGURES is re-exported: ui/planview.py and ui/scenarioview.py import it from here.
+from planning.plan_figures import PLAN_FIGURES  # noqa: F401
 from planning.plan_ranges import RANGED, add_ranges, classes
+from planning.plan_supply import kita_places, school_capacity
 from planning.projection import (
     MAX_AGE,
     METHOD_TEXT,
     ProjectionParams,
     ids_at,
     long_children,
-    positions,
     project_arrays,
     single_ages,
 )
@@ -64,97 +69,6 @@ from planning.uncertainty import ErrorModel, error_model, with_levels
 
 GRADES = (1, 2, 3, 4)
 
-
-def _figure(code: str, label: str, unit: str, domain: str, help_de: str, polarity: int = 0) -> Indicator:
-    return Indicator(code, label, unit, domain, help_de, polarity=polarity, decimals=0, sources=())
-
-
-#: Plan figures that pages can map and tabulate (same display rules as the indicator registry).
-PLAN_FIGURES: dict[str, Indicator] = {
-    f.code: f
-    for f in (
-        _figure(
-            "kita_gap",
-            "Platzbilanz Kita (verrechnet)",
-            "Plätze",
-            "Kita",
-            "Kita-Plätze und Tagespflege minus Bedarf (U3 + Ü3), ein Überschuss der einen Altersgruppe mit "
-            "dem Mangel der anderen verrechnet; negativ = Plätze fehlen.",
-            1,
-        ),
-        _figure(
-            "kita_shortfall",
-            "Platzbilanz Kita",
-            "Plätze",
-            "Kita",
-            "Fehlende Plätze U3 plus fehlende Plätze Ü3 (je Altersgruppe Plätze − Bedarf, nur wo negativ): "
-            "ein Überschuss bei den Kleinen gleicht keinen Mangel bei den Großen aus.",
-            1,
-        ),
-        _figure(
-            "u3_gap",
-            "Platzbilanz U3",
-            "Plätze",
-            "Kita",
-            "U3-Plätze (Krippe, Tagespflege) minus U3-Bedarf; negativ = Plätze fehlen.",
-            1,
-        ),
-        _figure(
-            "ue3_gap",
-            "Platzbilanz Ü3",
-            "Plätze",
-            "Kita",
-            "Ü3-Plätze minus Bedarf der 3- bis 5-Jährigen und der noch nicht eingeschulten 6-Jährigen.",
-            1,
-        ),
-        _figure(
-            "u3_demand",
-            "U3-Bedarf",
-            "Kinder",
-            "Kita",
-            "Kinder unter 3 × Bedarfsquote je Altersjahr (mit Puffer).",
-        ),
-        _figure(
-            "ue3_demand",
-            "Ü3-Bedarf",
-            "Kinder",
-            "Kita",
-            "Kinder von 3 bis zum Schuleintritt × Bedarfsquote (mit Puffer).",
-        ),
-        _figure("school_entrants", "Einschulungen", "Kinder", "Schule", "6-Jährige × Einschulungsquote."),
-        _figure(
-            "zuege_gap",
-            "Bilanz Eingangsklassen",
-            "Klassen",
-            "Schule",
-            "Züge der Grundschulen im Gebiet minus nötige Eingangsklassen; negativ = Klassen fehlen.",
-            1,
-        ),
-        _figure(
-            "class_gap",
-            "Klassenbilanz Klassen 1–4",
-            "Klassen",
-            "Schule",
-            "Klassen (Züge × 4) minus nötige Klassen der Jahrgänge 1–4.",
-            1,
-        ),
-        _figure(
-            "ganztag_gap",
-            "Ganztagsbilanz",
-            "Plätze",
-            "Ganztag",
-            "Ganztagsplätze minus Bedarf nach GaFöG-Stufenplan; negativ = Plätze fehlen.",
-            1,
-        ),
-        _figure(
-            "ganztag_demand",
-            "Ganztagsbedarf",
-            "Kinder",
-            "Ganztag",
-            "Grundschulkinder × Bedarfsquote (mit/ohne Rechtsanspruch je Jahrgang).",
-        ),
-    )
-}
 
 #: The columns of ``plan --out`` (a contract: scripts build on them, keep them exactly so).
 EXPORT_COLUMNS = [
@@ -345,67 +259,6 @@ def _apply_housing_measures(housing: pd.DataFrame, measures: tuple[Measure, ...]
     return h
 
 
-def _step_from(n_areas: int, years: list[int], rows: list[tuple[int, int | None, float]]) -> np.ndarray:
-    """[area, year] array of amounts valid from a start year (None = always) on."""
-    out = np.zeros((n_areas, len(years) + 1))
-    y0 = years[0]
-    for ai, start, amount in rows:
-        si = 0 if start is None else int(np.clip(start - y0, 0, len(years)))
-        out[ai, si] += amount
-    return np.cumsum(out, axis=1)[:, :-1]
-
-
-def _per_area(n_areas: int, n_years: int, area_index: np.ndarray, values: pd.Series) -> np.ndarray:
-    """[area, year] sums of a facility figure that holds in every year (missing values count 0)."""
-    weights = pd.to_numeric(values, errors="coerce").fillna(0).to_numpy(dtype=float)
-    sums = np.bincount(area_index, weights=weights, minlength=n_areas)[:n_areas].astype(float)
-    return np.repeat(sums[:, None], n_years, axis=1)
-
-
-def _kita_supply(
-    kitas: pd.DataFrame, index: dict[str, int], years: list[int], u3_share: float
-) -> tuple[np.ndarray, np.ndarray, int]:
-    """U3 and Ü3 places [area, year] from the Kita list; also the number of Kitas without area."""
-    n, ny = len(index), len(years)
-    if kitas.empty:
-        return np.zeros((n, ny)), np.zeros((n, ny)), 0
-    k = kitas[positions(list(index), kitas["gebiet_id"]) >= 0]
-    total = k["places_total"].astype("Float64")
-    u3 = k["places_u3"].astype("Float64")
-    ue3 = k["places_ue3"].astype("Float64")
-    total = total.fillna(u3 + ue3)
-    u3_eff = u3.fillna(total - ue3).fillna(total * u3_share).fillna(0).to_numpy(dtype=float)
-    ue3_eff = ue3.fillna(total - pd.Series(u3_eff, index=k.index)).fillna(0).to_numpy(dtype=float)
-    opening = k["opening_year"].astype("Float64")
-    closing = k["closing_year"].astype("Float64")
-    never = ((k["status"] == "geplant") & opening.isna()) | ((k["status"] == "geschlossen") & closing.isna())
-    y0 = years[0]
-    start = np.clip((opening.fillna(y0) - y0).to_numpy(dtype=float), 0, ny).astype(int)
-    stop = np.clip((closing.fillna(y0 + ny) - y0).to_numpy(dtype=float), 0, ny).astype(int)
-    keep = ~never.to_numpy(dtype=bool)
-    ai = positions(list(index), k["gebiet_id"])[keep]
-    out = []
-    for amount in (u3_eff[keep], ue3_eff[keep]):
-        diff = np.zeros((n, ny + 1))
-        np.add.at(diff, (ai, start[keep]), amount)
-        np.add.at(diff, (ai, stop[keep]), -amount)
-        out.append(np.cumsum(diff, axis=1)[:, :-1])
-    return out[0], out[1], int(kitas["gebiet_id"].isna().sum())
-
-
-def _carried_forward(frame: pd.DataFrame, value: str, index: dict[str, int], years: list[int]) -> np.ndarray:
-    """[area, year] of an observed yearly series, the latest observed year carried forward."""
-    out = np.full((len(index), len(years)), np.nan)
-    if frame.empty:
-        return np.zeros_like(out)
-    f = frame[(positions(list(index), frame["gebiet_id"]) >= 0) & frame["year"].isin(years)]
-    out[positions(list(index), f["gebiet_id"]), f["year"].astype(int).to_numpy() - years[0]] = (
-        f[value].astype(float).to_numpy()
-    )
-    filled = pd.DataFrame(out).ffill(axis=1).fillna(0)
-    return filled.to_numpy()
-
-
 def _observed_ratios(data: PlanningData, children: pd.DataFrame, window: int) -> dict[str, Any]:
     """Einschulungsquote and grade-progression ratios from observed Grundschule pupils (city level)."""
     e = data.enrollment
@@ -490,7 +343,6 @@ def compute_plan(
     base_year = pr.observed_years[-1]
     areas = pr.areas
     years = pr.observed_years + pr.future_years
-    index = {a: i for i, a in enumerate(areas)}
     child_cube = np.concatenate([pr.observed, pr.future], axis=0)  # [year, area, age], NaN = unobserved
     # Unobserved single ages of past years count as 0 (as before); an area without a forecast stays
     # NaN in the forecast years: missing is never shown as zero.
@@ -510,33 +362,7 @@ def compute_plan(
     ) * buffer
     ue3_children = ages(3, 5) + ages(6) * params["anteil_6_in_kita"]
     ue3_demand = ue3_children * params["bedarfsquote_ue3"] * buffer
-    kita_u3, kita_ue3, kitas_without_area = _kita_supply(
-        data.kitas, index, years, params["u3_anteil_gemischt"]
-    )
-    ktp = _carried_forward(data.kindertagespflege, "places", index, years)
-    kita_measures = [m for m in scenario.measures if m.kind == "kita_plaetze" and m.gebiet_id in index]
-    u3_places = (
-        kita_u3
-        + ktp * params["tagespflege_u3_anteil"]
-        + _step_from(
-            len(areas),
-            years,
-            [(index[m.gebiet_id], m.year, m.u3) for m in kita_measures],  # type: ignore[index]
-        )
-    )
-    ue3_places = (
-        kita_ue3
-        + ktp * (1 - params["tagespflege_u3_anteil"])
-        + _step_from(
-            len(areas),
-            years,
-            [(index[m.gebiet_id], m.year, m.ue3) for m in kita_measures],  # type: ignore[index]
-        )
-    )
-    if data.kitas.empty and data.kindertagespflege.empty:
-        # No Kita list and no Tagespflege loaded: places are unknown, not 0 (no deficit anywhere).
-        u3_places = np.full_like(u3_places, np.nan)
-        ue3_places = np.full_like(ue3_places, np.nan)
+    u3_places, ue3_places, kitas_without_area = kita_places(data, scenario.measures, areas, years, params)
 
     # Primary school
     ratios = _observed_ratios(data, obs, int(params["stuetzzeitraum"]))
@@ -550,27 +376,7 @@ def compute_plan(
         if gi:
             factor *= ratios["durchgangsquoten"][gi - 1]
         pupils[gi, :, gi:] = entrants[:, : len(years) - gi] * factor
-    schools = data.schools
-    primary = (
-        schools[(schools["schulart"] == "Grundschule") & (positions(areas, schools["gebiet_id"]) >= 0)]
-        if not schools.empty
-        else schools
-    )
-    school_area = positions(areas, primary["gebiet_id"])
-    zuege = _per_area(len(areas), len(years), school_area, primary["zuege"])
-    gt_places = _per_area(len(areas), len(years), school_area, primary["ganztag_places"])
-    # Without any Zügigkeit or Ganztag figure in the school list, capacity is unknown, not zero.
-    if primary.empty or primary["zuege"].isna().all():
-        zuege[:] = np.nan
-    if primary.empty or primary["ganztag_places"].isna().all():
-        gt_places[:] = np.nan
-    for m in scenario.measures:
-        if m.gebiet_id not in index:
-            continue
-        if m.kind == "schule_zuege":
-            zuege += _step_from(len(areas), years, [(index[m.gebiet_id], m.year, m.zuege)])
-        elif m.kind == "ganztag_plaetze":
-            gt_places += _step_from(len(areas), years, [(index[m.gebiet_id], m.year, m.places)])
+    zuege, gt_places = school_capacity(data.schools, scenario.measures, areas, years)
     year_arr = np.asarray(years)
     ganztag = np.zeros((len(areas), len(years)))
     for gi, g in enumerate(GRADES):

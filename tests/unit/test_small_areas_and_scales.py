@@ -138,7 +138,7 @@ def test_app_map_draws_small_bases_apart_and_clips_the_scale():
 
 def test_app_balance_map_is_red_for_missing_places_and_centred():
     from planning import charts
-    from planning.plan import PLAN_FIGURES
+    from planning.plan_figures import PLAN_FIGURES
 
     gap = PLAN_FIGURES["kita_gap"]
     table = pd.DataFrame(
