@@ -3,7 +3,8 @@
 - :mod:`.maps`: areas coloured by an indicator, a traffic light or a balance, facility points;
 - :mod:`.trend`: the city's (and one area's) figure over the years;
 - :mod:`.plan`: demand against places with ranges, scenarios, Ganztag phase-in, cohort chain,
-  backtest errors.
+  backtest errors;
+- :mod:`.profile`: the Stadtteilprofil's children by age and the area among its neighbours.
 
 ``ui/figures.py`` caches them per content for every session; the paper exports them as images.
 """
@@ -32,6 +33,7 @@ from planning.charts.plan import (
     range_band,
     scenario_lines,
 )
+from planning.charts.profile import district_map, pyramid_figure
 from planning.charts.trend import city_trend
 
 __all__ = [
@@ -51,8 +53,10 @@ __all__ = [
     "choropleth",
     "city_trend",
     "cohort_chain",
+    "district_map",
     "ganztag_phase",
     "plan_timeline",
+    "pyramid_figure",
     "range_band",
     "scenario_lines",
     "subset",

@@ -16,26 +16,36 @@ The figures drawn from these are in :mod:`planning.charts.profile`.
 
 from planning.profile.areas import MAX_CHILD_AGE, area_level, data_areas, district_facts, district_on_level
 from planning.profile.children import children_pyramid
-from planning.profile.facilities import facilities_in, map_extent
+from planning.profile.facilities import (
+    facilities_in,
+    facility_counts,
+    facility_info,
+    facility_layers,
+    facility_table,
+    map_extent,
+)
 from planning.profile.indicators import (
     OK,
     PROFILE_COLUMNS,
     Tables,
     Targets,
+    area_history,
     display_table,
     format_change,
     indicator_profile,
     rank_of,
     weakest,
 )
-from planning.profile.plan import plan_overview, plan_ranges, plan_series, plan_years
+from planning.profile.plan import PlanTable, plan_overview, plan_ranges, plan_series, plan_table, plan_years
 
 __all__ = [
     "MAX_CHILD_AGE",
     "OK",
     "PROFILE_COLUMNS",
+    "PlanTable",
     "Tables",
     "Targets",
+    "area_history",
     "area_level",
     "children_pyramid",
     "data_areas",
@@ -43,12 +53,17 @@ __all__ = [
     "district_facts",
     "district_on_level",
     "facilities_in",
+    "facility_counts",
+    "facility_info",
+    "facility_layers",
+    "facility_table",
     "format_change",
     "indicator_profile",
     "map_extent",
     "plan_overview",
     "plan_ranges",
     "plan_series",
+    "plan_table",
     "plan_years",
     "rank_of",
     "weakest",

@@ -1,11 +1,15 @@
-"""The Kitas and schools of one area, and the map extent that shows it among its neighbours."""
+"""The Kitas and schools of one area: the list, its map layers and table, and the map extent that
+shows the area among its neighbours."""
 
 from __future__ import annotations
+
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from geodata.crs import to_wgs84
+from planning.formatting import format_value
 from planning.profile.areas import area_level, data_areas
 from planning.repository import PlanningData
 
@@ -78,3 +82,69 @@ def map_extent(
     minx, miny, maxx, maxy = (float(v) for v in to_wgs84(same[same["gebiet_id"] == gebiet_id]).total_bounds)
     dx, dy = (maxx - minx) * margin, (maxy - miny) * margin
     return sorted(touching["gebiet_id"]), (minx - dx, miny - dy, maxx + dx, maxy + dy)
+
+
+def _count(value: Any) -> str:
+    return "?" if value is None or pd.isna(value) else format_value(float(value), 0)
+
+
+def _zuege(value: Any) -> str:
+    return format_value(value, 1).removesuffix(",0")
+
+
+def facility_info(row: pd.Series) -> str:
+    """A facility's line under its name on the map: Träger and places, or Schulart and Zügigkeit."""
+    detail = row["detail"] if isinstance(row["detail"], str) and row["detail"] else "ohne Angabe"
+    if row["kind"] == "Kita":
+        return f"{detail} · {_count(row['places'])} Plätze"
+    zuege = "" if pd.isna(row["zuege"]) else f" · {_zuege(row['zuege'])}-zügig"
+    return f"{detail}{zuege}"
+
+
+def facility_layers(facilities: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """The map layers "Kitas" and "Schulen" (``lon, lat, name, info``) of the located facilities of
+    :func:`facilities_in`, as :func:`planning.charts.add_points` draws them."""
+    located = facilities[facilities["lon"].notna() & facilities["lat"].notna()]
+    layers = {}
+    for kind, label in (("Kita", "Kitas"), ("Schule", "Schulen")):
+        part = located[located["kind"] == kind]
+        info = [facility_info(r) for _, r in part.iterrows()]
+        layers[label] = pd.DataFrame(
+            {"lon": part["lon"], "lat": part["lat"], "name": part["name"], "info": info}
+        )
+    return layers
+
+
+def facility_table(facilities: pd.DataFrame) -> pd.DataFrame:
+    """The facilities of :func:`facilities_in` as German text cells: Art, Name, Träger / Schulart,
+    Kita-Plätze, Züge, Ganztagsplätze (empty where a column does not apply to the kind)."""
+    kinds = facilities["kind"]
+    return pd.DataFrame(
+        {
+            "Art": kinds,
+            "Name": facilities["name"],
+            "Träger / Schulart": facilities["detail"].fillna("ohne Angabe"),
+            "Kita-Plätze": [("" if pd.isna(v) else _count(v)) for v in facilities["places"]],
+            "Züge": [
+                ("" if k == "Kita" else "ohne Angabe" if pd.isna(v) else _zuege(v))
+                for k, v in zip(kinds, facilities["zuege"], strict=True)
+            ],
+            "Ganztagsplätze": [
+                ("" if k == "Kita" else "ohne Angabe" if pd.isna(v) else _count(v))
+                for k, v in zip(kinds, facilities["ganztag_places"], strict=True)
+            ],
+        }
+    )
+
+
+def facility_counts(facilities: pd.DataFrame) -> dict[str, Any]:
+    """Counts of :func:`facilities_in` for the key figures: ``kitas``, their ``places`` (NA when no
+    Kita lists any), ``schools`` and of them ``primary`` (Grundschulen)."""
+    kitas = facilities[facilities["kind"] == "Kita"]
+    schools = facilities[facilities["kind"] == "Schule"]
+    return {
+        "kitas": len(kitas),
+        "places": kitas["places"].sum(min_count=1),
+        "schools": len(schools),
+        "primary": int((schools["detail"] == "Grundschule").sum()),
+    }

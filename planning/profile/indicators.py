@@ -247,6 +247,14 @@ def weakest(profile: pd.DataFrame, n: int = 5) -> pd.DataFrame:
     return ranked.loc[order.index[:n]]
 
 
+def area_history(table: pd.DataFrame, gebiet_id: str) -> pd.DataFrame:
+    """The area's rows of an indicator table (all years) with a shown value; secret years are left
+    out, so a line through the others never reveals them."""
+    _require(table, ("gebiet_id", "value", "suppressed"), "Verlauf")
+    shown = table["value"].notna() & ~table["suppressed"].astype(bool)
+    return table[(table["gebiet_id"] == gebiet_id) & shown]
+
+
 def display_table(profile: pd.DataFrame, indicators: Mapping[str, Indicator], year: int) -> pd.DataFrame:
     """The profile as German text cells: Bereich, Kennzahl, Wert, Gesamtstadt, Abweichung, Rang,
     Ampel, Trend (index aligned with ``profile``). The domain is named on its first row only."""

@@ -3,9 +3,13 @@ table of a few plan years with their ranges."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
+from planning.formatting import format_value, number_range, school_year
 from planning.plan import PlanResult, aggregate
 from planning.plan_ranges import add_ranges
 from planning.profile.areas import data_areas
@@ -66,3 +70,40 @@ def plan_overview(series: pd.DataFrame, years: list[int], rows: list[tuple[str, 
             for col, _ in rows
         ]
     return out
+
+
+@dataclass(frozen=True)
+class PlanTable:
+    """The compact plan table of an area as shown: ``cells`` holds "Kennzahl" and one German text
+    column per year ("1.234 (1.100 bis 1.300)"), ``values`` the same columns as rounded numbers,
+    ``ranged`` whether any cell shows a range."""
+
+    cells: pd.DataFrame
+    values: pd.DataFrame
+    ranged: bool
+
+
+def _plan_cell(value: Any, span: tuple[float, float] | None) -> str:
+    # one line ("keine Daten" too), so a capacity the school list lacks does not double the row height
+    text = format_value(None if value is None or pd.isna(value) else round(float(value)), 0)
+    if span is not None:
+        text = f"{text} ({number_range(*span)})"
+    return text.replace(" ", "\u00a0")
+
+
+def plan_table(
+    series: pd.DataFrame, years: list[int], rows: list[tuple[str, str]], base_year: int, school: bool
+) -> PlanTable:
+    """:func:`plan_overview` with its :func:`plan_ranges` as text; year columns are headed by the
+    year (school years "2026/27" where ``school``), the base year marked "(Ist)"."""
+    table = plan_overview(series, years, rows)
+    ranges = plan_ranges(series, years, rows)
+    label = school_year if school else str
+    headers = {str(y): f"{label(y)} (Ist)" if y == base_year else label(y) for y in years}
+    cells = pd.DataFrame({"Kennzahl": table["Kennzahl"]})
+    for y in years:
+        cells[headers[str(y)]] = [
+            _plan_cell(v, r) for v, r in zip(table[str(y)], ranges[str(y)], strict=True)
+        ]
+    ranged = any(r is not None for y in years for r in ranges[str(y)])
+    return PlanTable(cells, table.rename(columns=headers), ranged)

@@ -115,8 +115,8 @@ def test_trend_and_scenario_lines_show_names_as_text():
 
 def test_the_age_pyramid_and_the_scatter_show_names_as_text():
     from planning import crossdomain as xd
-    from ui.crossview import scatter
-    from ui.profile import pyramid_figure
+    from planning.charts import pyramid_figure
+    from planning.charts.cross import scatter
 
     pyramid = pd.DataFrame(
         {

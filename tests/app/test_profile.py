@@ -366,7 +366,7 @@ def test_plan_overview_rounds_to_whole_numbers_without_a_negative_zero():
 
 
 def test_pyramid_figure_shows_shares_per_year_of_age():
-    from ui.profile import pyramid_figure
+    from planning.charts import pyramid_figure
 
     pyr = pd.DataFrame(
         {
@@ -389,7 +389,7 @@ def test_pyramid_figure_shows_shares_per_year_of_age():
 
 def test_district_map_is_offline_and_zoomed_to_the_area():
     from geodata.simplify import to_geojson
-    from ui.profile import district_map
+    from planning.charts import district_map
 
     data = _town()
     layer = to_geojson(data.areas[data.areas["level"] == 1][["gebiet_id", "name", "geometry"]])
