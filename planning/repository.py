@@ -159,199 +159,123 @@ def _frame(engine: Engine, stmt) -> pd.DataFrame:  # type: ignore[no-untyped-def
         return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
 
 
+@dataclass(frozen=True)
+class _Fact:
+    """How the rows of one data kind are read: model, columns in order, pandas types."""
+
+    model: type
+    #: Columns of the frame in this order; ``gebiet_id`` is the area's, the others the model's (or
+    #: ``via``'s where the model lacks them).
+    columns: tuple[str, ...]
+    dtypes: dict[str, str] = field(default_factory=dict)
+    #: Facilities (and pupils, through their school) may lie outside every area: kept, gebiet_id empty.
+    may_lack_area: bool = False
+    order_by: str | None = None
+    #: The row that carries the area (pupils: their school, joined by ``school_id``).
+    via: type | None = None
+
+
+_INT = "Int64"
+#: Every data kind with its columns: the loaders and the empty frames of a kind not loaded use these.
+_FACTS: dict[str, _Fact] = {
+    "bevoelkerung": _Fact(
+        Population,
+        ("gebiet_id", "year", "age_from", "age_to", "sex", "count"),
+        {"year": "int64", "age_from": "int64", "age_to": _INT, "count": _INT},
+    ),
+    "geburten": _Fact(Birth, ("gebiet_id", "year", "count"), {"count": _INT}),
+    "kitas": _Fact(
+        Kita,
+        ("kita_id", "name", "traeger", "traeger_art", "gebiet_id", "lon", "lat", "places_total", "places_u3",
+         "places_ue3", "status", "opening_year", "closing_year"),
+        dict.fromkeys(("places_total", "places_u3", "places_ue3", "opening_year", "closing_year"), _INT),
+        may_lack_area=True,
+        order_by="kita_id",
+    ),
+    "kindertagespflege": _Fact(Kindertagespflege, ("gebiet_id", "year", "places"), {"places": _INT}),
+    "schulen": _Fact(
+        School,
+        ("schul_id", "name", "schulart", "traeger", "gebiet_id", "lon", "lat", "zuege", "classrooms",
+         "ganztag_places", "ganztag_form"),
+        {"classrooms": _INT, "ganztag_places": _INT},
+        may_lack_area=True,
+        order_by="schul_id",
+    ),
+    "schueler": _Fact(
+        Enrollment,
+        ("schul_id", "schulart", "gebiet_id", "school_year", "grade", "pupils", "classes"),
+        {"pupils": _INT, "classes": _INT},
+        may_lack_area=True,
+        via=School,
+    ),
+    "kennzahlen": _Fact(
+        IndicatorValue,
+        ("gebiet_id", "year", "code", "value", "numerator", "denominator"),
+        dict.fromkeys(("value", "numerator", "denominator"), "Float64"),
+    ),
+    "wohnbau": _Fact(
+        HousingDevelopment,
+        ("projekt_id", "name", "gebiet_id", "units", "completion_year", "completion_year_end", "status"),
+        may_lack_area=True,
+    ),
+}  # fmt: skip
+
+
+def load_facts(engine: Engine, kind: str, version_id: int) -> pd.DataFrame:
+    """The rows of one dataset version of ``kind`` with the columns of :data:`_FACTS` (in order)."""
+    fact = _FACTS[kind]
+    holder = fact.via or fact.model
+
+    def column(name: str) -> Any:
+        if name == "gebiet_id":
+            return Area.gebiet_id
+        return getattr(fact.model, name) if hasattr(fact.model, name) else getattr(holder, name)
+
+    stmt = select(*(column(c) for c in fact.columns)).select_from(fact.model)
+    if fact.via is not None:
+        stmt = stmt.join(fact.via, fact.via.id == fact.model.school_id)
+    join = stmt.outerjoin if fact.may_lack_area else stmt.join
+    stmt = join(Area, Area.id == holder.area_id).where(fact.model.dataset_version_id == version_id)
+    if fact.order_by:
+        stmt = stmt.order_by(getattr(fact.model, fact.order_by))
+    return _frame(engine, stmt).astype(fact.dtypes)
+
+
 def load_population(engine: Engine, version_id: int) -> pd.DataFrame:
     """Long table ``gebiet_id, year, age_from, age_to, sex, count``."""
-    stmt = (
-        select(
-            Area.gebiet_id,
-            Population.year,
-            Population.age_from,
-            Population.age_to,
-            Population.sex,
-            Population.count,
-        )
-        .join(Area, Area.id == Population.area_id)
-        .where(Population.dataset_version_id == version_id)
-    )
-    df = _frame(engine, stmt)
-    return df.astype({"year": "int64", "age_from": "int64", "age_to": "Int64", "count": "Int64"})
+    return load_facts(engine, "bevoelkerung", version_id)
 
 
 def load_births(engine: Engine, version_id: int) -> pd.DataFrame:
-    stmt = (
-        select(Area.gebiet_id, Birth.year, Birth.count)
-        .join(Area, Area.id == Birth.area_id)
-        .where(Birth.dataset_version_id == version_id)
-    )
-    return _frame(engine, stmt).astype({"count": "Int64"})
+    return load_facts(engine, "geburten", version_id)
 
 
 def load_kitas(engine: Engine, version_id: int) -> pd.DataFrame:
-    stmt = (
-        select(
-            Kita.kita_id,
-            Kita.name,
-            Kita.traeger,
-            Kita.traeger_art,
-            Area.gebiet_id,
-            Kita.lon,
-            Kita.lat,
-            Kita.places_total,
-            Kita.places_u3,
-            Kita.places_ue3,
-            Kita.status,
-            Kita.opening_year,
-            Kita.closing_year,
-        )
-        .outerjoin(Area, Area.id == Kita.area_id)
-        .where(Kita.dataset_version_id == version_id)
-        .order_by(Kita.kita_id)
-    )
-    return _frame(engine, stmt).astype(
-        {c: "Int64" for c in ("places_total", "places_u3", "places_ue3", "opening_year", "closing_year")}
-    )
+    return load_facts(engine, "kitas", version_id)
 
 
 def load_kindertagespflege(engine: Engine, version_id: int) -> pd.DataFrame:
-    stmt = (
-        select(Area.gebiet_id, Kindertagespflege.year, Kindertagespflege.places)
-        .join(Area, Area.id == Kindertagespflege.area_id)
-        .where(Kindertagespflege.dataset_version_id == version_id)
-    )
-    return _frame(engine, stmt).astype({"places": "Int64"})
+    return load_facts(engine, "kindertagespflege", version_id)
 
 
 def load_schools(engine: Engine, version_id: int) -> pd.DataFrame:
-    stmt = (
-        select(
-            School.schul_id,
-            School.name,
-            School.schulart,
-            School.traeger,
-            Area.gebiet_id,
-            School.lon,
-            School.lat,
-            School.zuege,
-            School.classrooms,
-            School.ganztag_places,
-            School.ganztag_form,
-        )
-        .outerjoin(Area, Area.id == School.area_id)
-        .where(School.dataset_version_id == version_id)
-        .order_by(School.schul_id)
-    )
-    return _frame(engine, stmt).astype({"classrooms": "Int64", "ganztag_places": "Int64"})
+    return load_facts(engine, "schulen", version_id)
 
 
 def load_enrollment(engine: Engine, version_id: int) -> pd.DataFrame:
     """``schul_id, schulart, gebiet_id, school_year, grade, pupils, classes``."""
-    stmt = (
-        select(
-            School.schul_id,
-            School.schulart,
-            Area.gebiet_id,
-            Enrollment.school_year,
-            Enrollment.grade,
-            Enrollment.pupils,
-            Enrollment.classes,
-        )
-        .join(School, School.id == Enrollment.school_id)
-        .outerjoin(Area, Area.id == School.area_id)
-        .where(Enrollment.dataset_version_id == version_id)
-    )
-    return _frame(engine, stmt).astype({"pupils": "Int64", "classes": "Int64"})
+    return load_facts(engine, "schueler", version_id)
 
 
 def load_indicator_values(engine: Engine, version_id: int) -> pd.DataFrame:
-    stmt = (
-        select(
-            Area.gebiet_id,
-            IndicatorValue.year,
-            IndicatorValue.code,
-            IndicatorValue.value,
-            IndicatorValue.numerator,
-            IndicatorValue.denominator,
-        )
-        .join(Area, Area.id == IndicatorValue.area_id)
-        .where(IndicatorValue.dataset_version_id == version_id)
-    )
-    return _frame(engine, stmt).astype({"value": "Float64", "numerator": "Float64", "denominator": "Float64"})
+    return load_facts(engine, "kennzahlen", version_id)
 
 
 def load_housing(engine: Engine, version_id: int) -> pd.DataFrame:
-    stmt = (
-        select(
-            HousingDevelopment.projekt_id,
-            HousingDevelopment.name,
-            Area.gebiet_id,
-            HousingDevelopment.units,
-            HousingDevelopment.completion_year,
-            HousingDevelopment.completion_year_end,
-            HousingDevelopment.status,
-        )
-        .outerjoin(Area, Area.id == HousingDevelopment.area_id)
-        .where(HousingDevelopment.dataset_version_id == version_id)
-    )
-    return _frame(engine, stmt)
+    return load_facts(engine, "wohnbau", version_id)
 
 
 T = TypeVar("T")
-
-_EMPTY: dict[str, list[str]] = {
-    "bevoelkerung": ["gebiet_id", "year", "age_from", "age_to", "sex", "count"],
-    "geburten": ["gebiet_id", "year", "count"],
-    "kitas": [
-        "kita_id",
-        "name",
-        "traeger",
-        "traeger_art",
-        "gebiet_id",
-        "lon",
-        "lat",
-        "places_total",
-        "places_u3",
-        "places_ue3",
-        "status",
-        "opening_year",
-        "closing_year",
-    ],
-    "kindertagespflege": ["gebiet_id", "year", "places"],
-    "schulen": [
-        "schul_id",
-        "name",
-        "schulart",
-        "traeger",
-        "gebiet_id",
-        "lon",
-        "lat",
-        "zuege",
-        "classrooms",
-        "ganztag_places",
-        "ganztag_form",
-    ],
-    "schueler": ["schul_id", "schulart", "gebiet_id", "school_year", "grade", "pupils", "classes"],
-    "kennzahlen": ["gebiet_id", "year", "code", "value", "numerator", "denominator"],
-    "wohnbau": [
-        "projekt_id",
-        "name",
-        "gebiet_id",
-        "units",
-        "completion_year",
-        "completion_year_end",
-        "status",
-    ],
-}
-
-_LOADERS = {
-    "bevoelkerung": load_population,
-    "geburten": load_births,
-    "kitas": load_kitas,
-    "kindertagespflege": load_kindertagespflege,
-    "schulen": load_schools,
-    "schueler": load_enrollment,
-    "kennzahlen": load_indicator_values,
-    "wohnbau": load_housing,
-}
 
 
 @dataclass(frozen=True)
@@ -378,9 +302,9 @@ class PlanningData:
             return value
 
     def table(self, kind: str) -> pd.DataFrame:
-        if kind not in _EMPTY:
-            raise KeyError(f"Unbekannte Datenart '{kind}'. Gültig: {', '.join(_EMPTY)}")
-        return self.tables.get(kind, pd.DataFrame(columns=_EMPTY[kind]))
+        if kind not in _FACTS:
+            raise KeyError(f"Unbekannte Datenart '{kind}'. Gültig: {', '.join(_FACTS)}")
+        return self.tables.get(kind, pd.DataFrame(columns=list(_FACTS[kind].columns)))
 
     @property
     def data_level(self) -> int:
@@ -433,6 +357,6 @@ def load_planning_data(
             if vid not in all_versions or all_versions[vid].kind != kind:
                 raise KeyError(f"Datenstand {vid} gehört nicht zur Datenart '{kind}' dieses Gebietsstands.")
             versions[kind] = all_versions[vid]
-    tables = {kind: _LOADERS[kind](engine, v.id) for kind, v in versions.items() if kind in _LOADERS}
+    tables = {kind: load_facts(engine, kind, v.id) for kind, v in versions.items() if kind in _FACTS}
     areas = load_areas(engine, layout.id, layout.epsg)
     return PlanningData(layout=layout, versions=versions, areas=areas, tables=tables)
