@@ -161,3 +161,45 @@ AUDIT_FIELDS = {
     "target": "Zielwert",
     "tolerance": "Toleranz",
 }
+
+
+_TYPED_GERMAN = re.compile(r"^[+-]?\d+(,\d+)?$")
+_TYPED_GROUPED = re.compile(r"^[+-]?\d{1,3}(\.\d{3})+(,\d+)?$")
+_TYPED_POINT = re.compile(r"^[+-]?\d+\.\d+$")
+
+
+class TypedNumberError(ValueError):
+    """A number typed into a field that cannot be read without guessing (German message)."""
+
+
+def parse_typed_number(text: str) -> tuple[float, str | None]:
+    """A number as a person types it into a field: ``45,5``, ``1.234,5`` or ``45``.
+
+    Returns the value and, when the text was read in a way the person should see, a German note
+    (``45.5`` is read as 45,5: a full stop followed by other than three digits cannot group
+    thousands). ``1.500`` is refused: it is 1.500 in German and 1,5 in English, and a target or a
+    quota must not be guessed. Raises :class:`TypedNumberError` with a German message.
+    """
+    t = re.sub(r"[\s\u00a0\u2009\u202f]", "", text or "").removesuffix("%")
+    if not t:
+        raise TypedNumberError("Bitte eine Zahl eingeben.")
+    if _TYPED_GERMAN.match(t):
+        return float(t.replace(",", ".")), None
+    if _TYPED_GROUPED.match(t) and not t.lstrip("+-").startswith("0"):
+        if "," not in t and t.count(".") == 1:
+            raise TypedNumberError(
+                f"„{text.strip()}“ ist mehrdeutig: {number(float(t.replace('.', '')))} oder "
+                f"{number(float(t), 3).rstrip('0').rstrip(',')}? Dezimalstellen bitte mit Komma "
+                "schreiben, Tausender ohne Punkt."
+            )
+        return float(t.replace(".", "").replace(",", ".")), None
+    if _TYPED_POINT.match(t):
+        value = float(t)
+        return value, f"„{text.strip()}“ gelesen als {number(value, len(t.split('.')[1]))}"
+    raise TypedNumberError(f"„{text.strip()}“ ist keine Zahl (Dezimalstellen mit Komma, z. B. 45,5).")
+
+
+def typed_number_text(value: float, decimals: int = 2) -> str:
+    """A value as a number field shows it: German comma, no thousands dots, no trailing zeros."""
+    text = f"{round(float(value), decimals):.{decimals}f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text.replace(".", ",")
