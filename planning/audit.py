@@ -44,29 +44,22 @@ from planning.audit_trail import (  # noqa: F401
 )
 from planning.auth import Permission, PermissionDenied
 from planning.models import (
+    FACT_MODELS,
     AgendaItem,
     AppUser,
     Area,
     AreaLayout,
     AuditEvent,
-    Birth,
     Comment,
     DatasetVersion,
     Decision,
-    Enrollment,
-    HousingDevelopment,
     IndicatorDefinition,
     IndicatorSet,
     IndicatorTarget,
-    IndicatorValue,
-    Kindertagespflege,
-    Kita,
     MappingProfile,
     Meeting,
-    Population,
     SavedView,
     Scenario,
-    School,
     WorkOrder,
     utcnow,
 )
@@ -89,20 +82,7 @@ AUDITED: dict[type, Permission] = {
     AppUser: Permission.ADMINISTER,
 }
 #: Imported facts: checked (import right), recorded through their dataset version.
-FACTS: dict[type, Permission] = {
-    cls: Permission.IMPORT
-    for cls in (
-        Area,
-        Population,
-        Birth,
-        Kita,
-        Kindertagespflege,
-        School,
-        Enrollment,
-        IndicatorValue,
-        HousingDevelopment,
-    )
-}
+FACTS: dict[type, Permission] = {cls: Permission.IMPORT for cls in (Area, *FACT_MODELS.values())}
 
 CREATED, CHANGED, DELETED, IMPORTED = "angelegt", "geändert", "gelöscht", "importiert"
 ACTIVATED, DEACTIVATED = "aktiviert", "deaktiviert"

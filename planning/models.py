@@ -318,6 +318,20 @@ class HousingDevelopment(Base):
     status: Mapped[str] = mapped_column(String(20), default="geplant")
 
 
+#: The model of each data kind's rows (every kind of :data:`DATA_KINDS` but "gebiete", whose rows are
+#: :class:`Area`): imports, the demo, the audit check and the repository look them up here.
+FACT_MODELS: dict[str, Any] = {
+    "bevoelkerung": Population,
+    "geburten": Birth,
+    "kitas": Kita,
+    "kindertagespflege": Kindertagespflege,
+    "schulen": School,
+    "schueler": Enrollment,
+    "kennzahlen": IndicatorValue,
+    "wohnbau": HousingDevelopment,
+}
+
+
 class MappingProfile(Base):
     """A saved column mapping (source column → canonical field) for one data kind and office.
 

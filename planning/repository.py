@@ -17,20 +17,7 @@ import shapely
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from planning.models import (
-    DATA_KINDS,
-    Area,
-    AreaLayout,
-    Birth,
-    DatasetVersion,
-    Enrollment,
-    HousingDevelopment,
-    IndicatorValue,
-    Kindertagespflege,
-    Kita,
-    Population,
-    School,
-)
+from planning.models import DATA_KINDS, FACT_MODELS, Area, AreaLayout, DatasetVersion, School
 
 
 class NoDataError(LookupError):
@@ -161,9 +148,8 @@ def _frame(engine: Engine, stmt) -> pd.DataFrame:  # type: ignore[no-untyped-def
 
 @dataclass(frozen=True)
 class _Fact:
-    """How the rows of one data kind are read: model, columns in order, pandas types."""
+    """How the rows of one data kind (model: :data:`planning.models.FACT_MODELS`) are read."""
 
-    model: type
     #: Columns of the frame in this order; ``gebiet_id`` is the area's, the others the model's (or
     #: ``via``'s where the model lacks them).
     columns: tuple[str, ...]
@@ -172,29 +158,26 @@ class _Fact:
     may_lack_area: bool = False
     order_by: str | None = None
     #: The row that carries the area (pupils: their school, joined by ``school_id``).
-    via: type | None = None
+    via: Any = None
 
 
 _INT = "Int64"
 #: Every data kind with its columns: the loaders and the empty frames of a kind not loaded use these.
 _FACTS: dict[str, _Fact] = {
     "bevoelkerung": _Fact(
-        Population,
         ("gebiet_id", "year", "age_from", "age_to", "sex", "count"),
         {"year": "int64", "age_from": "int64", "age_to": _INT, "count": _INT},
     ),
-    "geburten": _Fact(Birth, ("gebiet_id", "year", "count"), {"count": _INT}),
+    "geburten": _Fact(("gebiet_id", "year", "count"), {"count": _INT}),
     "kitas": _Fact(
-        Kita,
         ("kita_id", "name", "traeger", "traeger_art", "gebiet_id", "lon", "lat", "places_total", "places_u3",
          "places_ue3", "status", "opening_year", "closing_year"),
         dict.fromkeys(("places_total", "places_u3", "places_ue3", "opening_year", "closing_year"), _INT),
         may_lack_area=True,
         order_by="kita_id",
     ),
-    "kindertagespflege": _Fact(Kindertagespflege, ("gebiet_id", "year", "places"), {"places": _INT}),
+    "kindertagespflege": _Fact(("gebiet_id", "year", "places"), {"places": _INT}),
     "schulen": _Fact(
-        School,
         ("schul_id", "name", "schulart", "traeger", "gebiet_id", "lon", "lat", "zuege", "classrooms",
          "ganztag_places", "ganztag_form"),
         {"classrooms": _INT, "ganztag_places": _INT},
@@ -202,19 +185,16 @@ _FACTS: dict[str, _Fact] = {
         order_by="schul_id",
     ),
     "schueler": _Fact(
-        Enrollment,
         ("schul_id", "schulart", "gebiet_id", "school_year", "grade", "pupils", "classes"),
         {"pupils": _INT, "classes": _INT},
         may_lack_area=True,
         via=School,
     ),
     "kennzahlen": _Fact(
-        IndicatorValue,
         ("gebiet_id", "year", "code", "value", "numerator", "denominator"),
         dict.fromkeys(("value", "numerator", "denominator"), "Float64"),
     ),
     "wohnbau": _Fact(
-        HousingDevelopment,
         ("projekt_id", "name", "gebiet_id", "units", "completion_year", "completion_year_end", "status"),
         may_lack_area=True,
     ),
@@ -223,21 +203,21 @@ _FACTS: dict[str, _Fact] = {
 
 def load_facts(engine: Engine, kind: str, version_id: int) -> pd.DataFrame:
     """The rows of one dataset version of ``kind`` with the columns of :data:`_FACTS` (in order)."""
-    fact = _FACTS[kind]
-    holder = fact.via or fact.model
+    fact, model = _FACTS[kind], FACT_MODELS[kind]
+    holder = fact.via or model
 
     def column(name: str) -> Any:
         if name == "gebiet_id":
             return Area.gebiet_id
-        return getattr(fact.model, name) if hasattr(fact.model, name) else getattr(holder, name)
+        return getattr(model, name) if hasattr(model, name) else getattr(holder, name)
 
-    stmt = select(*(column(c) for c in fact.columns)).select_from(fact.model)
+    stmt = select(*(column(c) for c in fact.columns)).select_from(model)
     if fact.via is not None:
-        stmt = stmt.join(fact.via, fact.via.id == fact.model.school_id)
+        stmt = stmt.join(fact.via, fact.via.id == model.school_id)
     join = stmt.outerjoin if fact.may_lack_area else stmt.join
-    stmt = join(Area, Area.id == holder.area_id).where(fact.model.dataset_version_id == version_id)
+    stmt = join(Area, Area.id == holder.area_id).where(model.dataset_version_id == version_id)
     if fact.order_by:
-        stmt = stmt.order_by(getattr(fact.model, fact.order_by))
+        stmt = stmt.order_by(getattr(model, fact.order_by))
     return _frame(engine, stmt).astype(fact.dtypes)
 
 

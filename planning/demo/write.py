@@ -20,19 +20,7 @@ from planning.demo.generate import DemoData, generate_demo
 from planning.demo.population import YEARS
 from planning.demo.register import register_rows
 from planning.demo.steering import seed_steering
-from planning.models import (
-    Area,
-    AreaLayout,
-    Birth,
-    DatasetVersion,
-    Enrollment,
-    HousingDevelopment,
-    IndicatorValue,
-    Kindertagespflege,
-    Kita,
-    Population,
-    School,
-)
+from planning.models import FACT_MODELS, Area, AreaLayout, DatasetVersion, Enrollment, School
 from planning.models import Scenario as ScenarioRow
 from planning.scenarios import Measure
 
@@ -99,16 +87,16 @@ def _records(df: pd.DataFrame, columns: list[str], **extra: object) -> list[dict
     return [{**extra, **dict(zip(columns, row, strict=True))} for row in zip(*values, strict=True)]
 
 
-#: Fact tables written with ``area_id``: data kind → (model, DemoData attribute, columns).
-_FACTS: dict[str, tuple[type, str, list[str]]] = {
-    "bevoelkerung": (Population, "population", ["year", "age_from", "age_to", "count"]),
-    "geburten": (Birth, "births", ["year", "count"]),
-    "kindertagespflege": (Kindertagespflege, "kindertagespflege", ["year", "places"]),
-    "kitas": (Kita, "kitas", ["kita_id", "name", "traeger", "traeger_art", "lon", "lat", "places_total",
-                              "places_u3", "places_ue3", "status", "opening_year", "closing_year"]),
-    "kennzahlen": (IndicatorValue, "indicators", ["year", "code", "value", "numerator", "denominator"]),
-    "wohnbau": (HousingDevelopment, "housing", ["projekt_id", "name", "units", "completion_year",
-                                                "completion_year_end", "status"]),
+#: Fact tables written with ``area_id`` (model: FACT_MODELS): data kind → (DemoData attribute, columns).
+_FACTS: dict[str, tuple[str, list[str]]] = {
+    "bevoelkerung": ("population", ["year", "age_from", "age_to", "count"]),
+    "geburten": ("births", ["year", "count"]),
+    "kindertagespflege": ("kindertagespflege", ["year", "places"]),
+    "kitas": ("kitas", ["kita_id", "name", "traeger", "traeger_art", "lon", "lat", "places_total",
+                        "places_u3", "places_ue3", "status", "opening_year", "closing_year"]),
+    "kennzahlen": ("indicators", ["year", "code", "value", "numerator", "denominator"]),
+    "wohnbau": ("housing", ["projekt_id", "name", "units", "completion_year", "completion_year_end",
+                            "status"]),
 }  # fmt: skip
 _SCHOOL_COLUMNS = ["schul_id", "name", "schulart", "traeger", "lon", "lat", "zuege", "classrooms",
                    "ganztag_places", "ganztag_form"]  # fmt: skip
@@ -151,7 +139,7 @@ def build_demo(engine: Engine, seed: int = 2025) -> DemoReport:
 def _build_demo(engine: Engine, seed: int) -> DemoReport:
     data = generate_demo(seed)
     counts = {"gebiete": len(data.areas), "schulen": len(data.schools), "schueler": len(data.enrollment)}
-    counts |= {kind: len(getattr(data, attr)) for kind, (_, attr, _) in _FACTS.items()}
+    counts |= {kind: len(getattr(data, attr)) for kind, (attr, _) in _FACTS.items()}
     with session_scope(engine) as s:
         layout = AreaLayout(
             code=LAYOUT_CODE,
@@ -183,12 +171,12 @@ def _build_demo(engine: Engine, seed: int) -> DemoReport:
             s.add_all(objs)
             s.flush()
             area_id |= {o.gebiet_id: o.id for o in objs}
-        for kind, (model, attr, columns) in _FACTS.items():
+        for kind, (attr, columns) in _FACTS.items():
             df = getattr(data, attr)
             rows = _records(df, columns, dataset_version_id=versions[kind].id)
             for row, gid in zip(rows, df["gebiet_id"].tolist(), strict=True):
                 row["area_id"] = area_id[gid]
-            s.execute(insert(model), rows)
+            s.execute(insert(FACT_MODELS[kind]), rows)
         schools = [
             School(**row, area_id=area_id[gid], dataset_version_id=versions["schulen"].id)
             for row, gid in zip(

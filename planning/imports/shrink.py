@@ -9,7 +9,6 @@ previous version stays and can be made active again in one step.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import pandas as pd
 from sqlalchemy import Engine, and_, func, or_, select
@@ -19,18 +18,7 @@ from planning.db import session_scope
 from planning.formatting import number
 from planning.imports.problems import Problem
 from planning.imports.validate import Checked
-from planning.models import (
-    AreaLayout,
-    Birth,
-    DatasetVersion,
-    Enrollment,
-    HousingDevelopment,
-    IndicatorValue,
-    Kindertagespflege,
-    Kita,
-    Population,
-    School,
-)
+from planning.models import FACT_MODELS, AreaLayout, DatasetVersion, IndicatorValue
 
 #: A delivery with fewer than this share of the active version's rows or areas is held back.
 RATIO = 0.5
@@ -38,16 +26,6 @@ CONFIRM_HINT = (
     "Wenn das so gewollt ist: in der App „Ja, ersetzen“ ankreuzen, "
     "auf der Kommandozeile --bestaetigen angeben."
 )
-_TABLES: dict[str, Any] = {
-    "bevoelkerung": Population,
-    "geburten": Birth,
-    "kitas": Kita,
-    "kindertagespflege": Kindertagespflege,
-    "schulen": School,
-    "schueler": Enrollment,
-    "kennzahlen": IndicatorValue,
-    "wohnbau": HousingDevelopment,
-}
 
 
 @dataclass(frozen=True)
@@ -103,7 +81,7 @@ def shrinkage(session: Session, kind: str, layout_id: int, frame: pd.DataFrame) 
     Kennzahlen replace only the delivered indicators in the delivered years (the others carry over),
     so only those are compared.
     """
-    table = _TABLES.get(kind)
+    table = FACT_MODELS.get(kind)
     if table is None:
         return None
     active = session.scalars(
