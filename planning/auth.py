@@ -14,15 +14,13 @@ actor. The command line, migrations, the demo build and scheduled jobs open
 
 The user store (table ``app_user``) serves installations without an identity provider: bcrypt
 hashes, created with ``python -m planning user add``. With OIDC (``st.login``) the identity
-provider signs people in and the store only maps them to roles.
+provider signs people in and the store only maps them to roles. The sign-in cookie, its secret
+and the one-time tickets that let the server set it are :mod:`planning.signin`.
 """
 
 from __future__ import annotations
 
-import base64
 import contextlib
-import hashlib
-import hmac
 import ipaddress
 import re
 import threading
@@ -37,6 +35,19 @@ from sqlalchemy import Engine, select, update
 
 from planning.models import AppUser
 from planning.sessions import compare_and_set, concurrent_edit_message, session_scope
+
+# The sign-in cookie, its secret and the one-time tickets live in planning.signin; these names
+# stay importable from here (the CLI, the app and the tests use them as auth.…).
+from planning.signin import (  # noqa: F401
+    MAKE_SECRET,
+    MIN_SECRET_BYTES,
+    SESSION_SECRET_ENV,
+    SESSION_TTL_S,
+    SessionClaim,
+    session_secret_problem,
+    session_token,
+    verify_session_token,
+)
 
 
 class Permission(StrEnum):
@@ -444,109 +455,3 @@ class LoginThrottle:
     def succeeded(self, username: str) -> None:
         with self._lock:
             self._failures.pop((username or "").strip().lower(), None)
-
-
-# --- a sign-in that outlasts a reload ---------------------------------------------------------------
-
-#: Environment variable with the secret that signs sign-in cookies (same for every app process).
-SESSION_SECRET_ENV = "PLANUNGSATLAS_SESSION_SECRET"
-#: A working day: the signed-in browser keeps its sign-in across reloads and new tabs this long.
-SESSION_TTL_S = 8 * 3600
-#: HMAC-SHA256 keys shorter than this are guessable offline from one cookie.
-MIN_SECRET_BYTES = 32
-#: How to make a good secret (named in every refusal).
-MAKE_SECRET = 'python -c "import secrets; print(secrets.token_urlsafe(48))"'
-#: Words of placeholders in templates (deploy/planungsatlas.env.example, secrets.toml.example).
-_PLACEHOLDER_WORDS = (
-    "zufall",
-    "einsetzen",
-    "beispiel",
-    "example",
-    "changeme",
-    "change-me",
-    "placeholder",
-    "platzhalter",
-    "mindestens",
-    "geheimnis",
-    "secret",
-    "…",
-    "xxxx",
-)
-
-
-def session_secret_problem(secret: str | bytes | None, where: str = SESSION_SECRET_ENV) -> str | None:
-    """Why ``secret`` must not sign cookies of a server in the network (German), or None if fine.
-
-    Refused: missing, shorter than :data:`MIN_SECRET_BYTES` bytes, a placeholder of a template, or
-    made of very few different characters (``aaaa…``). Anyone who knows or guesses the secret can
-    sign a cookie for any user, Administration included.
-    """
-    raw = secret.encode("utf-8") if isinstance(secret, str) else (secret or b"")
-    text = raw.decode("utf-8", "replace").strip()
-    how = (
-        f"Ein neues Geheimnis erzeugen mit: {MAKE_SECRET} – in {where} eintragen (für alle App-Prozesse "
-        "dasselbe) und die App neu starten."
-    )
-    if not text:
-        return f"Das Geheimnis für die Anmelde-Cookies ({where}) fehlt. {how}"
-    if len(raw) < MIN_SECRET_BYTES:
-        return (
-            f"Das Geheimnis für die Anmelde-Cookies ({where}) ist zu kurz: {len(raw)} Bytes, "
-            f"mindestens {MIN_SECRET_BYTES}. {how}"
-        )
-    folded = text.casefold()
-    if any(word in folded for word in _PLACEHOLDER_WORDS):
-        return (
-            f"Das Geheimnis für die Anmelde-Cookies ({where}) ist der Platzhalter aus der Vorlage; "
-            f"mit ihm kann jeder eine Anmeldung fälschen. {how}"
-        )
-    if len(set(text)) < 12:
-        return (
-            f"Das Geheimnis für die Anmelde-Cookies ({where}) ist nicht zufällig (nur {len(set(text))} "
-            f"verschiedene Zeichen). {how}"
-        )
-    return None
-
-
-@dataclass(frozen=True)
-class SessionClaim:
-    """What a valid sign-in cookie says: the user and the sign-in generation it was issued in."""
-
-    username: str
-    generation: int
-
-
-def session_token(
-    secret: bytes, username: str, now: float, ttl_s: int = SESSION_TTL_S, generation: int = 0
-) -> str:
-    """A signed, expiring token naming ``username`` (the browser keeps it as a cookie).
-
-    ``name.expiry.generation.signature``, the signature an HMAC-SHA256 over the rest with the
-    server's secret; nothing secret is inside, and it cannot be forged or prolonged without the
-    secret. ``generation`` is the user's :func:`session_generation`: "Abmelden" and disabling count
-    it up, which ends every token issued before.
-    """
-    name = base64.urlsafe_b64encode(username.encode("utf-8")).decode("ascii").rstrip("=")
-    payload = f"{name}.{int(now) + ttl_s}.{int(generation)}"
-    mac = hmac.new(secret, payload.encode("ascii"), hashlib.sha256).hexdigest()
-    return f"{payload}.{mac}"
-
-
-def verify_session_token(secret: bytes, token: str | None, now: float) -> SessionClaim | None:
-    """User and generation of a valid, unexpired token, else None (tampered, expired, malformed).
-
-    Whether the generation is still the user's is checked against the database by the caller."""
-    if not token or token.count(".") != 3:
-        return None
-    name, expiry, generation, mac = token.split(".")
-    payload = f"{name}.{expiry}.{generation}".encode("ascii", "replace")
-    expected = hmac.new(secret, payload, hashlib.sha256).hexdigest()
-    if not hmac.compare_digest(mac.encode("utf-8"), expected.encode("ascii")):
-        return None  # bytes: a cookie may carry any characters, compare_digest takes only ASCII str
-    if not expiry.isdigit() or int(expiry) < now or not generation.isdigit():
-        return None
-    try:
-        username = base64.urlsafe_b64decode(name + "=" * (-len(name) % 4)).decode("utf-8")
-    except (ValueError, UnicodeDecodeError):
-        return None
-    return SessionClaim(username, int(generation))
