@@ -29,18 +29,21 @@ from typing import Any
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from planning import auth
+from planning import auth, signin
 from planning.auth import Permission, Principal
-from ui import components
+from ui import components, signin_routes
 from ui import data as uidata
 
 WORKPLACE = auth.Principal("arbeitsplatz", "Arbeitsplatz ohne Anmeldung", auth.Role.ADMIN)
 #: Session-state key of the signed-in person. Not a widget key: the browser cannot set it.
 _PRINCIPAL = "_planungsatlas_principal"
 _THROTTLE = auth.LoginThrottle()
-#: The browser keeps the sign-in in this cookie (signed token, see planning.auth.session_token).
-COOKIE = "planungsatlas_anmeldung"
-_SET_COOKIE = "_planungsatlas_cookie_set"
+#: The browser keeps the sign-in in this HttpOnly cookie (signed token, planning.signin).
+COOKIE = signin.COOKIE
+#: The one-time ticket the page still has to hand to the server's route for the cookie.
+_TICKET = "_planungsatlas_cookie_ticket"
+#: "Abmelden" was clicked: the page still has to ask the server to delete the cookie.
+_CLEAR_COOKIE = "_planungsatlas_cookie_clear"
 _SIGNED_OUT = "_planungsatlas_signed_out"
 #: Sign-in generation of the session's person (built-in store only; OIDC sessions have none).
 _GENERATION = "_planungsatlas_generation"
@@ -173,23 +176,32 @@ def _from_cookie() -> Principal | None:
     return who
 
 
-def _secure() -> bool:
-    """The browser reaches us over HTTPS (directly or through the proxy that terminates TLS)."""
-    proto = st.context.headers.get("X-Forwarded-Proto")
-    return str(st.context.url or "").startswith("https:") or (
-        isinstance(proto, str) and proto.strip().lower() == "https"
+def _post_to_server(path: str, body: str = "") -> None:
+    """Have the page POST ``body`` to one of the server's sign-in routes (ui/signin_routes.py).
+
+    The route's answer sets or deletes the HttpOnly cookie; the page's script never holds the
+    cookie itself, only a one-time ticket for it."""
+    url = json.dumps(signin_routes.base_path() + path)
+    script = (
+        f"fetch({url}, {{method: 'POST', body: {json.dumps(body)}, credentials: 'same-origin', "
+        "cache: 'no-store'}).then((r) => { if (!r.ok) console.warn('Anmelde-Cookie:', r.status); });"
     )
+    st.html(f"<script>{script}</script>", unsafe_allow_javascript=True)
 
 
-def _cookie_script(value: str, max_age: int) -> None:
-    """Set (or with ``max_age`` 0 delete) the sign-in cookie: SameSite=Strict, Secure over HTTPS.
+def cookie_problem() -> str | None:
+    """Why this server must not sign anybody in with the built-in accounts (German), or None.
 
-    Not HttpOnly: a Streamlit script cannot send response headers, so the cookie is written by the
-    page. What a stolen copy could do is bounded instead: 8 hours, and "Abmelden" or disabling the
-    user ends it (per-user generation in the database)."""
-    secure = "; Secure" if _secure() else ""
-    cookie = json.dumps(f"{COOKIE}={value}; Path=/; Max-Age={max_age}; SameSite=Strict{secure}")
-    st.html(f"<script>document.cookie = {cookie};</script>", unsafe_allow_javascript=True)
+    Without ``serve.py``'s routes the sign-in cookie could only be written by a page script (not
+    HttpOnly). A server in the network then signs nobody in; on this computer alone a sign-in holds
+    for the browser tab, without a cookie."""
+    if signin_routes.served() or not network_facing():
+        return None
+    return (
+        "Dieser Server ist aus dem Netz erreichbar, wurde aber ohne die Anmelde-Routen gestartet "
+        "(`streamlit run app.py`). Bitte mit `streamlit run serve.py` starten (`make run`, "
+        "deploy/systemd): nur so setzt der Server das Anmelde-Cookie so, dass Skripte es nicht lesen können."
+    )
 
 
 def signed_in() -> Principal | None:
@@ -296,12 +308,12 @@ def gate(sections: dict[str, list[Any]]) -> None:
     if problem is not None:
         _refuse(problem)
     if signed_in() is not None:
-        if token := st.session_state.pop(_SET_COOKIE, None):
-            _cookie_script(token, auth.SESSION_TTL_S)
+        if ticket := st.session_state.pop(_TICKET, None):
+            _post_to_server(signin_routes.SIGN_IN_PATH, ticket)
         return
     st.navigation(sections, position="hidden")
-    if st.session_state.get(_SIGNED_OUT):
-        _cookie_script("", 0)
+    if st.session_state.pop(_CLEAR_COOKIE, None) and signin_routes.served():
+        _post_to_server(signin_routes.SIGN_OUT_PATH)
     _sign_in_page()
     st.stop()
 
@@ -354,6 +366,13 @@ def _sign_in_page() -> None:
                 else:
                     st.login()
             st.caption("Oder mit einem Konto des Planungsatlas:")
+        problem = cookie_problem()
+        if problem is not None:
+            st.error(
+                f"**Anmeldung mit Benutzername und Passwort nicht möglich.** {problem}",
+                icon=":material/lock:",
+            )
+            return
         with st.form("anmeldung"):
             username = st.text_input("Benutzername", autocomplete="username")
             password = st.text_input("Passwort", type="password", autocomplete="current-password")
@@ -362,6 +381,11 @@ def _sign_in_page() -> None:
             )
         if submitted:
             _try_sign_in(username, password)
+        if not signin_routes.served():
+            st.caption(
+                "Die Anmeldung gilt nur in diesem Browser-Tab: ohne `serve.py` setzt der Server kein "
+                "Anmelde-Cookie (nach dem Neuladen bitte erneut anmelden)."
+            )
         _demo_accounts()
 
 
@@ -380,9 +404,9 @@ def _try_sign_in(username: str, password: str) -> None:
     st.session_state[_PRINCIPAL] = person
     st.session_state[_GENERATION] = generation
     st.session_state[_NONCE] = time.time_ns()  # unique: no other session's cached value
-    st.session_state[_SET_COOKIE] = auth.session_token(
-        _session_secret(), person.username, time.time(), generation=generation
-    )
+    if signin_routes.served():  # the page hands the ticket to the route, which sets the cookie
+        token = auth.session_token(_session_secret(), person.username, time.time(), generation=generation)
+        st.session_state[_TICKET] = signin_routes.TICKETS.issue(token, person.username, generation)
     st.session_state.pop(_SIGNED_OUT, None)
     st.rerun()
 
@@ -429,6 +453,7 @@ def sidebar_account() -> None:
             st.session_state.pop(_GENERATION, None)
             st.session_state.pop(_PRINCIPAL, None)
             st.session_state[_SIGNED_OUT] = True
+            st.session_state[_CLEAR_COOKIE] = True
             if oidc_configured() and st.user.is_logged_in:
                 st.logout()
             st.rerun()

@@ -17,7 +17,7 @@ from planning import auth
 from planning.db import make_engine, migrate, session_scope
 from planning.models import AuditEvent, Comment
 from tests.conftest import APPTEST_TIMEOUT_S, build_tiny
-from ui import state
+from ui import signin_routes, state
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 PASSWORD = "richtig-langes-passwort"
@@ -332,6 +332,32 @@ def test_a_server_in_the_network_with_a_real_secret_shows_the_sign_in(city, netw
 
     auth.add_user(city, "leitung", "L. Leitung", "leitung", PASSWORD)
     network.setenv(auth.SESSION_SECRET_ENV, secrets.token_urlsafe(48))
+    network.setattr(signin_routes, "_served", [True])  # started through serve.py
     at = _app()
     assert not at.exception and not at.error
     assert [b.label for b in at.get("form_submit_button")] == ["Anmelden"]
+    assert not any("nur in diesem Browser-Tab" in c.value for c in at.caption)
+
+
+def test_a_server_in_the_network_without_the_cookie_routes_signs_nobody_in(city, network):
+    """`streamlit run app.py` on a network address could only write the cookie from a page script
+    (readable by any script in the page): no password form, a German note how to start it."""
+    import secrets
+
+    auth.add_user(city, "leitung", "L. Leitung", "leitung", PASSWORD)
+    network.setenv(auth.SESSION_SECRET_ENV, secrets.token_urlsafe(48))
+    network.setattr(signin_routes, "_served", [])
+    at = _app()
+    assert not at.exception
+    assert not at.get("form_submit_button") and not at.text_input
+    assert any("ohne die Anmelde-Routen gestartet" in e.value and "serve.py" in e.value for e in at.error)
+
+
+def test_on_this_computer_without_the_cookie_routes_a_sign_in_holds_for_the_tab(city, monkeypatch):
+    """Local `streamlit run app.py`: the form is there, and says that a reload asks again."""
+    auth.add_user(city, "leitung", "L. Leitung", "leitung", PASSWORD)
+    monkeypatch.setattr(signin_routes, "_served", [])
+    at = _app()
+    assert [b.label for b in at.get("form_submit_button")] == ["Anmelden"]
+    assert any("nur in diesem Browser-Tab" in c.value for c in at.caption)
+    assert not any("<script>" in h.proto.body for h in at.get("html"))  # no cookie script at all

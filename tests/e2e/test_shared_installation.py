@@ -1,7 +1,7 @@
 """A shared installation in a real browser: two app processes on one PostgreSQL/PostGIS, sign-in.
 
-- Two Streamlit processes on different ports share one PostgreSQL database (as behind the proxy in
-  ``deploy/``). A reader signs in on the first, a Jugendamt planner on the second.
+- Two Streamlit processes (``serve.py``) on different ports share one PostgreSQL database (as
+  behind the proxy in ``deploy/``). A reader signs in on the first, a Jugendamt planner on the second.
 - The reader finds no way to write: no comment form, no import, no meeting or work order forms,
   no downloads; nothing of theirs reaches the database.
 - The planner writes a comment in process B; the reader sees it in process A after a rerun.
@@ -55,7 +55,8 @@ def two_processes(shared_db: str) -> Iterator[tuple[AppServer, AppServer]]:
     servers: list[AppServer] = []
     try:
         for name in ("a", "b"):
-            servers.append(start_server(shared_db, ARTIFACTS / f"geteilt-{name}.log"))
+            # serve.py, as deploy/systemd starts it: its routes set the HttpOnly sign-in cookie
+            servers.append(start_server(shared_db, ARTIFACTS / f"geteilt-{name}.log", script="serve.py"))
         yield servers[0], servers[1]
     finally:
         for server in servers:
