@@ -5,7 +5,8 @@ import streamlit as st
 from planning import pages
 from ui import components
 from ui.frame import context
-from ui.importer import bundle_section, import_workflow
+from ui.import_bundle import bundle_section
+from ui.importer import import_workflow
 
 context()  # ensures the app frame ran (deep links)
 st.title(pages.title("import"))

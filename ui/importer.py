@@ -1,15 +1,16 @@
-"""The import workflow on the Daten page: upload → preview → column mapping → check → confirm.
+"""The import workflow on the Import page: upload → preview → column mapping → check → confirm.
 
-The same services as ``python -m planning import`` do the work (planning.imports.service), so the
-page and the command line accept and refuse exactly the same files.
+The page and ``python -m planning check``/``import`` share one service (planning.imports.service:
+check_file, write_file), so both accept and refuse exactly the same files. The upload is kept as a
+file named by its digest; its preview reads only the file's head, and its check runs once per file,
+mapping, options and database state (:func:`checked`, keyed on the digest and on
+:func:`~planning.imports.service.check_stamp`), not on every rerun of the form. An import makes a new
+version, which changes that stamp and the version keys of every cached page: nothing is cleared.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -17,32 +18,24 @@ import pandas as pd
 import streamlit as st
 
 from planning.auth import Permission
-from planning.imports.areas import write_areas
-from planning.imports.formats import KINDS, KindSpec
+from planning.db import write_generation
+from planning.imports.formats import KINDS
 from planning.imports.points import POINT_KINDS, is_vector_file, read_points
 from planning.imports.problems import InputFileError, Problem
-from planning.imports.profiles import list_profiles, save_profile
+from planning.imports.profiles import list_profiles
 from planning.imports.readers import read_table
-from planning.imports.service import check_file
-from planning.imports.shape import WIDE_VALUE
+from planning.imports.service import NewLayout, check_file, check_stamp, write_file
 from planning.imports.templates import template_csv, template_xlsx
-from planning.imports.validate import Checked, normalise_header
-from planning.imports.values import NUMBER_FORMATS
-from planning.imports.writer import VersionMeta, hash_bytes, write_checked
+from planning.imports.validate import Checked
+from planning.imports.writer import VersionMeta, hash_bytes
 from ui import auth as uiauth
 from ui import components
 from ui import data as uidata
+from ui.import_form import kept_file, mapping_editor, number_format_choice, profile_saver, table_shape_editor
 
 UPLOAD_TYPES = ["csv", "txt", "xlsx", "geojson", "json", "gpkg", "zip"]
-NONE = "– nicht vorhanden –"
-
-
-@contextmanager
-def _as_file(upload) -> Iterator[Path]:  # type: ignore[no-untyped-def]
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / Path(upload.name).name
-        path.write_bytes(upload.getvalue())
-        yield path
+#: Rows of the preview above the mapping (read from the file's head only).
+PREVIEW_ROWS = 20
 
 
 def problems_frame(problems: list[Problem]) -> pd.DataFrame:
@@ -56,196 +49,77 @@ def problems_frame(problems: list[Problem]) -> pd.DataFrame:
     )
 
 
-def _source_columns(upload, spec: KindSpec) -> tuple[list[str], pd.DataFrame | None, list[Problem]]:  # type: ignore[no-untyped-def]
-    with _as_file(upload) as path:
-        if spec.geometry:
-            from geodata.io import VectorFileError, read_vector
+def digest(upload) -> str:  # type: ignore[no-untyped-def]
+    """The upload's SHA-256, computed once per uploaded file (not on every rerun of the form)."""
+    key = f"upload_digest_{upload.file_id}"
+    if key not in st.session_state:
+        st.session_state[key] = hash_bytes(upload.getvalue())
+    return str(st.session_state[key])
 
-            try:
-                gdf = read_vector(path, upload.name)
-            except VectorFileError as exc:
-                return [], None, [Problem("Fehler", str(exc))]
-            preview = pd.DataFrame(gdf.drop(columns=gdf.geometry.name).head(20)).astype("string")
-            return list(preview.columns), preview, []
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def preview(
+    kind: str, file_digest: str, file_name: str, _path: Path
+) -> tuple[list[str], pd.DataFrame | None, list[Problem]]:
+    """Columns and first rows of an uploaded file (tables: read from the head only), or why it
+    cannot be read. Keyed on the file's digest: the file is read once, not on every rerun."""
+    spec = KINDS[kind]
+    if spec.geometry:
+        from geodata.io import VectorFileError, read_vector
+
         try:
-            if spec.kind in POINT_KINDS and is_vector_file(path, upload.name):
-                raw = read_points(path, upload.name)
-            else:
-                raw = read_table(path, upload.name)
-        except InputFileError as exc:
-            return [], None, exc.problems
-        return list(raw.frame.columns), raw.frame.head(20), []
-
-
-def mapping_editor(
-    spec: KindSpec, columns: list[str], preset: dict[str, str], scope: str = ""
-) -> dict[str, str]:
-    """One selectbox per canonical field; defaults from the profile, else from matching headers."""
-    by_norm = {normalise_header(c): c for c in columns}
-    inverse = {v: k for k, v in preset.items()}
-    mapping: dict[str, str] = {}
-    fields = [*spec.fields]
-    cols = st.columns(3)
-    for i, f in enumerate(fields):
-        default = inverse.get(f.name) or by_norm.get(f.name)
-        options = [NONE, *columns]
-        index = options.index(default) if default in options else 0
-        label = f"{f.name}{' *' if f.required else ''}"
-        choice = cols[i % 3].selectbox(
-            label, options, index=index, help=f.help_de, key=f"map_{spec.kind}_{f.name}_{scope}"
-        )
-        if choice != NONE:
-            mapping[choice] = f.name
-    st.caption("Felder mit \\* sind Pflichtfelder.")
-    return mapping
-
-
-def number_format_choice(kind: str, options: dict[str, str], scope: str = "") -> str:
-    """The file's number convention: found from the values, or the user's answer when they are ambiguous."""
-    labels = {"": "aus den Werten erkennen", **NUMBER_FORMATS}
-    preset = options.get("zahlenformat") or ""
-    choice = st.selectbox(
-        "Zahlenformat",
-        list(labels),
-        index=list(labels).index(preset) if preset in labels else 0,
-        format_func=labels.__getitem__,
-        key=f"numfmt_{kind}_{scope}",
-        help="Nur nötig, wenn die Prüfung fragt: eine Spalte mit Werten wie „1.234“ kann 1234 oder 1,234 "
-        "bedeuten. Die Wahl wird mit dem Zuordnungsprofil gespeichert.",
-    )
-    return str(choice)
-
-
-def upper_level_editor(kind: str, preset: dict[str, Any], scope: str) -> dict[str, Any]:
-    """The level above the file's areas: from a second area file (largest share) or an id prefix."""
-    out: dict[str, Any] = {}
-    upload = st.file_uploader(
-        "Zweite Gebietsdatei mit den übergeordneten Gebieten",
-        type=["geojson", "json", "gpkg", "zip"],
-        key=f"upper_file_{kind}",
-        help="Jedes Gebiet kommt in das übergeordnete Gebiet, in dem der größte Teil seiner Fläche liegt; "
-        "liegt es zu weniger als 90 % darin, sagt die Prüfung es.",
-    )
-    st.caption("GeoJSON, GeoPackage oder gezipptes Shapefile, höchstens 50 MB.")
-    if upload is not None:
-        path = _kept_file(upload)
-        out["ober_datei"] = str(path)
-        try:
-            from geodata.io import VectorFileError, read_vector
-
-            columns = [c for c in read_vector(path, upload.name).columns if c != "geometry"]
+            gdf = read_vector(_path, file_name)
         except VectorFileError as exc:
-            st.error(components.plain(exc), icon=":material/error:")
-            columns = []
-        c1, c2 = st.columns(2)
-        for col, key, label in (
-            (c1, "ober_datei_id", "Spalte mit der Kennung"),
-            (c2, "ober_datei_name", "Spalte mit dem Namen"),
-        ):
-            options = [NONE, *columns]
-            wanted = preset.get(key)
-            choice = col.selectbox(
-                label,
-                options,
-                index=options.index(wanted) if wanted in options else 0,
-                key=f"{key}_{kind}_{scope}",
-                placeholder="Bitte wählen",
-            )
-            out[key] = choice if choice != NONE else None
-    else:
-        out["ober_datei_id"] = preset.get("ober_datei_id")
-        out["ober_datei_name"] = preset.get("ober_datei_name")
-    n = st.number_input(
-        "Oder: aus den ersten N Zeichen der Kennung (0 = nicht)",
-        min_value=0,
-        max_value=12,
-        value=int(preset.get("ober_aus_praefix") or 0),
-        key=f"shape_prefix_{kind}_{scope}",
+            return [], None, [Problem("Fehler", str(exc))]
+        rows = pd.DataFrame(gdf.drop(columns=gdf.geometry.name).head(PREVIEW_ROWS)).astype("string")
+        return list(rows.columns), rows, []
+    try:
+        if kind in POINT_KINDS and is_vector_file(_path, file_name):
+            raw = read_points(_path, file_name)
+        else:
+            raw = read_table(_path, file_name, head=PREVIEW_ROWS)
+    except InputFileError as exc:
+        return [], None, exc.problems
+    return list(raw.frame.columns), raw.frame.head(PREVIEW_ROWS), []
+
+
+@st.cache_data(ttl=uidata.CURRENT_TTL_S, show_spinner=False)
+def _stamp(url: str, generation: int) -> tuple[Any, ...]:
+    return check_stamp(uidata.engine_for(url))
+
+
+@st.cache_data(show_spinner="Prüfe die Datei …", max_entries=8)
+def checked(
+    url: str,
+    stamp: tuple[Any, ...],
+    kind: str,
+    file_digest: str,
+    file_name: str,
+    mapping: dict[str, str] | None,
+    number_format: str | None,
+    crs: str | None,
+    options: dict[str, Any],
+    _path: Path,
+) -> Checked:
+    """The service's check of an uploaded file, once per file (digest), mapping, options and
+    database state (``stamp``, :func:`~planning.imports.service.check_stamp`): a rerun of the form
+    that changes none of them shows the cached result; an import changes the stamp."""
+    return check_file(
+        uidata.engine_for(url),
+        kind,
+        _path,
+        mapping,
+        name=file_name,
+        number_format=number_format,  # type: ignore[arg-type]
+        crs=crs,
+        options=options,
     )
-    out["ober_aus_praefix"] = int(n) or None
-    return out
 
 
-def _kept_file(upload) -> Path:  # type: ignore[no-untyped-def]
-    """An upload kept as a file for the reruns of this check (named by its content, so never stale)."""
-    data = upload.getvalue()
-    folder = Path(tempfile.gettempdir()) / "planungsatlas-upload" / hash_bytes(data)[:24]
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / Path(upload.name).name
-    if not path.is_file():
-        path.write_bytes(data)
-    return path
-
-
-def table_shape_editor(
-    kind: str, columns: list[str], preset: dict[str, Any], scope: str = ""
-) -> dict[str, Any]:
-    """How the city's table is laid out (planning.imports.shape): saved with the profile."""
-    out: dict[str, Any] = {}
-    if kind in ("gebiete",):
-        upper_preset = bool(preset.get("ober_aus_praefix") or preset.get("ober_datei_id"))
-        with st.expander("Übergeordnete Ebene (z. B. Stadtbezirke)", expanded=upper_preset):
-            out.update(upper_level_editor(kind, preset, scope))
-        return out
-    if kind not in WIDE_VALUE and kind not in POINT_KINDS:
-        return out
-    shaped = any(
-        preset.get(k) for k in ("breit", "jahr", "jahr_aus_dateiname", "filter", "summen_ids", "kennzahl")
-    )
-    with st.expander("Tabellenform (breite Tabellen, Jahr, Filter, Summenzeilen)", expanded=shaped):
-        c1, c2, c3 = st.columns(3)
-        if kind in WIDE_VALUE:
-            wide = ["", "alter", "jahr"]
-            out["breit"] = c1.selectbox(
-                "Breite Tabelle",
-                wide,
-                index=wide.index(preset.get("breit") or ""),
-                format_func=lambda w: {
-                    "": "nein",
-                    "alter": "eine Spalte je Altersgruppe",
-                    "jahr": "eine Spalte je Jahr",
-                }[w],
-                key=f"shape_wide_{kind}_{scope}",
-            )
-            year = c2.text_input(
-                "Jahr (fest)", value=str(preset.get("jahr") or ""), key=f"shape_year_{kind}_{scope}"
-            )
-            out["jahr"] = int(year) if year.strip().isdigit() else None
-            out["jahr_aus_dateiname"] = c3.checkbox(
-                "Jahr aus dem Dateinamen",
-                value=bool(preset.get("jahr_aus_dateiname")),
-                key=f"shape_year_name_{kind}_{scope}",
-            )
-        f_col, f_val = next(iter((preset.get("filter") or {}).items()), ("", ""))
-        options = ["", *columns]
-        col = c1.selectbox(
-            "Filter: Spalte",
-            options,
-            index=options.index(f_col) if f_col in options else 0,
-            key=f"shape_filter_col_{kind}_{scope}",
-            placeholder="Bitte wählen",
-        )
-        val = c2.text_input(
-            "Filter: Wert (* = irgendeiner)", value=f_val, key=f"shape_filter_val_{kind}_{scope}"
-        )
-        out["filter"] = {col: val.strip()} if col and val.strip() else None
-        if kind in WIDE_VALUE:
-            ids = c3.text_input(
-                "Summenzeilen (Kennungen, mit Komma)",
-                value=",".join(preset.get("summen_ids") or []),
-                key=f"shape_totals_{kind}_{scope}",
-                help="z. B. 000 für die Stadt; Zeilen der Stadtbezirke werden von selbst erkannt.",
-            )
-            out["summen_ids"] = [x.strip() for x in ids.split(",") if x.strip()] or None
-        if kind == "kennzahlen":
-            code = c3.text_input(
-                "Kennzahl (fester Code)",
-                value=str(preset.get("kennzahl") or ""),
-                key=f"shape_code_{kind}_{scope}",
-                help="Für eine Datei ohne Kennzahl-Spalte, z. B. eine Spalte je Jahr für eine Kennzahl.",
-            )
-            out["kennzahl"] = code.strip() or None
-    return out
+def current_stamp() -> tuple[Any, ...]:
+    """:func:`~planning.imports.service.check_stamp` of the app's database, re-read after any write
+    of this process and at least every few seconds (writes of other processes)."""
+    return _stamp(uidata.db_url(), write_generation())
 
 
 def import_workflow() -> None:
@@ -274,13 +148,15 @@ def import_workflow() -> None:
     st.caption("Datei hierher ziehen oder über „Datei wählen“ auswählen (höchstens 50 MB).")
     if upload is None:
         return
-    columns, preview, read_problems = _source_columns(upload, spec)
+    file_digest = digest(upload)
+    path = kept_file(upload, file_digest)
+    columns, rows, read_problems = preview(kind, file_digest, upload.name, path)
     if read_problems:
         for p in read_problems:
             st.error(str(p), icon=":material/error:")
         return
-    with st.expander(f"Vorschau: {upload.name} (erste {len(preview)} Zeilen)", expanded=False):
-        st.dataframe(preview, hide_index=True)
+    with st.expander(f"Vorschau: {upload.name} (erste {len(rows)} Zeilen)", expanded=False):
+        st.dataframe(rows, hide_index=True)
 
     profiles = {p.name: p for p in list_profiles(engine, kind)}
     chosen = st.selectbox("Zuordnungsprofil", ["– keins –", *profiles], key=f"profile_{kind}")
@@ -338,27 +214,28 @@ def import_workflow() -> None:
             "Ebenen (von oben, mit Komma)", key="layout_levels", placeholder="Stadtbezirk, Planungsraum"
         )
 
-    with _as_file(upload) as path:
-        checked = check_file(
-            engine,
-            kind,
-            path,
-            mapping or None,
-            name=upload.name,
-            number_format=number_format or None,  # type: ignore[arg-type]
-            crs=crs or None,
-            options=options,
-        )
-    _report(checked)
+    result = checked(
+        uidata.db_url(),
+        current_stamp(),
+        kind,
+        file_digest,
+        upload.name,
+        mapping or None,
+        number_format or None,
+        crs or None,
+        options,
+        path,
+    )
+    _report(result)
     confirmed = True
-    if checked.shrink is not None:
+    if result.shrink is not None:
         confirmed = st.checkbox(
-            f"Ja, ersetzen: der neue Datenstand mit {checked.shrink.new_rows} Zeilen soll den aktiven mit "
-            f"{checked.shrink.old_rows} Zeilen ablösen",
+            f"Ja, ersetzen: der neue Datenstand mit {result.shrink.new_rows} Zeilen soll den aktiven mit "
+            f"{result.shrink.old_rows} Zeilen ablösen",
             key=f"confirm_shrink_{kind}",
         )
     can_import = (
-        checked.ok
+        result.ok
         and confirmed
         and source.strip()
         and licence.strip()
@@ -374,63 +251,25 @@ def import_workflow() -> None:
             label=label.strip() or None,
             imported_by=_user(),
             file_name=upload.name,
-            file_hash=hash_bytes(upload.getvalue()),
+            file_hash=file_digest,
         )
+        new_layout = None
+        if spec.geometry:
+            new_layout = NewLayout.from_text(
+                layout_extra["code"], layout_extra["kommune"], layout_extra["ebenen"]
+            )
         try:
-            if spec.geometry:
-                levels = tuple(x.strip() for x in layout_extra["ebenen"].split(",") if x.strip()) or None
-                vid = write_areas(
-                    engine,
-                    checked,
-                    meta,
-                    layout_code=layout_extra["code"].strip(),
-                    municipality=layout_extra["kommune"].strip() or None,
-                    level_names=levels,
-                )
-            else:
-                vid = write_checked(engine, checked, meta, confirm_shrink=confirmed)
+            vid = write_file(engine, result, meta, new_layout=new_layout, confirm_shrink=confirmed)
         except (InputFileError, ValueError) as exc:
             st.error(
                 f"Import abgebrochen, die Datenbank ist unverändert: {components.plain(exc)}",
                 icon=":material/error:",
             )
             return
-        st.cache_data.clear()
         st.success(
-            f"Importiert: {len(checked.frame)} Zeilen als Datenstand Nr. {vid}. Er ist jetzt aktiv.",
+            f"Importiert: {len(result.frame)} Zeilen als Datenstand Nr. {vid}. Er ist jetzt aktiv.",
             icon=":material/check_circle:",
         )
-
-
-def profile_saver(engine, kind: str, mapping: dict[str, str], options: dict[str, Any]) -> None:  # type: ignore[no-untyped-def]
-    """Save the form as a mapping profile (columns, table form, source, licence) and choose it."""
-    flash = st.session_state.pop(f"profile_flash_{kind}", None)
-    with st.popover("Zuordnung als Profil speichern"):
-        name = st.text_input("Name des Profils", key=f"profile_name_{kind}")
-        st.button(
-            "Speichern",
-            key=f"profile_save_{kind}",
-            disabled=not name.strip(),
-            on_click=_save_and_choose,
-            args=(engine, name.strip(), kind, mapping, options),
-        )
-    if flash:
-        (st.success if flash[0] == "ok" else st.error)(flash[1])
-
-
-def _save_and_choose(engine, name: str, kind: str, mapping: dict[str, str], options: dict[str, Any]) -> None:  # type: ignore[no-untyped-def]
-    """Button callback (runs before the next run, so the profile box may be set to the new profile)."""
-    try:
-        save_profile(engine, name, kind, mapping, options)
-    except ValueError as exc:
-        st.session_state[f"profile_flash_{kind}"] = ("error", components.plain(exc))
-        return
-    st.session_state[f"profile_{kind}"] = name
-    st.session_state[f"profile_flash_{kind}"] = (
-        "ok",
-        f"Profil „{components.plain(name)}“ gespeichert und gewählt: im nächsten Jahr genügt es, die Datei "
-        "hochzuladen und dieses Profil zu wählen.",
-    )
 
 
 def _report(checked: Checked) -> None:
@@ -456,53 +295,3 @@ def _report(checked: Checked) -> None:
 def _user() -> str:
     """Who imports, as the version records it (the signed-in person; else the workplace)."""
     return uiauth.who().display_name
-
-
-def bundle_section() -> None:
-    """Load a city's open data with its import recipe from a folder on the server (administration)."""
-    from planning.imports.bundles.berlin import import_berlin
-    from planning.imports.bundles.flensburg import import_flensburg
-    from planning.imports.problems import report
-
-    if not uiauth.allowed(Permission.IMPORT):
-        return
-    recipes = {
-        "flensburg": ("Flensburg (13 Stadtteile)", import_flensburg),
-        "berlin": ("Berlin (LOR 2021)", import_berlin),
-    }
-    with st.expander("Import-Rezept: offene Daten einer Stadt laden", expanded=False):
-        st.caption(
-            "Lädt alle Dateien einer Stadt in einem Schritt, mit denselben Prüfungen wie oben. "
-            "Der Ordner liegt auf dem Server (Aufbau wie shared/data/real/STADT). Alles oder nichts."
-        )
-        city = st.selectbox("Stadt", list(recipes), format_func=lambda c: recipes[c][0], key="bundle_city")
-        folder = st.text_input(
-            "Ordner auf dem Server", key="bundle_dir", placeholder="/pfad/zu/shared/data/real/" + city
-        )
-        if st.button("Rezept ausführen", key="bundle_run", disabled=not folder.strip()):
-            path = Path(folder.strip())
-            if not path.is_dir():
-                st.error(
-                    f"Den Ordner {components.plain(path)} gibt es auf dem Server nicht.",
-                    icon=":material/error:",
-                )
-                return
-            try:
-                with st.spinner("Importiere …"):
-                    result = recipes[city][1](uidata.engine(), path)
-            except InputFileError as exc:
-                st.error(
-                    "Import-Rezept abgebrochen, die Datenbank ist unverändert:\n\n" + report(exc.problems),
-                    icon=":material/error:",
-                )
-                return
-            st.cache_data.clear()
-            st.success(
-                f"{recipes[city][0]}: {len(result.steps)} Datenstände importiert.",
-                icon=":material/check_circle:",
-            )
-            if result.warnings:
-                st.warning(
-                    f"{len(result.warnings)} Warnungen aus den Quelldateien:", icon=":material/warning:"
-                )
-                st.dataframe(problems_frame(result.warnings), hide_index=True, width="stretch")

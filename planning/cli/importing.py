@@ -172,21 +172,13 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def cmd_import(args: argparse.Namespace) -> int:
     from planning.imports.problems import InputFileError
-    from planning.imports.writer import VersionMeta, hash_file, write_checked
+    from planning.imports.service import NewLayout, write_file
+    from planning.imports.writer import VersionMeta, hash_file
 
     engine = open_engine(args)
     mapping, options = _mapping(engine, args)
     path = Path(args.file)
     checked = _check(engine, args, path, mapping, options)
-    meta = VersionMeta(
-        source=args.source or options.get("source") or "unbekannt",
-        licence=args.licence or options.get("licence") or "unbekannt",
-        stand=_date(args.stand),
-        label=args.label,
-        imported_by=args.user or getpass.getuser(),
-        file_name=path.name,
-        file_hash=hash_file(path) if path.is_file() else None,
-    )
     if not checked.ok:
         _print_problems(checked.problems, sys.stderr)
         print(
@@ -194,29 +186,25 @@ def cmd_import(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 1
+    meta = VersionMeta(
+        source=args.source or options.get("source") or "unbekannt",
+        licence=args.licence or options.get("licence") or "unbekannt",
+        stand=_date(args.stand),
+        label=args.label,
+        imported_by=args.user or getpass.getuser(),
+        file_name=path.name,
+        file_hash=hash_file(path),
+    )
     try:
-        if checked.kind == "gebiete":
-            from planning.imports.areas import write_areas
-
-            levels = tuple(x.strip() for x in args.ebenen.split(",")) if args.ebenen else None
-            vid = write_areas(
-                engine,
-                checked,
-                meta,
-                layout_code=args.gebietsstand,
-                municipality=args.kommune,
-                level_names=levels,
-                allow_same_file=args.force,
-            )
-        else:
-            vid = write_checked(
-                engine,
-                checked,
-                meta,
-                args.layout,
-                allow_same_file=args.force,
-                confirm_shrink=args.bestaetigen,
-            )
+        vid = write_file(
+            engine,
+            checked,
+            meta,
+            args.layout,
+            new_layout=NewLayout.from_text(args.gebietsstand, args.kommune, args.ebenen),
+            allow_same_file=args.force,
+            confirm_shrink=args.bestaetigen,
+        )
     except InputFileError as exc:
         _print_problems(exc.problems, sys.stderr)
         print("Import abgebrochen. Die Datenbank ist unverändert.", file=sys.stderr)

@@ -1,8 +1,14 @@
-"""One entry point for the CLI and the Daten page: read → check → write, with a German report."""
+"""One entry point for the CLI and the Import page: read → check → write, with a German report.
+
+:func:`check_file` reads and checks a file, :func:`write_file` writes a checked file as the new
+active version (areas as a new Gebietsstand), :func:`import_file` does both. ``python -m planning
+check``/``import`` and the Import page call these, so both accept and refuse exactly the same files;
+:func:`check_stamp` is what a cached check depends on in the database.
+"""
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +23,7 @@ from planning.imports.shrink import delivery_shrink
 from planning.imports.validate import CheckContext, Checked, check_read
 from planning.imports.values import NumberFormat
 from planning.imports.writer import VersionMeta, hash_file, write_checked
-from planning.registry import load_registry
+from planning.registry import load_registry, registry_stamp
 from planning.repository import NoDataError, active_versions, get_layout, load_areas, load_schools
 
 
@@ -99,6 +105,75 @@ def check_file(
     return checked
 
 
+@dataclass(frozen=True)
+class NewLayout:
+    """What an area file's new Gebietsstand is called: code (else from the file name), the
+    municipality and the level names from the top (else "Übergeordnetes Gebiet", "Planungsraum")."""
+
+    code: str | None = None
+    municipality: str | None = None
+    level_names: tuple[str, ...] | None = None
+
+    @classmethod
+    def from_text(cls, code: str | None, municipality: str | None, levels: str | None) -> NewLayout:
+        """From typed fields: levels as ``"Stadtbezirk, Planungsraum"``; blanks are none."""
+        names = tuple(x.strip() for x in (levels or "").split(",") if x.strip())
+        return cls((code or "").strip() or None, (municipality or "").strip() or None, names or None)
+
+
+def with_file(meta: VersionMeta, path: Path, name: str | None = None) -> VersionMeta:
+    """``meta`` with the file's name and content hash where it does not state them."""
+    return replace(
+        meta, file_name=meta.file_name or name or path.name, file_hash=meta.file_hash or hash_file(path)
+    )
+
+
+def write_file(
+    engine: Engine,
+    checked: Checked,
+    meta: VersionMeta,
+    layout_code: str | None = None,
+    *,
+    new_layout: NewLayout | None = None,
+    allow_same_file: bool = False,
+    confirm_shrink: bool = False,
+) -> int:
+    """Write a checked file as the new active dataset version; returns its id.
+
+    Areas become a new Gebietsstand (``new_layout``); every other kind is written onto
+    ``layout_code`` (default: the active one). Raises :class:`InputFileError` (errors, a file
+    imported before, a shrunken delivery without ``confirm_shrink``) and leaves the database as it was.
+    """
+    if not checked.ok:
+        raise InputFileError(checked.errors)
+    if get_kind(checked.kind).geometry:
+        from planning.imports.areas import write_areas
+
+        layout = new_layout or NewLayout()
+        return write_areas(
+            engine,
+            checked,
+            meta,
+            layout_code=layout.code,
+            municipality=layout.municipality,
+            level_names=layout.level_names,
+            allow_same_file=allow_same_file,
+        )
+    return write_checked(engine, checked, meta, layout_code, allow_same_file, confirm_shrink=confirm_shrink)
+
+
+def check_stamp(engine: Engine, layout_code: str | None = None) -> tuple[Any, ...]:
+    """What a check of a file depends on in the database: the layout, its active versions (areas,
+    schools, the delivery a new one replaces) and the indicator register. A cached check is valid
+    while this stays the same; an import changes it."""
+    try:
+        layout = get_layout(engine, layout_code)
+    except NoDataError:
+        return (None, (), registry_stamp(engine))
+    versions = tuple(sorted((k, v.id) for k, v in active_versions(engine, layout.id).items()))
+    return (layout.id, versions, registry_stamp(engine))
+
+
 def import_file(
     engine: Engine,
     kind: str,
@@ -114,19 +189,20 @@ def import_file(
     crs: str | None = None,
     options: dict[str, Any] | None = None,
 ) -> tuple[int, Checked]:
-    """Check and, if there is no error, write the file as a new active dataset version."""
+    """Check and, if there is no error, write the file as a new active dataset version.
+
+    For areas ``layout_code`` is the code of the new Gebietsstand."""
     checked = check_file(engine, kind, path, mapping, layout_code, name, sheet, number_format, crs, options)
     if not checked.ok:
         raise InputFileError(checked.problems)
-    meta = replace(
-        meta, file_name=meta.file_name or name or path.name, file_hash=meta.file_hash or hash_file(path)
+    geometry = get_kind(kind).geometry
+    vid = write_file(
+        engine,
+        checked,
+        with_file(meta, path, name),
+        None if geometry else layout_code,
+        new_layout=NewLayout(layout_code) if geometry else None,
+        allow_same_file=allow_same_file,
+        confirm_shrink=confirm_shrink,
     )
-    if get_kind(kind).geometry:
-        from planning.imports.areas import write_areas
-
-        return write_areas(
-            engine, checked, meta, layout_code=layout_code, allow_same_file=allow_same_file
-        ), checked
-    return write_checked(
-        engine, checked, meta, layout_code, allow_same_file, confirm_shrink=confirm_shrink
-    ), checked
+    return vid, checked
