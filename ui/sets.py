@@ -7,6 +7,7 @@ import streamlit as st
 
 from planning import small_base
 from planning.auth import Permission
+from planning.explorer import light_text
 from planning.formatting import format_value
 from planning.indicators import DOMAINS, Indicator
 from planning.registry import SCALES, KennzahlenSet, RegistryError, add_indicator, save_set, save_target
@@ -16,7 +17,7 @@ from ui import auth as uiauth
 from ui import components, state
 from ui import data as uidata
 from ui.frame import Context
-from ui.views import indicators_with_data, light_text
+from ui.views import indicators_with_data
 
 SET_KEY = state.INDICATOR_SET.key  # in the URL as set=
 OVERVIEW_KEY = "set_overview"
