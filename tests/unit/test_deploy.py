@@ -49,6 +49,16 @@ def test_proxy_sends_each_browser_to_one_process_and_passes_websockets():
     assert "proxy_http_version 1.1;" in conf
 
 
+def test_proxy_tells_the_app_host_and_https_for_its_sign_in_cookie():
+    """The app sets the HttpOnly cookie only for a request whose Origin matches scheme and host, and
+    marks it Secure over HTTPS: both come from these headers (believed from 127.0.0.1 only)."""
+    conf = _directives(NGINX)
+    assert "proxy_set_header X-Forwarded-Proto $scheme;" in conf
+    assert "proxy_set_header Host $host;" in conf
+    assert "proxy_pass http://planungsatlas;" in conf  # to the upstream on 127.0.0.1
+    assert "routes=signin_routes.routes()" in (ROOT / "serve.py").read_text()  # the unit runs serve.py
+
+
 def test_proxy_upload_limit_is_above_the_apps_own():
     app_limit = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())["server"]["maxUploadSize"]
     proxy = re.search(r"client_max_body_size (\d+)m;", _directives(NGINX))
