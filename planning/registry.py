@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -22,6 +23,7 @@ from planning.db import compare_and_set, concurrent_edit_message, session_scope
 from planning.formatting import local_stamp
 from planning.indicators import DOMAINS, INDICATORS, Indicator, get_indicator
 from planning.models import IndicatorDefinition, IndicatorSet, IndicatorTarget, utcnow
+from planning.rows import record_of
 from planning.targets import Target
 
 CODE_PATTERN = re.compile(r"^[a-z][a-z0-9_]{1,47}$")
@@ -72,24 +74,7 @@ class Registry:
 
 
 def _indicator_from_row(r: IndicatorDefinition) -> Indicator:
-    return Indicator(
-        code=r.code,
-        label_de=r.label_de,
-        unit=r.unit,
-        domain=r.domain,
-        help_de=r.help_de,
-        polarity=r.polarity,
-        scale=r.scale,
-        decimals=r.decimals,
-        sensitive=r.sensitive,
-        sources=("kennzahlen",),
-        numerator_de=r.numerator_de,
-        denominator_de=r.denominator_de,
-        department=r.department,
-        min_count=r.min_count,
-        min_denominator=r.min_denominator,
-        custom=True,
-    )
+    return record_of(Indicator, r, sources=("kennzahlen",), custom=True)
 
 
 def load_registry(engine: Engine) -> Registry:
@@ -175,18 +160,31 @@ def add_indicator(engine: Engine, ind: Indicator, user: str) -> Indicator:
     return ind
 
 
-def delete_indicator(engine: Engine, code: str) -> None:
-    """Remove an added indicator with its target and from every set (imported values stay)."""
+@contextmanager
+def _deleting(engine: Engine, model: type, where: Any, what: str, missing: str) -> Iterator[Session]:
+    """Delete the row of ``model`` that ``where`` selects (refused with ``missing`` when there is
+    none, with a message naming ``what`` when another save won); yields the session for what goes
+    with it, in the same transaction."""
     with (
-        compare_and_set(
-            lambda: RegistryError(concurrent_edit_message("Ein Kennzahlenset mit dieser Kennzahl"))
-        ),
+        compare_and_set(lambda: RegistryError(concurrent_edit_message(what))),
         session_scope(engine) as s,
     ):
-        row = s.scalars(select(IndicatorDefinition).where(IndicatorDefinition.code == code)).first()
+        row = s.scalars(select(model).where(where)).first()
         if row is None:
-            raise RegistryError(f"Eine hinzugefügte Kennzahl „{code}“ gibt es nicht.")
+            raise RegistryError(missing)
         s.delete(row)
+        yield s
+
+
+def delete_indicator(engine: Engine, code: str) -> None:
+    """Remove an added indicator with its target and from every set (imported values stay)."""
+    with _deleting(
+        engine,
+        IndicatorDefinition,
+        IndicatorDefinition.code == code,
+        "Ein Kennzahlenset mit dieser Kennzahl",
+        f"Eine hinzugefügte Kennzahl „{code}“ gibt es nicht.",
+    ) as s:
         for t in s.scalars(select(IndicatorTarget).where(IndicatorTarget.code == code)):
             s.delete(t)
         for st in s.scalars(select(IndicatorSet)):
@@ -232,14 +230,11 @@ def save_target(engine: Engine, target: Target, user: str) -> Target:
 
 
 def delete_target(engine: Engine, code: str) -> None:
-    with (
-        compare_and_set(lambda: RegistryError(concurrent_edit_message(f"Der Zielwert von „{code}“"))),
-        session_scope(engine) as s,
+    missing = f"Für „{code}“ ist kein Zielwert gesetzt."
+    with _deleting(
+        engine, IndicatorTarget, IndicatorTarget.code == code, f"Der Zielwert von „{code}“", missing
     ):
-        row = s.scalars(select(IndicatorTarget).where(IndicatorTarget.code == code)).first()
-        if row is None:
-            raise RegistryError(f"Für „{code}“ ist kein Zielwert gesetzt.")
-        s.delete(row)
+        pass  # nothing else belongs to a target
 
 
 # --------------------------------------------------------------------------- sets
@@ -285,14 +280,9 @@ def save_set(engine: Engine, kset: KennzahlenSet, user: str, position: int | Non
 
 
 def delete_set(engine: Engine, name: str) -> None:
-    with (
-        compare_and_set(lambda: RegistryError(concurrent_edit_message(f"Kennzahlenset „{name}“"))),
-        session_scope(engine) as s,
-    ):
-        row = s.scalars(select(IndicatorSet).where(IndicatorSet.name == name)).first()
-        if row is None:
-            raise RegistryError(f"Kennzahlenset „{name}“ gibt es nicht.")
-        s.delete(row)
+    missing = f"Kennzahlenset „{name}“ gibt es nicht."
+    with _deleting(engine, IndicatorSet, IndicatorSet.name == name, f"Kennzahlenset „{name}“", missing):
+        pass  # the set's indicators stay
 
 
 # --------------------------------------------------------------------------- export

@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from sqlalchemy import Engine, and_, or_, select
 from sqlalchemy.orm import Session
 
-from planning.db import compare_and_set, concurrent_edit_message, session_or_scope, session_scope
+from planning.db import session_or_scope, session_scope
 from planning.models import Comment, utcnow
-from planning.steering.common import SteeringError, _text
+from planning.rows import record_of
+from planning.steering.common import SteeringError, _edited, _text
 
 DEPARTMENTS: tuple[str, ...] = (
     "Jugendamt",
@@ -54,22 +55,8 @@ class CommentInfo:
 
 
 def _comment(row: Comment, replies: tuple[CommentInfo, ...] = ()) -> CommentInfo:
-    return CommentInfo(
-        id=row.id,
-        indicator_code=row.indicator_code,
-        gebiet_id=row.gebiet_id,
-        department=row.department,
-        author=row.author,
-        text=row.text,
-        created_at=row.created_at,
-        meeting_id=row.meeting_id,
-        resolved=row.resolved,
-        resolved_by=row.resolved_by,
-        replies=replies,
-        revision=row.revision,
-        year=row.year,
-        versions={k: int(v) for k, v in json.loads(row.versions_json).items()} if row.versions_json else None,
-    )
+    versions = {k: int(v) for k, v in json.loads(row.versions_json).items()} if row.versions_json else None
+    return record_of(CommentInfo, row, replies=replies, versions=versions)
 
 
 def add_comment(
@@ -140,13 +127,8 @@ def resolve_thread(
     toggled the thread since, the change is refused instead of silently undoing theirs.
     """
     user = _text(user, "Ihr Name", 120)
-    with (
-        compare_and_set(lambda: SteeringError(concurrent_edit_message("Der Kommentar"))),
-        session_scope(engine) as s,
-    ):
-        row = s.get(Comment, comment_id)
-        if row is None:
-            raise SteeringError("Den Kommentar gibt es nicht mehr.")
+    gone = "Den Kommentar gibt es nicht mehr."
+    with _edited(engine, Comment, comment_id, "Der Kommentar", gone) as (s, row):
         while row.parent_id is not None:
             row = s.get(Comment, row.parent_id)
             assert row is not None

@@ -10,9 +10,10 @@ from dataclasses import dataclass
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from planning.db import compare_and_set, concurrent_edit_message, session_or_scope, session_scope
-from planning.models import Decision, Meeting, SavedView, utcnow
-from planning.steering.common import SteeringError, _check_revision, _text
+from planning.db import session_or_scope, session_scope
+from planning.models import Decision, Meeting, SavedView
+from planning.rows import record_of
+from planning.steering.common import _check_revision, _check_status, _edited, _stamp, _text
 from planning.steering.views import View, _view
 
 DECISION_STATUS: tuple[str, ...] = ("beschlossen", "vertagt", "abgelehnt", "in Umsetzung", "umgesetzt")
@@ -33,17 +34,7 @@ class DecisionInfo:
 
 def _decision(row: Decision, s: Session) -> DecisionInfo:
     view = s.get(SavedView, row.view_id) if row.view_id else None
-    return DecisionInfo(
-        id=row.id,
-        meeting_id=row.meeting_id,
-        date=row.date,
-        title=row.title,
-        text=row.text,
-        status=row.status,
-        view=_view(view) if view else None,
-        created_by=row.created_by,
-        revision=row.revision,
-    )
+    return record_of(DecisionInfo, row, view=_view(view) if view else None)
 
 
 def add_decision(
@@ -59,8 +50,7 @@ def add_decision(
 ) -> DecisionInfo:
     title = _text(title, "Der Titel des Beschlusses")
     user = _text(user, "Ihr Name", 120)
-    if status not in DECISION_STATUS:
-        raise SteeringError(f"Status „{status}“ gibt es nicht; erlaubt: {', '.join(DECISION_STATUS)}.")
+    _check_status(status, DECISION_STATUS)
 
     def _add(s: Session) -> DecisionInfo:
         day = date
@@ -87,18 +77,12 @@ def add_decision(
 
 def update_decision(engine: Engine, decision_id: int, revision: int, user: str, status: str) -> DecisionInfo:
     user = _text(user, "Ihr Name", 120)
-    if status not in DECISION_STATUS:
-        raise SteeringError(f"Status „{status}“ gibt es nicht; erlaubt: {', '.join(DECISION_STATUS)}.")
-    with (
-        compare_and_set(lambda: SteeringError(concurrent_edit_message("Der Beschluss"))),
-        session_scope(engine) as s,
-    ):
-        row = s.get(Decision, decision_id)
-        if row is None:
-            raise SteeringError("Den Beschluss gibt es nicht mehr.")
+    _check_status(status, DECISION_STATUS)
+    gone = "Den Beschluss gibt es nicht mehr."
+    with _edited(engine, Decision, decision_id, "Der Beschluss", gone) as (s, row):
         _check_revision(row, revision, f"Der Beschluss „{row.title}“")
         row.status = status
-        row.updated_at, row.updated_by, row.revision = utcnow(), user, row.revision + 1
+        _stamp(row, user)
         s.flush()
         return _decision(row, s)
 

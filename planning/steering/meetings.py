@@ -10,10 +10,11 @@ from dataclasses import dataclass
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from planning.db import compare_and_set, concurrent_edit_message, session_or_scope, session_scope
+from planning.db import session_or_scope, session_scope
 from planning.formatting import local_stamp
 from planning.models import AgendaItem, Meeting, SavedView, utcnow
-from planning.steering.common import SteeringError, _check_revision, _text
+from planning.rows import record_of
+from planning.steering.common import SteeringError, _check_revision, _check_status, _edited, _stamp, _text
 from planning.steering.views import View, _view
 
 MEETING_STATUS: tuple[str, ...] = ("geplant", "laufend", "abgeschlossen")
@@ -61,32 +62,17 @@ def _meeting(row: Meeting, s: Session) -> MeetingInfo:
         for v in s.scalars(select(SavedView).where(SavedView.id.in_([i.view_id for i in items if i.view_id])))
     }
     agenda = tuple(
-        AgendaEntry(
-            id=i.id,
+        record_of(
+            AgendaEntry,
+            i,
             position=n,
-            title=i.title,
-            note=i.note,
-            presenter=i.presenter,
             view=views.get(i.view_id) if i.view_id else None,
-            shown_at=i.shown_at,
             proposal=i.proposal or "",
             proposal_by=i.proposal_by or "",
-            revision=i.revision,
         )
         for n, i in enumerate(items, start=1)
     )
-    return MeetingInfo(
-        id=row.id,
-        name=row.name,
-        body=row.body,
-        date=row.date,
-        location=row.location,
-        status=row.status,
-        minutes=row.minutes,
-        agenda=agenda,
-        updated_by=row.updated_by,
-        revision=row.revision,
-    )
+    return record_of(MeetingInfo, row, agenda=agenda)
 
 
 def create_meeting(
@@ -149,15 +135,8 @@ def update_meeting(
     location: str | None = None,
 ) -> MeetingInfo:
     user = _text(user, "Ihr Name", 120)
-    if status is not None and status not in MEETING_STATUS:
-        raise SteeringError(f"Status „{status}“ gibt es nicht; erlaubt: {', '.join(MEETING_STATUS)}.")
-    with (
-        compare_and_set(lambda: SteeringError(concurrent_edit_message("Die Sitzung"))),
-        session_scope(engine) as s,
-    ):
-        row = s.get(Meeting, meeting_id)
-        if row is None:
-            raise SteeringError("Die Sitzung gibt es nicht mehr.")
+    _check_status(status, MEETING_STATUS)
+    with _edited(engine, Meeting, meeting_id, "Die Sitzung", "Die Sitzung gibt es nicht mehr.") as (s, row):
         _check_revision(row, revision, f"Die Sitzung „{row.name}“")
         if status is not None:
             row.status = status
@@ -167,7 +146,7 @@ def update_meeting(
             row.date = date
         if location is not None:
             row.location = location.strip()
-        row.updated_at, row.updated_by, row.revision = utcnow(), user, row.revision + 1
+        _stamp(row, user)
         s.flush()
         return _meeting(row, s)
 
@@ -238,13 +217,8 @@ def set_proposal(engine: Engine, item_id: int, revision: int, user: str, text: s
     text = (text or "").strip()
     if len(text) > 4000:
         raise SteeringError("Der Beschlussvorschlag ist zu lang (höchstens 4000 Zeichen).")
-    with (
-        compare_and_set(lambda: SteeringError(concurrent_edit_message("Der Beschlussvorschlag"))),
-        session_scope(engine) as s,
-    ):
-        item = s.get(AgendaItem, item_id)
-        if item is None:
-            raise SteeringError("Der Tagesordnungspunkt ist nicht mehr da.")
+    gone = "Der Tagesordnungspunkt ist nicht mehr da."
+    with _edited(engine, AgendaItem, item_id, "Der Beschlussvorschlag", gone) as (s, item):
         if item.revision != revision:
             raise SteeringError(
                 f"Der Beschlussvorschlag zu „{item.title}“ wurde inzwischen von {item.proposal_by} "

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from planning import pages
 from planning.db import session_or_scope, session_scope
 from planning.models import SavedView
+from planning.rows import record_of
 from planning.scenarios import Measure, Scenario
 from planning.steering.common import SteeringError, _text
 
@@ -77,16 +78,12 @@ def scenario_record(scenario: Scenario) -> dict[str, Any]:
 
 
 def _view(row: SavedView) -> View:
-    return View(
-        id=row.id,
-        layout_id=row.layout_id,
-        title=row.title,
-        page=row.page,
+    return record_of(
+        View,
+        row,
         state=json.loads(row.state_json or "{}"),
         versions={k: int(v) for k, v in json.loads(row.versions_json or "{}").items()},
         scenario=json.loads(row.scenario_json) if row.scenario_json else None,
-        created_at=row.created_at,
-        created_by=row.created_by,
     )
 
 

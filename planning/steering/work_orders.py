@@ -11,9 +11,10 @@ from dataclasses import dataclass
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from planning.db import compare_and_set, concurrent_edit_message, session_or_scope, session_scope
+from planning.db import session_or_scope, session_scope
 from planning.models import Decision, WorkOrder, utcnow
-from planning.steering.common import SteeringError, _check_revision, _text
+from planning.rows import record_of
+from planning.steering.common import SteeringError, _check_revision, _check_status, _edited, _stamp, _text
 from planning.steering.meetings import MeetingInfo, list_meetings
 
 GROUPS: tuple[str, ...] = (
@@ -57,22 +58,11 @@ class WorkOrderInfo:
 
 def _order(row: WorkOrder, s: Session) -> WorkOrderInfo:
     decision = s.get(Decision, row.decision_id) if row.decision_id else None
-    return WorkOrderInfo(
-        id=row.id,
-        title=row.title,
-        description=row.description,
-        group=row.group,
-        owner=row.owner,
-        due=row.due,
-        status=row.status,
-        decision_id=row.decision_id,
+    return record_of(
+        WorkOrderInfo,
+        row,
         decision_title=decision.title if decision else None,
-        meeting_id=row.meeting_id,
         indicators=tuple(json.loads(row.indicators_json or "[]")),
-        done_at=row.done_at,
-        created_at=row.created_at,
-        created_by=row.created_by,
-        revision=row.revision,
     )
 
 
@@ -93,8 +83,7 @@ def add_work_order(
     title = _text(title, "Der Titel des Arbeitsauftrags")
     group = _text(group, "Die beauftragte Gruppe", 160)
     user = _text(user, "Ihr Name", 120)
-    if status not in ORDER_STATUS:
-        raise SteeringError(f"Status „{status}“ gibt es nicht; erlaubt: {', '.join(ORDER_STATUS)}.")
+    _check_status(status, ORDER_STATUS)
 
     def _add(s: Session) -> WorkOrderInfo:
         if decision_id is not None and s.get(Decision, decision_id) is None:
@@ -134,15 +123,9 @@ def update_work_order(
 ) -> WorkOrderInfo:
     """Change status, due date or owner. Setting "erledigt" records when (``done_at``)."""
     user = _text(user, "Ihr Name", 120)
-    if status is not None and status not in ORDER_STATUS:
-        raise SteeringError(f"Status „{status}“ gibt es nicht; erlaubt: {', '.join(ORDER_STATUS)}.")
-    with (
-        compare_and_set(lambda: SteeringError(concurrent_edit_message("Der Arbeitsauftrag"))),
-        session_scope(engine) as s,
-    ):
-        row = s.get(WorkOrder, order_id)
-        if row is None:
-            raise SteeringError("Den Arbeitsauftrag gibt es nicht mehr.")
+    _check_status(status, ORDER_STATUS)
+    gone = "Den Arbeitsauftrag gibt es nicht mehr."
+    with _edited(engine, WorkOrder, order_id, "Der Arbeitsauftrag", gone) as (s, row):
         _check_revision(row, revision, f"Der Arbeitsauftrag „{row.title}“")
         if status is not None and status != row.status:
             row.status = status
@@ -151,7 +134,7 @@ def update_work_order(
             row.due = due
         if owner is not None:
             row.owner = owner.strip()
-        row.updated_at, row.updated_by, row.revision = utcnow(), user, row.revision + 1
+        _stamp(row, user)
         s.flush()
         return _order(row, s)
 
