@@ -19,9 +19,9 @@ from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session
 
 from geodata.io import VectorFileError, read_vector
-from geodata.join import containing_upper
 from planning.db import session_or_scope
-from planning.formatting import number
+from planning.imports.area_coverage import coverage_problems
+from planning.imports.area_upper import id_texts, upper_from_file
 from planning.imports.formats import get_kind
 from planning.imports.problems import InputFileError, Problem
 from planning.imports.validate import Checked, normalise_header
@@ -105,9 +105,11 @@ def check_area_frame(
         return Checked("gebiete", empty, problems, name)
     out = gpd.GeoDataFrame(
         {
-            "gebiet_id": _ids(gdf[resolved["gebiet_id"]]),
+            "gebiet_id": id_texts(gdf[resolved["gebiet_id"]]),
             "name": gdf[resolved["name"]].astype("string").str.strip(),
-            "ober_gebiet_id": _ids(gdf[resolved["ober_gebiet_id"]]) if "ober_gebiet_id" in resolved else None,
+            "ober_gebiet_id": id_texts(gdf[resolved["ober_gebiet_id"]])
+            if "ober_gebiet_id" in resolved
+            else None,
             "ober_name": gdf[resolved["ober_name"]].astype("string") if "ober_name" in resolved else None,
             "_line": range(1, len(gdf) + 1),
         },
@@ -116,7 +118,7 @@ def check_area_frame(
     )
     upper_file = str((options or {}).get("ober_datei") or "").strip()
     if upper_file and "ober_gebiet_id" not in resolved:
-        upper_problems = _upper_from_file(out, upper_file, options or {}, name)
+        upper_problems = upper_from_file(out, upper_file, options or {}, name)
         problems += upper_problems
         if any(p.severity == "Fehler" for p in upper_problems):
             return Checked("gebiete", empty, problems, name)
@@ -229,199 +231,6 @@ def check_area_frame(
                 )
             )
     return Checked("gebiete", out, problems, name)
-
-
-#: Overlap of two areas counted as an error above this (m²): digitising leaves slivers of a few
-#: square centimetres (Flensburg's Stadtbezirke: at most 0.01 m²), a real overlap is far larger.
-OVERLAP_TOLERANCE_M2 = 10.0
-#: Holes inside the outer boundary reported above this (m²); smaller ones are digitising slivers.
-GAP_TOLERANCE_M2 = 100.0
-#: At most this many overlaps and gaps are named one by one; the rest are counted.
-MAX_NAMED = 20
-
-
-#: Below this share of its area inside one upper area, a lower area's assignment is reported.
-UPPER_SHARE_CLEAR = 0.9
-
-
-def _upper_from_file(
-    out: gpd.GeoDataFrame, upper_file: str, options: dict[str, Any], name: str
-) -> list[Problem]:
-    """Profile option ``ober_datei``: each area goes to the upper area (second file) holding most of it.
-
-    Fills ``out``'s ``ober_gebiet_id``/``ober_name`` in place (``out`` is this check's own frame).
-    ``ober_datei_id``/``ober_datei_name`` name the upper file's columns (else ``gebiet_id``/``name``
-    or the like, by header). An area in no upper area is an error; one split between two is a warning.
-    """
-    path = Path(upper_file)
-    label = path.name
-    try:
-        upper = read_vector(path, label)
-    except VectorFileError as exc:
-        return [Problem("Fehler", f"Datei der übergeordneten Ebene: {str(exc).split(': ', 1)[-1]}", label)]
-    if upper.crs is None:
-        return [Problem("Fehler", "Datei der übergeordneten Ebene: kein Koordinatenbezugssystem.", label)]
-    columns = [c for c in upper.columns if c != upper.geometry.name]
-    by_norm = {normalise_header(c): c for c in columns}
-
-    def column(option: str, guesses: tuple[str, ...]) -> str | None:
-        chosen = str(options.get(option) or "").strip()
-        if chosen:
-            return chosen if chosen in columns else None
-        return next((by_norm[g] for g in guesses if g in by_norm), None)
-
-    id_col = column("ober_datei_id", ("ober_gebiet_id", "gebiet_id", "id", "kennung", "nummer"))
-    if id_col is None:
-        wanted = options.get("ober_datei_id")
-        what = (
-            f"Die Spalte „{wanted}“ fehlt"
-            if wanted
-            else "Welche Spalte die Kennung hält, ist nicht angegeben"
-        )
-        return [
-            Problem(
-                "Fehler",
-                f"Datei der übergeordneten Ebene: {what}. Vorhanden: {', '.join(columns)} "
-                "(Profiloption ober_datei_id).",
-                label,
-            )
-        ]
-    name_col = column("ober_datei_name", ("ober_name", "name", "bezeichnung"))
-    if options.get("ober_datei_name") and name_col is None:
-        return [
-            Problem(
-                "Fehler",
-                f"Datei der übergeordneten Ebene: Die Spalte „{options['ober_datei_name']}“ fehlt. "
-                f"Vorhanden: {', '.join(columns)}.",
-                label,
-            )
-        ]
-    upper = upper.assign(_uid=_ids(upper[id_col]))
-    names = upper.set_index("_uid")[name_col].astype("string") if name_col else None
-    found = containing_upper(out, upper, "gebiet_id", "_uid")
-    problems: list[Problem] = []
-    for line, gid, uid, share, other, other_share in zip(
-        out["_line"], found["gebiet_id"], found["_uid"], found["share"], found["second_id"],
-        found["second_share"], strict=True,
-    ):  # fmt: skip
-        if pd.isna(uid):
-            problems.append(
-                Problem(
-                    "Fehler", f"Gebiet „{gid}“ liegt in keinem Gebiet der Datei {label}.", name, int(line)
-                )
-            )
-        elif share < UPPER_SHARE_CLEAR:
-            problems.append(
-                Problem(
-                    "Warnung",
-                    f"Gebiet „{gid}“ liegt zu {round(100 * share)} % in „{uid}“ und zu "
-                    f"{round(100 * other_share)} % in „{other}“: „{uid}“ zugeordnet (größter Flächenanteil).",
-                    name,
-                    int(line),
-                )
-            )
-    if any(p.severity == "Fehler" for p in problems):
-        return problems
-    out["ober_gebiet_id"] = found["_uid"].astype(object).to_numpy()
-    if names is not None:
-        names = names[~names.index.duplicated()]
-        out["ober_name"] = found["_uid"].map(names).astype("string").to_numpy()
-    used = found["_uid"].nunique()
-    problems.append(
-        Problem(
-            "Hinweis",
-            f"Übergeordnete Ebene aus {label} (Kennung: {id_col}"
-            + (f", Name: {name_col}" if name_col else "")
-            + f"): {len(out)} Gebiete in {used} von {len(upper)} Gebieten, je nach größtem Flächenanteil.",
-            name,
-        )
-    )
-    return problems
-
-
-def _m2(value: float) -> str:
-    return number(value) + " m²"
-
-
-def coverage_problems(areas: gpd.GeoDataFrame, name: str) -> list[Problem]:
-    """Areas must tile the municipality: no two the same, none overlapping, no holes between them.
-
-    ``areas`` in a metric CRS with ``gebiet_id`` and ``_line``. The same geometry twice, or an
-    overlap above :data:`OVERLAP_TOLERANCE_M2`, is an error (every sum over areas and every
-    reachability figure would count the overlap twice), named with both ids and the area in m².
-    A hole inside the outer boundary above :data:`GAP_TOLERANCE_M2` is a warning (a lake may be one)
-    with the ids around it.
-    """
-    geoms = areas.geometry.to_numpy()
-    ids = areas["gebiet_id"].astype(str).to_numpy()
-    lines = areas["_line"].to_numpy()
-    tree = shapely.STRtree(geoms)
-    left, right = tree.query(geoms, predicate="intersects")
-    keep = left < right
-    left, right = left[keep], right[keep]
-    problems: list[Problem] = []
-    if len(left):
-        shared = shapely.area(shapely.intersection(geoms[left], geoms[right]))
-        sizes = shapely.area(geoms)
-        smaller = pd.Series(sizes[left]).clip(upper=sizes[right]).to_numpy()
-        same = shapely.equals(geoms[left], geoms[right]) | (shared >= 0.999 * smaller)
-        overlaps = [
-            (i, j, a, bool(d))
-            for i, j, a, d in zip(left, right, shared, same, strict=True)
-            if d or a > OVERLAP_TOLERANCE_M2
-        ]
-        for i, j, a, duplicate in overlaps[:MAX_NAMED]:
-            where = f"(Zeilen {lines[i]} und {lines[j]})"
-            text = (
-                f"Gebiete „{ids[i]}“ und „{ids[j]}“ haben dieselbe Fläche {where}: eine doppelte Geometrie."
-                if duplicate and abs(sizes[i] - sizes[j]) <= 0.001 * max(sizes[i], sizes[j])
-                else f"Gebiete „{ids[i]}“ und „{ids[j]}“ überlappen sich auf {_m2(a)} {where}; "
-                "jede Summe über Gebiete zählte diese Fläche doppelt."
-            )
-            problems.append(Problem("Fehler", text, name, int(lines[j])))
-        if len(overlaps) > MAX_NAMED:
-            total = sum(a for *_, a, _ in overlaps)
-            problems.append(
-                Problem(
-                    "Fehler",
-                    f"Insgesamt {len(overlaps)} Überlappungen zwischen Gebieten ({_m2(total)}); die ersten "
-                    f"{MAX_NAMED} sind einzeln genannt. Enthält die Datei zwei Ebenen übereinander?",
-                    name,
-                )
-            )
-    if any(p.blocking for p in problems):
-        return problems
-    covered = shapely.union_all(geoms)
-    outline = shapely.union_all([shapely.Polygon(part.exterior) for part in shapely.get_parts(covered)])
-    gaps = [g for g in shapely.get_parts(shapely.difference(outline, covered)) if g.area > GAP_TOLERANCE_M2]
-    gaps.sort(key=lambda g: -g.area)
-    for gap in gaps[:MAX_NAMED]:
-        around = sorted({ids[k] for k in tree.query(gap.buffer(1.0), predicate="intersects")})
-        shown = ", ".join(f"„{a}“" for a in around[:6]) + (" …" if len(around) > 6 else "")
-        problems.append(
-            Problem(
-                "Warnung",
-                f"Lücke von {_m2(gap.area)} zwischen den Gebieten {shown}: diese Fläche gehört zu "
-                "keinem Gebiet (ein See? sonst fehlt ein Gebiet oder eine Grenze ist verschoben).",
-                name,
-            )
-        )
-    if len(gaps) > MAX_NAMED:
-        problems.append(
-            Problem("Warnung", f"Insgesamt {len(gaps)} Lücken; die {MAX_NAMED} größten sind genannt.", name)
-        )
-    return problems
-
-
-def _ids(series: pd.Series) -> pd.Series:
-    def one(v: object) -> str | None:
-        if v is None or (not isinstance(v, str) and pd.isna(v)):
-            return None
-        if isinstance(v, float) and v.is_integer():
-            return str(int(v))
-        return str(v).strip()
-
-    return pd.Series([one(v) for v in series], index=series.index, dtype="object")
 
 
 def _layout_code(name: str) -> str:
