@@ -7,6 +7,7 @@ would leave the whole map blank offline).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
@@ -73,13 +74,28 @@ def _flat(
     color: str,
     name: str,
     *,
-    customdata: list[list[Any]] | None = None,
-    hovertemplate: str | None = None,
+    texts: Sequence[str] | None = None,
+    label: str = "",
+    after: str = "",
     opacity: float | None = None,
     showlegend: bool = True,
 ) -> go.Choroplethmap:
-    """One single-colour layer of areas (keine Daten, geheim, a traffic light) with its legend entry."""
+    """One single-colour layer of areas (keine Daten, geheim, a traffic light) with its legend entry.
+
+    With ``texts`` (one per area) the hover shows the area's name and id, then ``label: text`` (or the
+    text alone) and ``after`` (markup, already escaped); without, the layer has no hover text.
+    """
     marker: dict[str, Any] = {"line": {"color": OUTLINE_COLOR, "width": 0.8}}
+    customdata = hovertemplate = None
+    if texts is not None:
+        customdata = [[n, t, g] for n, t, g in zip(part["name"], texts, part["gebiet_id"], strict=True)]
+        hovertemplate = (
+            "<b>%{customdata[0]}</b> (%{customdata[2]})<br>"
+            + (escape(label) + ": " if label else "")
+            + "%{customdata[1]}"
+            + after
+            + "<extra></extra>"
+        )
     if opacity is not None:
         marker["opacity"] = opacity
     return go.Choroplethmap(
@@ -145,16 +161,7 @@ def choropleth(
     ):
         if part.empty:
             continue
-        fig.add_trace(
-            _flat(
-                geojson,
-                part,
-                color,
-                label,
-                customdata=[[n, label, g] for n, g in zip(part["name"], part["gebiet_id"], strict=True)],
-                hovertemplate="<b>%{customdata[0]}</b> (%{customdata[2]})<br>%{customdata[1]}<extra></extra>",
-            )
-        )
+        fig.add_trace(_flat(geojson, part, color, label, texts=[label] * len(part)))
     few = table[few_mask]
     if not few.empty:
         few_label = small_base.label(indicator)
@@ -164,13 +171,8 @@ def choropleth(
                 few,
                 FEW_COLOR,
                 f"{few_label} (nicht eingereiht)",
-                customdata=[
-                    [n, f"{indicator.format(float(v))} – {few_label}", g]
-                    for n, v, g in zip(few["name"], few["value"], few["gebiet_id"], strict=True)
-                ],
-                hovertemplate="<b>%{customdata[0]}</b> (%{customdata[2]})<br>"
-                + escape(indicator.label_de)
-                + ": %{customdata[1]}<extra></extra>",
+                texts=[f"{indicator.format(float(v))} – {few_label}" for v in few["value"]],
+                label=indicator.label_de,
             )
         )
     values = has["value"].astype(float)
@@ -203,13 +205,9 @@ def _light_traces(
                 part,
                 color,
                 f"{LIGHT_SYMBOLS[light]} {LIGHT_LABELS[light]}",
-                customdata=[
-                    [n, label_of[i], g]
-                    for i, n, g in zip(part.index, part["name"], part["gebiet_id"], strict=True)
-                ],
-                hovertemplate="<b>%{customdata[0]}</b> (%{customdata[2]})<br>"
-                + escape(indicator.label_de)
-                + f": %{{customdata[1]}}<br>{LIGHT_LABELS[light]}<extra></extra>",
+                texts=[label_of[i] for i in part.index],
+                label=indicator.label_de,
+                after=f"<br>{LIGHT_LABELS[light]}",
                 opacity=0.85,
             )
         )
