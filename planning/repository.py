@@ -221,38 +221,23 @@ def load_facts(engine: Engine, kind: str, version_id: int) -> pd.DataFrame:
     return _frame(engine, stmt).astype(fact.dtypes)
 
 
-def load_population(engine: Engine, version_id: int) -> pd.DataFrame:
-    """Long table ``gebiet_id, year, age_from, age_to, sex, count``."""
-    return load_facts(engine, "bevoelkerung", version_id)
+def _loader(kind: str) -> Callable[[Engine, int], pd.DataFrame]:
+    def load(engine: Engine, version_id: int) -> pd.DataFrame:
+        return load_facts(engine, kind, version_id)
+
+    load.__doc__ = f"The rows of one dataset version of {kind!r}: " + ", ".join(_FACTS[kind].columns) + "."
+    return load
 
 
-def load_births(engine: Engine, version_id: int) -> pd.DataFrame:
-    return load_facts(engine, "geburten", version_id)
-
-
-def load_kitas(engine: Engine, version_id: int) -> pd.DataFrame:
-    return load_facts(engine, "kitas", version_id)
-
-
-def load_kindertagespflege(engine: Engine, version_id: int) -> pd.DataFrame:
-    return load_facts(engine, "kindertagespflege", version_id)
-
-
-def load_schools(engine: Engine, version_id: int) -> pd.DataFrame:
-    return load_facts(engine, "schulen", version_id)
-
-
-def load_enrollment(engine: Engine, version_id: int) -> pd.DataFrame:
-    """``schul_id, schulart, gebiet_id, school_year, grade, pupils, classes``."""
-    return load_facts(engine, "schueler", version_id)
-
-
-def load_indicator_values(engine: Engine, version_id: int) -> pd.DataFrame:
-    return load_facts(engine, "kennzahlen", version_id)
-
-
-def load_housing(engine: Engine, version_id: int) -> pd.DataFrame:
-    return load_facts(engine, "wohnbau", version_id)
+#: One loader per data kind, for callers that name the kind in the function (versions, import service).
+load_population = _loader("bevoelkerung")
+load_births = _loader("geburten")
+load_kitas = _loader("kitas")
+load_kindertagespflege = _loader("kindertagespflege")
+load_schools = _loader("schulen")
+load_enrollment = _loader("schueler")
+load_indicator_values = _loader("kennzahlen")
+load_housing = _loader("wohnbau")
 
 
 T = TypeVar("T")

@@ -81,8 +81,7 @@ def add_comment(
     department = _text(department, "Das Fachamt", 120)
     author = _text(author, "Ihr Name", 120)
 
-    def _add(s: Session) -> int:
-        nonlocal indicator, gebiet_id
+    with session_or_scope(engine, session) as s:
         if parent_id is not None:
             parent = s.get(Comment, parent_id)
             if parent is None:
@@ -113,9 +112,6 @@ def add_comment(
         s.add(row)
         s.flush()
         return row.id
-
-    with session_or_scope(engine, session) as s:
-        return _add(s)
 
 
 def resolve_thread(

@@ -52,7 +52,7 @@ def add_decision(
     user = _text(user, "Ihr Name", 120)
     _check_status(status, DECISION_STATUS)
 
-    def _add(s: Session) -> DecisionInfo:
+    with session_or_scope(engine, session) as s:
         day = date
         if day is None:
             meeting = s.get(Meeting, meeting_id) if meeting_id else None
@@ -70,9 +70,6 @@ def add_decision(
         s.add(row)
         s.flush()
         return _decision(row, s)
-
-    with session_or_scope(engine, session) as s:
-        return _add(s)
 
 
 def update_decision(engine: Engine, decision_id: int, revision: int, user: str, status: str) -> DecisionInfo:

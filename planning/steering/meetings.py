@@ -163,7 +163,7 @@ def add_agenda_item(
     """Append a TOP to the meeting's agenda; returns the item id."""
     title = _text(title, "Der Titel des Tagesordnungspunkts")
 
-    def _add(s: Session) -> int:
+    with session_or_scope(engine, session) as s:
         if s.get(Meeting, meeting_id) is None:
             raise SteeringError("Die Sitzung gibt es nicht mehr.")
         last = s.scalars(select(AgendaItem.position).where(AgendaItem.meeting_id == meeting_id)).all()
@@ -178,9 +178,6 @@ def add_agenda_item(
         s.add(item)
         s.flush()
         return item.id
-
-    with session_or_scope(engine, session) as s:
-        return _add(s)
 
 
 def move_agenda_item(engine: Engine, item_id: int, delta: int) -> None:

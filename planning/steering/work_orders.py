@@ -85,7 +85,7 @@ def add_work_order(
     user = _text(user, "Ihr Name", 120)
     _check_status(status, ORDER_STATUS)
 
-    def _add(s: Session) -> WorkOrderInfo:
+    with session_or_scope(engine, session) as s:
         if decision_id is not None and s.get(Decision, decision_id) is None:
             raise SteeringError("Der verknüpfte Beschluss ist nicht mehr da.")
         row = WorkOrder(
@@ -105,9 +105,6 @@ def add_work_order(
         s.add(row)
         s.flush()
         return _order(row, s)
-
-    with session_or_scope(engine, session) as s:
-        return _add(s)
 
 
 def update_work_order(
