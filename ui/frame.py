@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 import streamlit as st
 
+from planning import pages
 from planning.indicators import Indicator
 from planning.registry import Registry
 from planning.repository import LayoutInfo, PlanningData
@@ -52,12 +53,14 @@ def context() -> Context | None:
     Every page calls this first. Streamlit treats a project with a ``pages/`` folder as a legacy
     multipage app until ``st.navigation`` has run once in the server process: a deep link
     (``/kita?jahr=2025``) that is the very first request after a server start would run the page
-    file alone, without the frame. Then switch Streamlit to ``st.navigation`` mode and rerun, so the
-    link opens through ``app.py`` with its sidebar, data and URL state.
+    file alone, without the frame. Then declare the app's pages with ``st.navigation`` (which is what
+    switches Streamlit to that mode, public API) and rerun, so the link opens through ``app.py`` with
+    its sidebar, data and URL state.
     """
     if _CTX_KEY not in st.session_state:
-        from streamlit.runtime.pages_manager import PagesManager
-
-        PagesManager.uses_pages_directory = False
+        st.navigation(
+            [st.Page(p.file, title=p.title, default=p.slug == pages.DEFAULT_PAGE) for p in pages.PAGES],
+            position="hidden",
+        )
         st.rerun()
     return st.session_state.get(_CTX_KEY)
