@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+from functools import partial
 from html import escape
 
 import streamlit as st
@@ -223,30 +224,20 @@ def frame(ctx: Context | None) -> None:
             on_change=_focus_district,
         )
         c_prof.button("Profil öffnen", on_click=_to_profile, key="sitzung_profil", width="stretch")
-        if c_com.button(
-            "Kommentar",
-            icon=":material/forum:",
-            key="sitzung_kommentar",
-            width="stretch",
-            **_may(Permission.COMMENT),
-        ):
-            comment_dialog(ctx, meeting)
-        if c_dec.button(
-            "Beschluss",
-            icon=":material/gavel:",
-            key="sitzung_beschluss",
-            width="stretch",
-            **_may(Permission.DECIDE),
-        ):
-            decision_dialog(ctx, meeting, item)
-        if c_ord.button(
-            "Arbeitsauftrag",
-            icon=":material/assignment:",
-            key="sitzung_auftrag",
-            width="stretch",
-            **_may(Permission.WORK_ORDERS),
-        ):
-            order_dialog(ctx, meeting)
+        # the room's records, each a dialog, open to those with the right
+        records = (
+            (c_com, "Kommentar", ":material/forum:", "sitzung_kommentar", Permission.COMMENT),
+            (c_dec, "Beschluss", ":material/gavel:", "sitzung_beschluss", Permission.DECIDE),
+            (c_ord, "Arbeitsauftrag", ":material/assignment:", "sitzung_auftrag", Permission.WORK_ORDERS),
+        )
+        dialogs = {
+            Permission.COMMENT: partial(comment_dialog, ctx, meeting),
+            Permission.DECIDE: partial(decision_dialog, ctx, meeting, item),
+            Permission.WORK_ORDERS: partial(order_dialog, ctx, meeting),
+        }
+        for column, label, icon, key, permission in records:
+            if column.button(label, icon=icon, key=key, width="stretch", **_may(permission)):
+                dialogs[permission]()
         with c_agenda.popover("Tagesordnung", width="stretch"):
             st.button(
                 f"{'▶ ' if pos == OPENING else ''}TOP 0: {OPENING_TITLE}",
@@ -281,14 +272,7 @@ def _subject(ctx: Context) -> tuple[str | None, str | None]:
 def comment_dialog(ctx: Context, meeting: sk.MeetingInfo) -> None:
     code, gid = _subject(ctx)
     names = dict(zip(ctx.data.areas["gebiet_id"], ctx.data.areas["name"], strict=False))
-    options: dict[str, tuple[str | None, str | None]] = {}
-    label = ctx.indicator(code).label_de if code else ""
-    if code and gid:
-        options[f"{names[gid]} × {label}"] = (code, gid)
-    if code:
-        options[f"Kennzahl „{label}“"] = (code, None)
-    if gid:
-        options[f"Gebiet {names[gid]}"] = (None, gid)
+    options = steering.comment_scopes(ctx, code, gid, names)
     if not options:
         st.info("Wählen Sie zuerst eine Kennzahl oder ein Gebiet; der Kommentar steht dann daneben.")
         return
@@ -298,33 +282,10 @@ def comment_dialog(ctx: Context, meeting: sk.MeetingInfo) -> None:
         "festgehalten; rücken die Zahlen weiter, steht das dabei."
     )
     text = st.text_area("Interpretation", key="dlg_comment_text")
-    dept = st.selectbox(
-        "Fachamt",
-        sk.DEPARTMENTS,
-        index=steering.department_index(),
-        key="dlg_comment_dept",
-        accept_new_options=True,
-    )
+    dept = steering.department_field("dlg_comment_dept")
     user = steering.user_name("dlg_comment_user")
     if st.button("Kommentar speichern", type="primary", key="dlg_comment_save"):
-        c, g = options[scope]
-        try:
-            sk.add_comment(
-                uidata.engine(),
-                ctx.layout.id,
-                text,
-                dept or "",
-                user,
-                c,
-                g,
-                meeting_id=meeting.id,
-                **steering.comment_binding(ctx),
-            )
-        except sk.SteeringError as exc:
-            st.error(str(exc))
-        else:
-            steering.flash(f"Kommentar festgehalten ({scope}, {dept or 'ohne Fachamt'}): „{text.strip()}“")
-            st.rerun()
+        steering.save_comment(ctx, text, dept, user, scope=scope, about=options[scope], meeting_id=meeting.id)
 
 
 @st.dialog("Beschluss erfassen", width="large")

@@ -5,6 +5,7 @@ The cohort chain is :mod:`ui.cohortview`, the forecast backtest :mod:`ui.backtes
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -202,30 +203,20 @@ def _param_input(p: Parameter, current: Any, key: str) -> Any:
             help=help_text,
         )
         return round(pct / 100, 4)
-    if p.kind == "int":
-        return int(
-            st.number_input(
-                label,
-                min_value=int(p.minimum or 0),
-                max_value=int(p.maximum or 10_000),
-                value=int(current),
-                step=1,
-                key=key,
-                help=help_text,
-            )
+    if p.kind in ("int", "float"):
+        whole = p.kind == "int"
+        cast: Callable[[Any], Any] = int if whole else float
+        value = st.number_input(
+            label,
+            min_value=cast(p.minimum or 0),
+            max_value=cast(p.maximum or (10_000 if whole else 1e6)),
+            value=cast(current),
+            key=key,
+            help=help_text,
+            # whole numbers count in steps of one; "200", not "200.00"
+            **({"step": 1} if whole else {"format": "%g"}),
         )
-    if p.kind == "float":
-        return float(
-            st.number_input(
-                label,
-                min_value=float(p.minimum or 0),
-                max_value=float(p.maximum or 1e6),
-                value=float(current),
-                format="%g",  # "200", not "200.00"
-                key=key,
-                help=help_text,
-            )
-        )
+        return cast(value)
     return current  # profiles: edited as a table below
 
 

@@ -66,6 +66,11 @@ def open_view(view: View) -> None:
     goto(view.page)
 
 
+def open_view_button(column: Any, view: View, label: str, key: str, help: str | None = None) -> None:
+    """A button in ``column`` that opens the saved ``view`` (its data versions and scenario)."""
+    column.button(label, key=key, on_click=open_view, args=(view,), help=help, width="stretch")
+
+
 def leave_view() -> None:
     """Back to the current data (the filters stay as they are)."""
     st.session_state.pop(state.SNAPSHOT.key, None)
@@ -331,37 +336,21 @@ def _thread_actions(ctx: Context, t: sk.CommentInfo, key: str) -> None:
         c1, c2 = st.columns(2)
         reply = c1.form_submit_button("Antworten")
         toggle = c2.form_submit_button("Wieder öffnen" if t.resolved else "Als erledigt markieren")
-        try:
-            if reply:
-                sk.add_comment(
-                    uidata.engine(),
-                    ctx.layout.id,
-                    text,
-                    dept or "",
-                    user,
-                    parent_id=t.id,
-                    **comment_binding(ctx),
-                )
-                flash(f"Antwort festgehalten ({dept or 'ohne Fachamt'}): „{text.strip()}“")
-                st.rerun()
-            if toggle:
+        if reply:
+            save_comment(ctx, text, dept, user, parent_id=t.id)
+        if toggle:
+            try:
                 sk.resolve_thread(uidata.engine(), t.id, user, resolved=not t.resolved, revision=t.revision)
+            except sk.SteeringError as exc:
+                st.error(str(exc))
+            else:
                 st.rerun()
-        except sk.SteeringError as exc:
-            st.error(str(exc))
 
 
 def _new_comment_form(
     ctx: Context, indicator: str | None, gebiet_id: str | None, names: dict[str, str], key: str
 ) -> None:
-    scopes: dict[str, tuple[str | None, str | None]] = {}
-    ind_label = ctx.indicator(indicator).label_de if indicator else ""
-    if indicator and gebiet_id:
-        scopes[f"{names.get(gebiet_id, gebiet_id)} × {ind_label}"] = (indicator, gebiet_id)
-    if indicator:
-        scopes[f"Kennzahl „{ind_label}“ (ganze Stadt)"] = (indicator, None)
-    if gebiet_id:
-        scopes[f"Gebiet {names.get(gebiet_id, gebiet_id)} (allgemein)"] = (None, gebiet_id)
+    scopes = comment_scopes(ctx, indicator, gebiet_id, names, detailed=True)
     with st.form(f"{key}_new", clear_on_submit=True, border=False):
         scope = st.radio("Bezieht sich auf", list(scopes), horizontal=True, key=f"{key}_scope")
         text = st.text_area(
@@ -373,22 +362,60 @@ def _new_comment_form(
         with c2:
             user = user_name(f"{key}_user")
         if st.form_submit_button("Kommentar speichern", type="primary"):
-            code, gid = scopes[scope]
-            meeting = state.get(state.MEETING)
-            try:
-                sk.add_comment(
-                    uidata.engine(),
-                    ctx.layout.id,
-                    text,
-                    dept or "",
-                    user,
-                    code,
-                    gid,
-                    meeting_id=meeting or None,
-                    **comment_binding(ctx),
-                )
-            except sk.SteeringError as exc:
-                st.error(str(exc))
-            else:
-                flash(f"Kommentar festgehalten ({scope}, {dept or 'ohne Fachamt'}): „{text.strip()}“")
-                st.rerun()
+            meeting = state.get(state.MEETING) or None
+            save_comment(ctx, text, dept, user, scope=scope, about=scopes[scope], meeting_id=meeting)
+
+
+def comment_scopes(
+    ctx: Context, indicator: str | None, gebiet_id: str | None, names: dict[str, str], detailed: bool = False
+) -> dict[str, tuple[str | None, str | None]]:
+    """What a new comment may be about, by its label, most specific first: the area × the indicator,
+    the indicator, the area (``detailed``: "(ganze Stadt)" and "(allgemein)" say which)."""
+    label = ctx.indicator(indicator).label_de if indicator else ""
+    name = names.get(gebiet_id, gebiet_id) if gebiet_id else ""
+    city, general = (" (ganze Stadt)", " (allgemein)") if detailed else ("", "")
+    scopes: dict[str, tuple[str | None, str | None]] = {}
+    if indicator and gebiet_id:
+        scopes[f"{name} × {label}"] = (indicator, gebiet_id)
+    if indicator:
+        scopes[f"Kennzahl „{label}“{city}"] = (indicator, None)
+    if gebiet_id:
+        scopes[f"Gebiet {name}{general}"] = (None, gebiet_id)
+    return scopes
+
+
+def save_comment(
+    ctx: Context,
+    text: str,
+    dept: str | None,
+    user: str,
+    *,
+    scope: str = "",
+    about: tuple[str | None, str | None] = (None, None),
+    meeting_id: int | None = None,
+    parent_id: int | None = None,
+) -> None:
+    """Save a comment about ``about`` (indicator, area; its label ``scope``), or a reply to
+    ``parent_id``, with the view's year and versions; then a confirmation and a rerun, or the
+    reason it was refused."""
+    code, gid = about
+    try:
+        sk.add_comment(
+            uidata.engine(),
+            ctx.layout.id,
+            text,
+            dept or "",
+            user,
+            code,
+            gid,
+            meeting_id=meeting_id,
+            parent_id=parent_id,
+            **comment_binding(ctx),
+        )
+    except sk.SteeringError as exc:
+        st.error(str(exc))
+    else:
+        what = "Antwort" if parent_id else "Kommentar"
+        where = f"{scope}, " if scope else ""
+        flash(f"{what} festgehalten ({where}{dept or 'ohne Fachamt'}): „{text.strip()}“")
+        st.rerun()

@@ -131,13 +131,7 @@ def _agenda(ctx: Context, m: sk.MeetingInfo) -> None:
                 + (f"  \n**Beschlussvorschlag:** {components.plain(item.proposal)}" if item.proposal else "")
             )
             if item.view is not None:
-                c2.button(
-                    "Öffnen",
-                    key=f"sk_open_{item.id}",
-                    on_click=steering.open_view,
-                    args=(item.view,),
-                    width="stretch",
-                )
+                steering.open_view_button(c2, item.view, "Öffnen", f"sk_open_{item.id}")
             if not uiauth.allowed(Permission.DECIDE):
                 continue
             with c_prop:
@@ -307,13 +301,12 @@ def decisions_tab(ctx: Context) -> None:
             )
             c2.markdown(f"Status: **{d.status}**")
             if d.view is not None:
-                c3.button(
+                steering.open_view_button(
+                    c3,
+                    d.view,
                     "Grundlage öffnen",
-                    key=f"sk_dec_open_{d.id}",
-                    on_click=steering.open_view,
-                    args=(d.view,),
+                    f"sk_dec_open_{d.id}",
                     help="Zeigt die Ansicht mit dem Datenstand und Szenario von damals.",
-                    width="stretch",
                 )
 
 
@@ -435,6 +428,4 @@ def views_tab(ctx: Context) -> None:
                 f"{page} · {components.plain(steering.describe_state(ctx, v.state))}  \n"
                 f"`{v.link(components.base_url())}`"
             )
-            c2.button(
-                "Öffnen", key=f"sk_view_open_{v.id}", on_click=steering.open_view, args=(v,), width="stretch"
-            )
+            steering.open_view_button(c2, v, "Öffnen", f"sk_view_open_{v.id}")
