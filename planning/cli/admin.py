@@ -13,7 +13,8 @@ import tomllib
 from pathlib import Path
 
 from planning import audit, auth
-from planning.cli.common import CliError, Subcommands, open_engine, print_json, safe_url
+from planning.cli.common import CliError, Subcommands, open_engine, print_json, safe_url, user_errors
+from planning.cli.options import add_json
 from planning.config import PROJECT_ROOT, resolve_db_url
 from planning.db import make_engine
 
@@ -23,10 +24,8 @@ def cmd_backup(args: argparse.Namespace) -> int:
     from planning.backup import BackupError, backup
 
     engine = make_engine(resolve_db_url(args.db))
-    try:
+    with user_errors(BackupError):
         info = backup(engine, Path(args.out))
-    except BackupError as exc:
-        raise CliError(str(exc)) from None
     print(
         f"Sicherung geschrieben: {info.path} ({info.size_bytes / 1e6:.1f} MB, Schema {info.revision}) "
         f"aus {safe_url(engine)}"
@@ -49,7 +48,7 @@ def _read_password(args: argparse.Namespace) -> str:
 def cmd_user(args: argparse.Namespace) -> int:
     """Built-in user store: add, list, disable, enable (passwords never on the command line)."""
     engine = open_engine(args)
-    try:
+    with user_errors(auth.UserError):
         if args.action == "list":
             users = auth.list_users(engine)
             if args.json:
@@ -87,8 +86,6 @@ def cmd_user(args: argparse.Namespace) -> int:
             auth.set_active(engine, args.username, args.action == "enable")
             state = "entsperrt" if args.action == "enable" else "gesperrt"
             print(f"Benutzer {args.username.strip().lower()} {state}.")
-    except auth.UserError as exc:
-        raise CliError(str(exc)) from None
     return 0
 
 
@@ -122,10 +119,8 @@ def cmd_restore(args: argparse.Namespace) -> int:
             f"Die Wiederherstellung ersetzt alle Daten in {safe_url(engine)} durch {args.source}. "
             "Zum Bestätigen --yes angeben (vorher am besten: python -m planning backup --out DATEI)."
         )
-    try:
+    with user_errors(BackupError):
         info = restore(engine, Path(args.source))
-    except BackupError as exc:
-        raise CliError(str(exc)) from None
     print(f"Wiederhergestellt: {safe_url(engine)} aus {info.path} (Schema der Sicherung {info.revision})")
     return 0
 
@@ -184,7 +179,7 @@ def add_user(sub: Subcommands) -> None:
         action="store_true",
         help="Passwort als eine Zeile von stdin",
     )
-    s.add_argument("--json", action="store_true")
+    add_json(s)
     s.set_defaults(func=cmd_user)
 
 
@@ -203,7 +198,7 @@ def add_audit(sub: Subcommands) -> None:
         action="store_true",
         help="Prüfsummen-Kette prüfen: nennt den ersten veränderten, eingefügten oder fehlenden Eintrag",
     )
-    s.add_argument("--json", action="store_true")
+    add_json(s)
     s.set_defaults(func=cmd_audit)
 
 

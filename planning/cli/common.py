@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, TypeAlias
 
 from sqlalchemy import Engine
@@ -18,6 +20,15 @@ Subcommands: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 
 class CliError(Exception):
     """A user-facing error; its message is German and printed without a traceback."""
+
+
+@contextmanager
+def user_errors(*kinds: type[Exception]) -> Iterator[None]:
+    """The domain's own errors of ``kinds`` (German messages) as :class:`CliError`."""
+    try:
+        yield
+    except kinds as exc:
+        raise CliError(str(exc)) from None
 
 
 def open_engine(args: argparse.Namespace) -> Engine:

@@ -6,7 +6,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from planning.cli.common import CliError, Subcommands, open_engine, print_json
+from planning.cli.common import CliError, Subcommands, open_engine, print_json, user_errors
+from planning.cli.options import add_json, add_layout
 from planning.models import DATA_KINDS
 from planning.repository import get_layout, list_versions, load_areas, load_planning_data
 from planning.summary import city_summary
@@ -97,10 +98,8 @@ def cmd_versions(args: argparse.Namespace) -> int:
 def cmd_activate(args: argparse.Namespace) -> int:
     from planning.versions import activate
 
-    try:
+    with user_errors(ValueError):
         label = activate(open_engine(args), args.version_id)
-    except ValueError as exc:
-        raise CliError(str(exc)) from None
     print(f"Datenstand Nr. {args.version_id} ({label}) ist jetzt aktiv.")
     return 0
 
@@ -149,10 +148,8 @@ def cmd_export_table(args: argparse.Namespace) -> int:
     out = Path(args.out)
     if out.suffix.lower() not in (".csv", ".xlsx"):
         raise CliError(f"Dateiendung „{out.suffix}“ wird nicht unterstützt: bitte .csv oder .xlsx.")
-    try:
+    with user_errors(ValueError):
         frame = district_export(data, indicator, args.year, level, target)
-    except ValueError as exc:
-        raise CliError(str(exc)) from None
     write_export(frame, out, notes(data, indicator, target))
     secret = int((frame["value"] == "geheim").sum())
     print(
@@ -165,8 +162,8 @@ def cmd_export_table(args: argparse.Namespace) -> int:
 def add_areas(sub: Subcommands) -> None:
     """``areas [--json] [--layout CODE] [--level N]``"""
     s = sub.add_parser("areas", help="Gebiete des aktiven Gebietsstands auflisten")
-    s.add_argument("--json", action="store_true", help="JSON-Liste von {gebiet_id, name}")
-    s.add_argument("--layout", help="Code des Gebietsstands (Standard: aktiver)")
+    add_json(s, "JSON-Liste von {gebiet_id, name}")
+    add_layout(s)
     s.add_argument("--level", type=int, help="Ebene (0 = oberste; Standard: unterste)")
     s.set_defaults(func=cmd_areas)
 
@@ -174,8 +171,8 @@ def add_areas(sub: Subcommands) -> None:
 def add_summary(sub: Subcommands) -> None:
     """``summary [--json] [--layout CODE] [--year J]``"""
     s = sub.add_parser("summary", help="Eckzahlen der Kommune")
-    s.add_argument("--json", action="store_true", help="ein JSON-Objekt")
-    s.add_argument("--layout", help="Code des Gebietsstands (Standard: aktiver)")
+    add_json(s, "ein JSON-Objekt")
+    add_layout(s)
     s.add_argument("--year", type=int, help="Jahr (Standard: neuestes Bevölkerungsjahr)")
     s.set_defaults(func=cmd_summary)
 
@@ -183,7 +180,7 @@ def add_summary(sub: Subcommands) -> None:
 def add_indicators(sub: Subcommands) -> None:
     """``indicators [--json]``"""
     s = sub.add_parser("indicators", help="Kennzahlenregister: Definition, Einheit, Geheimhaltung, Zielwert")
-    s.add_argument("--json", action="store_true", help="als JSON (code, label, unit, domain, sensitive, …)")
+    add_json(s, "als JSON (code, label, unit, domain, sensitive, …)")
     s.set_defaults(func=cmd_indicators)
 
 
@@ -205,7 +202,7 @@ def add_versions(sub: Subcommands) -> None:
     s = sub.add_parser("versions", help="Datenstände auflisten (* = aktiv)")
     s.add_argument("--kind", choices=DATA_KINDS)
     s.add_argument("--layout")
-    s.add_argument("--json", action="store_true")
+    add_json(s)
     s.set_defaults(func=cmd_versions)
 
 

@@ -8,7 +8,8 @@ import sys
 from dataclasses import asdict, replace
 from pathlib import Path
 
-from planning.cli.common import CliError, Subcommands, open_engine, print_json
+from planning.cli.common import Subcommands, open_engine, print_json, user_errors
+from planning.cli.options import add_json, add_layout
 from planning.formatting import percent
 from planning.plan_ranges import single_age_ranges
 from planning.repository import get_layout, load_planning_data
@@ -21,7 +22,7 @@ def _plan_for(args: argparse.Namespace):  # type: ignore[no-untyped-def]
 
     engine = open_engine(args)
     data = load_planning_data(engine, args.layout)
-    try:
+    with user_errors(ScenarioError, ValueError):
         scenario = get_scenario(engine, data.layout.id, args.scenario)
         overrides = {}
         if args.years is not None:
@@ -31,8 +32,6 @@ def _plan_for(args: argparse.Namespace):  # type: ignore[no-untyped-def]
         if overrides:
             scenario = replace(scenario, params={**scenario.params, **overrides})
         return compute_plan(data, scenario)
-    except (ScenarioError, ValueError) as exc:
-        raise CliError(str(exc)) from None
 
 
 def cmd_forecast(args: argparse.Namespace) -> int:
@@ -121,10 +120,8 @@ def cmd_backtest(args: argparse.Namespace) -> int:
     from planning.backtest import backtest_data
 
     data = load_planning_data(open_engine(args), args.layout)
-    try:
+    with user_errors(ValueError):
         result = backtest_data(data, args.base_year)
-    except ValueError as exc:
-        raise CliError(str(exc)) from None
     if args.json:
         print_json(result)
         return 0
@@ -161,16 +158,24 @@ def cmd_backtest(args: argparse.Namespace) -> int:
     return 0
 
 
+def _run_options(s: argparse.ArgumentParser, variants: bool) -> None:
+    """What ``forecast`` and ``plan`` compute from: scenario, years, birth variant, layout; the CSV."""
+    s.add_argument("--scenario", metavar="NAME", help="Szenario (Standard: Basis)")
+    s.add_argument("--years", type=int, metavar="N", help="Prognosejahre (Standard: laut Szenario, 10)")
+    if variants:
+        s.add_argument(
+            "--variante",
+            choices=("niedrig", "mittel", "hoch"),
+            help="Geburtenvariante (Standard: laut Szenario)",
+        )
+    add_layout(s)
+    s.add_argument("--out", required=True, metavar="FILE.csv")
+
+
 def add_forecast(sub: Subcommands) -> None:
     """``forecast --out FILE.csv [--scenario NAME] [--years N] [--variante V] [--spanne]``"""
     s = sub.add_parser("forecast", help="Kinder je Gebiet und Einzelalter 0–17 vorausberechnen (CSV)")
-    s.add_argument("--scenario", metavar="NAME", help="Szenario (Standard: Basis)")
-    s.add_argument("--years", type=int, metavar="N", help="Prognosejahre (Standard: laut Szenario, 10)")
-    s.add_argument(
-        "--variante", choices=("niedrig", "mittel", "hoch"), help="Geburtenvariante (Standard: laut Szenario)"
-    )
-    s.add_argument("--layout", help="Code des Gebietsstands (Standard: aktiver)")
-    s.add_argument("--out", required=True, metavar="FILE.csv")
+    _run_options(s, variants=True)
     s.add_argument(
         "--spanne",
         action="store_true",
@@ -182,10 +187,7 @@ def add_forecast(sub: Subcommands) -> None:
 def add_plan(sub: Subcommands) -> None:
     """``plan --out FILE.csv [--scenario NAME] [--years N] [--spanne]``"""
     s = sub.add_parser("plan", help="Kita-, Schul- und Ganztagsbedarf gegen Plätze je Gebiet und Jahr (CSV)")
-    s.add_argument("--scenario", metavar="NAME", help="Szenario (Standard: Basis)")
-    s.add_argument("--years", type=int, metavar="N", help="Prognosejahre (Standard: laut Szenario, 10)")
-    s.add_argument("--layout", help="Code des Gebietsstands (Standard: aktiver)")
-    s.add_argument("--out", required=True, metavar="FILE.csv")
+    _run_options(s, variants=False)
     s.add_argument(
         "--spanne", action="store_true", help="je Wertspalte <spalte>_low und <spalte>_high (80-%%-Spanne)"
     )
@@ -195,8 +197,8 @@ def add_plan(sub: Subcommands) -> None:
 def add_scenarios(sub: Subcommands) -> None:
     """``scenarios [--layout CODE] [--json]``"""
     s = sub.add_parser("scenarios", help="Szenarien mit Parameteränderungen und Maßnahmen auflisten")
-    s.add_argument("--layout", help="Code des Gebietsstands (Standard: aktiver)")
-    s.add_argument("--json", action="store_true")
+    add_layout(s)
+    add_json(s)
     s.set_defaults(func=cmd_scenarios)
 
 
@@ -209,6 +211,6 @@ def add_backtest(sub: Subcommands) -> None:
         metavar="JAHR",
         help="nur dieses Basisjahr (Standard: jedes mögliche, gepoolt)",
     )
-    s.add_argument("--layout", help="Code des Gebietsstands (Standard: aktiver)")
-    s.add_argument("--json", action="store_true")
+    add_layout(s)
+    add_json(s)
     s.set_defaults(func=cmd_backtest)

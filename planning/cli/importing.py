@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine
 
-from planning.cli.common import CliError, Subcommands, open_engine
+from planning.cli.common import CliError, Subcommands, open_engine, user_errors
+from planning.cli.options import add_layout
 from planning.models import DATA_KINDS
 
 if TYPE_CHECKING:
@@ -217,10 +218,8 @@ def cmd_import(args: argparse.Namespace) -> int:
 def cmd_template(args: argparse.Namespace) -> int:
     from planning.imports.templates import write_template
 
-    try:
+    with user_errors(ValueError):
         out = write_template(args.kind, Path(args.out))
-    except ValueError as exc:
-        raise CliError(str(exc)) from None
     print(f"Vorlage für {args.kind} geschrieben: {out}")
     return 0
 
@@ -252,10 +251,8 @@ def cmd_mapping(args: argparse.Namespace) -> int:
         if v
     }
     options.update(_shape_options(args))
-    try:
+    with user_errors(ValueError):
         save_profile(engine, args.name, args.kind, pairs, options)
-    except ValueError as exc:
-        raise CliError(str(exc)) from None
     print(f"Zuordnungsprofil „{args.name}“ gespeichert.")
     return 0
 
@@ -295,7 +292,7 @@ def add_check_and_import(sub: Subcommands) -> None:
         s.add_argument("kind", metavar="KIND", choices=DATA_KINDS, help="Datenart: " + ", ".join(DATA_KINDS))
         s.add_argument("file", metavar="FILE", help="CSV, XLSX, GeoJSON, GeoPackage oder gezipptes Shapefile")
         s.add_argument("--mapping", metavar="NAME", help="gespeichertes Zuordnungsprofil")
-        s.add_argument("--layout", help="Code des Gebietsstands (Standard: aktiver)")
+        add_layout(s)
         s.add_argument("--sheet", help="Tabellenblatt (XLSX)")
         s.add_argument(
             "--zahlenformat",

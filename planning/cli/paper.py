@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from planning.cli.common import CliError, Subcommands, open_engine
+from planning.cli.common import CliError, Subcommands, open_engine, user_errors
 
 
 def cmd_paper(args: argparse.Namespace) -> int:
@@ -22,7 +22,7 @@ def cmd_paper(args: argparse.Namespace) -> int:
         )
     if not out.parent.is_dir():
         raise CliError(f"Den Ordner „{out.parent}“ gibt es nicht.")
-    try:
+    with user_errors(SteeringError, ExportError):
         paper = build_paper(engine, args.agenda)
         if args.format == "pdf":
             from planning.paper.to_pdf import render_pdf
@@ -32,8 +32,6 @@ def cmd_paper(args: argparse.Namespace) -> int:
             from planning.paper.to_pptx import render_pptx
 
             content = render_pptx(paper)
-    except (SteeringError, ExportError) as exc:
-        raise CliError(str(exc)) from None
     tmp = out.with_name(out.name + ".tmp")
     tmp.write_bytes(content)
     tmp.replace(out)  # a scheduled job never finds half a file
