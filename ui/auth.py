@@ -184,7 +184,8 @@ def _post_to_server(path: str, body: str = "") -> None:
     url = json.dumps(signin_routes.base_path() + path)
     script = (
         f"fetch({url}, {{method: 'POST', body: {json.dumps(body)}, credentials: 'same-origin', "
-        "cache: 'no-store'}).then((r) => { if (!r.ok) console.warn('Anmelde-Cookie:', r.status); });"
+        "cache: 'no-store'}).then((r) => { if (!r.ok) console.warn('Anmelde-Cookie:', r.status); })"
+        ".catch((e) => console.warn('Anmelde-Cookie:', e));"  # server gone: the tab stays signed in
     )
     st.html(f"<script>{script}</script>", unsafe_allow_javascript=True)
 
