@@ -1,13 +1,13 @@
 """Schule & Ganztag: school entrants, entry classes vs Züge, Ganztag under the GaFöG phase-in."""
 
-from ui import planview, views
+from ui import planview, schoolview, views
 from ui.frame import context
 
 ctx = context()
 if views.page_frame(ctx, "schule"):
     planview.domain_page(
         ctx,
-        planview.school_plan,
+        schoolview.school_plan,
         ("bevoelkerung", "schulen", "schueler", "wohnbau"),
         domains=("Schule", "Ganztag"),
         points=(False, True),

@@ -12,8 +12,9 @@ from collections.abc import Sequence
 import pandas as pd
 import streamlit as st
 
-from planning.formatting import number, number_range
+from planning.formatting import number
 from planning.plan import PlanResult
+from planning.plan_tables import spanne  # its home; the plan views read it from here
 from ui import components
 from ui.components import plural
 from ui.frame import Context
@@ -23,16 +24,6 @@ BAND_NOTE = (
     "Schattiert: Spanne, in der 8 von 10 früheren Prognosen dieser Art lagen (Rückrechnung ab jedem "
     "früheren Jahr, nach Prognosejahren und Gebietsgröße)."
 )
-
-
-def spanne(row: pd.Series | dict, column: str, decimals: int = 0) -> str:
-    """``"980 bis 1.090"`` for a forecast year, "" for an observed year or without a range."""
-    low, high = row.get(f"{column}_low"), row.get(f"{column}_high")
-    if low is None or high is None or pd.isna(low) or pd.isna(high):
-        return ""
-    if round(float(low), decimals) == round(float(high), decimals):
-        return ""
-    return number_range(low, high, decimals)
 
 
 def range_caption(row: pd.Series, items: Sequence[tuple[str, str]], when: str) -> None:

@@ -1,7 +1,10 @@
-"""Streamlit views of the plan: Kita gap, school and Ganztag, scenario comparison, cohort chain.
+"""Streamlit parts shared by the plan pages: scenario and plan year, gap map, ranked tables, time
+series, assumptions, key figures.
 
 Every view reads one cached :class:`planning.plan.PlanResult` per scenario (shared by all sessions)
-and shows the parameters that produced its figures under the charts.
+and shows the parameters that produced its figures under the charts. The Kita page's view is in
+:mod:`ui.kitaview`, the Schule page's in :mod:`ui.schoolview`; tables are shaped in
+:mod:`planning.plan_tables`.
 """
 
 from __future__ import annotations
@@ -12,19 +15,19 @@ from collections.abc import Callable
 
 import pandas as pd
 import streamlit as st
+from pandas.io.formats.style import Styler
 
-from planning import charts
+from planning import formatting, plan_tables
 from planning.formatting import format_value
 from planning.indicators import Indicator
 from planning.map_scale import robust_range
 from planning.parameters import GAFOEG_FIRST_YEAR, describe
-from planning.plan import PLAN_FIGURES, PlanResult, at_level
+from planning.plan import PlanResult
 from planning.scenarios import BASELINE_NAME, Scenario
-from planning.school_table import per_school, unassigned
 from planning.steering import scenario_record
-from ui import components, figures, forecast, state, steering, views
+from ui import components, figures, forecast, state, steering, tables, views
 from ui import data as uidata
-from ui.components import plural
+from ui.components import plural  # noqa: F401  (the plan views read it from here)
 from ui.frame import Context
 
 PLAN_MAP_KEY = "plan_map"
@@ -59,8 +62,7 @@ def fmt(value: float | None) -> str:
     return format_value(None if value is None or pd.isna(value) else round(float(value)), 0)
 
 
-def school_year(year: int) -> str:
-    return f"{year}/{str(year + 1)[-2:]}"
+school_year = formatting.school_year
 
 
 def pick_scenario(ctx: Context, key_suffix: str = "", collapsed: bool = False) -> Scenario:
@@ -84,16 +86,21 @@ def pick_scenario(ctx: Context, key_suffix: str = "", collapsed: bool = False) -
     return next(s for s in options if s.name == state.get(state.SCENARIO))
 
 
+def _plan_key(ctx: Context, scenario: Scenario) -> tuple[str, str, uidata.VersionKey, str, int, str]:
+    """What names one scenario's plan in the caches: data version, scenario, revision, content."""
+    return (
+        ctx.url,
+        ctx.layout.code,
+        ctx.versions,
+        scenario.name,
+        scenario.revision,
+        frozen_json(ctx, scenario),
+    )
+
+
 def plan_for(ctx: Context, scenario: Scenario) -> PlanResult | None:
     try:
-        return uidata.plan_result(
-            ctx.url,
-            ctx.layout.code,
-            ctx.versions,
-            scenario.name,
-            scenario.revision,
-            frozen_json(ctx, scenario),
-        )
+        return uidata.plan_result(*_plan_key(ctx, scenario))
     except ValueError as exc:
         st.warning(f"Keine Bedarfsplanung möglich: {exc}")
         return None
@@ -121,10 +128,28 @@ def pick_plan_year(result: PlanResult, label: str = "Planjahr", school: bool = F
 
 def level_table(ctx: Context, result: PlanResult) -> pd.DataFrame:
     """The plan on the frame's area level with area names."""
-    areas = ctx.data.areas
-    table = at_level(result, areas, ctx.level, ctx.data.data_level)
-    names = areas.loc[areas["level"] == ctx.level, ["gebiet_id", "name"]]
-    return names.merge(table, on="gebiet_id", how="inner")
+    return plan_tables.level_table(result, ctx.data.areas, ctx.level, ctx.data.data_level)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _plan_at_level(
+    url: str,
+    layout_code: str,
+    versions: uidata.VersionKey,
+    scenario: str,
+    revision: int,
+    frozen: str,
+    level: int,
+) -> pd.DataFrame:
+    data = uidata.planning_data(url, layout_code, versions)
+    result = uidata.plan_result(url, layout_code, versions, scenario, revision, frozen)
+    return plan_tables.level_table(result, data.areas, level, data.data_level)
+
+
+def scenario_table(ctx: Context, scenario: Scenario) -> pd.DataFrame:
+    """:func:`level_table` of the scenario's plan, made once per data version, scenario revision
+    and level (a merge of the whole plan table, the largest step of a Kita page rerun before)."""
+    return _plan_at_level(*_plan_key(ctx, scenario), ctx.level)
 
 
 def assumptions(result: PlanResult, keys: tuple[str, ...], scenario: Scenario) -> None:
@@ -239,46 +264,56 @@ def ranked_table(
     level_name: str,
     small: set[str] | frozenset[str] = frozenset(),
 ) -> None:
-    """District table for one year, worst balance first, whole numbers, German headers; the range
-    ("Spanne") of the sorted figure beside it in forecast years; areas too small for a reliable
-    forecast marked.
+    """District table for one year, worst balance first (:func:`planning.plan_tables.ranked_frame`).
 
     A column without a single figure (no capacity data delivered, say) is named below the table
-    instead of filling hundreds of rows with "keine Daten".
+    instead of filling hundreds of rows with "keine Daten". Shaped and formatted once per content
+    of the year's rows (:mod:`ui.tables`), not on every rerun.
     """
-    part = table[table["year"] == year].sort_values(sort_by)
-    marks = part["gebiet_id"].map(lambda g: " · zu klein" if g in small else "")
-    shown = pd.DataFrame({level_name: part["name"] + marks})
-    empty = []
-    for col, header in columns.items():
-        values = part[col].astype(float).round(0)
-        if values.isna().all() and not part.empty:
-            empty.append(header)
-        else:
-            shown[header] = values
-            if col == sort_by and f"{col}_low" in part:
-                ranges = [
-                    forecast.spanne(r, col) for r in part[[f"{col}_low", f"{col}_high"]].to_dict("records")
-                ]
-                if any(ranges):
-                    shown[f"Spanne {header}"] = ranges
-    numeric = [h for h in columns.values() if h in shown]
-    number_table(shown, numeric, height=min(520, 35 * (len(shown) + 1) + 3))
+    if state.get(state.MEETING):
+        shown, numeric, empty = plan_tables.ranked_frame(table, year, columns, sort_by, level_name, small)
+        number_table(shown, numeric)
+    else:
+        ranges = [f"{sort_by}_low", f"{sort_by}_high"]
+        needed = dict.fromkeys(["gebiet_id", "name", "year", sort_by, *columns, *ranges])
+        part = table.loc[table["year"] == year, [c for c in needed if c in table.columns]]
+        small_ids = tuple(sorted(g for g in small if g in set(part["gebiet_id"])))
+        styler = tables.styled(_ranked, part, year, dict(columns), sort_by, level_name, small_ids)
+        shown = styler.data  # type: ignore[attr-defined]
+        st.dataframe(styler, hide_index=True, height=min(520, 35 * (len(shown) + 1) + 3), width="stretch")
+        empty = [h for h in columns.values() if h not in shown.columns]
     if empty:
         st.caption(f"Keine Daten für {year}: {', '.join(empty)}.")
+
+
+def _ranked(
+    part: pd.DataFrame,
+    year: int,
+    columns: dict[str, str],
+    sort_by: str,
+    level_name: str,
+    small: tuple[str, ...],
+) -> Styler:
+    shown, numeric, _ = plan_tables.ranked_frame(part, year, columns, sort_by, level_name, set(small))
+    return _whole_numbers(shown, tuple(numeric))
+
+
+def _whole_numbers(shown: pd.DataFrame, numeric: tuple[str, ...]) -> Styler:
+    return shown.style.format({c: fmt for c in numeric})
 
 
 def number_table(shown: pd.DataFrame, numeric: list[str], height: int | None = None) -> None:
     """Whole numbers in German format ("-1.288"), formatted here: the browser would use its own
     locale ("-1,288" in an English one); gaps read "keine Daten", not "None". The numbers stay
-    underneath, so a click on a header still sorts by value."""
+    underneath, so a click on a header still sorts by value. Formatted once per content
+    (:mod:`ui.tables`), not on every rerun."""
     if state.get(state.MEETING):  # the room reads an HTML table at projector size, the worst first
         top = shown.head(ROOM_ROWS)
         st.table(top.style.format({c: fmt for c in numeric}), hide_index=True)
         if len(shown) > ROOM_ROWS:
             st.caption(f"… und {len(shown) - ROOM_ROWS} weitere (außerhalb der Sitzung als ganze Tabelle).")
         return
-    data = shown.style.format({c: fmt for c in numeric})
+    data = tables.styled(_whole_numbers, shown, tuple(numeric))
     st.dataframe(data, hide_index=True, height=height or "auto", width="stretch")
 
 
@@ -396,328 +431,19 @@ def room_figures(cells: list[tuple[str, str, str]]) -> None:
     )
 
 
-def _kita_metrics(city: pd.Series, year: int, base_year: int, per_row: int) -> None:
-    """U3/Ü3 demand and places of the city with their balances and ranges (4 in a row, or 2 × 2)."""
-    kind = "Prognose" if year > base_year else "Ist-Kinderzahl"
-    cells = [c for _ in range(4 // per_row) for c in st.columns(per_row)]
-    cells[0].metric(
-        f"U3-Bedarf {year}", fmt(city["u3_demand"]), help=f"{kind}; Bedarfsquoten siehe Annahmen", border=True
-    )
-    cells[1].metric(
-        f"U3-Plätze {year}",
-        fmt(city["u3_places"]),
-        delta=fmt(city["u3_gap"]),
+def room_cells(city: pd.Series, items: list[tuple[str, str]]) -> list[tuple[str, str, str]]:
+    """:func:`room_figures` cells of the city's figures: ``(label, column)`` → label, value, range."""
+    return [(label, fmt(city[column]), forecast.spanne(city, column)) for label, column in items]
+
+
+def balance_metric(cell, label: str, value: str, balance: float | None, help: str | None = None) -> None:  # type: ignore[no-untyped-def]
+    """A key figure with its balance (places − demand) beneath, as a number without an arrow."""
+    cell.metric(
+        label,
+        value,
+        delta=fmt(balance),
         delta_description="Bilanz (Plätze − Bedarf)",
         delta_arrow="off",
-        delta_color="normal",
-        help="Krippenplätze, U3-Anteil ungeteilter Plätze, Kindertagespflege",
+        help=help,
         border=True,
     )
-    cells[2].metric(f"Ü3-Bedarf {year}", fmt(city["ue3_demand"]), help=kind, border=True)
-    cells[3].metric(
-        f"Ü3-Plätze {year}",
-        fmt(city["ue3_places"]),
-        delta=fmt(city["ue3_gap"]),
-        delta_description="Bilanz (Plätze − Bedarf)",
-        delta_arrow="off",
-        border=True,
-    )
-    forecast.range_caption(
-        city,
-        [
-            ("u3_demand", "U3-Bedarf"),
-            ("u3_gap", "Bilanz U3"),
-            ("ue3_demand", "Ü3-Bedarf"),
-            ("ue3_gap", "Bilanz Ü3"),
-        ],
-        str(year),
-    )
-
-
-def kita_plan(ctx: Context) -> None:
-    """Kita page: where will U3/Ü3 places be missing, when, and how many?"""
-    header = plan_header(ctx, "Kita-Jahr (ab 1. August)")
-    if header is None:
-        return
-    scenario, result, year = header
-    table = level_table(ctx, result)
-    city = result.aggregate().set_index("year").loc[year]
-    room = bool(state.get(state.MEETING))
-    if result.table["kita_places"].isna().all():
-        missing_data("Kita-Liste (und Kindertagespflege)", "kitas")
-        _kita_metrics(city, year, result.base_year, 4)
-        return
-    if not room:
-        _kita_metrics(city, year, result.base_year, 4)
-    left, right = st.columns([3, 2], gap="medium")
-    with left:
-        m1, m2 = st.columns([3, 2], vertical_alignment="center")
-        code = map_picker(
-            m1, {"kita_shortfall": "U3 + Ü3", "u3_gap": "U3", "ue3_gap": "Ü3"}, "kita_map_figure"
-        )
-        few = len(ctx.data.kitas) <= views.MAX_DEFAULT_POINTS  # 2.900 dots would cover a big city
-        show = m2.toggle("Kitas zeigen", value=few, key="plan_show_kitas", help="auch geplante Kitas")
-        figure = PLAN_FIGURES[code]
-        gap_map(ctx, table, figure, year, views.facility_points(ctx, show, False))
-    with right:
-        if room:  # key figures beside the map, so map and list fit the projector's first screen
-            room_figures(
-                [
-                    (f"U3-Bedarf {year}", fmt(city["u3_demand"]), forecast.spanne(city, "u3_demand")),
-                    (f"Bilanz U3 {year}", fmt(city["u3_gap"]), forecast.spanne(city, "u3_gap")),
-                    (f"Ü3-Bedarf {year}", fmt(city["ue3_demand"]), forecast.spanne(city, "ue3_demand")),
-                    (f"Bilanz Ü3 {year}", fmt(city["ue3_gap"]), forecast.spanne(city, "ue3_gap")),
-                ]
-            )
-        this_year = table[table["year"] == year]
-        missing = int((this_year[code] < -0.5).sum())
-        st.markdown(f"**Platzbilanz {year}** (Plätze − Bedarf) – größte Lücken zuerst")
-        ranked_table(
-            table,
-            year,
-            {"u3_gap": "U3", "ue3_gap": "Ü3", "kita_shortfall": "Fehlend (U3 + Ü3)"},
-            code,
-            ctx.level_name,
-            forecast.small_marker(result),
-        )
-        st.caption(
-            f"{figure.label_de} negativ (rot in der Karte): {missing} von {len(this_year)} "
-            f"{plural(ctx.level_name)}."
-        )
-    timeline(
-        ctx,
-        result,
-        table,
-        year,
-        lambda series: series,
-        [
-            ("u3_demand", "U3-Bedarf", charts.PLAN_COLORS["demand"], "solid"),
-            ("u3_places", "U3-Plätze", charts.PLAN_COLORS["places"], "solid"),
-            ("ue3_demand", "Ü3-Bedarf", charts.PLAN_COLORS["demand"], "dash"),
-            ("ue3_places", "Ü3-Plätze", charts.PLAN_COLORS["places"], "dash"),
-        ],
-        "Bedarf und Plätze",
-        "kita_timeline",
-    )
-    assumptions(result, KITA_PARAMS, scenario)
-
-
-def _school_overview(result: PlanResult, city: pd.Series, city_all: pd.DataFrame, sy: str) -> None:
-    """The school page's key figures and the city's Ganztag phase-in chart (above the map)."""
-    cols = st.columns(4)
-    cols[0].metric(
-        f"Einschulungen {sy}", fmt(city["school_entrants"]), help="6-Jährige × Einschulungsquote", border=True
-    )
-    cols[1].metric(
-        f"Eingangsklassen nötig {sy}",
-        fmt(city["zuege_needed"]),
-        help=f"aufrunden(Einschulungen ÷ {result.params['klassenobergrenze']}) – stadtweit gerechnet",
-        border=True,
-    )
-    cols[2].metric(
-        f"Züge vorhanden {sy}",
-        fmt(city["zuege_available"]),
-        help="Summe der Zügigkeit aller Grundschulen",
-        border=True,
-    )
-    cols[3].metric(
-        f"Ganztag: Bedarf / Plätze {sy}",
-        f"{fmt(city['ganztag_demand'])} / {fmt(city['ganztag_places'])}",
-        delta=fmt(city["ganztag_gap"]),
-        delta_description="Bilanz (Plätze − Bedarf)",
-        delta_arrow="off",
-        border=True,
-    )
-    forecast.range_caption(
-        city,
-        [
-            ("school_entrants", "Einschulungen"),
-            ("zuege_needed", "Eingangsklassen"),
-            ("ganztag_demand", "Ganztagsbedarf"),
-            ("ganztag_gap", "Ganztagsbilanz"),
-        ],
-        sy,
-    )
-    _ganztag_phase(result, city_all)
-
-
-def _ganztag_phase(result: PlanResult, city_all: pd.DataFrame) -> None:
-    st.markdown(f"**Ganztag nach GaFöG-Stufenplan, Gesamtstadt** – {ganztag_years_note()}")
-    shown = city_all[city_all["year"] >= result.base_year - 2]
-    st.plotly_chart(
-        figures.figure("ganztag_phase", shown, result.base_year, GAFOEG_FIRST_YEAR),
-        config={"displayModeBar": False},
-        key="ganztag_phase",
-    )
-    st.caption("Striche an den Balken: " + forecast.BAND_NOTE.removeprefix("Schattiert: "))
-
-
-def school_plan(ctx: Context) -> None:
-    """Schule page: school entrants, entry classes vs Züge, Ganztag demand vs places (GaFöG)."""
-    header = plan_header(ctx, "Schuljahr", school=True)
-    if header is None:
-        return
-    scenario, result, year = header
-    table = level_table(ctx, result)
-    city_all = result.aggregate()
-    city = city_all.set_index("year").loc[year]
-    sy = school_year(year)
-    room = bool(state.get(state.MEETING))
-    maps = {"zuege_gap": "Eingangsklassen", "class_gap": "Klassen 1–4", "ganztag_gap": "Ganztag"}
-    missing = []
-    if result.table["zuege_available"].isna().all():  # no Zügigkeit loaded: no class balance
-        missing.append("Züge der Grundschulen")
-        maps = {k: v for k, v in maps.items() if k == "ganztag_gap"}
-    if result.table["ganztag_places"].isna().all():  # no Ganztag places loaded: no Ganztag balance
-        missing.append("Ganztagsplätze")
-        maps.pop("ganztag_gap")
-    if missing:
-        missing_data(" und ".join(missing) + " (Schulliste)", "schulen")
-    if not room or not maps:
-        _school_overview(result, city, city_all, sy)
-    if not maps:  # nothing to balance: no deficit map, no ranking of gaps
-        return
-    left, right = st.columns([3, 2], gap="medium")
-    with left:
-        m1, m2 = st.columns([3, 2], vertical_alignment="center")
-        code = map_picker(m1, maps, "school_map_figure")
-        show = m2.toggle(
-            "Schulen zeigen", value=len(ctx.data.schools) <= views.MAX_DEFAULT_POINTS, key="plan_show_schools"
-        )
-        figure = PLAN_FIGURES[code]
-        gap_map(ctx, table, figure, year, views.facility_points(ctx, False, show))
-    with right:
-        if room:  # key figures beside the map: map and the worst five on the projector's first screen
-            room_figures(
-                [
-                    (
-                        f"Einschulungen {sy}",
-                        fmt(city["school_entrants"]),
-                        forecast.spanne(city, "school_entrants"),
-                    ),
-                    (
-                        f"Bilanz Eingangsklassen {sy}",
-                        fmt(city["zuege_gap"]),
-                        forecast.spanne(city, "zuege_gap"),
-                    ),
-                    (
-                        f"Ganztagsbedarf {sy}",
-                        fmt(city["ganztag_demand"]),
-                        forecast.spanne(city, "ganztag_demand"),
-                    ),
-                    (f"Ganztagsbilanz {sy}", fmt(city["ganztag_gap"]), forecast.spanne(city, "ganztag_gap")),
-                ]
-            )
-        st.markdown(f"**{figure.label_de} {sy}** – größte Lücken zuerst")
-        ranked_table(
-            table,
-            year,
-            {
-                "school_entrants": "Einschulungen",
-                code: "Bilanz",
-            },
-            code,
-            ctx.level_name,
-            forecast.small_marker(result),
-        )
-        st.caption(
-            "Kinder zählen im Gebiet, in dem sie wohnen; Schulplätze im Gebiet der Schule. Auf "
-            "Planungsraum-Ebene fehlen deshalb Plätze, wo keine Grundschule liegt – die obere "
-            "Ebene (Bezirk) zeigt, ob die Nachbarschaft ausgleicht."
-        )
-    if room:  # the Ganztag phase-in below the first screen
-        _ganztag_phase(result, city_all)
-    # Built only while open: hundreds of rows × eight columns are a fifth of the page's server time.
-    all_table = st.expander(
-        f"Alle {plural(ctx.level_name)}: Schule und Ganztag {sy} (Tabelle)",
-        key="school_all_table",
-        on_change="rerun",
-    )
-    with all_table:
-        if all_table.open:
-            ranked_table(
-                table,
-                year,
-                {
-                    "school_entrants": "Einschulungen",
-                    "zuege_needed": "Eingangsklassen nötig",
-                    "zuege_available": "Züge vorhanden",
-                    "classes_needed": "Klassen 1–4 nötig",
-                    "classes_available": "Klassen 1–4 vorhanden",
-                    "ganztag_demand": "Ganztagsbedarf",
-                    "ganztag_places": "Ganztagsplätze",
-                    "ganztag_gap": "Ganztagsbilanz",
-                },
-                code,
-                ctx.level_name,
-            )
-    school_table_expander(ctx, result, year, sy)
-    size = result.params["klassenobergrenze"]
-    timeline(
-        ctx,
-        result,
-        table,
-        year,
-        lambda series: series.assign(capacity=series["zuege_available"] * size),
-        [
-            ("school_entrants", "Einschulungen", charts.PLAN_COLORS["demand"], "solid"),
-            (
-                "capacity",
-                "Plätze in Eingangsklassen (Züge × Obergrenze)",
-                charts.PLAN_COLORS["places"],
-                "solid",
-            ),
-            ("ganztag_demand", "Ganztagsbedarf", charts.PLAN_COLORS["Ganztag"], "dot"),
-            ("ganztag_places", "Ganztagsplätze", charts.PLAN_COLORS["places"], "dot"),
-        ],
-        "Einschulungen und Ganztag",
-        "school_timeline",
-    )
-    assumptions(result, SCHOOL_PARAMS, scenario)
-
-
-def school_table_expander(ctx: Context, result: PlanResult, year: int, sy: str) -> None:
-    """Per primary school: entry classes needed vs Züge, Ganztag demand vs places (built while open)."""
-    box = st.expander(
-        f"Je Grundschule {sy}: Eingangsklassen und Ganztag", key="per_school", on_change="rerun"
-    )
-    with box:
-        if not box.open:
-            return
-        table = per_school(result, ctx.data.schools, year)
-        if table.empty:
-            st.info("Keine Grundschulen in der Schulliste – laden unter Daten › Import (Schulen).")
-            return
-        names = ctx.data.areas.set_index("gebiet_id")["name"]
-        shown = pd.DataFrame(
-            {
-                "Grundschule": table["name"].astype(str),
-                "Gebiet": table["gebiet_id"].map(names).fillna(table["gebiet_id"]).astype(str),
-                "Züge": table["zuege"],
-                "Einschulungen (Anteil)": table["school_entrants"],
-                "Eingangsklassen nötig": table["entry_classes"],
-                "Bilanz Eingangsklassen": table["entry_balance"],
-                "Spanne Einschulungen": [
-                    forecast.spanne(r, "school_entrants")
-                    for r in table[["school_entrants_low", "school_entrants_high"]].to_dict("records")
-                ],
-                "Ganztagsplätze": table["ganztag_places"],
-                "Ganztagsbedarf (Anteil)": table["ganztag_demand"],
-                "Bilanz Ganztag": table["ganztag_balance"],
-            }
-        )
-        numeric = [c for c in shown.columns if c not in ("Grundschule", "Gebiet", "Spanne Einschulungen")]
-        number_table(shown, numeric, height=min(560, 35 * (len(shown) + 1) + 3))
-        rest = unassigned(result, ctx.data.schools, year)
-        note = (
-            "Einzugsbereich = Gebiet der Schule (keine Schulbezirksdaten): Einschulungen und Ganztagsbedarf "
-            "des Gebiets nach Zügen auf seine Grundschulen verteilt; jede Schule bildet eigene Klassen "
-            f"(aufgerundet, Obergrenze {result.params['klassenobergrenze']})."
-        )
-        if not rest.empty:
-            note += (
-                f" {fmt(rest['school_entrants'].sum())} Einschulungen in {len(rest)} "
-                f"{plural(ctx.level_name) if len(rest) != 1 else ctx.level_name} ohne eigene Grundschule "
-                "sind keiner Schule zugeordnet (dort gehen die Kinder in der Nachbarschaft zur Schule)."
-            )
-        st.caption(note)
