@@ -1,5 +1,8 @@
 """Streamlit glue of the steering process: saved views (snapshots), comments beside the figures.
 
+Comments are written in one place for every form (:func:`comment_scopes`, :func:`save_comment`,
+:func:`department_field`): the panel beside a figure, its replies and the meeting's dialog.
+
 A saved view is opened by a link (``?ansicht=12``) or from the agenda: its URL parameters are
 applied, its page is opened and the frame loads the dataset versions it pinned (see ``app.py``).
 """
