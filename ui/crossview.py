@@ -37,8 +37,6 @@ DEFAULT_RANKING = ("kinderarmut", "sprachfoerderbedarf", "versorgung_u3")
 ALL_DISTRICTS = xt.ALL_DISTRICTS
 
 figures.shared(cross.scatter)
-# the old import path, until tests/app/test_plot_text.py (being edited) imports it from its home
-scatter = cross.scatter
 
 
 # ---------------------------------------------------------------- data, cached per data version
