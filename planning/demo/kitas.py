@@ -134,33 +134,13 @@ def make_kitas(
     closing = int(rng.choice(np.flatnonzero(typ == "grosswohnsiedlung")))
     north = housing_area(next(h for h in HOUSING if h.status == "geplant"), areas)
     changes = pd.DataFrame(
-        [
-            dict(
-                area=closing,
-                kind="stadt",
-                places_u3=15,
-                places_ue3=25,
-                status="geschlossen",
-                closing_year=2023,
-            ),
-            dict(
-                area=sonnenhang,
-                kind="stadt",
-                places_u3=30,
-                places_ue3=60,
-                status="geplant",
-                opening_year=2027,
-            ),
-            dict(
-                area=int(short[0]),
-                kind="awo",
-                places_u3=25,
-                places_ue3=50,
-                status="geplant",
-                opening_year=2026,
-            ),
-            dict(area=north, kind="stadt", places_u3=15, places_ue3=45, status="geplant", opening_year=2028),
-        ]
+        [  # one Kita closes, three are planned (the last in the area of the planned housing)
+            (closing, "stadt", 15, 25, "geschlossen", None, 2023),
+            (sonnenhang, "stadt", 30, 60, "geplant", 2027, None),
+            (int(short[0]), "awo", 25, 50, "geplant", 2026, None),
+            (north, "stadt", 15, 45, "geplant", 2028, None),
+        ],
+        columns=["area", "kind", "places_u3", "places_ue3", "status", "opening_year", "closing_year"],
     )
     kitas = pd.concat([kitas, changes], ignore_index=True)
     # IDs follow the areas; planned Kitas get the next free numbers.
