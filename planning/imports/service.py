@@ -20,7 +20,7 @@ from planning.imports.points import POINT_KINDS, is_vector_file, read_points
 from planning.imports.problems import InputFileError
 from planning.imports.readers import RawTable, read_table
 from planning.imports.shrink import delivery_shrink
-from planning.imports.validate import CheckContext, Checked, check_read
+from planning.imports.validate import CheckContext, Checked, check_table
 from planning.imports.values import NumberFormat
 from planning.imports.writer import VersionMeta, hash_file, write_checked
 from planning.registry import load_registry, registry_stamp
@@ -95,7 +95,7 @@ def check_file(
         return read_table(path, name=name, sheet=sheet, compact=True)
 
     # The check reads the file itself, so the table's text is let go once its columns are typed.
-    checked = check_read(
+    checked = check_table(
         read, kind, mapping, context_for(engine, layout_code), number_format, crs, options, name or path.name
     )
     if checked.ok:

@@ -152,27 +152,7 @@ def _parse_cell(cell: Any, parse: Callable[[Any], Any], f: FieldSpec) -> tuple[A
 
 
 def check_table(
-    raw: RawTable,
-    kind: str,
-    mapping: dict[str, str] | None = None,
-    context: CheckContext | None = None,
-    number_format: NumberFormat | None = None,
-    crs: str | None = None,
-    options: dict[str, Any] | None = None,
-) -> Checked:
-    """Validate and type a table of ``kind``; never raises for bad content, reports it instead.
-
-    ``number_format`` (``de``/``en``) is the user's answer when a column's numbers are ambiguous
-    (only values like ``1.234``); without it such a column is an error that asks for the choice.
-    ``crs`` is the coordinate system of the ``x``/``y`` columns (e.g. ``EPSG:25832``).
-    ``options`` are the mapping profile's options (:mod:`planning.imports.shape`): filters, year,
-    wide → long, total rows; ``zahlenformat``/``koordinatensystem`` there when not given directly.
-    """
-    return check_read(lambda: raw, kind, mapping, context, number_format, crs, options, raw.file_name)
-
-
-def check_read(
-    read: Callable[[], RawTable],
+    table: RawTable | Callable[[], RawTable],
     kind: str,
     mapping: dict[str, str] | None = None,
     context: CheckContext | None = None,
@@ -181,17 +161,24 @@ def check_read(
     options: dict[str, Any] | None = None,
     file_name: str = "",
 ) -> Checked:
-    """:func:`check_table` of the table ``read()`` returns; a file that cannot be read
-    (:class:`InputFileError`) comes back as a Checked with its problems.
+    """Validate and type a table of ``kind``; never raises for bad content, reports it instead.
 
-    Reading here, not in the caller, lets the table's text go as soon as its typed columns are built:
+    ``table`` is the table or a function that reads it: a file that cannot be read
+    (:class:`InputFileError`) comes back as a Checked with its problems (named ``file_name``). Reading
+    here, not in the caller, lets the table's text go as soon as its typed columns are built:
     checking a 100 MB CSV then holds the text or the typed frame at the peak, not both.
+    ``number_format`` (``de``/``en``) is the user's answer when a column's numbers are ambiguous
+    (only values like ``1.234``); without it such a column is an error that asks for the choice.
+    ``crs`` is the coordinate system of the ``x``/``y`` columns (e.g. ``EPSG:25832``).
+    ``options`` are the mapping profile's options (:mod:`planning.imports.shape`): filters, year,
+    wide → long, total rows; ``zahlenformat``/``koordinatensystem`` there when not given directly.
     """
     spec = get_kind(kind)
     try:
-        raw = read()
+        raw = table if isinstance(table, RawTable) else table()
     except InputFileError as exc:
         return Checked(kind, pd.DataFrame(columns=list(spec.field_names)), exc.problems, file_name)
+    del table
     ctx = context or CheckContext()
     name = raw.file_name
     options = options or {}
@@ -225,7 +212,7 @@ def check_read(
     out: dict[str, pd.Series] = {}
     ages: tuple[list[Any], Any] | None = None
     # From here on the table's text is held column by column, each let go once typed (when the check
-    # read the table itself, nothing else holds it: see check_read).
+    # read the table itself, nothing else holds it: see check_table).
     n_rows = len(raw.frame)
     text = {f: raw.frame[col] for f, col in resolved.items()}
     all_origins = raw.column_origins

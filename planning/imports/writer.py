@@ -189,33 +189,98 @@ def activate_version(session: Session, version: DatasetVersion) -> None:
     version.is_active = True
 
 
-def _population(s: Session, vid: int, f: pd.DataFrame, _layout_id: int) -> None:
-    f = f.assign(dataset_version_id=vid)
-    s.execute(
-        insert(Population),
-        _rows(
-            f,
-            {
-                "dataset_version_id": "dataset_version_id",
-                "area_id": "area_id",
-                "jahr": "year",
-                "age_from": "age_from",
-                "age_to": "age_to",
-                "geschlecht": "sex",
-                "anzahl": "count",
-            },
-        ),
-    )
+#: The rows each kind writes: its model and file column → model column (the version id is added).
+_COLUMNS: dict[str, tuple[Any, dict[str, str]]] = {
+    "bevoelkerung": (
+        Population,
+        {
+            "area_id": "area_id",
+            "jahr": "year",
+            "age_from": "age_from",
+            "age_to": "age_to",
+            "geschlecht": "sex",
+            "anzahl": "count",
+        },
+    ),
+    "geburten": (Birth, {"area_id": "area_id", "jahr": "year", "anzahl": "count"}),
+    "kitas": (
+        Kita,
+        {
+            "kita_id": "kita_id",
+            "name": "name",
+            "traeger": "traeger",
+            "area_id": "area_id",
+            "lon": "lon",
+            "lat": "lat",
+            "plaetze_gesamt": "places_total",
+            "plaetze_u3": "places_u3",
+            "plaetze_ue3": "places_ue3",
+            "status": "status",
+            "eroeffnung_jahr": "opening_year",
+            "schliessung_jahr": "closing_year",
+        },
+    ),
+    "kindertagespflege": (Kindertagespflege, {"area_id": "area_id", "jahr": "year", "plaetze": "places"}),
+    "schulen": (
+        School,
+        {
+            "schul_id": "schul_id",
+            "name": "name",
+            "schulart": "schulart",
+            "area_id": "area_id",
+            "lon": "lon",
+            "lat": "lat",
+            "zuege": "zuege",
+            "ganztag_plaetze": "ganztag_places",
+        },
+    ),
+    "schueler": (
+        Enrollment,
+        {
+            "school_id": "school_id",
+            "schuljahr": "school_year",
+            "klassenstufe": "grade",
+            "schueler": "pupils",
+            "klassen": "classes",
+        },
+    ),
+    "kennzahlen": (
+        IndicatorValue,
+        {
+            "area_id": "area_id",
+            "jahr": "year",
+            "kennzahl": "code",
+            "wert": "value",
+            "zaehler": "numerator",
+            "nenner": "denominator",
+        },
+    ),
+    "wohnbau": (
+        HousingDevelopment,
+        {
+            "projekt_id": "projekt_id",
+            "name": "name",
+            "area_id": "area_id",
+            "wohneinheiten": "units",
+            "fertigstellung_jahr": "completion_year",
+        },
+    ),
+}
 
 
-def _births(s: Session, vid: int, f: pd.DataFrame, _layout_id: int) -> None:
-    s.execute(
-        insert(Birth),
-        _rows(
-            f.assign(v=vid),
-            {"v": "dataset_version_id", "area_id": "area_id", "jahr": "year", "anzahl": "count"},
-        ),
-    )
+def _insert(s: Session, kind: str, f: pd.DataFrame, vid: int) -> None:
+    """The rows of ``f`` into the kind's table (:data:`_COLUMNS`) as version ``vid``."""
+    model, columns = _COLUMNS[kind]
+    s.execute(insert(model), _rows(f.assign(_v=vid), {"_v": "dataset_version_id", **columns}))
+
+
+def _plain(kind: str) -> Any:
+    """The writer of a kind whose file rows are the table's rows."""
+
+    def write(s: Session, vid: int, f: pd.DataFrame, _layout_id: int) -> None:
+        _insert(s, kind, f, vid)
+
+    return write
 
 
 def _kitas(s: Session, vid: int, f: pd.DataFrame, _layout_id: int) -> None:
@@ -225,57 +290,7 @@ def _kitas(s: Session, vid: int, f: pd.DataFrame, _layout_id: int) -> None:
         else ("geplant" if not pd.isna(o) and o > dt.date.today().year else "in Betrieb")
         for o, c in zip(f["eroeffnung_jahr"], f["schliessung_jahr"], strict=True)
     ]
-    s.execute(
-        insert(Kita),
-        _rows(
-            f.assign(v=vid, status=status),
-            {
-                "v": "dataset_version_id",
-                "kita_id": "kita_id",
-                "name": "name",
-                "traeger": "traeger",
-                "area_id": "area_id",
-                "lon": "lon",
-                "lat": "lat",
-                "plaetze_gesamt": "places_total",
-                "plaetze_u3": "places_u3",
-                "plaetze_ue3": "places_ue3",
-                "status": "status",
-                "eroeffnung_jahr": "opening_year",
-                "schliessung_jahr": "closing_year",
-            },
-        ),
-    )
-
-
-def _tagespflege(s: Session, vid: int, f: pd.DataFrame, _layout_id: int) -> None:
-    s.execute(
-        insert(Kindertagespflege),
-        _rows(
-            f.assign(v=vid),
-            {"v": "dataset_version_id", "area_id": "area_id", "jahr": "year", "plaetze": "places"},
-        ),
-    )
-
-
-def _schools(s: Session, vid: int, f: pd.DataFrame, _layout_id: int) -> None:
-    s.execute(
-        insert(School),
-        _rows(
-            f.assign(v=vid),
-            {
-                "v": "dataset_version_id",
-                "schul_id": "schul_id",
-                "name": "name",
-                "schulart": "schulart",
-                "area_id": "area_id",
-                "lon": "lon",
-                "lat": "lat",
-                "zuege": "zuege",
-                "ganztag_plaetze": "ganztag_places",
-            },
-        ),
-    )
+    _insert(s, "kitas", f.assign(status=status), vid)
 
 
 def _enrollment(s: Session, vid: int, f: pd.DataFrame, layout_id: int) -> None:
@@ -288,23 +303,9 @@ def _enrollment(s: Session, vid: int, f: pd.DataFrame, layout_id: int) -> None:
     ).first()
     rows = s.execute(select(School.schul_id, School.id).where(School.dataset_version_id == active)).all()
     ids = {schul_id: school_pk for schul_id, school_pk in rows}
-    s.execute(
-        insert(Enrollment),
-        _rows(
-            # grade 0 = all grades together (statistics with only one total per school)
-            f.assign(
-                v=vid, school_id=f["schul_id"].map(ids), klassenstufe=f["klassenstufe"].fillna(0).astype(int)
-            ),
-            {
-                "v": "dataset_version_id",
-                "school_id": "school_id",
-                "schuljahr": "school_year",
-                "klassenstufe": "grade",
-                "schueler": "pupils",
-                "klassen": "classes",
-            },
-        ),
-    )
+    # grade 0 = all grades together (statistics with only one total per school)
+    grade = f["klassenstufe"].fillna(0).astype(int)
+    _insert(s, "schueler", f.assign(school_id=f["schul_id"].map(ids), klassenstufe=grade), vid)
 
 
 def _indicators(s: Session, vid: int, f: pd.DataFrame, layout_id: int) -> None:
@@ -354,47 +355,16 @@ def _indicators(s: Session, vid: int, f: pd.DataFrame, layout_id: int) -> None:
                     + ", ".join(codes)
                     + f"), ersetzt: {', '.join(delivered)} in den gelieferten Jahren."
                 ).strip()
-    s.execute(
-        insert(IndicatorValue),
-        _rows(
-            f.assign(v=vid),
-            {
-                "v": "dataset_version_id",
-                "area_id": "area_id",
-                "jahr": "year",
-                "kennzahl": "code",
-                "wert": "value",
-                "zaehler": "numerator",
-                "nenner": "denominator",
-            },
-        ),
-    )
-
-
-def _housing(s: Session, vid: int, f: pd.DataFrame, _layout_id: int) -> None:
-    s.execute(
-        insert(HousingDevelopment),
-        _rows(
-            f.assign(v=vid),
-            {
-                "v": "dataset_version_id",
-                "projekt_id": "projekt_id",
-                "name": "name",
-                "area_id": "area_id",
-                "wohneinheiten": "units",
-                "fertigstellung_jahr": "completion_year",
-            },
-        ),
-    )
+    _insert(s, "kennzahlen", f, vid)
 
 
 _WRITERS = {
-    "bevoelkerung": _population,
-    "geburten": _births,
+    "bevoelkerung": _plain("bevoelkerung"),
+    "geburten": _plain("geburten"),
     "kitas": _kitas,
-    "kindertagespflege": _tagespflege,
-    "schulen": _schools,
+    "kindertagespflege": _plain("kindertagespflege"),
+    "schulen": _plain("schulen"),
     "schueler": _enrollment,
     "kennzahlen": _indicators,
-    "wohnbau": _housing,
+    "wohnbau": _plain("wohnbau"),
 }
