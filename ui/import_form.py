@@ -111,16 +111,36 @@ def upper_level_editor(kind: str, preset: dict[str, Any], scope: str) -> dict[st
     return out
 
 
+#: Kept uploads older than this are removed when a new one is kept (a form is long finished by then).
+KEEP_UPLOAD_S = 6 * 3600
+
+
 def kept_file(upload, digest: str | None = None) -> Path:  # type: ignore[no-untyped-def]
     """An upload kept as a file for the reruns of its check (named by its content, so never stale;
-    written once per content)."""
-    data = upload.getvalue()
-    folder = Path(tempfile.gettempdir()) / "planungsatlas-upload" / (digest or hash_bytes(data))[:24]
-    folder.mkdir(parents=True, exist_ok=True)
+    written once per content). Writing a new one removes those kept longer than :data:`KEEP_UPLOAD_S`."""
+    root = Path(tempfile.gettempdir()) / "planungsatlas-upload"
+    folder = root / (digest or hash_bytes(upload.getvalue()))[:24]
     path = folder / Path(upload.name).name
     if not path.is_file():
-        path.write_bytes(data)
+        _remove_old_uploads(root)
+        folder.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(upload.getvalue())
     return path
+
+
+def _remove_old_uploads(root: Path) -> None:
+    import shutil
+    import time
+
+    if not root.is_dir():
+        return
+    limit = time.time() - KEEP_UPLOAD_S
+    for old in root.iterdir():
+        try:
+            if old.stat().st_mtime < limit:
+                shutil.rmtree(old, ignore_errors=True)
+        except OSError:  # removed by another session meanwhile
+            continue
 
 
 def table_shape_editor(

@@ -55,3 +55,31 @@ def test_the_import_page_clears_no_cache():
     for name in ("ui/importer.py", "ui/import_form.py", "ui/import_bundle.py", "pages/import.py"):
         text = (ROOT / name).read_text(encoding="utf-8")
         assert ".clear()" not in text, name
+
+
+class _Upload:
+    """What kept_file reads of Streamlit's UploadedFile: its name and bytes."""
+
+    def __init__(self, name: str, data: bytes) -> None:
+        self.name, self._data = name, data
+
+    def getvalue(self) -> bytes:
+        return self._data
+
+
+def test_a_kept_upload_is_written_once_and_old_ones_go(tmp_path, monkeypatch):
+    import os
+    import tempfile
+    import time
+
+    from ui.import_form import KEEP_UPLOAD_S, kept_file
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    old = kept_file(_Upload("alt.csv", b"a;b\n1;2\n"))
+    stale = time.time() - KEEP_UPLOAD_S - 60
+    os.utime(old.parent, (stale, stale))
+    path = kept_file(_Upload("neu.csv", b"a;b\n3;4\n"))
+    assert path.read_bytes() == b"a;b\n3;4\n" and path.parent.parent == tmp_path / "planungsatlas-upload"
+    assert not old.exists()  # kept longer than KEEP_UPLOAD_S: removed
+    written = path.stat().st_mtime_ns
+    assert kept_file(_Upload("neu.csv", b"a;b\n3;4\n")) == path and path.stat().st_mtime_ns == written
