@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from planning import small_base
-from planning.formatting import format_value
+from planning.formatting import format_value, zuege
 from planning.indicators import Indicator
 from planning.suppression import GEHEIM, KEINE_DATEN
 from planning.targets import LIGHT_SYMBOLS, change_unit, trend
@@ -170,5 +170,7 @@ def kita_points(kitas: pd.DataFrame) -> pd.DataFrame:
 def school_points(schools: pd.DataFrame) -> pd.DataFrame:
     """The map layer of the located schools (``lon, lat, name, info``): Schulart and Zügigkeit."""
     s = schools[schools["lon"].notna()]
-    info = [a if pd.isna(z) else f"{a} · {z:g}-zügig" for a, z in zip(s["schulart"], s["zuege"], strict=True)]
+    info = [
+        a if pd.isna(z) else f"{a} · {zuege(z)}-zügig" for a, z in zip(s["schulart"], s["zuege"], strict=True)
+    ]
     return pd.DataFrame({"lon": s["lon"], "lat": s["lat"], "name": s["name"], "info": info})

@@ -203,3 +203,8 @@ def typed_number_text(value: float, decimals: int = 2) -> str:
     """A value as a number field shows it: German comma, no thousands dots, no trailing zeros."""
     text = f"{round(float(value), decimals):.{decimals}f}".rstrip("0").rstrip(".")
     return "0" if text in ("-0", "") else text.replace(".", ",")
+
+
+def zuege(value: float) -> str:
+    """A Zügigkeit as written in German: ``3``, ``2,5`` (half Züge are the finest step)."""
+    return format_value(value, 1).removesuffix(",0")

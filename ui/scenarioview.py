@@ -5,7 +5,6 @@ The cohort chain is :mod:`ui.cohortview`, the forecast backtest :mod:`ui.backtes
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -30,6 +29,7 @@ from ui import auth as uiauth
 from ui import components, figures, forecast, planview, state
 from ui import data as uidata
 from ui.frame import Context
+from ui.numberfield import decimal_input
 
 COMPARE_FIGURES = (
     "kita_gap",
@@ -181,6 +181,11 @@ MEASURE_COLUMNS = {
 }
 
 
+#: What :func:`_param_input` returns for a number that cannot be read (the field says why): the
+#: scenario is then not saved, rather than saved with the default in its place.
+INVALID = object()
+
+
 def _param_input(p: Parameter, current: Any, key: str) -> Any:
     label = f"{p.label}" + (f" ({p.unit})" if p.unit and p.kind not in ("quote", "choice") else "")
     help_text = f"{p.help} Quelle: {p.source}. Standard: {format_parameter(p, p.default)}."
@@ -192,31 +197,40 @@ def _param_input(p: Parameter, current: Any, key: str) -> Any:
             if not on:
                 return None
             current = 1.0
-        pct = st.number_input(
+        pct = decimal_input(
             f"{p.label} (%)",
-            min_value=float(p.minimum or 0) * 100,
-            max_value=float(p.maximum or 1) * 100,
-            value=round(float(current) * 100, 1),
-            step=1.0,
-            format="%g",  # "45", not "45.0" (the field cannot print a German comma)
+            round(float(current) * 100, 1),
+            minimum=float(p.minimum or 0) * 100,
+            maximum=float(p.maximum or 1) * 100,
+            decimals=2,
             key=key,
             help=help_text,
         )
-        return round(pct / 100, 4)
-    if p.kind in ("int", "float"):
-        whole = p.kind == "int"
-        cast: Callable[[Any], Any] = int if whole else float
-        value = st.number_input(
+        return INVALID if pct is None else round(pct / 100, 4)
+    if p.kind == "int":
+        # whole numbers count in steps of one and never show a decimal point
+        return int(
+            st.number_input(
+                label,
+                min_value=int(p.minimum or 0),
+                max_value=int(p.maximum or 10_000),
+                value=int(current),
+                step=1,
+                key=key,
+                help=help_text,
+            )
+        )
+    if p.kind == "float":
+        value = decimal_input(
             label,
-            min_value=cast(p.minimum or 0),
-            max_value=cast(p.maximum or (10_000 if whole else 1e6)),
-            value=cast(current),
+            float(current),
+            minimum=float(p.minimum or 0),
+            maximum=float(p.maximum or 1e6),
+            decimals=4,
             key=key,
             help=help_text,
-            # whole numbers count in steps of one; "200", not "200.00"
-            **({"step": 1} if whole else {"format": "%g"}),
         )
-        return cast(value)
+        return INVALID if value is None else value
     return current  # profiles: edited as a table below
 
 
@@ -371,6 +385,10 @@ def editor_view(ctx: Context) -> None:
         }
         changes |= {k: v for k, v in current.params.items() if k == "kinder_je_wohnung"}
         try:
+            if any(v is INVALID for v in new_values.values()):
+                raise ScenarioError(
+                    "Nicht gespeichert: bitte zuerst die rot markierten Annahmen berichtigen."
+                )
             if not user.strip():
                 raise ScenarioError("Bitte Ihren Namen angeben: Änderungen an Szenarien tragen einen Namen.")
             scenario = Scenario(

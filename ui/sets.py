@@ -17,6 +17,7 @@ from ui import auth as uiauth
 from ui import components, state
 from ui import data as uidata
 from ui.frame import Context
+from ui.numberfield import decimal_input
 from ui.views import indicators_with_data
 
 SET_KEY = state.INDICATOR_SET.key  # in the URL as set=
@@ -232,21 +233,28 @@ def target_editor(ctx: Context, user: str) -> None:
     )
     with st.form(f"target_{code}"):
         c1, c2 = st.columns(2)
-        value = c1.number_input(
+        value = decimal_input(
             f"Zielwert ({ind.unit})",
-            value=float(current.target) if current else 0.0,
-            format="%g",  # "50", not "50.0": a number field cannot print the German comma
+            float(current.target) if current else 0.0,
+            decimals=4,
+            key=f"target_value_{code}",
+            container=c1,
         )
-        tol = c2.number_input(
+        tol = decimal_input(
             f"Toleranz ({ind.unit})",
-            min_value=0.0,
-            value=float(current.tolerance) if current else 0.0,
-            format="%g",  # "5", not "5.00"
+            float(current.tolerance) if current else 0.0,
+            minimum=0.0,
+            decimals=4,
+            key=f"target_tolerance_{code}",
+            container=c2,
         )
         note = st.text_input("Begründung / Beschluss", value=current.note if current else "")
         if st.form_submit_button("Zielwert speichern", type="primary"):
             if not user:
                 st.error("Bitte oben Ihren Namen angeben.")
+                return
+            if value is None or tol is None:
+                st.error("Nicht gespeichert: bitte zuerst Zielwert und Toleranz berichtigen.")
                 return
             try:
                 saved = save_target(

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from geodata.crs import to_wgs84
-from planning.formatting import format_value
+from planning.formatting import format_value, zuege
 from planning.profile.areas import area_level, data_areas
 from planning.repository import PlanningData
 
@@ -88,17 +88,13 @@ def _count(value: Any) -> str:
     return "?" if value is None or pd.isna(value) else format_value(float(value), 0)
 
 
-def _zuege(value: Any) -> str:
-    return format_value(value, 1).removesuffix(",0")
-
-
 def facility_info(row: pd.Series) -> str:
     """A facility's line under its name on the map: Träger and places, or Schulart and Zügigkeit."""
     detail = row["detail"] if isinstance(row["detail"], str) and row["detail"] else "ohne Angabe"
     if row["kind"] == "Kita":
         return f"{detail} · {_count(row['places'])} Plätze"
-    zuege = "" if pd.isna(row["zuege"]) else f" · {_zuege(row['zuege'])}-zügig"
-    return f"{detail}{zuege}"
+    size = "" if pd.isna(row["zuege"]) else f" · {zuege(row['zuege'])}-zügig"
+    return f"{detail}{size}"
 
 
 def facility_layers(facilities: pd.DataFrame) -> dict[str, pd.DataFrame]:
@@ -126,7 +122,7 @@ def facility_table(facilities: pd.DataFrame) -> pd.DataFrame:
             "Träger / Schulart": facilities["detail"].fillna("ohne Angabe"),
             "Kita-Plätze": [("" if pd.isna(v) else _count(v)) for v in facilities["places"]],
             "Züge": [
-                ("" if k == "Kita" else "ohne Angabe" if pd.isna(v) else _zuege(v))
+                ("" if k == "Kita" else "ohne Angabe" if pd.isna(v) else zuege(v))
                 for k, v in zip(kinds, facilities["zuege"], strict=True)
             ],
             "Ganztagsplätze": [

@@ -225,8 +225,10 @@ def _page_texts(at: AppTest) -> tuple[list[tuple[str, str]], list[str]]:
         tables += _table_problems(f"table {i}", tb.value.astype(str), None)
     for el in at.number_input:
         fmt = el.proto.format or ("%0.2f" if el.proto.data_type == 1 else "%d")
-        if re.search(r"\.\d+f", fmt):  # "45.0", "200.00": the field prints an English point
-            texts.append(("number_input", f"{el.label}: {fmt % (el.value or 0)}"))
+        shown = fmt % (el.value or 0)
+        # "45.0", "200.00", and "%g" of 45.5: the field prints an English point (ui.numberfield)
+        if re.search(r"\.\d+f", fmt) or "." in shown:
+            texts.append(("number_input", f"{el.label}: {shown}"))
     for chart in at.get("plotly_chart"):
         spec = json.loads(chart.proto.spec)
         texts += [("chart", t) for t in _chart_texts(spec)]

@@ -165,7 +165,7 @@ def test_scenario_editor_saves_a_new_scenario(demo_url):
     at.segmented_control(key="scenario_view").set_value("Bearbeiten").run()
     assert not at.exception, [e.value for e in at.exception]
     next(t for t in at.text_input if t.label == "Name").input("Ganztag 80 %")
-    at.number_input(key="p_+ Neues Szenario_ganztag_bedarfsquote").set_value(80.0)
+    at.text_input(key="p_+ Neues Szenario_ganztag_bedarfsquote").input("80")
 
     def save():
         return next(b for b in at.button if b.label == "Szenario speichern")
@@ -191,8 +191,8 @@ def test_register_page_saves_a_target_and_the_lagebild_shows_its_light(demo_url)
     assert not at.exception, [e.value for e in at.exception]
     box = next(s for s in at.selectbox if s.label == "Kennzahl")
     box.select("versorgung_u3").run()
-    at.number_input[0].set_value(40.0)
-    at.number_input[1].set_value(2.0)
+    at.text_input(key="target_value_versorgung_u3").input("40")
+    at.text_input(key="target_tolerance_versorgung_u3").input("2")
     save = next(b for b in at.button if b.label == "Zielwert speichern")
     save.click().run()
     assert any("Bitte oben Ihren Namen angeben" in e.value for e in at.error)
@@ -200,8 +200,8 @@ def test_register_page_saves_a_target_and_the_lagebild_shows_its_light(demo_url)
     at.text_input(key="register_user").input("Anna Planerin").run()
     box = next(s for s in at.selectbox if s.label == "Kennzahl")
     box.select("versorgung_u3").run()
-    at.number_input[0].set_value(40.0)
-    at.number_input[1].set_value(2.0)
+    at.text_input(key="target_value_versorgung_u3").input("40")
+    at.text_input(key="target_tolerance_versorgung_u3").input("2")
     next(b for b in at.button if b.label == "Zielwert speichern").click().run()
     assert not at.exception, [e.value for e in at.exception]
     assert any("Gespeichert" in s.value for s in at.success), [e.value for e in at.error]

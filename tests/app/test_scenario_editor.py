@@ -66,5 +66,29 @@ def test_measures_grid_is_wide_german_and_without_none(tiny_url):
     assert columns["zuege"]["type_config"]["type"] == "selectbox"  # "+1,5", never "1.5"
     assert "+1,5" in columns["zuege"]["type_config"]["options"]
     assert grid.proto.HasField("placeholder") and grid.proto.placeholder == ""  # no "None"
-    shrink = next(n for n in at.number_input if n.label.startswith("Ausgleich kleiner Gebiete"))
-    assert shrink.proto.format == "%g"  # "200", not "200.00"
+    shrink = next(n for n in at.text_input if n.label.startswith("Ausgleich kleiner Gebiete"))
+    assert shrink.value == "200"  # "200", not "200.00"
+
+
+def test_assumptions_are_typed_german_and_an_ambiguous_one_is_not_saved(tiny_url):
+    """Quotas and decimal parameters are German text fields: "45,5" is 45,5 %, "45.5" is read and
+    said, "1.500" is refused and the scenario is not saved with the default in its place."""
+    from planning.db import make_engine
+    from planning.repository import get_layout
+    from planning.scenarios import get_scenario
+
+    at = _editor()
+    key = "p_+ Neues Szenario_ganztag_bedarfsquote"
+    next(t for t in at.text_input if t.label == "Name").input("Ganztag halb")
+    at.text_input(key=key).input("1.500")
+    _save(at)
+    assert any("mehrdeutig" in e.value for e in at.error), [e.value for e in at.error]
+    assert any("Nicht gespeichert" in e.value for e in at.error)
+    assert not at.success
+
+    at.text_input(key=key).input("45.5")
+    _save(at)
+    assert [s.value for s in at.success] == ["Szenario „Ganztag halb“ gespeichert (Version 1)."]
+    engine = make_engine(tiny_url)
+    saved = get_scenario(engine, get_layout(engine).id, "Ganztag halb")
+    assert saved.params["ganztag_bedarfsquote"] == pytest.approx(0.455)

@@ -146,11 +146,15 @@ def test_facility_points_leave_out_closed_kitas_and_unlocated_schools():
     assert points["info"].tolist() == ["AWO · 60 Plätze", "Träger unbekannt · ? Plätze (geplant)"]
     schools = pd.DataFrame(
         {
-            "name": ["S1", "S2"],
-            "schulart": ["Grundschule", "Gymnasium"],
-            "zuege": [2.0, np.nan],
-            "lon": [9.1, np.nan],
-            "lat": [54.1, np.nan],
+            "name": ["S1", "S2", "S3"],
+            "schulart": ["Grundschule", "Gymnasium", "Grundschule"],
+            "zuege": [2.0, np.nan, 2.5],
+            "lon": [9.1, np.nan, 9.2],
+            "lat": [54.1, np.nan, 54.2],
         }
     )
-    assert explorer.school_points(schools)["info"].tolist() == ["Grundschule · 2-zügig"]
+    # German: "2,5-zügig", never the English "2.5"
+    assert explorer.school_points(schools)["info"].tolist() == [
+        "Grundschule · 2-zügig",
+        "Grundschule · 2,5-zügig",
+    ]
