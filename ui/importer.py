@@ -1,10 +1,11 @@
 """The import workflow on the Import page: upload → preview → column mapping → check → confirm.
 
 The page and ``python -m planning check``/``import`` share one service (planning.imports.service:
-check_file, write_file), so both accept and refuse exactly the same files. The upload is kept as a
-file named by its digest; its preview reads only the file's head, and its check runs once per file,
-mapping, options and database state (:func:`checked`, keyed on the digest and on
-:func:`~planning.imports.service.check_stamp`), not on every rerun of the form. An import makes a new
+check_file, then write_file or import_file), so both accept and refuse exactly the same files. The
+upload is kept as a file named by its digest; its preview reads only the file's head, and its check
+runs once per file, mapping, options and database state (:func:`check_report`, keyed on the digest
+and on :func:`~planning.imports.service.check_stamp`; only the report is cached, not the rows), not
+on every rerun of the form; "Importieren" checks once more and writes. An import makes a new
 version, which changes that stamp and the version keys of every cached page: nothing is cleared.
 """
 
@@ -24,9 +25,8 @@ from planning.imports.points import POINT_KINDS, is_vector_file, read_points
 from planning.imports.problems import InputFileError, Problem
 from planning.imports.profiles import list_profiles
 from planning.imports.readers import read_table
-from planning.imports.service import NewLayout, check_file, check_stamp, write_file
+from planning.imports.service import CheckReport, NewLayout, check_file, check_stamp, import_file
 from planning.imports.templates import template_csv, template_xlsx
-from planning.imports.validate import Checked
 from planning.imports.writer import VersionMeta, hash_bytes
 from ui import auth as uiauth
 from ui import components
@@ -88,8 +88,8 @@ def _stamp(url: str, generation: int) -> tuple[Any, ...]:
     return check_stamp(uidata.engine_for(url))
 
 
-@st.cache_data(show_spinner="Prüfe die Datei …", max_entries=8)
-def checked(
+@st.cache_data(show_spinner="Prüfe die Datei …", max_entries=32)
+def check_report(
     url: str,
     stamp: tuple[Any, ...],
     kind: str,
@@ -100,11 +100,12 @@ def checked(
     crs: str | None,
     options: dict[str, Any],
     _path: Path,
-) -> Checked:
+) -> CheckReport:
     """The service's check of an uploaded file, once per file (digest), mapping, options and
     database state (``stamp``, :func:`~planning.imports.service.check_stamp`): a rerun of the form
-    that changes none of them shows the cached result; an import changes the stamp."""
-    return check_file(
+    that changes none of them shows the cached result; an import changes the stamp. Only the report
+    is kept (problems, row count), not the checked rows: "Importieren" checks once more and writes."""
+    checked = check_file(
         uidata.engine_for(url),
         kind,
         _path,
@@ -114,6 +115,7 @@ def checked(
         crs=crs,
         options=options,
     )
+    return CheckReport.of(checked)
 
 
 def current_stamp() -> tuple[Any, ...]:
@@ -214,7 +216,7 @@ def import_workflow() -> None:
             "Ebenen (von oben, mit Komma)", key="layout_levels", placeholder="Stadtbezirk, Planungsraum"
         )
 
-    result = checked(
+    result = check_report(
         uidata.db_url(),
         current_stamp(),
         kind,
@@ -259,7 +261,19 @@ def import_workflow() -> None:
                 layout_extra["code"], layout_extra["kommune"], layout_extra["ebenen"]
             )
         try:
-            vid = write_file(engine, result, meta, new_layout=new_layout, confirm_shrink=confirmed)
+            vid, written = import_file(
+                engine,
+                kind,
+                path,
+                meta,
+                mapping or None,
+                name=upload.name,
+                number_format=number_format or None,  # type: ignore[arg-type]
+                crs=crs or None,
+                options=options,
+                confirm_shrink=confirmed,
+                new_layout=new_layout,
+            )
         except (InputFileError, ValueError) as exc:
             st.error(
                 f"Import abgebrochen, die Datenbank ist unverändert: {components.plain(exc)}",
@@ -267,13 +281,13 @@ def import_workflow() -> None:
             )
             return
         st.success(
-            f"Importiert: {len(result.frame)} Zeilen als Datenstand Nr. {vid}. Er ist jetzt aktiv.",
+            f"Importiert: {len(written.frame)} Zeilen als Datenstand Nr. {vid}. Er ist jetzt aktiv.",
             icon=":material/check_circle:",
         )
 
 
-def _report(checked: Checked) -> None:
-    n_err, n_warn = checked.error_count, checked.warning_count
+def _report(report: CheckReport) -> None:
+    n_err, n_warn = report.error_count, report.warning_count
     if n_err:
         st.error(
             f"Prüfung: {n_err} Fehler, {n_warn} Warnungen – so kann die Datei nicht importiert werden.",
@@ -281,15 +295,13 @@ def _report(checked: Checked) -> None:
         )
     elif n_warn:
         st.warning(
-            f"Prüfung: {len(checked.frame)} Zeilen, {n_warn} Warnungen. Import möglich.",
+            f"Prüfung: {report.rows} Zeilen, {n_warn} Warnungen. Import möglich.",
             icon=":material/warning:",
         )
     else:
-        st.success(
-            f"Prüfung bestanden: {len(checked.frame)} Zeilen ohne Beanstandung.", icon=":material/check:"
-        )
-    if checked.problems:
-        st.dataframe(problems_frame(checked.problems), hide_index=True, width="stretch")
+        st.success(f"Prüfung bestanden: {report.rows} Zeilen ohne Beanstandung.", icon=":material/check:")
+    if report.problems:
+        st.dataframe(problems_frame(list(report.problems)), hide_index=True, width="stretch")
 
 
 def _user() -> str:

@@ -17,7 +17,7 @@ from sqlalchemy import Engine
 
 from planning.imports.formats import get_kind
 from planning.imports.points import POINT_KINDS, is_vector_file, read_points
-from planning.imports.problems import InputFileError
+from planning.imports.problems import InputFileError, Problem, count
 from planning.imports.readers import RawTable, read_table
 from planning.imports.shrink import delivery_shrink
 from planning.imports.validate import CheckContext, Checked, check_table
@@ -121,6 +121,34 @@ class NewLayout:
         return cls((code or "").strip() or None, (municipality or "").strip() or None, names or None)
 
 
+@dataclass(frozen=True)
+class CheckReport:
+    """What a check says without the checked rows: kept and shown by the Import page (a few KB,
+    where the typed frame of a large file takes hundreds of MB)."""
+
+    kind: str
+    rows: int
+    problems: tuple[Problem, ...]
+    #: :class:`planning.imports.shrink.Shrink` when the delivery needs a confirmation
+    shrink: Any = None
+
+    @classmethod
+    def of(cls, checked: Checked) -> CheckReport:
+        return cls(checked.kind, len(checked.frame), tuple(checked.problems), checked.shrink)
+
+    @property
+    def error_count(self) -> int:
+        return count(list(self.problems), "Fehler")
+
+    @property
+    def warning_count(self) -> int:
+        return count(list(self.problems), "Warnung")
+
+    @property
+    def ok(self) -> bool:
+        return not any(p.blocking for p in self.problems)
+
+
 def with_file(meta: VersionMeta, path: Path, name: str | None = None) -> VersionMeta:
     """``meta`` with the file's name and content hash where it does not state them."""
     return replace(
@@ -188,10 +216,11 @@ def import_file(
     number_format: NumberFormat | None = None,
     crs: str | None = None,
     options: dict[str, Any] | None = None,
+    new_layout: NewLayout | None = None,
 ) -> tuple[int, Checked]:
     """Check and, if there is no error, write the file as a new active dataset version.
 
-    For areas ``layout_code`` is the code of the new Gebietsstand."""
+    For areas ``new_layout`` names the new Gebietsstand (else ``layout_code`` is its code)."""
     checked = check_file(engine, kind, path, mapping, layout_code, name, sheet, number_format, crs, options)
     if not checked.ok:
         raise InputFileError(checked.problems)
@@ -201,7 +230,7 @@ def import_file(
         checked,
         with_file(meta, path, name),
         None if geometry else layout_code,
-        new_layout=NewLayout(layout_code) if geometry else None,
+        new_layout=(new_layout or NewLayout(layout_code)) if geometry else None,
         allow_same_file=allow_same_file,
         confirm_shrink=confirm_shrink,
     )

@@ -1,6 +1,7 @@
 """The Import page checks an upload once per file, mapping, options and database state (issue 21):
-``ui.importer.checked`` is an ``st.cache_data`` keyed on the file's digest and the service's
-``check_stamp``; an import changes the stamp instead of clearing every session's cache."""
+``ui.importer.check_report`` is an ``st.cache_data`` keyed on the file's digest and the service's
+``check_stamp`` (it keeps the report, not the rows); an import changes the stamp instead of clearing
+every session's cache."""
 
 from __future__ import annotations
 
@@ -28,14 +29,15 @@ def test_one_check_per_file_and_options_and_another_after_an_import(tiny_engine,
     assert stamp == check_stamp(tiny_engine)
 
     def check(stamp, options):  # type: ignore[no-untyped-def]
-        return importer.checked(url, stamp, "geburten", digest, path.name, None, None, None, options, path)
+        args = (digest, path.name, None, None, None, options, path)
+        return importer.check_report(url, stamp, "geburten", *args)
 
     first = check(stamp, {})
-    assert first.ok and len(first.frame) == 3
+    assert first.ok and first.rows == 3 and first.error_count == 0
     content = path.read_bytes()
     path.unlink()  # a second read would now fail: a cached check does not read
     again = check(stamp, {})
-    assert again.ok and again.frame.equals(first.frame)
+    assert again == first
     other = check(stamp, {"summenzeilen": "ueberspringen"})  # other options: checked anew
     assert not other.ok and "Die Datei wurde nicht gefunden." in {p.message for p in other.problems}
 

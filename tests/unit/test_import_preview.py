@@ -79,3 +79,28 @@ def test_new_layout_from_typed_fields():
         "s2030", None, ("Stadtbezirk", "Planungsraum")
     )
     assert NewLayout.from_text("", None, None) == NewLayout()
+
+
+def test_an_area_file_becomes_the_gebietsstand_new_layout_names(empty_engine, tmp_path):
+    """What the Import page types for a new Gebietsstand (code, Kommune, Ebenen) reaches the layout
+    through import_file, the one path of the page and ``python -m planning import gebiete``."""
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    from planning.imports.service import import_file
+    from planning.repository import get_layout
+
+    x, y = 500_000, 5_900_000
+    gdf = gpd.GeoDataFrame(
+        {"gebiet_id": ["01", "02"], "name": ["Nord", "Süd"]},
+        geometry=[box(x, y, x + 1000, y + 1000), box(x + 1000, y, x + 2000, y + 1000)],
+        crs=25832,
+    )
+    path = tmp_path / "gebiete.gpkg"
+    gdf.to_file(path, driver="GPKG")
+    meta = VersionMeta(source="Vermessung", licence="intern")
+    layout = NewLayout.from_text("stadt-2026", "Kleinstadt", "Stadtteil")
+    vid, checked = import_file(empty_engine, "gebiete", path, meta, new_layout=layout)
+    assert checked.ok and vid
+    info = get_layout(empty_engine, "stadt-2026")
+    assert (info.municipality, info.levels) == ("Kleinstadt", ("Stadtteil",))
