@@ -277,7 +277,7 @@ def ranked_table(
         ranges = [f"{sort_by}_low", f"{sort_by}_high"]
         needed = dict.fromkeys(["gebiet_id", "name", "year", sort_by, *columns, *ranges])
         part = table.loc[table["year"] == year, [c for c in needed if c in table.columns]]
-        small_ids = tuple(sorted(g for g in small if g in set(part["gebiet_id"])))
+        small_ids = tuple(sorted(set(small) & set(part["gebiet_id"].tolist())))
         styler = tables.styled(_ranked, part, year, dict(columns), sort_by, level_name, small_ids)
         shown = styler.data  # type: ignore[attr-defined]
         st.dataframe(styler, hide_index=True, height=min(520, 35 * (len(shown) + 1) + 3), width="stretch")

@@ -44,6 +44,38 @@ def test_a_column_without_any_figure_is_named_below_the_table():
     assert "Klassen 1–4 nötig" in shown.columns
 
 
+def _ranked_marks_script() -> None:
+    import pandas as pd
+    import streamlit as st
+
+    from ui.planview import ranked_table
+
+    table = pd.DataFrame(
+        {
+            "gebiet_id": ["01", "02", "03", "01", "02", "03"],
+            "name": ["Nord", "Mitte", "Süd", "Nord", "Mitte", "Süd"],
+            "year": [2025, 2025, 2025, 2026, 2026, 2026],
+            "u3_gap": [-1288.4, 5.0, -3.0, -10.0, 4.0, -31.0],
+        }
+    )
+    year = st.session_state.get("year", 2025)
+    ranked_table(table, year, {"u3_gap": "U3"}, "u3_gap", "Planungsraum", {"02", "99"})
+
+
+def test_the_ranked_table_marks_small_areas_and_follows_the_year():
+    """Formatted once per content (ui/tables.py): a rerun shows the same, another year its own rows."""
+    at = AppTest.from_function(_ranked_marks_script).run()
+    assert not at.exception
+    first = at.dataframe[0]
+    assert list(first.value["Planungsraum"]) == ["Nord", "Süd", "Mitte · zu klein"]
+    assert "-1.288" in first.proto.arrow_data.styler.display_values.decode("utf-8", "replace")
+    at.run()
+    assert list(at.dataframe[0].value["Planungsraum"]) == ["Nord", "Süd", "Mitte · zu klein"]
+    at.session_state["year"] = 2026
+    at.run()
+    assert list(at.dataframe[0].value["U3"]) == [-31.0, -10.0, 4.0]
+
+
 def _excerpt_script() -> None:
     import numpy as np
     import pandas as pd
