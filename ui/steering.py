@@ -16,7 +16,7 @@ import streamlit as st
 from planning import comment_basis
 from planning import steering as sk
 from planning.auth import Permission
-from planning.db import session_scope
+from planning.db import session_scope, write_generation
 from planning.repository import VersionInfo, list_versions
 from planning.steering import View
 from ui import auth as uiauth
@@ -263,7 +263,8 @@ def comment_binding(ctx: Context) -> dict[str, Any]:
 
 
 @st.cache_data(ttl=30, show_spinner=False)
-def _known_versions(url: str, layout_id: int) -> dict[int, VersionInfo]:
+def _known_versions(url: str, layout_id: int, generation: int) -> dict[int, VersionInfo]:
+    """Every version of a layout; ``generation`` (planning.db.write_generation) renews it after a write."""
     return {v.id: v for v in list_versions(uidata.engine_for(url), layout_id)}
 
 
@@ -275,9 +276,8 @@ def basis_line(ctx: Context, c: sk.CommentInfo) -> str:
             kinds = ctx.indicator(c.indicator_code).sources
         except KeyError:
             kinds = ()
-    b = comment_basis.basis(
-        c, _known_versions(ctx.url, ctx.layout.id), kinds, shown_year(ctx), dict(ctx.versions)
-    )
+    known = _known_versions(ctx.url, ctx.layout.id, write_generation())
+    b = comment_basis.basis(c, known, kinds, shown_year(ctx), dict(ctx.versions))
     if b is None:
         return ""
     return components.plain(b.about) + (f" · :orange[**{components.plain(b.moved)}**]" if b.moved else "")

@@ -33,8 +33,8 @@ def activation(versions: list[VersionInfo]) -> None:
             ),
         )
         if st.button("Aktiv setzen", key="activate_go"):
+            # no cache clear: the activation is a write, so every page's version key moves with it
             label = activate(uidata.engine(), vid)
-            st.cache_data.clear()
             st.success(
                 f"„{label}“ ist jetzt aktiv; alle Seiten zeigen diese Zahlen.", icon=":material/check_circle:"
             )

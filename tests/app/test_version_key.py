@@ -1,0 +1,34 @@
+"""Reactivating an earlier dataset version needs no cache clear (issue 21): the activation is a
+write of this process, so the app's version key — which every page's cached data is keyed on —
+moves at the next lookup."""
+
+from __future__ import annotations
+
+from planning.db import make_engine, migrate
+from planning.imports.service import import_file
+from planning.imports.writer import VersionMeta
+from planning.repository import get_layout, list_versions
+from planning.versions import activate
+from tests.conftest import build_tiny
+from ui import data as uidata
+
+
+def test_activating_an_earlier_version_moves_the_version_key(tmp_path, monkeypatch):
+    url = f"sqlite:///{tmp_path / 'app.db'}"
+    engine = make_engine(url)
+    migrate(engine)
+    build_tiny(engine)
+    csv = tmp_path / "kitas_neu.csv"
+    csv.write_text("kita_id;name;gebiet_id;plaetze_gesamt\nK1;Kita Eins;0101;55\n", encoding="utf-8")
+    import_file(engine, "kitas", csv, VersionMeta(source="Jugendamt", licence="intern"), confirm_shrink=True)
+    monkeypatch.setenv("PLANUNGSATLAS_DB_URL", url)
+    layout = get_layout(engine)
+    kitas = sorted((v for v in list_versions(engine, layout.id) if v.kind == "kitas"), key=lambda v: v.id)
+    old, new = kitas[0], kitas[-1]
+
+    before = dict(uidata.version_key(layout.id))
+    assert before["kitas"] == new.id
+    activate(engine, old.id)
+    after = dict(uidata.version_key(layout.id))  # within the 2 s the cached lookup would otherwise hold
+    assert after["kitas"] == old.id
+    assert len(uidata.planning_data(url, layout.code, uidata.version_key(layout.id)).kitas) == 3
