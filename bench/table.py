@@ -48,7 +48,7 @@ def _cell(value: object, fmt: str) -> str:
 
 #: Pages of the settled times (bench/settled.py) with their German names.
 SETTLED = {
-    "lagebild": "Übersicht",
+    "lagebild": "Lagebild",
     "kita": "Kita-Versorgung",
     "schule": "Schule & Ganztag",
     "stadtteilprofil": "Stadtteilprofil",
