@@ -36,7 +36,7 @@ from sqlalchemy.orm import Session
 from planning.db import session_scope
 from planning.demo.generate import DemoData, generate_demo
 from planning.demo.write import _FACTS, _SCHOOL_COLUMNS, _records, demo_versions
-from planning.models import Area, AreaLayout, Base, Enrollment, School
+from planning.models import FACT_MODELS, Area, AreaLayout, Base, Enrollment, School
 
 LAYOUT_CODE = "gross"
 MUNICIPALITY = "Synthetisches Land"
@@ -192,7 +192,7 @@ def build_large(engine: Engine, copies: int = 344, seed: int = 2025) -> dict[str
     offsets, _ = grid_offsets(copies, tuple(data.areas.total_bounds))
     n_kreise = math.ceil(copies / KREIS_SIZE)
     counts = {"gebiete": n_kreise + copies + copies * n_pr}
-    counts |= {kind: copies * len(getattr(data, attr)) for kind, (_, attr, _) in _FACTS.items()}
+    counts |= {kind: copies * len(getattr(data, attr)) for kind, (attr, _) in _FACTS.items()}
     counts |= {"schulen": copies * len(data.schools), "schueler": copies * len(data.enrollment)}
     with session_scope(engine) as s:
         layout = AreaLayout(
@@ -232,13 +232,13 @@ def build_large(engine: Engine, copies: int = 344, seed: int = 2025) -> dict[str
             lon, lat = (df[c].astype(float).to_numpy() for c in ("lon", "lat"))
             return _moved_lonlat(lon, lat, offsets)
 
-        for kind, (model, attr, columns) in _FACTS.items():
+        for kind, (attr, columns) in _FACTS.items():
             df = getattr(data, attr)
             base = _records(df, columns, dataset_version_id=versions[kind].id)
             gebiet_pos = [pos[g] for g in df["gebiet_id"].tolist()]
             moved = lonlat(df) if kind in _WITH_COORDINATES else None
             facts = _copied(base, gebiet_pos, area_ids, _ID_COLUMNS.get(kind), moved)
-            written[kind] = _bulk(s, model, facts)
+            written[kind] = _bulk(s, FACT_MODELS[kind], facts)
         base = _records(data.schools, _SCHOOL_COLUMNS, dataset_version_id=versions["schulen"].id)
         gebiet_pos = [pos[g] for g in data.schools["gebiet_id"].tolist()]
         schools = _copied(base, gebiet_pos, area_ids, "schul_id", lonlat(data.schools))

@@ -105,29 +105,53 @@ def dimension_bomb() -> bytes:
     return buf.getvalue()
 
 
-def run_check(kind: str, path: Path, db_url: str, timeout: float = 900) -> dict[str, object]:
-    """``python -m planning check KIND PATH`` in a child: seconds, peak RSS (MB), exit code, last line."""
-    t0 = time.perf_counter()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "planning", "--db", db_url, "check", kind, str(path)],
+#: A small launcher between the measuring process and the measured one. Linux counts into a child's
+#: ``ru_maxrss`` the resident memory of the address space it replaced at ``exec`` — after Python's
+#: vfork that is the *parent's*: a child of a 750 MB pytest worker "peaked" at 750 MB whatever it used
+#: itself. The launcher is a fresh, small interpreter; the checked command is its child, and it
+#: reports that child's own peak (KB) and exit code on its last line.
+_LAUNCHER = (
+    "import os, subprocess, sys\n"
+    "p = subprocess.Popen(sys.argv[1:])\n"
+    "_, status, usage = os.wait4(p.pid, 0)\n"
+    "code = os.waitstatus_to_exitcode(status)\n"
+    "print(f'\\n{sys.argv[0]} {usage.ru_maxrss} {usage.ru_utime + usage.ru_stime} {code}', flush=True)\n"
+    "sys.exit(code)\n"
+)
+
+
+def measured_child(command: list[str], timeout: float) -> tuple[str, float, float, int]:
+    """Run ``command`` through :data:`_LAUNCHER`: its output, own peak RSS (MB), CPU s, exit code."""
+    done = subprocess.run(
+        [sys.executable, "-c", _LAUNCHER, *command],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
+        timeout=timeout,
+        check=False,
     )
-    # wait4 reports this child's own peak (ru_maxrss in KB on Linux); output is read first so a full
-    # pipe cannot block the child. The report is short: problems are capped per column.
-    out = proc.stdout.read() if proc.stdout else ""
-    _, status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
+    # sys.argv[0] of "python -c" is "-c": the launcher's line is the last one starting with it
+    body, _, tail = done.stdout.rstrip("\n").rpartition("\n")
+    mark, kb, cpu, code = tail.split()
+    assert mark == "-c", tail
+    return body, round(int(kb) / 1024, 1), round(float(cpu), 1), int(code)
+
+
+def run_check(kind: str, path: Path, db_url: str, timeout: float = 900) -> dict[str, object]:
+    """``python -m planning check KIND PATH`` in a child: seconds, peak RSS (MB), exit code, last line."""
+    t0 = time.perf_counter()
+    out, peak_mb, cpu_s, code = measured_child(
+        [sys.executable, "-m", "planning", "--db", db_url, "check", kind, str(path)], timeout
+    )
     seconds = time.perf_counter() - t0
     last = [ln for ln in out.splitlines() if ln.strip()]
     return {
         "seconds": round(seconds, 1),
         # CPU seconds of the child: on a shared machine the wall clock also counts the neighbours.
-        "cpu_s": round(usage.ru_utime + usage.ru_stime, 1),
-        "peak_rss_mb": round(usage.ru_maxrss / 1024, 1),
-        "exit_code": proc.returncode,
+        "cpu_s": cpu_s,
+        "peak_rss_mb": peak_mb,
+        "exit_code": code,
         "output": out,
         "last_line": last[-1] if last else "",
     }
@@ -136,12 +160,8 @@ def run_check(kind: str, path: Path, db_url: str, timeout: float = 900) -> dict[
 def _baseline_rss(db_url: str) -> float:
     """Peak RSS of ``python -m planning --help``-like start-up with the check's imports: the floor
     every figure above stands on."""
-    proc = subprocess.Popen(
-        [sys.executable, "-c", "import planning.cli, planning.imports.service, planning.imports.validate"],
-        cwd=ROOT,
-    )
-    _, _, usage = os.wait4(proc.pid, 0)
-    return round(usage.ru_maxrss / 1024, 1)
+    imports = "import planning.cli, planning.imports.service, planning.imports.validate"
+    return measured_child([sys.executable, "-c", imports], 300)[1]
 
 
 def measure(csv_mb: float | None = None) -> dict[str, object]:

@@ -22,10 +22,11 @@ from planning.imports.validate import MAX_PROBLEMS_PER_COLUMN
 
 #: Peak RSS allowed for checking the 30 MB file: start-up (≈ 230 MB with pandas, geopandas and the
 #: database layer) plus 30 % of the 1 GB the issue allows for 100 MB, plus room for the allocator
-#: under a full parallel test run (measured: about 455 MB alone, also beside two CPU burners; 634 MB
-#: once in a full CI run). Before the streamed reader: 1.8 GB. The 100 MB figure against the issue's
-#: 1 GB is measured by ``make bench`` (bench/memory.py).
-BOUND_MB = 700
+#: (measured: about 430 MB). Before the streamed reader: 1.8 GB. The child is measured through
+#: bench.memory's launcher: measured directly from the pytest worker, Linux counted the worker's own
+#: memory into the child's peak (634 and 747 MB in full CI runs). The 100 MB figure against the
+#: issue's 1 GB is measured by ``make bench`` (bench/memory.py).
+BOUND_MB = 600
 
 
 def _broken_copy(source: Path, target: Path) -> tuple[list[int], int, int]:

@@ -6,23 +6,21 @@ rows, more than the 100 MB long file of ``bench.memory`` (about 4.8 million). Be
 line numbers as Python ints, the source column of every row in a tuple and the cells as objects,
 this file took 1,099 MB and 54 s to check; now about 820 MB and 16 s, the same per row as the long
 file. ``python -m planning check … --breit alter`` runs in a child process whose own peak resident
-memory is read with ``wait4`` (as in tests/unit/test_csv_memory.py).
+memory is read with ``wait4`` through bench.memory's launcher (as in tests/unit/test_csv_memory.py).
 """
 
 from __future__ import annotations
 
-import os
-import subprocess
 import sys
 from pathlib import Path
 
 import pandas as pd
 
+from bench.memory import measured_child
 from planning.imports.formats import get_kind
 from planning.imports.readers import read_table
 from planning.imports.shape import TableShape, reshape
 
-ROOT = Path(__file__).resolve().parents[2]
 BANDS = ["0-2", "3-5", "6-9", "10-14", "15-17", "18-24", "25-44", "45-64", "65-79", "80+"]
 #: The issue's 1 GB for a file whose long form has more rows than the 100 MB long file.
 BOUND_MB = 1024
@@ -50,16 +48,10 @@ def write_wide_population(path: Path, megabytes: float) -> int:
 
 
 def _check(path: Path, db_url: str, *options: str) -> tuple[float, int, str]:
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "planning", "--db", db_url, "check", "bevoelkerung", str(path), *options],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    out = proc.stdout.read() if proc.stdout else ""
-    _, status, usage = os.wait4(proc.pid, 0)
-    return usage.ru_maxrss / 1024, os.waitstatus_to_exitcode(status), out
+    """The check in a child, measured through bench.memory's launcher (the child's own peak only)."""
+    command = [sys.executable, "-m", "planning", "--db", db_url, "check", "bevoelkerung", str(path), *options]
+    out, peak_mb, _, code = measured_child(command, 900)
+    return peak_mb, code, out
 
 
 def test_a_30_mb_wide_table_is_melted_and_checked_within_1_gb(tmp_path):
