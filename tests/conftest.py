@@ -354,3 +354,11 @@ def build_tiny(engine) -> None:
 def tiny_engine(empty_engine):
     build_tiny(empty_engine)
     return empty_engine
+
+
+@pytest.fixture
+def tiny_url(tiny_engine, monkeypatch) -> str:
+    """The tiny city as the app's database (``PLANUNGSATLAS_DB_URL`` set for AppTest): its URL."""
+    url = tiny_engine.url.render_as_string(hide_password=False)
+    monkeypatch.setenv("PLANUNGSATLAS_DB_URL", url)
+    return url

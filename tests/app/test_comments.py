@@ -8,23 +8,18 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from planning.db import make_engine, migrate, session_scope
+from planning.db import session_scope
 from planning.models import Comment
-from tests.conftest import APPTEST_TIMEOUT_S, build_tiny
+from tests.conftest import APPTEST_TIMEOUT_S
 from ui import steering
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
 
 @pytest.fixture
-def city(tmp_path, monkeypatch):
-    url = f"sqlite:///{tmp_path / 'app.db'}"
-    engine = make_engine(url)
-    migrate(engine)
-    build_tiny(engine)
-    monkeypatch.setenv("PLANUNGSATLAS_DB_URL", url)
-    yield engine
-    engine.dispose()
+def city(tiny_engine, tiny_url):
+    """The tiny city, the app's database."""
+    return tiny_engine
 
 
 def _submit(at: AppTest, label: str) -> None:

@@ -502,20 +502,6 @@ def _views_script(level: int | None = None):
         crossview.ranking_view(ctx)
 
 
-@pytest.fixture
-def tiny_url(tmp_path, monkeypatch):
-    from planning.db import make_engine, migrate
-    from tests.conftest import build_tiny
-
-    url = f"sqlite:///{tmp_path / 'quer.db'}"
-    engine = make_engine(url)
-    migrate(engine)
-    build_tiny(engine)
-    engine.dispose()
-    monkeypatch.setenv("PLANUNGSATLAS_DB_URL", url)
-    return url
-
-
 def test_views_on_tiny_city(tiny_url):
     from streamlit.testing.v1 import AppTest
 

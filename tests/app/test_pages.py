@@ -9,26 +9,13 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from planning import pages as registry
-from tests.conftest import APPTEST_TIMEOUT_S, build_tiny
+from tests.conftest import APPTEST_TIMEOUT_S
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
 #: Pages with a map on the first screen; every page of the registry is tested.
 MAP_PAGES = {"lagebild", "kita", "schule", "sozialraum", "stadtteilprofil"}
 PAGES = {p.file: (p.title, p.slug in MAP_PAGES) for p in registry.PAGES}
-
-
-@pytest.fixture
-def tiny_url(tmp_path, monkeypatch):
-    from planning.db import make_engine, migrate
-
-    url = f"sqlite:///{tmp_path / 'app.db'}"
-    engine = make_engine(url)
-    migrate(engine)
-    build_tiny(engine)
-    engine.dispose()
-    monkeypatch.setenv("PLANUNGSATLAS_DB_URL", url)
-    return url
 
 
 def _run(page: str | None = None, params: dict[str, str] | None = None) -> AppTest:

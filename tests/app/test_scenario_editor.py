@@ -9,22 +9,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import APPTEST_TIMEOUT_S, build_tiny
+from tests.conftest import APPTEST_TIMEOUT_S
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
-
-
-@pytest.fixture
-def tiny_url(tmp_path, monkeypatch):
-    from planning.db import make_engine, migrate
-
-    url = f"sqlite:///{tmp_path / 'app.db'}"
-    engine = make_engine(url)
-    migrate(engine)
-    build_tiny(engine)
-    engine.dispose()
-    monkeypatch.setenv("PLANUNGSATLAS_DB_URL", url)
-    return url
 
 
 def _editor() -> AppTest:

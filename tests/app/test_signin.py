@@ -14,9 +14,9 @@ from streamlit import config as st_config
 from streamlit.testing.v1 import AppTest
 
 from planning import auth
-from planning.db import make_engine, migrate, session_scope
+from planning.db import make_engine, session_scope
 from planning.models import AuditEvent, Comment
-from tests.conftest import APPTEST_TIMEOUT_S, build_tiny
+from tests.conftest import APPTEST_TIMEOUT_S
 from ui import signin_routes, state
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
@@ -24,14 +24,9 @@ PASSWORD = "richtig-langes-passwort"
 
 
 @pytest.fixture
-def city(tmp_path, monkeypatch):
-    url = f"sqlite:///{tmp_path / 'app.db'}"
-    engine = make_engine(url)
-    migrate(engine)
-    build_tiny(engine)
-    monkeypatch.setenv("PLANUNGSATLAS_DB_URL", url)
-    yield engine
-    engine.dispose()
+def city(tiny_engine, tiny_url):
+    """The tiny city, the app's database."""
+    return tiny_engine
 
 
 def _app(principal: auth.Principal | None = None, page: str | None = None) -> AppTest:
