@@ -45,6 +45,10 @@ CLIPPED_LINE = "#111827"
 #: the strongest red; blues for a surplus, the palest next to 0.
 GAP_REDS = ["#b2182b", "#d6604d", "#f4a582"]
 SURPLUS_BLUES = ["#c6dbef", "#92c5de", "#4393c3", "#2166ac"]
+#: The class "0" of a balance without any surplus (all areas met or short): neutral, not blue.
+BALANCED_COLOR = "#f7f7f7"
+#: Upper limit of the one class "exactly 0" (:func:`diverging_breaks`).
+ZERO_TOP = 1e-9
 #: A rate on too small a base (planning.small_base): outside the classes, dotted for greyscale prints.
 FEW_COLOR = "#e8e2d6"
 #: Above this many vertices the print map is simplified (550 detailed areas stay fast).
@@ -102,7 +106,7 @@ def diverging_breaks(values: Sequence[float] | np.ndarray, bins: int = 3) -> tup
         neg_limits = [*neg_limits[:-1], 0.0] if len(neg_limits) > 1 else [neg_limits[0], 0.0]
     if pos_limits:  # the smallest surplus class starts at 0 (a balance of exactly 0 is met)
         # All of them exactly 0 (a balance that counts only missing places): one class "0".
-        pos_limits = [0.0, *pos_limits[1:]] if pos_limits[-1] > 0 else [0.0, 1e-9]
+        pos_limits = [0.0, *pos_limits[1:]] if pos_limits[-1] > 0 else [0.0, ZERO_TOP]
         if len(pos_limits) > 2 and pos_limits[1] <= 0:
             pos_limits = [0.0, *pos_limits[2:]]
     limits = [*neg_limits[:-1], *pos_limits] if neg_limits and pos_limits else neg_limits or pos_limits
@@ -272,10 +276,15 @@ def static_map(
     value[few] = np.nan  # shown in the table with its mark, never in a colour class
 
     geoms = _simplified(geo.geometry)
+    surplus = False
     if diverging:
         limits, decimals, n_neg = diverging_breaks(value[np.isfinite(value)], max(2, (bins + 1) // 2))
         n_classes = max(len(limits) - 1, 0)
         colors = _pick(GAP_REDS, n_neg) + _pick(SURPLUS_BLUES, n_classes - n_neg)
+        # a balance that counts only missing places has no surplus: its 0 class is "ausgeglichen"
+        surplus = bool(n_classes and limits[-1] > ZERO_TOP)
+        if n_classes > n_neg and not surplus:
+            colors[-1] = BALANCED_COLOR
     else:
         # The same outlier-robust range as the app (2nd–98th percentile): one area at 3.290 % does
         # not squeeze the city into one class; the areas beyond are outlined and named in the legend.
@@ -310,6 +319,8 @@ def static_map(
     legend: list[go.Bar] = []
     for i in range(n_classes):
         label = _class_label(limits[i], limits[i + 1], decimals, unit)
+        if diverging and limits[i] == 0 and limits[i + 1] <= ZERO_TOP:
+            label = f"{label} (ausgeglichen)"
         traces.append(_area_trace(label, rings_of(cls == i), colors[i]))
         legend.append(_legend_entry(label, colors[i]))
     if not diverging and n_classes and span is not None:
@@ -356,7 +367,7 @@ def static_map(
     minx, miny, maxx, maxy = (float(b) for b in geo.total_bounds) if len(geo) else (0.0, 0.0, 1.0, 1.0)
     pad = max(maxx - minx, maxy - miny, 1.0) * 0.01  # outlines at the edge are not clipped
     if diverging:
-        legend_title = "rot = Plätze fehlen<br>blau = Überhang"
+        legend_title = "rot = Plätze fehlen" + ("<br>blau = Überhang" if surplus else "")
     else:
         legend_title = "" if higher_is_better is None else "dunkler = ungünstiger"
     fig.update_layout(

@@ -20,7 +20,13 @@ from planning import small_base
 from planning.indicators import INDICATORS
 from planning.map_scale import nice_ticks, robust_range
 from planning.paper import images
-from planning.paper.print_map import GAP_REDS, SURPLUS_BLUES, diverging_breaks, static_map
+from planning.paper.print_map import (
+    BALANCED_COLOR,
+    GAP_REDS,
+    SURPLUS_BLUES,
+    diverging_breaks,
+    static_map,
+)
 from planning.parameters import get_parameter
 from planning.profile import rank_of
 
@@ -186,6 +192,20 @@ def test_paper_balance_map_gives_the_largest_gap_the_strongest_red():
     assert "rot = Plätze fehlen" in fig.layout.legend.title.text
     names = [t for t in fig.data if t.name == "Namen"]
     assert names and list(names[0].text) == ["Gebiet 0"]
+
+
+def test_paper_balance_map_without_surplus_calls_zero_balanced_not_blue():
+    """A shortfall (missing places only, never positive): 0 is "ausgeglichen" in a neutral colour,
+    and the legend does not promise a blue surplus that no area has."""
+    areas, values = _strip([-116.0, -60.0, -5.0, 0.0, 0.0])
+    fig = static_map(areas, values, unit="Plätze", diverging=True)
+    classes = [t for t in fig.data if t.type == "scatter" and t.fill == "toself"]
+    zero = next(t for t in classes if np.nanmin(np.asarray(t.x, dtype=float)) == 503_000)
+    assert zero.fillcolor == BALANCED_COLOR and "ausgeglichen" in zero.name
+    assert not any(t.fillcolor in SURPLUS_BLUES for t in classes)
+    assert "Überhang" not in fig.layout.legend.title.text
+    worst = next(t for t in classes if np.nanmin(np.asarray(t.x, dtype=float)) == 500_000)
+    assert worst.fillcolor == GAP_REDS[0]
 
 
 def test_paper_map_keeps_small_bases_out_of_the_classes():
