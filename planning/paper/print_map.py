@@ -94,14 +94,27 @@ def class_breaks(values: Sequence[float] | np.ndarray, bins: int = 5) -> tuple[l
     return [lo_v, hi_v], 2  # unreachable for finite data: the finest steps keep every quantile apart
 
 
+def _side_breaks(values: np.ndarray, bins: int) -> tuple[list[float], int]:
+    """:func:`class_breaks` of one side of 0. A side with one distinct value becomes the class from 0
+    to that value rounded away from 0 (to a whole number from 1 up, else two significant digits),
+    so a single surplus of 14.99 places reads "0 – 15 Plätze", not "0,00 – 14,99 Plätze"."""
+    limits, decimals = class_breaks(values, bins)
+    if len(limits) == 2 and limits[0] == limits[1] and limits[0] != 0:
+        x = limits[0]
+        step = 1.0 if abs(x) >= 1 else 10.0 ** (math.floor(math.log10(abs(x))) - 1)
+        edge = math.copysign(math.ceil(round(abs(x) / step, 9)) * step, x)
+        limits, decimals = [edge, edge], _decimals(step)
+    return limits, decimals
+
+
 def diverging_breaks(values: Sequence[float] | np.ndarray, bins: int = 3) -> tuple[list[float], int, int]:
     """Class limits for a balance: up to ``bins`` classes below 0 and up to ``bins`` from 0 up, 0
     always a limit. Returns ``(limits, decimals, negative classes)``."""
     v = np.asarray(values, dtype=float)
     v = v[np.isfinite(v)]
     neg, pos = v[v < 0], v[v >= 0]
-    neg_limits, dn = class_breaks(neg, bins) if neg.size else ([], 0)
-    pos_limits, dp = class_breaks(pos, bins) if pos.size else ([], 0)
+    neg_limits, dn = _side_breaks(neg, bins) if neg.size else ([], 0)
+    pos_limits, dp = _side_breaks(pos, bins) if pos.size else ([], 0)
     if neg_limits:  # the mildest gap class reaches up to 0
         neg_limits = [*neg_limits[:-1], 0.0] if len(neg_limits) > 1 else [neg_limits[0], 0.0]
     if pos_limits:  # the smallest surplus class starts at 0 (a balance of exactly 0 is met)

@@ -179,6 +179,15 @@ def test_diverging_breaks_split_at_zero():
     assert limits[negative] == 0.0 and all(a < b for a, b in itertools.pairwise(limits))
 
 
+def test_diverging_breaks_single_surplus_prints_whole_places():
+    """One area with a surplus of 14.99 places (demand is fractional): the class is 0 – 15 and the
+    whole map prints without decimals, not "−300,00 – −200,00" (seen in the demo paper's Ganztag map)."""
+    limits, decimals, negative = diverging_breaks([-280.4, -220.0, -128.2, -112.0, -58.6, -57.1, 14.99])
+    assert decimals == 0 and limits[negative:] == [0.0, 15.0]
+    limits, decimals, _ = diverging_breaks([-0.372, 0.5, 0.9])
+    assert limits[0] == -0.38 and decimals == 2
+
+
 def test_paper_balance_map_gives_the_largest_gap_the_strongest_red():
     areas, values = _strip([-116.0, -60.0, -5.0, 0.0, 12.0, 40.0])
     fig = static_map(areas, values, unit="Plätze", diverging=True, labels=["P0"])
