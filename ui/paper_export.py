@@ -18,6 +18,7 @@ from planning.formatting import number
 from planning.paper.build import build_paper
 from planning.paper.images import ExportError
 from ui import auth as uiauth
+from ui import components
 from ui import data as uidata
 
 PDF_MIME = "application/pdf"
@@ -59,7 +60,7 @@ def build(m: sk.MeetingInfo, fmt: str, stem: str) -> None:
     with st.status(f"{label} wird erstellt …", expanded=True) as status:
         st.write("Inhalte zusammenstellen: Kennzahlen und Pläne im Datenstand der Ansichten, Kommentare …")
         try:
-            paper = build_paper(uidata.engine(), m.id)
+            paper = build_paper(uidata.engine(), m.id, base_url=components.base_url())
             total = len(paper.charts())
             bar = st.progress(0.0, text=f"Karten und Diagramme zeichnen (0 von {total}) …")
 

@@ -70,7 +70,10 @@ def meetings_tab(ctx: Context) -> None:
     ]
     with c4:
         components.excel_button(
-            record_tables(engine, m.id), f"{stem}_Protokoll.xlsx", "sk_minutes_xlsx", "Protokoll (Excel)"
+            record_tables(engine, m.id, components.base_url()),
+            f"{stem}_Protokoll.xlsx",
+            "sk_minutes_xlsx",
+            "Protokoll (Excel)",
         )
     for fmt in requested:
         paper_export.build(m, fmt, stem)

@@ -35,8 +35,12 @@ from planning.repository import list_layouts
 __all__ = ["build_paper", "record_tables"]
 
 
-def build_paper(engine: Engine, key: str | int, now: dt.datetime | None = None) -> Paper:
-    """The decision paper of the meeting ``key`` (name of the agenda or id)."""
+def build_paper(
+    engine: Engine, key: str | int, now: dt.datetime | None = None, base_url: str | None = None
+) -> Paper:
+    """The decision paper of the meeting ``key`` (name of the agenda or id). ``base_url``: the
+    address the app is reached at, for the links back to each view (the page passes the one the
+    browser used; without it ``PLANUNGSATLAS_BASE_URL`` or the local default)."""
     rec = sk.meeting_record(engine, key)
     meeting = rec.meeting
     ctx = PaperContext(engine, load_registry(engine))
@@ -77,14 +81,14 @@ def build_paper(engine: Engine, key: str | int, now: dt.datetime | None = None) 
         paper.municipality = paper.municipality or data.layout.municipality
         subtitle, blocks = view_blocks(ctx, item.view)
         section.subtitle = f"{pages.title(item.view.page)} · {subtitle}"
-        section.link = item.view.link()
+        section.link = item.view.link(base_url)
         section.blocks.extend(blocks)
         names = dict(zip(data.areas["gebiet_id"], data.areas["name"], strict=False))
         section.blocks.extend(comment_remarks(ctx, item.view, names, label))
-        section.blocks.extend(decision_remark(d) for d in by_view.get(item.view.id, []))
+        section.blocks.extend(decision_remark(d, base_url) for d in by_view.get(item.view.id, []))
         paper.sections.append(section)
     decided = Section(title="Beschlüsse dieser Sitzung")
-    decided.blocks.extend(decision_remark(d) for d in rec.decisions)
+    decided.blocks.extend(decision_remark(d, base_url) for d in rec.decisions)
     if not rec.decisions:
         decided.blocks.append(Text("Keine Beschlüsse erfasst."))
     paper.sections.append(decided)

@@ -73,8 +73,8 @@ def basis_text(
     return b.about[0].upper() + b.about[1:] + (f". {b.moved}." if b.moved else ".")
 
 
-def decision_remark(d: sk.DecisionInfo) -> Remark:
-    basis = f"\nGrundlage: Ansicht Nr. {d.view.id} ({d.view.link()})" if d.view else ""
+def decision_remark(d: sk.DecisionInfo, base_url: str | None = None) -> Remark:
+    basis = f"\nGrundlage: Ansicht Nr. {d.view.id} ({d.view.link(base_url)})" if d.view else ""
     return Remark("beschluss", f"Beschluss vom {date_de(d.date)}: {d.title}", d.text + basis, d.status)
 
 
@@ -91,8 +91,9 @@ def order_remark(o: sk.WorkOrderInfo, label: Callable[[str], str]) -> Remark:
     return Remark("auftrag", f"Arbeitsauftrag: {o.title}", text, o.status)
 
 
-def record_tables(engine: Engine, key: str | int) -> dict[str, pd.DataFrame]:
-    """The meeting record as tables (Tagesordnung, Beschlüsse, Arbeitsaufträge, Kommentare) for Excel."""
+def record_tables(engine: Engine, key: str | int, base_url: str | None = None) -> dict[str, pd.DataFrame]:
+    """The meeting record as tables (Tagesordnung, Beschlüsse, Arbeitsaufträge, Kommentare) for Excel;
+    ``base_url`` as in :func:`planning.paper.build.build_paper`."""
     rec = sk.meeting_record(engine, key)
     overview = sk.order_overview(engine, rec.meeting)
     agenda = pd.DataFrame(
@@ -101,7 +102,7 @@ def record_tables(engine: Engine, key: str | int) -> dict[str, pd.DataFrame]:
                 "TOP": a.position,
                 "Titel": a.title,
                 "Berichterstattung": a.presenter,
-                "Ansicht": a.view.link() if a.view else "",
+                "Ansicht": a.view.link(base_url) if a.view else "",
                 "Gezeigt": sk.local_time(a.shown_at).strftime("%d.%m.%Y %H:%M") if a.shown_at else "",
             }
             for a in rec.meeting.agenda
@@ -115,7 +116,7 @@ def record_tables(engine: Engine, key: str | int) -> dict[str, pd.DataFrame]:
                 "Titel": d.title,
                 "Beschluss": d.text,
                 "Status": d.status,
-                "Grundlage": d.view.link() if d.view else "",
+                "Grundlage": d.view.link(base_url) if d.view else "",
             }
             for d in rec.decisions
         ],

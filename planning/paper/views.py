@@ -318,7 +318,7 @@ def _plan_blocks(
             note=f"{min(MAX_ROWS, len(rows))} von {len(rows)} {level_name}-Zeilen."
             if len(rows) > MAX_ROWS
             else "",
-            numeric=tuple(cols.values()),
+            numeric=(*cols.values(), *(["Spanne"] if "Spanne" in rows else [])),  # ranges never wrap
         ),
     ]
     city = result.aggregate(None)

@@ -275,8 +275,10 @@ def test_a_full_meeting(page: Page, base_url: str, e2e_db_url: str, tmp_path: Pa
         "TOP 0: Seit der letzten Sitzung",
         agenda[2].proposal,
         "Bezieht sich auf 2024",
+        f"{base_url}/schule?ansicht=",  # links back to the app at the address the browser used
     ):
         assert needle in " ".join(text.split()), f"„{needle}“ fehlt im PDF"
+    assert "localhost:8501" not in text or base_url.endswith(":8501")
     # the text layer as printed: no English word of the list, no None/nan, no English number
     problems = [line for line in text.splitlines() if english_or_missing(line)]
     assert not problems, problems[:10]

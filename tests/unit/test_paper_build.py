@@ -69,6 +69,30 @@ def test_paper_sections_follow_the_agenda_with_sources_comments_and_decisions(de
     assert values.is_monotonic_increasing
 
 
+def test_paper_links_point_to_the_given_address(demo):
+    _, engine = demo
+    paper = build_paper(engine, AGENDA_NAME, base_url="https://atlas.stadt.example/planung")
+    links = [s.link for s in paper.sections if s.link]
+    assert links and all(link.startswith("https://atlas.stadt.example/planung/") for link in links)
+    remarks = [
+        b.text for s in paper.sections for b in s.blocks if isinstance(b, Remark) and "Grundlage" in b.text
+    ]
+    assert remarks and all("https://atlas.stadt.example/planung/" in r for r in remarks)
+    tables = record_tables(engine, AGENDA_NAME, base_url="https://atlas.stadt.example/planung")
+    shown = [*tables["Tagesordnung"]["Ansicht"], *tables["Beschlüsse"]["Grundlage"]]
+    assert all(link.startswith("https://atlas.stadt.example/planung/") for link in shown if link)
+
+
+def test_paper_plan_table_keeps_its_range_column_on_one_line(demo):
+    """The "Spanne" of a plan table is a number column (right-aligned, never wrapped into
+    "-326 bis" / "-236" as it was on the demo paper's Ganztag page)."""
+    _, engine = demo
+    top = next(s for s in build_paper(engine, AGENDA_NAME).sections if "Ganztag" in s.title)
+    table = next(t for t in _tables(top) if "Spanne" in t.frame.columns)
+    assert "Spanne" in table.numeric
+    assert table.frame["Spanne"].str.contains(" bis ").all()
+
+
 def test_paper_uses_the_views_frozen_scenario_not_todays(demo):
     _, engine = demo
     lay = get_layout(engine)
