@@ -120,7 +120,12 @@ class Walk:
         uploader = self.page.locator('[data-testid="stFileUploader"]').nth(nth)
         old = uploader.locator('[data-testid="stFileUploaderDeleteBtn"] button')
         if old.count():
-            self.click(old.first)
+            # the removal always starts a run: wait for it (however late it starts on a busy machine)
+            # before the new file goes up, or it lands after the new file's run and resets its form
+            runs = count_runs(self.page)
+            old.first.click()
+            self.clicks += 1
+            wait_for_run(self.page, runs_before=runs)
             expect(old).to_have_count(0)
         runs = count_runs(self.page)
         self.page.locator('input[type="file"]').nth(nth).set_input_files(str(path))
