@@ -23,6 +23,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from planning.db import make_engine, migrate
+from planning.formatting import number
 from planning.imports.formats import KINDS
 from scripts.screenshots import AppServer, count_runs, open_app, start_server, wait_for_run
 from tests import messy_city as city
@@ -292,9 +293,10 @@ def test_messy_city_through_the_import_page_to_the_lagebild(
     expect(page.get_by_text("Messstadt", exact=False).first).to_be_visible()
     shot(page, "messy_lagebild.png")
     report = (
-        f"Erstes Jahr (7 Dateien, 6 Profile): {first_year[0]} Klicks, {first_year[1]:.1f} min im Test\n"
+        f"Erstes Jahr (7 Dateien, 6 Profile): {first_year[0]} Klicks, "
+        f"{number(first_year[1], 1)} min im Test\n"
         f"Mit dem Folgejahr und dem Lagebild: {p.clicks} Klicks (davon {p.typed} Eingabefelder), "
-        f"{minutes:.1f} min im Test\nSchritte: {', '.join(p.steps)}\n"
+        f"{number(minutes, 1)} min im Test\nSchritte: {', '.join(p.steps)}\n"
     )
     (ARTIFACTS / "messy_city_path.txt").write_text(report, encoding="utf-8")
     print(report)
