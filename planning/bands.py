@@ -22,8 +22,11 @@ Rule, per area *d* and year *y* (bands of one area and year must be nested or di
 3. **Weights from births.** Children aged *a* at the end of year *y* were born in year ``y − a``,
    so the births of that year in the area are the natural size of the cohort:
    ``w(a) = B(d, y − a)`` if those births are known and ``a ≤ births_up_to_age``; otherwise
-   ``w(a) = B̄(d)``, the mean of the area's known births (a cohort of average size); for an area
-   without any births ``w(a) = 1``. Without births this is the **uniform split** within the band.
+   ``w(a) = B̄(d, y)``, the mean of the area's births in the six years up to *y*
+   (:data:`RECENT_BIRTH_YEARS`, a cohort of average size today; births from long before, such as
+   Flensburg's 2011 ahead of a six-year gap, would set how many 17-year-olds leave from another
+   state of the area); for an area without births in those years ``w(a) = 1``. Without births
+   this is the **uniform split** within the band.
 4. **Scaling.** ``n(a) = R(b) · w(a) / Σ w(a')`` over the ages *a'* that belong to *b*, so the band
    total is met exactly (if all those weights are 0 the residual is spread evenly over them).
 
@@ -47,11 +50,17 @@ from planning.projection import MAX_AGE, BirthSignal
 #: children have moved in and out too often for the births in the area to describe them.
 BIRTHS_UP_TO_AGE = 5
 
+#: Birth years (up to the band's year) whose mean births stand for a cohort of unknown size: the
+#: recent ones, the Kita ages. Births from long before (Flensburg: 2011 before a six-year gap)
+#: describe another state of the area and, read as cohort sizes, set how many leave at 17.
+RECENT_BIRTH_YEARS = BIRTHS_UP_TO_AGE + 1
+
 #: How the single ages were obtained; shown next to every figure that rests on the estimate.
 METHOD = (
     "Einzelalter aus Bändern geschätzt: je Gebiet und Jahr wird jede Altersgruppe auf ihre Jahrgänge "
     "verteilt – Alter a (bis {up_to}) im Verhältnis der Geburten des Jahres y−a im Gebiet, sonst "
-    "gleichmäßig (mittlere Geburtenzahl des Gebiets, ohne Geburten gleichverteilt); auf die "
+    "gleichmäßig (mittlere Geburtenzahl des Gebiets der letzten sechs Jahre, ohne Geburten "
+    "gleichverteilt); auf die "
     "Summe der Altersgruppe skaliert, feinere Gruppen (z. B. 0–6 in 0–17) gehen vor."
 )
 
@@ -124,6 +133,18 @@ def _births_table(births: pd.DataFrame) -> pd.DataFrame:
     return b.groupby(_KEYS, as_index=False)["births"].sum()
 
 
+def _mean_births(owner: pd.DataFrame, births: pd.DataFrame) -> np.ndarray:
+    """B̄(d, y) for every row of ``owner`` (``gebiet_id, year``): the area's mean births of the years
+    ``y − RECENT_BIRTH_YEARS + 1 … y`` (NaN where it has none there: the split is then even)."""
+    keys = owner[_KEYS].drop_duplicates()
+    pairs = keys.merge(births.rename(columns={"year": "birth_year"}), on="gebiet_id")
+    recent = pairs[
+        (pairs["birth_year"] <= pairs["year"]) & (pairs["birth_year"] > pairs["year"] - RECENT_BIRTH_YEARS)
+    ]
+    by_year = recent.groupby(_KEYS)["births"].mean()
+    return by_year.reindex(pd.MultiIndex.from_frame(owner[_KEYS])).to_numpy(dtype=float)
+
+
 def split_to_single_ages(
     population: pd.DataFrame,
     births: pd.DataFrame | None = None,
@@ -183,11 +204,11 @@ def split_to_single_ages(
     if births is not None and not births.empty:
         b = _births_table(births)
         if not b.empty:
-            mean = owner["gebiet_id"].map(b.groupby("gebiet_id")["births"].mean())
+            mean = _mean_births(owner, b)
             cohort = owner[["gebiet_id"]].assign(year=owner["year"] - owner["age"])
             known = cohort.merge(b, on=_KEYS, how="left")["births"].to_numpy()
             young = owner["age"].to_numpy() <= births_up_to_age
-            weight = np.where(young & ~np.isnan(known), known, mean.to_numpy(dtype=float))
+            weight = np.where(young & ~np.isnan(known), known, mean)
             weight = np.where(np.isnan(weight), 1.0, weight)
     owner = owner.assign(w=weight)
     w_sum = owner.groupby("band")["w"].transform("sum").to_numpy()
@@ -248,8 +269,13 @@ def birth_signal(population: pd.DataFrame, births: pd.DataFrame | None, years: l
         seen = b.groupby("gebiet_id")["year"].nunique()
         full = seen.index[seen == len(years)]
         if len(full):
-            series = b[b["gebiet_id"].isin(full)].groupby("year")["count"].sum().reindex(years)
-            return BirthSignal(tuple(float(v) for v in series), bool(level_from_base))
+            counted = b[b["gebiet_id"].isin(full)]
+            series = counted.groupby("year")["count"].sum().reindex(years)
+            by_area: tuple[tuple[str, float], ...] = ()
+            if not zero["year"].isin(years).any():  # age 0 only estimated in the window: births set its level
+                means = counted.groupby("gebiet_id")["count"].sum() / len(years)
+                by_area = tuple((str(g), float(v)) for g, v in means.items())
+            return BirthSignal(tuple(float(v) for v in series), bool(level_from_base), by_area)
     if not level_from_base:
         return BirthSignal()
     window = pop[pop["year"].isin(years)]

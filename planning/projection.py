@@ -16,13 +16,20 @@ Two simple calculations are made for every area and age, and the forecast is the
      ``g`` the city's log-linear trend of births over the window (births table, else age-0 counts;
      :class:`BirthSignal`), damped by ``φ`` (:data:`BIRTH_TREND_DAMPING`) so that a short trend
      fades out instead of compounding for ten years, and ``v`` the birth variant (low/medium/high).
+     Where age 0 is only estimated (split from a band) but the births table counts births, ``B̄``
+     is scaled so that the city's new-borns are the counted births, the areas keeping their shares
+     of the estimated age 0 (:func:`counted_births_scale`): the split's age 0 is the band's average
+     cohort, which says nothing about how many more are born than leave at 17.
 2. **Persistence**: the base-year count of each age stays ("no change").
 
 Why the mean: tried on the real series of Berlin (542 Planungsräume, 12 Bezirke) and Flensburg
 (13 Stadtteile) from every possible base year, the mean has a lower error than each calculation alone
-and than plain ageing without migration (see ``python -m planning backtest`` and the README). Ageing
-alone overreacts in small areas (families move out after a birth, one-off moves are repeated),
-persistence alone misses births and ageing; their errors partly cancel (forecast combination).
+and than plain ageing without migration at every horizon 1–4 (see ``python -m planning backtest``
+and the README). Ageing alone overreacts in small areas (families move out after a birth, one-off
+moves are repeated), persistence alone misses births and ageing; their errors partly cancel
+(forecast combination). Flensburg's children grew in every year 2017–2021 mostly because ~900
+births a year replaced ~790 leaving at 17; with its band-only data that is known only from the
+births table, hence the counted births as the level of the new-borns.
 
 Guards (:func:`check_children`): areas with zero counts in a whole year, gaps or missing single
 ages inside the window, or no counts in the base year are named in German warnings, left out of the
@@ -64,7 +71,8 @@ ZERO_YEAR_MIN_CHILDREN = 10
 METHOD_TEXT = (
     "Kombinierte Prognose: Mittel aus (1) Fortschreibung der Jahrgänge mit der Wanderung des "
     "Gebiets im Vergleich zur Gesamtstadt und Geburten nach dem Trend der letzten Jahre und (2) "
-    "gleichbleibender Zahl je Altersjahr; Kinder aus Neubau kommen voll hinzu."
+    "gleichbleibender Zahl je Altersjahr; Kinder aus Neubau kommen voll hinzu. Ist Alter 0 nur aus "
+    "einer Altersgruppe geschätzt, folgen die Neugeborenen der Gesamtstadt der Geburtenstatistik."
 )
 
 
@@ -297,10 +305,16 @@ class BirthSignal:
     the trend of the age-0 counts, which mix estimates and counts when the data's resolution changes
     (Berlin: bands until 2024, single ages in 2025). ``level_from_base``: the base year's age 0 is a
     count while earlier years are estimates, so the level is the base year's, not the window mean.
+    ``births_by_area``: where no year of the window counts age 0 but the births table does, the
+    estimated age 0 is the band's average cohort, not the births (Flensburg 2017: 791 per cohort,
+    911 births); the city's level of new-borns is then the counted births.
     """
 
     series: tuple[float, ...] | None = None
     level_from_base: bool = False
+    #: ``(area, mean births over the window)`` where births are counted but age 0 is only estimated
+    #: (split from a band): the city's new-borns then follow the counted births (:func:`_births`).
+    births_by_area: tuple[tuple[str, float], ...] = ()
 
 
 def _trend(values: np.ndarray) -> float:
@@ -326,6 +340,16 @@ def birth_trend(
     return _trend(np.nansum(recent[:, full], axis=1))
 
 
+def counted_births_scale(areas: list[str], level: np.ndarray, use: np.ndarray, signal: BirthSignal) -> float:
+    """Σ counted births / Σ estimated age-0 level over the areas in ``use`` that have both (1.0 where
+    there are none): the factor that sets the city's new-borns to the births table."""
+    births = dict(signal.births_by_area)
+    counted = np.array([births.get(a, np.nan) for a in areas])
+    both = use & ~np.isnan(counted)
+    estimated = level[both].sum()
+    return float(counted[both].sum() / estimated) if both.any() and estimated > 0 else 1.0
+
+
 def _births(
     cube: np.ndarray,
     window: int,
@@ -333,6 +357,7 @@ def _births(
     variant: float,
     n_future: int,
     signal: BirthSignal | None = None,
+    areas: list[str] | None = None,
 ) -> np.ndarray:
     """New-borns [future year, area] of the ageing path (module doc)."""
     w = min(window, cube.shape[0])
@@ -344,6 +369,9 @@ def _births(
     else:
         level = np.divide(np.nansum(recent, axis=0), seen, out=base0.copy(), where=seen > 0)
         centre = (w - 1) / 2
+    if signal is not None and signal.births_by_area and areas is not None:
+        # the areas keep their shares of the estimated age 0; the city total is the counted births
+        level = level * counted_births_scale(areas, level, use, signal)
     g = birth_trend(cube, window, use, signal)
     steps = np.arange(1, n_future + 1, dtype=float)
     # damped trend: year k ahead adds g·φ^k, so a short window's trend fades instead of compounding
@@ -433,7 +461,7 @@ def project_arrays(
     shrunk, city, _ = _factors(cube, p.window, p.shrinkage, use)
     relative = np.divide(shrunk, city, out=np.ones_like(shrunk), where=city > 0)
     future = [years[-1] + i for i in range(1, p.years + 1)]
-    newborns = _births(cube, p.window, use, p.birth_trend, p.years, births)
+    newborns = _births(cube, p.window, use, p.birth_trend, p.years, births, areas)
     ageing = ageing_path(base, relative, newborns)
     result = PERSISTENCE_WEIGHT * base[None] + (1 - PERSISTENCE_WEIGHT) * ageing
     extra = _housing_cube(housing if housing is not None else pd.DataFrame(), areas, future, p.child_yield)

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from planning.bands import band_totals, split_to_single_ages
+from planning.bands import band_totals, birth_signal, split_to_single_ages
 
 
 def _pop(rows: list[tuple]) -> pd.DataFrame:
@@ -54,6 +54,29 @@ def test_births_only_for_the_youngest_ages():
     births = _births({("A", 2021): 10, ("A", 2020): 20, ("A", 2019): 30})
     got = _ages(split_to_single_ages(_pop([("A", 2021, 0, 2, 100)]), births, births_up_to_age=1))
     assert list(got) == pytest.approx([20.0, 40.0, 40.0])
+
+
+def test_births_long_before_do_not_set_the_size_of_unknown_cohorts():
+    # Band 0–2 = 90 in 2017; births 2017 = 10, 2011 = 100 (before a gap, like Flensburg's 2011).
+    # Ages 1 and 2 (born 2016, 2015) get the mean of the recent births 2012–2017 (10), not of 2011
+    # and 2017 (55, which would give 7.5, 41.25, 41.25): w = (10, 10, 10) → 30 each.
+    births = _births({("A", 2017): 10, ("A", 2011): 100})
+    got = _ages(split_to_single_ages(_pop([("A", 2017, 0, 2, 90)]), births), year=2017)
+    assert list(got) == pytest.approx([30.0, 30.0, 30.0])
+    # the recent births of one area and year: 2017's band counts the births of 2012–2017 only
+    recent = _births({("A", 2018): 40, ("A", 2017): 10, ("A", 2016): 30})
+    got = _ages(split_to_single_ages(_pop([("A", 2017, 0, 3, 90)]), recent), year=2017)
+    assert list(got) == pytest.approx([90 * w / 80 for w in (10, 30, 20, 20)])  # B̄ = (10 + 30) / 2, not 2018
+
+
+def test_birth_signal_gives_counted_births_only_where_age_0_is_estimated():
+    bands = _pop([(g, y, 0, 17, 180) for g in ("A", "B") for y in (2024, 2025)])
+    births = _births({("A", 2024): 8, ("A", 2025): 12, ("B", 2024): 30, ("B", 2025): 30})
+    signal = birth_signal(bands, births, [2024, 2025])
+    assert signal.series == (38.0, 42.0)
+    assert dict(signal.births_by_area) == {"A": 10.0, "B": 30.0}
+    counted_age0 = pd.concat([bands, _pop([(g, 2025, 0, 0, 9) for g in ("A", "B")])], ignore_index=True)
+    assert birth_signal(counted_age0, births, [2024, 2025]).births_by_area == ()
 
 
 def test_births_of_another_area_do_not_count():

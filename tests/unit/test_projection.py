@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from planning.projection import (
     MAX_AGE,
+    BirthSignal,
     ProjectionParams,
     long_children,
     progression_factors,
@@ -100,6 +101,25 @@ def test_a_rising_birth_series_is_followed_with_a_damped_trend():
     expected = [0.5 * births[-1] + 0.5 * a for a in ageing]
     assert list(newborns) == pytest.approx(expected)
     assert newborns[2026] > births[-1] and newborns.is_monotonic_increasing  # followed, not flat
+
+
+def test_counted_births_set_the_city_newborns_where_age_0_is_only_estimated():
+    # Age 0 split from a band (A 10, B 30 per cohort) while the births table counts 60 + 20 = 80 a year:
+    # the city's new-borns are the 80 counted births, the areas keep their shares of the estimated
+    # age 0 (A ¼, B ¾), and the ages the births do not touch stay as without the births table.
+    rows = {("A", 2025): _flat(10), ("B", 2025): _flat(30)}
+    params = ProjectionParams(years=2, window=1, shrinkage=0)
+    signal = BirthSignal(series=(80.0,), births_by_area=(("A", 60.0), ("B", 20.0)))
+    counted = project_arrays(_children(rows), params, births=signal)
+    plain = project_arrays(_children(rows), params, births=BirthSignal(series=(80.0,)))
+    a, b = counted.areas.index("A"), counted.areas.index("B")
+    assert counted.future[0, a, 0] == pytest.approx(0.5 * 10 + 0.5 * 80 / 40 * 10)  # 15, not 10
+    assert counted.future[0, b, 0] == pytest.approx(0.5 * 30 + 0.5 * 80 / 40 * 30)  # 45, not 30
+    assert plain.future[0, a, 0] == pytest.approx(10)
+    assert counted.future[1, a, 1] == pytest.approx(0.5 * 10 + 0.5 * 20)  # last year's new-borns aged on
+    np.testing.assert_allclose(counted.future[:, :, 2:], plain.future[:, :, 2:])
+    # the city grows by births − leavers (80 − 40 a year) on the ageing path, half of it in the mean
+    assert counted.future[0].sum() == pytest.approx(40 * 18 + 0.5 * (80 - 40))
 
 
 def test_housing_adds_children_in_completion_years():
