@@ -16,7 +16,7 @@ from collections.abc import Mapping, Set
 
 import pandas as pd
 
-from planning.formatting import number_range
+from planning.formatting import number, number_range
 from planning.plan import PlanResult, at_level
 
 #: The school page's balance maps by column, in the order of its picker.
@@ -28,12 +28,14 @@ SCHOOL_BALANCES: dict[str, str] = {
 
 
 def spanne(row: pd.Series | Mapping[str, object], column: str, decimals: int = 0) -> str:
-    """``"980 bis 1.090"`` for a forecast year, "" for an observed year or without a range."""
+    """``"980 bis 1.090"`` for a forecast year, "" for an observed year or without a range; a range
+    whose ends meet is that one value (``"0"``: no area ever short), never a blank that reads as
+    missing."""
     low, high = row.get(f"{column}_low"), row.get(f"{column}_high")
     if low is None or high is None or pd.isna(low) or pd.isna(high):
         return ""
     if round(float(low), decimals) == round(float(high), decimals):  # type: ignore[arg-type]
-        return ""
+        return number(low, decimals)  # type: ignore[arg-type]
     return number_range(low, high, decimals)  # type: ignore[arg-type]
 
 

@@ -30,8 +30,8 @@ def test_ranked_frame_puts_the_worst_first_with_whole_numbers_ranges_and_marks()
     )
     assert shown["Planungsraum"].tolist() == ["Süd", "Nord", "Mitte · zu klein"]
     assert shown["U3"].tolist() == [-31.0, -12.0, 4.0]
-    # a range that rounds to one number is no range
-    assert shown["Spanne U3"].tolist() == ["", "-20 bis -2", "1 bis 9"]
+    # a range that rounds to one number is that number (a blank would read as "no range known")
+    assert shown["Spanne U3"].tolist() == ["-31", "-20 bis -2", "1 bis 9"]
     assert numeric == ["U3"] and empty == ["Ü3"]
 
 
@@ -82,7 +82,7 @@ def test_per_school_frame_names_the_area_or_keeps_its_id():
     )
     shown = pt.per_school_frame(table, pd.Series({"01": "Nord"}))
     assert shown["Gebiet"].tolist() == ["Nord", "09"]
-    assert shown["Spanne Einschulungen"].tolist() == ["45 bis 56", ""]
+    assert shown["Spanne Einschulungen"].tolist() == ["45 bis 56", "80"]
     assert shown.columns[0] == "Grundschule" and shown.columns[-1] == "Bilanz Ganztag"
 
 
@@ -90,3 +90,4 @@ def test_spanne_reads_a_row_or_a_mapping():
     assert pt.spanne({"x_low": 980.0, "x_high": 1090.0}, "x") == "980 bis 1.090"
     assert pt.spanne(pd.Series({"x_low": None, "x_high": 3.0}), "x") == ""
     assert pt.spanne({}, "x") == ""
+    assert pt.spanne({"x_low": -0.2, "x_high": 0.3}, "x") == "0"  # ends meet: the value, not a blank
