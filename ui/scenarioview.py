@@ -32,7 +32,7 @@ from ui.frame import Context
 from ui.numberfield import decimal_input
 
 COMPARE_FIGURES = (
-    "kita_gap",
+    "kita_shortfall",  # missing U3 + missing Ü3: a surplus of one age group never nets a gap
     "u3_gap",
     "ue3_gap",
     "zuege_gap",

@@ -117,6 +117,9 @@ def test_plan_pages_on_the_demo_city(demo_url):
     at = _run("pages/szenarien.py", params={"planjahr": "2030"})
     assert not at.exception, [e.value for e in at.exception]
     at.multiselect(key="compare_scenarios").set_value(["Basis", "Grundschule Sonnenhang 2028"]).run()
+    # the Kita figure compared is the shortfall: a U3 surplus never nets an Ü3 gap (issue 22)
+    assert at.selectbox(key="compare_figure").value == "kita_shortfall"
+    assert not any("verrechnet" in o for o in at.selectbox(key="compare_figure").options)
     at.selectbox(key="compare_figure").set_value("zuege_gap").run()
     assert not at.exception, [e.value for e in at.exception]
     assert any("1 Planungsraum ändert sich" in m.value for m in at.markdown)
