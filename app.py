@@ -7,7 +7,7 @@ import streamlit as st
 from planning import pages
 from planning.steering import View
 from ui import auth as uiauth
-from ui import components, meeting, state, steering
+from ui import components, meeting, preload, state, steering
 from ui import data as uidata
 from ui.frame import Context, set_context
 
@@ -104,6 +104,7 @@ if goto in by_name and goto != page:
     state.sync_url()
     st.switch_page(by_name[goto])
 state.enter_page(page)  # tab and indicator are each page's own
+preload.chart_library(page)  # before the data are prepared: the browser compiles plotly meanwhile
 ctx = _sidebar(view, page)
 uiauth.sidebar_account()
 set_context(ctx)
