@@ -26,8 +26,9 @@ class VectorFileError(ValueError):
     """A vector file that cannot be read; the message is German and names the file."""
 
 
-def read_vector(path: Path, name: str | None = None) -> gpd.GeoDataFrame:
-    """Read the first layer of a vector file; refuses missing CRS, zip bombs and unknown formats."""
+def read_vector(path: Path, name: str | None = None, max_features: int | None = None) -> gpd.GeoDataFrame:
+    """Read the first layer of a vector file; refuses missing CRS, zip bombs and unknown formats.
+    ``max_features``: only the first features (a preview of columns and rows, not the whole file)."""
     name = name or path.name
     if not path.is_file() or path.stat().st_size == 0:
         raise VectorFileError(f"{name}: Die Datei ist leer oder fehlt.")
@@ -42,17 +43,19 @@ def read_vector(path: Path, name: str | None = None) -> gpd.GeoDataFrame:
     if suffix == ".zip":
         with tempfile.TemporaryDirectory() as tmp:
             shp = _extract_shapefile(path, Path(tmp), name)
-            return _read(shp, name)
-    return _read(path, name, suffix)
+            return _read(shp, name, max_features=max_features)
+    return _read(path, name, suffix, max_features)
 
 
-def _read(path: Path, name: str, suffix: str | None = None) -> gpd.GeoDataFrame:
+def _read(
+    path: Path, name: str, suffix: str | None = None, max_features: int | None = None
+) -> gpd.GeoDataFrame:
     if suffix in (".geojson", ".json"):
         head = path.open("rb").read(512).lstrip().lower()
         if head.startswith((b"<!doctype", b"<html")):
             raise VectorFileError(f"{name}: Die Datei ist eine HTML-Seite, keine GeoJSON-Datei.")
     try:
-        gdf = gpd.read_file(path, engine="pyogrio")
+        gdf = gpd.read_file(path, engine="pyogrio", max_features=max_features)
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, ValueError) as exc:
         raise VectorFileError(
             f"{name}: Die Geodaten können nicht gelesen werden ({str(exc)[:200]})."

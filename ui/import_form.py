@@ -78,7 +78,8 @@ def upper_level_editor(kind: str, preset: dict[str, Any], scope: str) -> dict[st
         try:
             from geodata.io import VectorFileError, read_vector
 
-            columns = [c for c in read_vector(path, upload.name).columns if c != "geometry"]
+            head = read_vector(path, upload.name, max_features=1)  # its columns, not every area
+            columns = [c for c in head.columns if c != "geometry"]
         except VectorFileError as exc:
             st.error(components.plain(exc), icon=":material/error:")
             columns = []

@@ -68,7 +68,7 @@ def preview(
         from geodata.io import VectorFileError, read_vector
 
         try:
-            gdf = read_vector(_path, file_name)
+            gdf = read_vector(_path, file_name, max_features=PREVIEW_ROWS)  # the head only
         except VectorFileError as exc:
             return [], None, [Problem("Fehler", str(exc))]
         rows = pd.DataFrame(gdf.drop(columns=gdf.geometry.name).head(PREVIEW_ROWS)).astype("string")

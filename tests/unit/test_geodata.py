@@ -54,3 +54,20 @@ def test_map_view_centres_and_zooms_to_bounds():
     assert 51.0 < center["lat"] < 51.1
     _, wider_zoom = map_view((8.0, 50.0, 10.0, 52.0))
     assert 9 < zoom < 13 and wider_zoom < zoom
+
+
+def test_read_vector_preview_reads_only_the_head(tmp_path):
+    """The Import page's preview asks for the first features, not the whole (up to 50 MB) file."""
+    from geodata.io import read_vector
+
+    areas = gpd.GeoDataFrame(
+        {"gebiet_id": [f"{i:03d}" for i in range(120)], "name": [f"Gebiet {i}" for i in range(120)]},
+        geometry=[box(i, 0, i + 1, 1) for i in range(120)],
+        crs=25832,
+    )
+    path = tmp_path / "gebiete.gpkg"
+    areas.to_file(path, engine="pyogrio")
+    head = read_vector(path, max_features=5)
+    assert list(head["gebiet_id"]) == ["000", "001", "002", "003", "004"]
+    assert list(head.columns) == list(read_vector(path).columns) and head.crs == areas.crs
+    assert len(read_vector(path)) == 120
