@@ -64,4 +64,5 @@ st.download_button(
     file_name=f"aenderungsprotokoll-{today:%Y-%m-%d}.csv",
     mime="text/csv",
     disabled=table.empty,
+    on_click="ignore",
 )

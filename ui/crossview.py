@@ -406,5 +406,6 @@ def ranking_view(ctx: Context) -> list[Indicator]:
             file_name=f"prioritaetenliste_{r.year if r.year is not None else ctx.year}.csv",
             mime="text/csv",
             key="quer_rang_csv",
+            on_click="ignore",
         )
     return chosen

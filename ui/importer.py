@@ -133,12 +133,15 @@ def import_workflow() -> None:
     st.caption(spec.help_de)
     if not spec.geometry:
         c1, c2, _ = st.columns([1, 1, 3])
-        c1.download_button("Vorlage CSV", template_csv(kind), f"vorlage_{kind}.csv", "text/csv")
+        c1.download_button(
+            "Vorlage CSV", template_csv(kind), f"vorlage_{kind}.csv", "text/csv", on_click="ignore"
+        )
         c2.download_button(
             "Vorlage Excel",
             template_xlsx(kind),
             f"vorlage_{kind}.xlsx",
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            on_click="ignore",
         )
     upload = st.file_uploader(
         "Datei",

@@ -356,6 +356,9 @@ def _downloads(ctx: Context, indicator: Indicator, year: int) -> None:
             mime=mime,
             icon=":material/download:",
             width="stretch",
+            # no rerun after the download: a rerun re-registers both buttons' deferred files, and a
+            # click on the other one meanwhile asked for a revoked file and silently did nothing
+            on_click="ignore",
         )
 
 
