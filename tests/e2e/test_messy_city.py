@@ -75,13 +75,35 @@ class Walk:
     clicks: int = 0
     typed: int = 0
     steps: list[str] = field(default_factory=list)
+    refills: int = 0  # forms filled again after a late run replaced them (0 on a quiet machine)
 
     def click(self, locator) -> None:  # type: ignore[no-untyped-def]
         locator.click()
         self.clicks += 1
         wait_for_run(self.page)
 
-    def choose(self, label: str, option: str) -> None:
+    def settle(self, quiet_ms: int = 2000) -> None:
+        """Wait until the page is idle and no further script run starts for ``quiet_ms``."""
+        for _ in range(30):
+            runs = count_runs(self.page)
+            wait_for_run(self.page, after_action=False)
+            self.page.wait_for_timeout(quiet_ms)
+            if count_runs(self.page) == runs:
+                return
+
+    def holds(self, boxes: dict[str, str], fields: dict[str, str], checked: tuple[str, ...]) -> bool:
+        """Whether the form still shows these selectbox values, typed fields and ticked boxes."""
+        page = self.page
+        return (
+            all(
+                page.locator(f'input[role="combobox"][aria-label="{label}"]').input_value() == value
+                for label, value in boxes.items()
+            )
+            and all(page.get_by_label(label, exact=True).input_value() == v for label, v in fields.items())
+            and all(page.get_by_label(label, exact=True).is_checked() for label in checked)
+        )
+
+    def choose(self, label: str, option: str, verify: bool = True) -> None:
         """A selectbox: one click to open, one on the option (typing to filter is not needed)."""
         box = self.page.locator(f'input[role="combobox"][aria-label="{label}"]')
         if box.input_value() == option:
@@ -95,7 +117,8 @@ class Walk:
         # a changed selectbox always starts a run: wait for it, or a run that starts late on a busy
         # machine replaces the form after the next step was done on the old one (CI at d923c2d)
         wait_for_run(self.page, runs_before=runs)
-        expect(box).to_have_value(option)
+        if verify:
+            expect(box).to_have_value(option)
 
     def field(self, kind: str, name: str, option: str) -> None:
         """The mapping selectbox of a canonical field (required fields carry a star)."""
@@ -227,11 +250,26 @@ def test_messy_city_through_the_import_page_to_the_lagebild(
     # 3. this year's: the wide band table in cp1252, year in the file name, total rows
     p.upload(wide_2012)
     p.choose("Zuordnungsprofil", "– keins –")  # a new table form, not last year's profile
-    p.field("bevoelkerung", "gebiet_id", "Stadtteil")
-    p.expand("Tabellenform")
-    p.choose("Breite Tabelle", "eine Spalte je Altersgruppe")
-    p.click(page.get_by_text("Jahr aus dem Dateinamen", exact=True))
-    p.type("Summenzeilen (Kennungen, mit Komma)", "000")
+    # On a busy machine the form of the profile chosen before (gebiet_id already "Stadtteil") can
+    # still be on the page for a moment, and a late run can replace the form after it was filled (CI
+    # at 858fbe5 and 28f894f: "Breite Tabelle" and gebiet_id back to empty). As a planner would:
+    # wait until the page is quiet, fill the form, look again, and fill what was lost.
+    p.settle()
+    for _ in range(3):
+        p.field("bevoelkerung", "gebiet_id", "Stadtteil")
+        p.expand("Tabellenform")
+        p.choose("Breite Tabelle", "eine Spalte je Altersgruppe", verify=False)
+        if not page.get_by_label("Jahr aus dem Dateinamen", exact=True).is_checked():
+            p.click(page.get_by_text("Jahr aus dem Dateinamen", exact=True))
+        p.type("Summenzeilen (Kennungen, mit Komma)", "000")
+        p.settle()
+        if p.holds(
+            {"gebiet_id *": "Stadtteil", "Breite Tabelle": "eine Spalte je Altersgruppe"},
+            {"Summenzeilen (Kennungen, mit Komma)": "000"},
+            ("Jahr aus dem Dateinamen",),
+        ):
+            break
+        p.refills += 1
     p.source()
     p.save_profile("Einwohner breit")
     p.check_passes()
@@ -297,6 +335,7 @@ def test_messy_city_through_the_import_page_to_the_lagebild(
         f"{number(first_year[1], 1)} min im Test\n"
         f"Mit dem Folgejahr und dem Lagebild: {p.clicks} Klicks (davon {p.typed} Eingabefelder), "
         f"{number(minutes, 1)} min im Test\nSchritte: {', '.join(p.steps)}\n"
+        f"Formular nach einem späten Lauf erneut ausgefüllt: {p.refills}\n"
     )
     (ARTIFACTS / "messy_city_path.txt").write_text(report, encoding="utf-8")
     print(report)
