@@ -20,6 +20,8 @@ class Page:
     section: str  # navigation group
     #: Indicator a page with an indicator choice opens with (saved views without one use it too).
     default_indicator: str | None = None
+    #: The page draws plotly charts (the browser is asked for the chart module early: ui/preload.py).
+    charts: bool = True
 
     @property
     def file(self) -> str:
@@ -38,10 +40,10 @@ PAGES: tuple[Page, ...] = (
     Page("kohorten", "Kohortenkette", ":material/timeline:", "Szenarien"),
     Page("prognose", "Prognosegüte", ":material/fact_check:", "Szenarien"),
     Page("steuerkreis", "Sitzung & Beschlüsse", ":material/gavel:", "Steuerkreis"),
-    Page("kennzahlen", "Kennzahlen & Ziele", ":material/flag:", "Daten"),
+    Page("kennzahlen", "Kennzahlen & Ziele", ":material/flag:", "Daten", charts=False),
     Page("datenstaende", "Datenstände", ":material/database:", "Daten"),
-    Page("import", "Import", ":material/upload_file:", "Daten"),
-    Page("protokoll", "Änderungsprotokoll", ":material/history:", "Daten"),
+    Page("import", "Import", ":material/upload_file:", "Daten", charts=False),
+    Page("protokoll", "Änderungsprotokoll", ":material/history:", "Daten", charts=False),
 )  # fmt: skip
 
 BY_SLUG: dict[str, Page] = {p.slug: p for p in PAGES}

@@ -21,27 +21,13 @@ from pathlib import Path
 
 import streamlit as st
 
+from planning import pages
+
 try:  # Streamlit's event container (private; pinned Streamlit): renders nothing into the layout
     from streamlit.delta_generator_singletons import get_dg_singleton_instance
 except ImportError:  # another Streamlit build: the charts load as always
     get_dg_singleton_instance = None  # type: ignore[assignment]
 
-#: Pages that show plotly charts (the Daten pages without charts do not load the module early).
-CHART_PAGES = frozenset(
-    {
-        "lagebild",
-        "kita",
-        "schule",
-        "sozialraum",
-        "stadtteilprofil",
-        "querschnitt",
-        "szenarien",
-        "kohorten",
-        "prognose",
-        "steuerkreis",
-        "datenstaende",
-    }
-)
 _JS_DIR = Path(st.__file__).parent / "static" / "static" / "js"
 
 
@@ -68,7 +54,8 @@ def chart_library(page: str) -> None:
     """On a page with charts, have the browser load the chart module now (once per browser tab;
     nothing shown)."""
     chunk = _chunk()
-    if chunk is None or get_dg_singleton_instance is None or page not in CHART_PAGES:
+    known = pages.BY_SLUG.get(page)
+    if chunk is None or get_dg_singleton_instance is None or known is None or not known.charts:
         return  # (another Streamlit build: loaded as always)
     # The event container renders nothing into the page's layout (as a style-only st.html does).
     get_dg_singleton_instance().event_dg.html(_script(chunk), unsafe_allow_javascript=True)
