@@ -352,12 +352,12 @@ def counted_births_scale(areas: list[str], level: np.ndarray, use: np.ndarray, s
 
 def _births(
     cube: np.ndarray,
+    areas: list[str],
     window: int,
     use: np.ndarray,
     variant: float,
     n_future: int,
     signal: BirthSignal | None = None,
-    areas: list[str] | None = None,
 ) -> np.ndarray:
     """New-borns [future year, area] of the ageing path (module doc)."""
     w = min(window, cube.shape[0])
@@ -369,7 +369,7 @@ def _births(
     else:
         level = np.divide(np.nansum(recent, axis=0), seen, out=base0.copy(), where=seen > 0)
         centre = (w - 1) / 2
-    if signal is not None and signal.births_by_area and areas is not None:
+    if signal is not None and signal.births_by_area:
         # the areas keep their shares of the estimated age 0; the city total is the counted births
         level = level * counted_births_scale(areas, level, use, signal)
     g = birth_trend(cube, window, use, signal)
@@ -461,7 +461,7 @@ def project_arrays(
     shrunk, city, _ = _factors(cube, p.window, p.shrinkage, use)
     relative = np.divide(shrunk, city, out=np.ones_like(shrunk), where=city > 0)
     future = [years[-1] + i for i in range(1, p.years + 1)]
-    newborns = _births(cube, p.window, use, p.birth_trend, p.years, births, areas)
+    newborns = _births(cube, areas, p.window, use, p.birth_trend, p.years, births)
     ageing = ageing_path(base, relative, newborns)
     result = PERSISTENCE_WEIGHT * base[None] + (1 - PERSISTENCE_WEIGHT) * ageing
     extra = _housing_cube(housing if housing is not None else pd.DataFrame(), areas, future, p.child_yield)
