@@ -158,7 +158,10 @@ class PlanResult:
         cache = self.derived.setdefault("aggregate", {})
         if key not in cache:
             summed = aggregate(self.table, self.params, parent_of)
-            cache[key] = add_ranges(summed, self.errors, self.base_year, self.params, rounded=True)
+            ranged = add_ranges(summed, self.errors, self.base_year, self.params, rounded=True)
+            # the areas' ranges added (wider than one range of the summed gaps, never netted)
+            kept = [c for c in SUMMED_FROM_AREAS if c in summed.columns]
+            cache[key] = ranged.assign(**{c: summed[c] for c in kept}) if kept else ranged
         return cache[key].copy(deep=False)
 
 
@@ -200,6 +203,12 @@ def _ratio(num: pd.Series, den: pd.Series) -> pd.Series:
     return pd.Series(np.divide(n, d, out=np.full(len(n), np.nan), where=d > 0), index=num.index)
 
 
+#: Figures an upper level or the city gets as the sum of its areas' figures (with their ranges), not
+#: recomputed from the summed places and demand, which would net one area's surplus against another's
+#: gap (the city "missing 0 Kita places" while its areas miss hundreds).
+SUMMED_FROM_AREAS = ("kita_shortfall", "kita_shortfall_low", "kita_shortfall_high")
+
+
 def aggregate(
     table: pd.DataFrame, params: Mapping[str, Any], parent_of: Mapping[str, str] | pd.Series | None = None
 ) -> pd.DataFrame:
@@ -230,10 +239,17 @@ def aggregate(
         "u3_places",
         "ue3_places",
     ]
-    unknown = table.assign(gebiet_id=key).groupby(["gebiet_id", "year"], sort=True)[maybe_unknown].count()
+    keyed = table.assign(gebiet_id=key)
+    unknown = keyed.groupby(["gebiet_id", "year"], sort=True)[maybe_unknown].count()
     for col in unknown.columns:
         grouped.loc[unknown[col].to_numpy() == 0, col] = np.nan
-    return _finish(grouped, params)
+    out = _finish(grouped, params)
+    # The places missing in the areas, added up: a surplus in one area fills no gap in another.
+    summed = [c for c in SUMMED_FROM_AREAS if c in keyed.columns]
+    if summed:
+        totals = keyed.groupby(["gebiet_id", "year"], sort=True)[summed].sum(min_count=1)
+        out = out.assign(**{c: totals[c].to_numpy() for c in summed})
+    return out
 
 
 def _apply_housing_measures(housing: pd.DataFrame, measures: tuple[Measure, ...]) -> pd.DataFrame:

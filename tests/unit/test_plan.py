@@ -275,3 +275,28 @@ def test_demo_city_golden_figures(demo_data):
     width = city["children_high"] - city["children_low"]
     assert width[2026] < width[2030] < width[2035]
     assert res.derived["zu_klein"] == ["0303", "0304", "0305"]  # industrial estate, harbour, forest
+
+
+def test_city_shortfall_adds_the_areas_gaps_and_nets_no_surplus():
+    """Area A misses Ü3 places, area B has many to spare: the city misses A's places (and its range
+    holds that), it does not "miss 0" because B's surplus is summed against A's gap."""
+    kitas = [
+        ("KA", "A", 20, 10, 10, "in Betrieb", None, None),
+        ("KB", "B", 400, 100, 300, "in Betrieb", None, None),
+    ]
+    children = {(g, y): KITA_CHILDREN for g in ("A", "B") for y in (2023, 2024, 2025)}
+    result = compute_plan(make_data(children, kitas=kitas))
+    city = result.aggregate(None)
+    areas = result.table
+    for year in (2025, 2028):
+        mine = areas[areas["year"] == year]
+        total = city[city["year"] == year].iloc[0]
+        assert mine["kita_shortfall"].min() < 0 and mine["kita_gap"].max() > 0
+        assert total["kita_shortfall"] == pytest.approx(mine["kita_shortfall"].sum())
+        assert total["kita_shortfall"] < 0 and total["kita_gap"] > 0  # the netted balance stays as it was
+    # its range is the areas' ranges added (NaN here: a plan this small has no backtest to draw on)
+    ahead = areas[areas["year"] == 2028]
+    future = city[city["year"] == 2028].iloc[0]
+    for end in ("kita_shortfall_low", "kita_shortfall_high"):
+        expected = ahead[end].sum(min_count=1)
+        assert future[end] == pytest.approx(expected, nan_ok=True)
