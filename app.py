@@ -44,7 +44,7 @@ def _sidebar(view: View | None, page: str) -> Context | None:
         if len(layouts) > 1:
             st.selectbox("Gebietsstand", codes, key=state.LAYOUT.key, format_func=lambda c: by_code[c].name)
         pinned = view is not None and view.layout_id == layout.id
-        versions = tuple(view.versions.items()) if pinned and view else uidata.version_key(layout.id)
+        versions = uidata.as_version_key(view.versions) if pinned and view else uidata.version_key(layout.id)
         data = uidata.planning_data(uidata.db_url(), layout.code, versions)
         levels = list(range(len(layout.levels)))
         state.ensure_choice(

@@ -11,6 +11,7 @@ import hashlib
 import json
 import os
 import re
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -91,8 +92,16 @@ def layouts() -> list[LayoutInfo]:
 
 
 @st.cache_data(ttl=CURRENT_TTL_S, show_spinner=False)
+def as_version_key(versions: Mapping[str, int]) -> VersionKey:
+    """Versions (domain → version id) as the cache key: sorted, so the active versions and a saved
+    view's pinned copy of the same versions share one cached load (and plan), whatever order they
+    came in (a meeting TOP whose pinned versions came back from the database in another order
+    loaded Berlin's facts a second time and recomputed the plan: 2.3 s for its first visitor)."""
+    return tuple(sorted((str(k), int(v)) for k, v in versions.items()))
+
+
 def _version_key(url: str, layout_id: int, generation: int) -> VersionKey:
-    return tuple((k, v.id) for k, v in active_versions(engine_for(url), layout_id).items())
+    return as_version_key({k: v.id for k, v in active_versions(engine_for(url), layout_id).items()})
 
 
 def version_key(layout_id: int) -> VersionKey:

@@ -62,11 +62,14 @@ def test_serve_prepares_the_data_at_start_and_serves_the_pages(demo_template, tm
         url, log, script="serve.py", env={"PLANUNGSATLAS_DATA_DIR": str(tmp_path)}, port=_port()
     )
     try:
+        # The first answer (the health check start_server waited for) came after the preparation:
+        # the first visitor is served from prepared data.
+        assert "Daten vorbereitet: weidenstadt" in server.log(), server.log()
+        assert server.log().index("Daten vorbereitet") < server.log().index("Bereit nach")
         deadline = time.monotonic() + 180
         while "Seiten vorab geöffnet" not in server.log() and time.monotonic() < deadline:
             assert server.proc.poll() is None, server.log()
             time.sleep(0.5)
-        assert "Daten vorbereitet: weidenstadt" in server.log(), server.log()  # before any visitor
         assert "Seiten vorab geöffnet" in server.log()  # and its pages opened once by itself
         errors = asyncio.run(_visit(server.base_url, ("", "kita", "schule", "szenarien")))
         assert errors == []
@@ -91,3 +94,54 @@ def test_the_server_prepares_the_active_data_before_the_first_visitor(demo_templ
     data = uidata.planning_data(url, layout.code, versions)
     assert uidata.planning_data(url, layout.code, versions) is data  # the prepared object
     assert warmup.prepare(url) == key  # nothing to do the second time
+
+
+def test_the_pages_are_opened_only_when_the_server_is_idle(monkeypatch):
+    """The server's own page visit waits VISIT_AFTER_S after the first preparation and for a moment
+    without any browser connected; it happens once per prepared state, and ``ready`` is set as soon
+    as the first preparation is over."""
+    from ui import warmup
+
+    calls: list[str] = []
+    idle = {"now": False}
+    monkeypatch.setattr(warmup, "import_views", lambda: calls.append("import"))
+    monkeypatch.setattr(warmup, "prepare", lambda: calls.append("prepare") or ("stadt", ()))
+    monkeypatch.setattr(warmup, "visit", lambda: calls.append("visit") or True)
+    monkeypatch.setattr(warmup, "_idle", lambda: idle["now"])
+    monkeypatch.setattr(warmup, "POLL_S", 0.02)
+    monkeypatch.setattr(warmup, "VISIT_AFTER_S", 0.1)
+    stop, ready = warmup.start()
+    try:
+        assert ready.wait(5)
+        assert calls[:2] == ["import", "prepare"]
+        time.sleep(0.4)  # past VISIT_AFTER_S, but a browser is connected
+        assert "visit" not in calls
+        idle["now"] = True
+        deadline = time.monotonic() + 5
+        while "visit" not in calls and time.monotonic() < deadline:
+            time.sleep(0.02)
+        time.sleep(0.2)
+        assert calls.count("visit") == 1  # once for this prepared state
+    finally:
+        stop.set()
+
+
+def test_the_server_answers_after_the_first_preparation(monkeypatch):
+    """The lifespan yields (the server starts answering) only once ``ready`` is set."""
+    from ui import warmup
+
+    order: list[str] = []
+
+    def slow_prepare() -> None:
+        time.sleep(0.3)
+        order.append("prepared")
+
+    monkeypatch.setattr(warmup, "import_views", lambda: None)
+    monkeypatch.setattr(warmup, "prepare", slow_prepare)
+
+    async def serve() -> None:
+        async with warmup.lifespan(None):
+            order.append("answering")
+
+    asyncio.run(serve())
+    assert order == ["prepared", "answering"]

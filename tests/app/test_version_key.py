@@ -32,3 +32,23 @@ def test_activating_an_earlier_version_moves_the_version_key(tmp_path, monkeypat
     after = dict(uidata.version_key(layout.id))  # within the 2 s the cached lookup would otherwise hold
     assert after["kitas"] == old.id
     assert len(uidata.planning_data(url, layout.code, uidata.version_key(layout.id)).kitas) == 3
+
+
+def test_a_saved_view_with_the_active_versions_shares_their_cache_key(tmp_path, monkeypatch):
+    """A view pins the versions it was saved with; when they are the active ones, its key is the
+    active key whatever order the stored mapping comes back in, so the meeting TOP reads the data
+    (and the plan) the server prepared instead of loading and computing them a second time."""
+    url = f"sqlite:///{tmp_path / 'app.db'}"
+    engine = make_engine(url)
+    migrate(engine)
+    build_tiny(engine)
+    monkeypatch.setenv("PLANUNGSATLAS_DB_URL", url)
+    layout = get_layout(engine)
+    active = uidata.version_key(layout.id)
+    assert len(active) >= 2
+    pinned = dict(reversed(active))  # a stored view's mapping, another order
+    assert list(pinned) != [k for k, _ in active]
+    assert uidata.as_version_key(pinned) == active
+    assert uidata.planning_data(url, layout.code, uidata.as_version_key(pinned)) is uidata.planning_data(
+        url, layout.code, active
+    )
