@@ -78,14 +78,22 @@ def test_only_registered_builders():
     assert isinstance(figures.figure(shared), go.Figure)
 
 
-def test_the_content_key_sees_columns_index_dtypes_and_values():
-    frame = pd.DataFrame({"year": [2024], "value": [1.0]})
+@pytest.mark.parametrize("rows", [1, figures.PICKLE_ROWS + 1])  # pickled, and pandas' row hashes
+def test_the_content_key_sees_columns_index_dtypes_and_values(rows):
+    frame = pd.DataFrame({"year": range(2024, 2024 + rows), "value": 1.0, "name": "Mitte"})
     key = figures.content_key(frame)
     assert figures.content_key(frame.copy()) == key
+    # the same content built again (new objects, as every rerun builds it)
+    rebuilt = pd.DataFrame({"year": list(range(2024, 2024 + rows)), "value": [1.0] * rows})
+    assert figures.content_key(rebuilt.assign(name="".join(["Mit", "te"]))) == key
     assert figures.content_key(frame.rename(columns={"value": "wert"})) != key
-    assert figures.content_key(frame.set_axis([7])) != key
+    assert figures.content_key(frame.set_axis(range(7, 7 + rows))) != key
     assert figures.content_key(frame.astype({"value": "float32"})) != key
-    assert figures.content_key(frame.assign(value=[1.5])) != key
+    assert figures.content_key(frame.assign(value=[1.5] * rows)) != key
+    changed = frame.copy()
+    changed.loc[rows - 1, "name"] = "Nord"  # one cell of the last row
+    assert figures.content_key(changed) != key
+    assert figures.content_key(frame["value"]) != figures.content_key(frame["value"].rename("wert"))
     assert figures.content_key((1, "a")) != figures.content_key(["1", "a"])
     with pytest.raises(TypeError, match="ohne Inhaltsschlüssel"):
         figures.content_key(object())
