@@ -13,7 +13,8 @@ Started by ``serve.py`` (the server's lifespan), which holds back the first answ
 preparation is over (at most :data:`READY_WAIT_S`): the server's socket is already listening, so a
 browser (or the proxy, or a health check) that arrives during those seconds waits in the queue and is
 then served from prepared data instead of preparing them itself on a server busy doing the same.
-The page visit waits until the server has been up :data:`VISIT_AFTER_S` and no browser is connected:
+The page visit waits until the server has been up :data:`VISIT_AFTER_S`, and happens only while no
+browser session exists on it (none connected, none kept for a reconnect):
 the browsers of a restarted server reconnect in its first seconds, and a first visitor's page draws
 sooner without the server opening six pages beside it on the same cores (Berlin's Kita page, first
 visitor after the start: 6.0–6.9 s settled with the visit beside it, 5.1–5.3 s without; warm 4.7 s).
@@ -43,7 +44,7 @@ POLL_S = 5.0
 #: not answer must not keep the pages, which say why, from being served).
 READY_WAIT_S = 120.0
 #: Seconds after the server answers before it opens its pages itself (and then only while no
-#: browser is connected).
+#: browser session exists).
 VISIT_AFTER_S = 15.0
 #: What was prepared last, per database URL (the active layout and its versions).
 _prepared: dict[str, tuple[Any, ...]] = {}
@@ -160,11 +161,13 @@ def import_views() -> None:
 
 
 def _idle() -> bool:
-    """No browser connected to this server (True where the Streamlit build does not say)."""
+    """No browser session on this server, connected or kept for its reconnect (True where the
+    Streamlit build does not say). Where people have come, their own first visits fill the caches;
+    opening six pages beside them would only slow down what they are waiting for."""
     try:
         from streamlit.runtime import Runtime
 
-        return int(Runtime.instance()._session_mgr.num_active_sessions()) == 0
+        return int(Runtime.instance()._session_mgr.num_sessions()) == 0
     except Exception:  # another Streamlit build (private attribute): visit regardless
         return True
 

@@ -98,7 +98,7 @@ def test_the_server_prepares_the_active_data_before_the_first_visitor(demo_templ
 
 def test_the_pages_are_opened_only_when_the_server_is_idle(monkeypatch):
     """The server's own page visit waits VISIT_AFTER_S after the first preparation and for a moment
-    without any browser connected; it happens once per prepared state, and ``ready`` is set as soon
+    without any browser session; it happens once per prepared state, and ``ready`` is set as soon
     as the first preparation is over."""
     from ui import warmup
 
@@ -114,7 +114,7 @@ def test_the_pages_are_opened_only_when_the_server_is_idle(monkeypatch):
     try:
         assert ready.wait(5)
         assert calls[:2] == ["import", "prepare"]
-        time.sleep(0.4)  # past VISIT_AFTER_S, but a browser is connected
+        time.sleep(0.4)  # past VISIT_AFTER_S, but a browser has a session
         assert "visit" not in calls
         idle["now"] = True
         deadline = time.monotonic() + 5
