@@ -13,13 +13,14 @@ Started by ``serve.py`` (the server's lifespan), which holds back the first answ
 preparation is over (at most :data:`READY_WAIT_S`): the server's socket is already listening, so a
 browser (or the proxy, or a health check) that arrives during those seconds waits in the queue and is
 then served from prepared data instead of preparing them itself on a server busy doing the same.
+
 The page visit waits until the server has been up :data:`VISIT_AFTER_S`, and happens only while no
-browser session exists on it (none connected, none kept for a reconnect):
-the browsers of a restarted server reconnect in its first seconds, and a first visitor's page draws
-sooner without the server opening six pages beside it on the same cores (Berlin's Kita page, first
-visitor after the start: 6.0–6.9 s settled with the visit beside it, 5.1–5.3 s without; warm 4.7 s).
-``streamlit run app.py`` works as before, without
-preparation at start.
+browser session exists on it (none connected, none kept for a reconnect): the browsers of a
+restarted server reconnect in its first seconds, and a first visitor's page draws sooner without the
+server opening six pages beside it on the same two cores (Berlin's Kita page, first visitor after
+the start: 6.0–6.9 s settled with the visit beside it, 5.1–5.3 s without; warm 4.7 s).
+
+``streamlit run app.py`` works as before, without preparation at start.
 """
 
 from __future__ import annotations
