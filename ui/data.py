@@ -194,7 +194,12 @@ def export_files(
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def summary(url: str, layout_code: str, versions: VersionKey, year: int) -> dict[str, Any]:
-    return city_summary(planning_data(url, layout_code, versions), year)
+    """The city's key figures of ``year`` (the Lagebild's first row). Over 11,008 areas they take
+    about 10 s (age counts of every area), so they are persisted like the facts and the plan."""
+    return prepared.cached(
+        ("summary", *prepared.data_key(engine_for(url), url, layout_code, dict(versions)), year),
+        lambda: city_summary(planning_data(url, layout_code, versions), year),
+    )
 
 
 #: Streamlit serves ``<app folder>/static`` at ``app/static/`` (``enableStaticServing``).

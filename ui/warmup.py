@@ -2,7 +2,8 @@
 whenever an import (in this or another app process) changes what is active.
 
 A background thread fills the same shared caches the pages use (``ui/data.py``): the facts of the
-active layout, the base scenario's plan and the map layer of the level the app opens on. With the
+active layout, the city's key figures of the latest year, the base scenario's plan and the map
+layer of the level the app opens on. With the
 persisted cache (``planning.prepared``) a large layout that another process prepared before is
 ready within seconds. Then the server opens its main pages once itself, through its own websocket
 (exactly what a browser sends), so what each page derives on its first run is shared too. The
@@ -80,6 +81,9 @@ def prepare(url: str | None = None) -> tuple[Any, ...] | None:
             uidata.map_layer(url, layout.code, versions, uidata.default_level(data))
         if not data.population.empty:
             from planning.scenarios import get_scenario
+
+            # The Lagebild's key figures of the year the app opens on (its latest year).
+            uidata.summary(url, layout.code, versions, int(data.population["year"].max()))
 
             base = get_scenario(uidata.engine_for(url), layout.id, BASELINE_NAME)
             with contextlib.suppress(ValueError):  # no plan with these data: the page says why

@@ -93,6 +93,13 @@ def test_the_server_prepares_the_active_data_before_the_first_visitor(demo_templ
     assert key == (layout.code, versions)
     data = uidata.planning_data(url, layout.code, versions)
     assert uidata.planning_data(url, layout.code, versions) is data  # the prepared object
+    latest = int(data.population["year"].max())
+
+    def not_again(*_args: object) -> None:
+        raise AssertionError("city_summary computed again: the Lagebild's key figures were not prepared")
+
+    monkeypatch.setattr(uidata, "city_summary", not_again)
+    assert uidata.summary(url, layout.code, versions, latest)["population_year"] == latest
     assert warmup.prepare(url) == key  # nothing to do the second time
 
 
