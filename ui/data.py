@@ -91,7 +91,6 @@ def layouts() -> list[LayoutInfo]:
     return _layouts(db_url(), write_generation())
 
 
-@st.cache_data(ttl=CURRENT_TTL_S, show_spinner=False)
 def as_version_key(versions: Mapping[str, int]) -> VersionKey:
     """Versions (domain → version id) as the cache key: sorted, so the active versions and a saved
     view's pinned copy of the same versions share one cached load (and plan), whatever order they
@@ -100,6 +99,7 @@ def as_version_key(versions: Mapping[str, int]) -> VersionKey:
     return tuple(sorted((str(k), int(v)) for k, v in versions.items()))
 
 
+@st.cache_data(ttl=CURRENT_TTL_S, show_spinner=False)
 def _version_key(url: str, layout_id: int, generation: int) -> VersionKey:
     return as_version_key({k: v.id for k, v in active_versions(engine_for(url), layout_id).items()})
 

@@ -3,12 +3,11 @@ whenever an import (in this or another app process) changes what is active.
 
 A background thread fills the same shared caches the pages use (``ui/data.py``): the facts of the
 active layout, the city's key figures of the latest year, the base scenario's plan and the map
-layer of the level the app opens on. With the
-persisted cache (``planning.prepared``) a large layout that another process prepared before is
-ready within seconds. Then the server opens its main pages once itself, through its own websocket
-(exactly what a browser sends), so what each page derives on its first run is shared too. The
-thread looks for new active versions every :data:`POLL_S` seconds (one small query) and prepares
-them before the next visitor asks.
+layer of the level the app opens on. With the persisted cache (``planning.prepared``) a large
+layout that another process prepared before is ready within seconds. Then the server opens its
+main pages once itself, through its own websocket (exactly what a browser sends), so what each page
+derives on its first run is shared too. The thread looks for new active versions every
+:data:`POLL_S` seconds (one small query) and prepares them before the next visitor asks.
 
 Started by ``serve.py`` (the server's lifespan), which holds back the first answer until the first
 preparation is over (at most :data:`READY_WAIT_S`): the server's socket is already listening, so a
@@ -179,12 +178,13 @@ def _idle() -> bool:
 
 def _loop(stop: threading.Event, ready: threading.Event, with_visit: bool) -> None:
     visited: tuple[Any, ...] | None = None
-    first = True
     visit_from = float("inf")
+    try:
+        import_views()
+    except Exception:  # the page that needs the module will show the error
+        LOG.exception("Seitenmodule nicht vorab geladen")
     while not stop.is_set():
         try:
-            if first:
-                import_views()
             key = prepare()
             if (
                 with_visit
@@ -198,7 +198,6 @@ def _loop(stop: threading.Event, ready: threading.Event, with_visit: bool) -> No
         except Exception:  # a broken database must not end the thread; the pages will say why
             LOG.exception("Vorbereitung der Daten fehlgeschlagen")
         finally:  # the first preparation is over (done or failed): the server may answer
-            first = False
             if not ready.is_set():
                 visit_from = time.monotonic() + VISIT_AFTER_S
                 ready.set()

@@ -52,3 +52,20 @@ def test_a_saved_view_with_the_active_versions_shares_their_cache_key(tmp_path, 
     assert uidata.planning_data(url, layout.code, uidata.as_version_key(pinned)) is uidata.planning_data(
         url, layout.code, active
     )
+
+
+def test_the_active_versions_are_looked_up_once_per_write_not_per_rerun(tmp_path, monkeypatch):
+    """Every page run asks for the version key; the database is asked again only after a write
+    (or after the short TTL), not on every rerun."""
+    url = f"sqlite:///{tmp_path / 'app.db'}"
+    engine = make_engine(url)
+    migrate(engine)
+    build_tiny(engine)
+    monkeypatch.setenv("PLANUNGSATLAS_DB_URL", url)
+    layout = get_layout(engine)
+    calls: list[int] = []
+    real = uidata.active_versions
+    monkeypatch.setattr(uidata, "active_versions", lambda eng, lid: calls.append(lid) or real(eng, lid))
+    first = uidata.version_key(layout.id)
+    assert uidata.version_key(layout.id) == first
+    assert len(calls) <= 1
