@@ -9,6 +9,7 @@ never a guess: the split of bands into single years is an explicit step of the i
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 REQUIRED = ("gebiet_id", "year", "age_from", "age_to", "sex", "count")
@@ -24,64 +25,114 @@ def age_range_count(pop: pd.DataFrame, age_from: int, age_to: int | None) -> pd.
     """Residents aged ``age_from``..``age_to`` (inclusive; None = open) per ``gebiet_id, year``.
 
     Returns columns ``gebiet_id, year, count`` (``count`` is nullable Int64; NA where the data
-    cannot answer the range exactly).
+    cannot answer the range exactly), one row per area-year of the table in the order of their
+    first row.
     """
     _check(pop)
-    base = pop[pop["sex"].isna()]
-    keys = base[["gebiet_id", "year"]].drop_duplicates()
+    rows = _Rows(pop[pop["sex"].isna()])
     if age_to is None:
-        exact = base[(base["age_from"] == age_from) & base["age_to"].isna()]
-        combined = exact.groupby(["gebiet_id", "year"])["count"].sum(min_count=1).astype("Int64")
+        exact = (rows.age_from == age_from) & rows.open
+        total, answered = rows.group_sum(exact)
         # No band "age_from and older" (e.g. no "insgesamt"): closed bands from age_from up to an open
         # band ("75+") that tile the range exactly once give it (bands covering all ages → total).
-        opened = base[base["age_to"].isna() & (base["age_from"] > age_from) & base["count"].notna()]
-        for start in sorted(opened["age_from"].unique()):
-            top = opened[opened["age_from"] == start].groupby(["gebiet_id", "year"])["count"].sum()
-            below = _closed_count(base, age_from, int(start) - 1)
-            tiled = (below + top.reindex(below.index)).dropna().astype("Int64")
-            combined = combined.combine_first(tiled) if not combined.empty else tiled
-        out = keys.merge(combined.rename("count").reset_index(), on=["gebiet_id", "year"], how="left")
-        return out.astype({"count": "Int64"}).reset_index(drop=True)
-
-    combined = _closed_count(base, age_from, age_to)
-    out = keys.merge(combined.rename("count").reset_index(), on=["gebiet_id", "year"], how="left")
-    return out.astype({"count": "Int64"}).reset_index(drop=True)
-
-
-def _closed_count(base: pd.DataFrame, age_from: int, age_to: int) -> pd.Series:
-    closed = base[base["age_to"].notna()]
-    closed = closed.astype({"age_to": "int64"})
-    inside = closed[(closed["age_from"] >= age_from) & (closed["age_to"] <= age_to)]
-    singles = inside[inside["age_from"] == inside["age_to"]]
-    exact = inside[(inside["age_from"] == age_from) & (inside["age_to"] == age_to)]
-    # A band that is exactly the range wins (it is what the source counted), then single years, then
-    # any set of single years and bands that tiles the range (overlapping extra bands are ignored).
-    return (
-        _partition_sum(exact, age_from, age_to)
-        .combine_first(_partition_sum(singles, age_from, age_to))
-        .combine_first(_partition_sum(inside, age_from, age_to))
-    )
+        opened = rows.open & (rows.age_from > age_from) & rows.known
+        for start in np.unique(rows.age_from[opened]):
+            if answered.all():
+                break
+            top, has_top = rows.group_sum(opened & (rows.age_from == start))
+            below, has_below = rows.closed_count(age_from, int(start) - 1)
+            fill = ~answered & has_top & has_below
+            total = np.where(fill, below + top, total)
+            answered |= fill
+    else:
+        total, answered = rows.closed_count(age_from, age_to)
+    count = pd.arrays.IntegerArray(total.astype("int64"), ~answered)
+    return rows.keys.assign(count=count)
 
 
-def _partition_sum(pieces: pd.DataFrame, age_from: int, age_to: int) -> pd.Series:
-    """Sum per area-year where ``pieces`` cover ``age_from..age_to`` exactly once, without gaps.
+class _Rows:
+    """A population table without sex as arrays, with an integer code per area-year, so that each
+    age range is one pass of numpy over them (11,008 areas: 2.5 million rows, 0.1-0.3 s a range
+    instead of 1-3.5 s with grouped frames)."""
 
-    Area-years with a gap, an overlap or a missing count are left out (the caller reports NA).
-    """
-    keys = ["gebiet_id", "year"]
-    if pieces.empty:
-        return pd.Series(dtype="Int64", index=pd.MultiIndex.from_tuples([], names=keys))
-    p = pieces.drop_duplicates([*keys, "age_from", "age_to"]).sort_values([*keys, "age_from", "age_to"])
-    prev_end = p.groupby(keys)["age_to"].shift()
-    contiguous = (prev_end.isna() | (p["age_from"] == prev_end + 1)).astype(bool)
-    g = p.assign(_contig=contiguous, _known=p["count"].notna().astype(bool)).groupby(keys)
-    ok = (
-        g["_contig"].all()
-        & g["_known"].all()
-        & (g["age_from"].min() == age_from)
-        & (g["age_to"].max() == age_to)
-    )
-    return g["count"].sum()[ok.astype(bool)].astype("Int64")
+    def __init__(self, base: pd.DataFrame) -> None:
+        area, _ = pd.factorize(base["gebiet_id"], use_na_sentinel=False)
+        year, years = pd.factorize(base["year"], use_na_sentinel=False)
+        code = area.astype(np.int64) * max(len(years), 1) + year
+        # One number per area-year, in the order of the area-year's first row.
+        group, uniques = pd.factorize(code)
+        self.group = group.astype(np.int64)
+        self.n_groups = len(uniques)
+        first = np.flatnonzero(~pd.Series(code).duplicated().to_numpy())
+        self.keys = base[["gebiet_id", "year"]].iloc[first].reset_index(drop=True)
+        self.age_from = base["age_from"].to_numpy(dtype=np.int64)
+        age_to = base["age_to"].astype("Int64")
+        self.open = age_to.isna().to_numpy(dtype=bool)
+        self.age_to = age_to.to_numpy(dtype=np.int64, na_value=-1)
+        counts = base["count"].astype("Int64")
+        self.known = counts.notna().to_numpy(dtype=bool)
+        self.count = counts.to_numpy(dtype=np.int64, na_value=0)
+
+    def group_sum(self, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Per area-year: the sum of the known counts of the rows in ``mask``, and whether any
+        was known (``sum(min_count=1)``)."""
+        chosen = mask & self.known
+        total = np.bincount(self.group[chosen], weights=self.count[chosen], minlength=self.n_groups)
+        has = np.bincount(self.group[chosen], minlength=self.n_groups) > 0
+        return np.rint(total).astype(np.int64), has
+
+    def closed_count(self, age_from: int, age_to: int) -> tuple[np.ndarray, np.ndarray]:
+        inside = ~self.open & (self.age_from >= age_from) & (self.age_to <= age_to)
+        singles = inside & (self.age_from == self.age_to)
+        exact = inside & (self.age_from == age_from) & (self.age_to == age_to)
+        # A band that is exactly the range wins (it is what the source counted), then single years,
+        # then any set of single years and bands that tiles the range (overlapping extra bands are
+        # ignored).
+        total = np.zeros(self.n_groups, dtype=np.int64)
+        answered = np.zeros(self.n_groups, dtype=bool)
+        for pieces in (exact, singles, inside):
+            part, ok = self.partition_sum(pieces & ~answered[self.group], age_from, age_to)
+            fill = ok & ~answered
+            total[fill] = part[fill]
+            answered |= fill
+        return total, answered
+
+    def partition_sum(self, mask: np.ndarray, age_from: int, age_to: int) -> tuple[np.ndarray, np.ndarray]:
+        """Per area-year: the sum where the rows in ``mask`` cover ``age_from..age_to`` exactly once,
+        without gaps and with every count known (else not ok: the caller reports NA). Repeated
+        rows of the same band count once (the first)."""
+        total = np.zeros(self.n_groups, dtype=np.int64)
+        ok = np.zeros(self.n_groups, dtype=bool)
+        idx = np.flatnonzero(mask)
+        if idx.size == 0:
+            return total, ok
+        group, lo, hi = self.group[idx], self.age_from[idx], self.age_to[idx]
+        # By area-year and band, the first row first (a delivered table is mostly sorted so already).
+        width = int(max(lo.max(), hi.max()) - min(lo.min(), hi.min())) + 2
+        base_age = min(lo.min(), hi.min())
+        band = group * (width * width) + (lo - base_age) * width + (hi - base_age)
+        if band.size > 1 and not (np.diff(band) >= 0).all():
+            order = np.argsort(band, kind="stable")
+            idx, group, lo, hi, band = idx[order], group[order], lo[order], hi[order], band[order]
+        keep = np.ones(idx.size, dtype=bool)
+        keep[1:] = band[1:] != band[:-1]
+        idx, group, lo, hi = idx[keep], group[keep], lo[keep], hi[keep]
+        start = np.ones(idx.size, dtype=bool)
+        start[1:] = group[1:] != group[:-1]
+        prev_hi = np.empty(idx.size, dtype=np.int64)
+        prev_hi[1:] = hi[:-1]
+        contiguous = start | (lo == prev_hi + 1)
+        bad = ~contiguous | ~self.known[idx]
+        heads = np.flatnonzero(start)
+        groups = group[heads]
+        first_lo = lo[heads]
+        last_hi = np.maximum.reduceat(hi, heads)
+        any_bad = np.logical_or.reduceat(bad, heads)
+        sums = np.add.reduceat(self.count[idx], heads)
+        good = ~any_bad & (first_lo == age_from) & (last_hi == age_to)
+        ok[groups] = good
+        total[groups] = np.where(good, sums, 0)
+        return total, ok
 
 
 def total_population(pop: pd.DataFrame) -> pd.DataFrame:
