@@ -7,9 +7,10 @@ from typing import Any
 
 import pandas as pd
 import streamlit as st
+from pandas.io.formats.style import Styler
 
 from planning.formatting import format_value, number, percent
-from ui import components, figures
+from ui import components, figures, tables
 from ui import data as uidata
 from ui.frame import Context
 
@@ -116,17 +117,25 @@ def backtest_view(ctx: Context) -> None:
     if result["warnings"]:
         with st.expander(f"⚠ {len(result['warnings'])} Hinweis(e) zu den Daten"):
             st.markdown("\n".join(f"- {components.plain(w)}" for w in result["warnings"]))
-    d = pd.DataFrame(result["districts"])
-    if not d.empty:
-        names = ctx.data.areas.set_index("gebiet_id")["name"]
-        wide = d.pivot_table(index="gebiet_id", columns="horizon", values="error", aggfunc="mean").round(1)
-        wide.columns = [f"+{c} J. (%)" for c in wide.columns]
-        wide.insert(0, "Gebiet", wide.index.map(names))
-        last = wide.columns[-1]
-        wide = wide.reindex(wide[last].abs().sort_values(ascending=False).index)
+    errors = tables.styled(_district_errors, ctx.url, ctx.layout.code, ctx.versions, base)
+    if errors is not None:
         with st.expander("Fehler je Gebiet (Mittel über die Basisjahre, größte zuerst)"):
-            st.dataframe(
-                wide.style.format({c: lambda v: format_value(v, 1) for c in wide.columns[1:]}),
-                hide_index=True,
-                width="stretch",
-            )
+            st.dataframe(errors, hide_index=True, width="stretch")
+
+
+def _district_errors(
+    url: str, layout_code: str, versions: uidata.VersionKey, base: int | None
+) -> Styler | None:
+    """The error per area and horizon, largest first: built and formatted once per data and base
+    year (11,008 areas: 1.2 s on every rerun when it was built in the page)."""
+    result = uidata.backtest_result(url, layout_code, versions, base)
+    d = pd.DataFrame(result["districts"])
+    if d.empty:
+        return None
+    names = uidata.planning_data(url, layout_code, versions).areas.set_index("gebiet_id")["name"]
+    wide = d.pivot_table(index="gebiet_id", columns="horizon", values="error", aggfunc="mean").round(1)
+    wide.columns = [f"+{c} J. (%)" for c in wide.columns]
+    wide.insert(0, "Gebiet", wide.index.map(names))
+    last = wide.columns[-1]
+    wide = wide.reindex(wide[last].abs().sort_values(ascending=False).index)
+    return wide.style.format({c: lambda v: format_value(v, 1) for c in wide.columns[1:]})

@@ -13,12 +13,14 @@ The Styler is shared: it must not be changed after it comes back.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 import streamlit as st
 from pandas.io.formats.style import Styler
 
 from ui.figures import content_key
+
+S = TypeVar("S", Styler, Styler | None)
 
 
 def _rendered(styler: Styler) -> Styler:
@@ -43,16 +45,18 @@ def _rendered(styler: Styler) -> Styler:
 
 
 @st.cache_resource(max_entries=128, show_spinner=False)
-def _build(key: str, _builder: Callable[..., Styler], _args: tuple[Any, ...]) -> Styler:
+def _build(key: str, _builder: Callable[..., Styler | None], _args: tuple[Any, ...]) -> Styler | None:
     # Keyed on the content digest only (see ui.figures._build).
-    return _rendered(_builder(*_args))
+    styler = _builder(*_args)
+    return None if styler is None else _rendered(styler)
 
 
-def styled(builder: Callable[..., Styler], *args: Any) -> Styler:
-    """``builder(*args)``, a new Styler, built and rendered once per content of ``args``.
+def styled(builder: Callable[..., S], *args: Any) -> S:
+    """``builder(*args)``, a new Styler, built and rendered once per content of ``args`` (None
+    stays None: nothing to show).
 
     ``builder`` must be pure (same arguments, same table); DataFrames, Series, indicators and
     containers of them are compared by value.
     """
     name = f"{builder.__module__}.{builder.__qualname__}"
-    return _build(content_key(name, args), builder, args)
+    return _build(content_key(name, args), builder, args)  # type: ignore[return-value]

@@ -141,9 +141,14 @@ def test_plan_pages_on_the_demo_city(demo_url):
         "Fortschreibung ohne Änderung",
         "Alterung ohne Wanderung",
     ]
+    errors = at.dataframe[-1].value  # per area, built once per data and base year (ui.tables.styled)
+    assert list(errors.columns[:2]) == ["Gebiet", "+1 J. (%)"] and len(errors) > 10
+    last = errors[errors.columns[-1]].abs()
+    assert last.is_monotonic_decreasing, "largest error first"
     at.segmented_control(key="backtest_base").set_value(2020).run()  # one base year
     assert not at.exception, [e.value for e in at.exception]
     assert list(at.dataframe[0].value["Jahre voraus"]) == ["+1", "+2", "+3", "+4", "+5"]
+    assert at.dataframe[-1].value.shape != errors.shape or not at.dataframe[-1].value.equals(errors)
 
 
 def test_scenario_editor_saves_a_new_scenario(demo_url):
