@@ -151,6 +151,43 @@ def _indicator(url: str, code: str, stamp: tuple[Any, ...] | None) -> ind.Indica
     return registry(url, stamp if stamp is not None else registry_stamp(engine_for(url))).indicator(code)
 
 
+#: Built-in indicators' tables prepared for one level (:func:`prepare_indicator_tables`), by
+#: ``(url, layout code, versions, level)``: code → (district table, city series). Only the latest
+#: preparation per database is kept.
+_PREPARED_TABLES: dict[tuple[Any, ...], dict[str, tuple[pd.DataFrame, pd.DataFrame]]] = {}
+
+
+def prepare_indicator_tables(url: str, layout_code: str, versions: VersionKey, level: int) -> int:
+    """Every built-in indicator with data: its protected table on ``level`` and its city series,
+    computed once (or read from the persisted cache of prepared frames) for :func:`indicator_table`
+    and :func:`city_series`. Returns how many. Why: the Stadtteilprofil reads them all; over 11,008
+    areas they took 7 s on the first visit after each start (done by ``ui.warmup`` at start).
+
+    Only built-in indicators: their definitions are code (in the cache key's code version); added
+    ones live in the register and are computed when asked for."""
+    data = planning_data(url, layout_code, versions)
+
+    def compute() -> dict[str, tuple[pd.DataFrame, pd.DataFrame]]:
+        chosen = [i for i in ind.available_indicators(data) if i.code in ind.INDICATORS]
+        return {i.code: (ind.indicator_table(data, i, level), ind.city_series(data, i)) for i in chosen}
+
+    key = (*prepared.data_key(engine_for(url), url, layout_code, dict(versions)), "indicator_tables", level)
+    tables = prepared.cached(key, compute)
+    for old in [k for k in _PREPARED_TABLES if k[0] == url]:
+        del _PREPARED_TABLES[old]
+    _PREPARED_TABLES[(url, layout_code, versions, level)] = tables
+    return len(tables)
+
+
+def _prepared_table(
+    url: str, layout_code: str, versions: VersionKey, code: str, level: int
+) -> tuple[pd.DataFrame, pd.DataFrame] | None:
+    """The prepared (table, city series) of a built-in indicator, if prepared for exactly these data."""
+    if code not in ind.INDICATORS:
+        return None
+    return _PREPARED_TABLES.get((url, layout_code, versions, level), {}).get(code)
+
+
 @st.cache_data(show_spinner=False, max_entries=128)
 def indicator_table(
     url: str,
@@ -161,6 +198,9 @@ def indicator_table(
     stamp: tuple[Any, ...] | None = None,
 ) -> pd.DataFrame:
     """The protected district table (see ``planning.indicators.indicator_table``)."""
+    hit = _prepared_table(url, layout_code, versions, code, level)
+    if hit is not None:
+        return hit[0]
     data = planning_data(url, layout_code, versions)
     return ind.indicator_table(data, _indicator(url, code, stamp), level)
 
@@ -169,6 +209,9 @@ def indicator_table(
 def city_series(
     url: str, layout_code: str, versions: VersionKey, code: str, stamp: tuple[Any, ...] | None = None
 ) -> pd.DataFrame:
+    for (u, lc, v, _level), tables in list(_PREPARED_TABLES.items()):
+        if (u, lc, v) == (url, layout_code, versions) and code in tables and code in ind.INDICATORS:
+            return tables[code][1]
     return ind.city_series(planning_data(url, layout_code, versions), _indicator(url, code, stamp))
 
 

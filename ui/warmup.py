@@ -2,12 +2,12 @@
 whenever an import (in this or another app process) changes what is active.
 
 A background thread fills the same shared caches the pages use (``ui/data.py``): the facts of the
-active layout, the city's key figures of the latest year, the base scenario's plan and the map
-layer of the level the app opens on. With the persisted cache (``planning.prepared``) a large
-layout that another process prepared before is ready within seconds. Then the server opens its
-main pages once itself, through its own websocket (exactly what a browser sends), so what each page
-derives on its first run is shared too. The thread looks for new active versions every
-:data:`POLL_S` seconds (one small query) and prepares them before the next visitor asks.
+active layout, the city's key figures of the latest year, the base scenario's plan, and the map
+layer and every built-in indicator's table of the level the app opens on. With the persisted cache
+(``planning.prepared``) a large layout that another process prepared before is ready within seconds.
+Then the server opens its main pages once itself, through its own websocket (exactly what a browser
+sends), so what each page derives on its first run is shared too. The thread looks for new active
+versions every :data:`POLL_S` seconds (one small query) and prepares them before the next visitor asks.
 
 Started by ``serve.py`` (the server's lifespan), which holds back the first answer until the first
 preparation is over (at most :data:`READY_WAIT_S`): the server's socket is already listening, so a
@@ -78,6 +78,8 @@ def prepare(url: str | None = None) -> tuple[Any, ...] | None:
         data = uidata.planning_data(url, layout.code, versions)
         if not data.areas.empty:
             uidata.map_layer(url, layout.code, versions, uidata.default_level(data))
+            # Every built-in indicator on that level (the Stadtteilprofil reads them all).
+            uidata.prepare_indicator_tables(url, layout.code, versions, uidata.default_level(data))
         if not data.population.empty:
             from planning.scenarios import get_scenario
 
@@ -102,9 +104,10 @@ async def _visit(base_url: str, pages: tuple[str, ...]) -> None:
     import websockets
     from streamlit.proto.BackMsg_pb2 import BackMsg
     from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+    from websockets.typing import Subprotocol
 
     url = base_url.replace("http", "ws", 1) + "/_stcore/stream"
-    async with websockets.connect(url, subprotocols=["streamlit"], max_size=None) as ws:
+    async with websockets.connect(url, subprotocols=[Subprotocol("streamlit")], max_size=None) as ws:
         for page in pages:
             msg = BackMsg()
             msg.rerun_script.page_name = page

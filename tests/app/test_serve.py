@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 import time
 
+import pandas as pd
+
 from bench.browser import _rerun
 from scripts.screenshots import start_server
 
@@ -80,6 +82,7 @@ def test_serve_prepares_the_data_at_start_and_serves_the_pages(demo_template, tm
 
 def test_the_server_prepares_the_active_data_before_the_first_visitor(demo_template, tmp_path, monkeypatch):
     """ui.warmup.prepare fills the shared caches the pages read: the page's call is a cache hit."""
+    from planning import indicators as ind
     from ui import data as uidata
     from ui import warmup
 
@@ -101,6 +104,24 @@ def test_the_server_prepares_the_active_data_before_the_first_visitor(demo_templ
     monkeypatch.setattr(uidata, "city_summary", not_again)
     assert uidata.summary(url, layout.code, versions, latest)["population_year"] == latest
     assert warmup.prepare(url) == key  # nothing to do the second time
+
+    # Every built-in indicator of the opening level is prepared: the pages' calls compute nothing,
+    # and give what computing would (compared with the domain functions after the check).
+    level = uidata.default_level(data)
+    computed = {
+        i.code: (ind.indicator_table(data, i, level), ind.city_series(data, i))
+        for i in ind.available_indicators(data)
+    }
+    assert len(computed) >= 10
+
+    def not_computed(*_args: object) -> None:
+        raise AssertionError("indicator table computed again: not prepared")
+
+    monkeypatch.setattr(uidata.ind, "indicator_table", not_computed)
+    monkeypatch.setattr(uidata.ind, "city_series", not_computed)
+    for code, (table, city) in computed.items():
+        pd.testing.assert_frame_equal(uidata.indicator_table(url, layout.code, versions, code, level), table)
+        pd.testing.assert_frame_equal(uidata.city_series(url, layout.code, versions, code), city)
 
 
 def test_the_pages_are_opened_only_when_the_server_is_idle(monkeypatch):
