@@ -154,6 +154,13 @@ def readme_section(results: dict[str, object]) -> str:
     return "\n\n".join(parts)
 
 
+def _spread(spread: object) -> str:
+    """`` [min–max]`` of a figure that is the median of several runs (the room's ratios)."""
+    if not isinstance(spread, list | tuple) or len(spread) != 2:
+        return ""
+    return f" [{_de(spread[0])}–{_de(spread[1])}]"
+
+
 def markdown(results: dict[str, object]) -> str:
     datasets: dict[str, dict[str, object]] = results["datasets"]  # type: ignore[assignment]
     names = [n for n in NAMES if n in datasets]
@@ -166,7 +173,7 @@ def markdown(results: dict[str, object]) -> str:
         goal = "; ".join(
             f"{NAMES[d.split('.')[0]]} ≤ {t}" for d, t in targets.items() if d.split(".")[1] == key
         )
-        cells = [_cell(datasets[n].get(key), fmt) for n in names]
+        cells = [_cell(datasets[n].get(key), fmt) + _spread(datasets[n].get(f"{key}_spread")) for n in names]
         lines.append(f"| {label} | " + " | ".join(cells) + f" | {goal or '–'} |")
     return "\n".join(lines)
 

@@ -50,3 +50,11 @@ def test_readme_table_shows_both_variants_with_spread_and_ratio():
     assert "ohne Nachbarlast" in text and "mit Nachbarlast" in text
     assert "2,20 s [2,10–2,30] ×1,10" in text and "×1,25" in text
     assert text.count("| Grundlinie (nur eine Karte) |") == 2
+
+
+def test_the_room_ratio_is_shown_with_its_spread_and_held_on_both_layouts():
+    figures = {**_figures(1.2), "sessions20_p95_ratio_spread": [1.81, 3.4], "sessions20_p95_ratio_multi": 2.7}
+    text = table.markdown({"datasets": {"berlin": figures}, "targets": {}})
+    assert "| … ÷ eine Sitzung allein | 2,00 × [1,81–3,40] |" in text
+    rows = {key: row for key, *row in run.check("berlin", figures)}
+    assert rows["sessions20_p95_ratio"][2] and not rows["sessions20_p95_ratio_multi"][2]
