@@ -153,21 +153,35 @@ def weakest_section(ctx: Context, gid: str, indicators: list[Indicator], n: int)
     st.caption("Zuerst verfehlte Ziele, dann nach Rang (1 = günstigster Wert). Alle Kennzahlen weiter unten.")
 
 
+@st.cache_data(show_spinner=False, max_entries=256)
+def _histories(
+    url: str,
+    layout_code: str,
+    versions: uidata.VersionKey,
+    level: int,
+    stamp: tuple[Any, ...],
+    codes: tuple[str, ...],
+    gid: str,
+) -> list[tuple[str, pd.DataFrame]]:
+    """The area's series of the first :data:`MAX_TRENDS` of ``codes`` with at least two years, once
+    per data, register state and area (every rerun read up to 14 district tables for them)."""
+    chosen: list[tuple[str, pd.DataFrame]] = []
+    for code in codes:
+        if len(chosen) >= MAX_TRENDS:
+            break
+        own = prof.area_history(uidata.indicator_table(url, layout_code, versions, code, level, stamp), gid)
+        if own["year"].nunique() >= 2:
+            chosen.append((code, own))
+    return chosen
+
+
 def development_section(ctx: Context, gid: str, facts: dict[str, Any], indicators: list[Indicator]) -> None:
     """The development of up to :data:`MAX_TRENDS` key rates against the city, two per row."""
     st.subheader("Entwicklung", anchor=False)
     by_code = {i.code: i for i in indicators}
-    chosen: list[tuple[Indicator, pd.DataFrame]] = []
-    for code in TREND_CODES:
-        ind = by_code.get(code)
-        if ind is None or len(chosen) >= MAX_TRENDS:
-            continue
-        table = uidata.indicator_table(
-            ctx.url, ctx.layout.code, ctx.versions, code, ctx.level, ctx.registry_stamp
-        )
-        own = prof.area_history(table, gid)
-        if own["year"].nunique() >= 2:
-            chosen.append((ind, own))
+    codes = tuple(c for c in TREND_CODES if c in by_code)
+    histories = _histories(ctx.url, ctx.layout.code, ctx.versions, ctx.level, ctx.registry_stamp, codes, gid)
+    chosen = [(by_code[code], own) for code, own in histories]
     if not chosen:
         st.info("Für dieses Gebiet liegen noch keine Zeitreihen über mehrere Jahre vor.")
         return

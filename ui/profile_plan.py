@@ -8,11 +8,12 @@ from typing import Any
 
 import pandas as pd
 import streamlit as st
+from pandas.io.formats.style import Styler
 
 from planning import charts
 from planning import profile as prof
 from planning.plan import PlanResult
-from ui import figures, planview, state
+from ui import figures, planview, state, tables
 
 _COLOR = charts.PLAN_COLORS
 #: The Kita section: table rows (column, label) and timeline lines (column, label, colour, dash).
@@ -86,7 +87,26 @@ def school_section(result: PlanResult | None, series: pd.DataFrame | None) -> No
 
 def _plan_table(series: pd.DataFrame, result: PlanResult, rows: list[tuple[str, str]], school: bool) -> None:
     years = prof.plan_years(result.years, result.base_year, _plan_year())
-    table = prof.plan_table(series, years, rows, result.base_year, school)
+    args = (series, tuple(years), tuple(rows), result.base_year, school)
+    styler, ranged = _plan_cells(figures.content_key("ui.profile_plan._plan_cells", args), *args)
+    st.table(styler, hide_index=True)
+    if ranged:
+        st.caption("In Klammern: Spanne, in der 8 von 10 früheren Prognosen lagen (Rückrechnung).")
+
+
+@st.cache_resource(max_entries=256, show_spinner=False)
+def _plan_cells(
+    key: str,
+    _series: pd.DataFrame,
+    _years: tuple[int, ...],
+    _rows: tuple[tuple[str, str], ...],
+    _base_year: int,
+    _school: bool,
+) -> tuple[Styler, bool]:
+    """The area's plan table, built, coloured and rendered once per content (``key``: a digest of
+    the other arguments, as :func:`ui.tables.styled` keys), and whether any cell shows a range.
+    Shared: never changed after it comes back."""
+    table = prof.plan_table(_series, list(_years), list(_rows), _base_year, _school)
     values = table.values
 
     def colour(v: Any, row_label: str) -> str:
@@ -98,9 +118,7 @@ def _plan_table(series: pd.DataFrame, result: PlanResult, rows: list[tuple[str, 
         lambda col: [colour(v, r) for v, r in zip(values[col.name], values["Kennzahl"], strict=True)],
         subset=list(table.cells.columns[1:]),
     )
-    st.table(styler, hide_index=True)
-    if table.ranged:
-        st.caption("In Klammern: Spanne, in der 8 von 10 früheren Prognosen lagen (Rückrechnung).")
+    return tables.rendered(styler), table.ranged
 
 
 def _plan_year() -> int | None:

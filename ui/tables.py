@@ -23,7 +23,7 @@ from ui.figures import content_key
 S = TypeVar("S", Styler, Styler | None)
 
 
-def _rendered(styler: Styler) -> Styler:
+def rendered(styler: Styler) -> Styler:
     """``styler`` with its rendering done now and kept: later renderings return the kept one.
 
     Streamlit renders a Styler through pandas' ``_compute`` and ``_translate(False, False)`` (the
@@ -48,7 +48,7 @@ def _rendered(styler: Styler) -> Styler:
 def _build(key: str, _builder: Callable[..., Styler | None], _args: tuple[Any, ...]) -> Styler | None:
     # Keyed on the content digest only (see ui.figures._build).
     styler = _builder(*_args)
-    return None if styler is None else _rendered(styler)
+    return None if styler is None else rendered(styler)
 
 
 def styled(builder: Callable[..., S], *args: Any) -> S:

@@ -497,6 +497,22 @@ def test_page_on_the_demo_city_opens_the_district_of_the_link(demo_db, monkeypat
     assert "Kinderarmut (SGB II, unter 15)" in set(indicators["Kennzahl"])
     _assert_german_only(at)
 
+    # Another district: its own plan tables and trend lines (both are cached per content and area).
+    def plans_and_trends(at: AppTest) -> tuple[list[pd.DataFrame], list[object]]:
+        plans = [t for t in map(_shown, at.table) if t.columns[0] == "Kennzahl" and "Rang" not in t.columns]
+        specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart") if "profile_trend" in c.proto.id]
+        # The district's line of each trend chart (the city's line is the same for every district).
+        trends = [c["data"][-1]["y"] for c in specs]
+        return plans, trends
+
+    plans, trends = plans_and_trends(at)
+    assert len(plans) == 2 and trends  # Kita, Schule & Ganztag
+    at.selectbox(key="district").set_value("0101").run()
+    assert not at.exception and at.header[0].value.endswith("(0101)")
+    other_plans, other_trends = plans_and_trends(at)
+    assert all(not a.equals(b) for a, b in zip(plans, other_plans, strict=True))
+    assert len(other_trends) == len(trends) and other_trends != trends
+
 
 def test_page_shows_geheim_for_a_suppressed_indicator(demo_db, monkeypatch):
     gid, name, label = _secret_district(demo_db)
