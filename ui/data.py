@@ -151,10 +151,9 @@ def _indicator(url: str, code: str, stamp: tuple[Any, ...] | None) -> ind.Indica
     return registry(url, stamp if stamp is not None else registry_stamp(engine_for(url))).indicator(code)
 
 
-#: Built-in indicators' tables prepared for one level (:func:`prepare_indicator_tables`), by
-#: ``(url, layout code, versions, level)``: code → (district table, city series). Only the latest
-#: preparation per database is kept.
-_PREPARED_TABLES: dict[tuple[Any, ...], dict[str, tuple[pd.DataFrame, pd.DataFrame]]] = {}
+#: Built-in indicators' tables prepared by :func:`prepare_indicator_tables`, the latest per database
+#: URL: ``(layout code, versions, level)`` and code → (district table, city series).
+_PREPARED_TABLES: dict[str, tuple[tuple[Any, ...], dict[str, tuple[pd.DataFrame, pd.DataFrame]]]] = {}
 
 
 def prepare_indicator_tables(url: str, layout_code: str, versions: VersionKey, level: int) -> int:
@@ -173,19 +172,22 @@ def prepare_indicator_tables(url: str, layout_code: str, versions: VersionKey, l
 
     key = (*prepared.data_key(engine_for(url), url, layout_code, dict(versions)), "indicator_tables", level)
     tables = prepared.cached(key, compute)
-    for old in [k for k in _PREPARED_TABLES if k[0] == url]:
-        del _PREPARED_TABLES[old]
-    _PREPARED_TABLES[(url, layout_code, versions, level)] = tables
+    _PREPARED_TABLES[url] = ((layout_code, versions, level), tables)
     return len(tables)
 
 
-def _prepared_table(
-    url: str, layout_code: str, versions: VersionKey, code: str, level: int
+def _prepared_tables(
+    url: str, layout_code: str, versions: VersionKey, code: str, level: int | None = None
 ) -> tuple[pd.DataFrame, pd.DataFrame] | None:
-    """The prepared (table, city series) of a built-in indicator, if prepared for exactly these data."""
-    if code not in ind.INDICATORS:
+    """The prepared (table, city series) of a built-in indicator if prepared for exactly these data
+    (and ``level``, where the table is asked for; the city series is the same on every level)."""
+    found = _PREPARED_TABLES.get(url)
+    if found is None or code not in ind.INDICATORS:
         return None
-    return _PREPARED_TABLES.get((url, layout_code, versions, level), {}).get(code)
+    (layout, vers, lvl), tables = found
+    if (layout, vers) != (layout_code, versions) or level not in (None, lvl):
+        return None
+    return tables.get(code)
 
 
 @st.cache_data(show_spinner=False, max_entries=128)
@@ -198,7 +200,7 @@ def indicator_table(
     stamp: tuple[Any, ...] | None = None,
 ) -> pd.DataFrame:
     """The protected district table (see ``planning.indicators.indicator_table``)."""
-    hit = _prepared_table(url, layout_code, versions, code, level)
+    hit = _prepared_tables(url, layout_code, versions, code, level)
     if hit is not None:
         return hit[0]
     data = planning_data(url, layout_code, versions)
@@ -209,9 +211,9 @@ def indicator_table(
 def city_series(
     url: str, layout_code: str, versions: VersionKey, code: str, stamp: tuple[Any, ...] | None = None
 ) -> pd.DataFrame:
-    for (u, lc, v, _level), tables in list(_PREPARED_TABLES.items()):
-        if (u, lc, v) == (url, layout_code, versions) and code in tables and code in ind.INDICATORS:
-            return tables[code][1]
+    hit = _prepared_tables(url, layout_code, versions, code)
+    if hit is not None:
+        return hit[1]
     return ind.city_series(planning_data(url, layout_code, versions), _indicator(url, code, stamp))
 
 

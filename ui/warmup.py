@@ -77,9 +77,10 @@ def prepare(url: str | None = None) -> tuple[Any, ...] | None:
         t0 = time.perf_counter()
         data = uidata.planning_data(url, layout.code, versions)
         if not data.areas.empty:
-            uidata.map_layer(url, layout.code, versions, uidata.default_level(data))
+            level = uidata.default_level(data)
+            uidata.map_layer(url, layout.code, versions, level)
             # Every built-in indicator on that level (the Stadtteilprofil reads them all).
-            uidata.prepare_indicator_tables(url, layout.code, versions, uidata.default_level(data))
+            uidata.prepare_indicator_tables(url, layout.code, versions, level)
         if not data.population.empty:
             from planning.scenarios import get_scenario
 

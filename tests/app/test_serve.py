@@ -7,6 +7,7 @@ import asyncio
 import time
 
 import pandas as pd
+import pytest
 
 from bench.browser import _rerun
 from scripts.screenshots import start_server
@@ -122,6 +123,10 @@ def test_the_server_prepares_the_active_data_before_the_first_visitor(demo_templ
     for code, (table, city) in computed.items():
         pd.testing.assert_frame_equal(uidata.indicator_table(url, layout.code, versions, code, level), table)
         pd.testing.assert_frame_equal(uidata.city_series(url, layout.code, versions, code), city)
+    # Another level's table is computed, never taken from the opening level's tables.
+    other = next(lvl for lvl in sorted(set(data.areas["level"])) if lvl != level)
+    with pytest.raises(AssertionError, match="computed again"):
+        uidata.indicator_table(url, layout.code, versions, next(iter(computed)), int(other))
 
 
 def test_the_pages_are_opened_only_when_the_server_is_idle(monkeypatch):
