@@ -17,8 +17,12 @@ then served from prepared data instead of preparing them itself on a server busy
 The page visit waits until the server has been up :data:`VISIT_AFTER_S`, and happens only while no
 browser session exists on it (none connected, none kept for a reconnect): the browsers of a
 restarted server reconnect in its first seconds, and a first visitor's page draws sooner without the
-server opening six pages beside it on the same two cores (Berlin's Kita page, first visitor after
-the start: 6.0–6.9 s settled with the visit beside it, 5.1–5.3 s without; warm 4.7 s).
+server opening pages beside it on the same two cores (Berlin, first visitor of a fresh process,
+5 starts each: Kita 3,6 s settled, TOP 3,4 s; with the visit starting as soon as the server
+answers 3,9 s and 4,0 s). It opens one page at a time and stops before the next one as soon as a
+browser session appears, so a person who comes meanwhile shares the server with at most the one
+page run under way; the rest is opened when the server is idle again. Besides the main pages it
+opens the first TOP of the open meetings: the Steuerkreis' screen asks for it first.
 
 ``streamlit run app.py`` works as before, without preparation at start.
 """
@@ -45,7 +49,7 @@ POLL_S = 5.0
 #: not answer must not keep the pages, which say why, from being served).
 READY_WAIT_S = 120.0
 #: Seconds after the server answers before it opens its pages itself (and then only while no
-#: browser session exists).
+#: browser session exists; it stops when one appears).
 VISIT_AFTER_S = 15.0
 #: What was prepared last, per database URL (the active layout and its versions).
 _prepared: dict[str, tuple[Any, ...]] = {}
@@ -97,11 +101,17 @@ def prepare(url: str | None = None) -> tuple[Any, ...] | None:
 
 #: Pages the server opens once for itself after preparing (URL paths, "" = Lagebild): what each
 #: page derives on its first run (indicator tables, profiles, figures) is then in the shared caches.
-VISIT_PAGES = ("", "kita", "schule", "sozialraum", "stadtteilprofil", "szenarien")
+#: The pages whose first run costs most come first (Berlin, a fresh process: Kita and
+#: Stadtteilprofil 0,6 s, Lagebild 0,45 s, Schule and Szenarien 0,35 s).
+VISIT_PAGES = ("kita", "", "stadtteilprofil", "schule", "szenarien", "sozialraum")
+#: How many open meetings' first TOP the visit opens (newest first).
+VISIT_MEETINGS = 2
 
 
-async def _visit(base_url: str, pages: tuple[str, ...]) -> None:
-    """One websocket session of this server opening ``pages`` (what a browser sends on a click)."""
+async def _visit(base_url: str, pages: tuple[tuple[str, str], ...]) -> bool:
+    """One websocket session of this server opening ``pages`` (``(page, query string)``, what a
+    browser sends on a click), one after another; False when it stopped early because a browser
+    session appeared. Behind the sign-in page there is nothing to open: True."""
     import websockets
     from streamlit.proto.BackMsg_pb2 import BackMsg
     from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
@@ -109,24 +119,40 @@ async def _visit(base_url: str, pages: tuple[str, ...]) -> None:
 
     url = base_url.replace("http", "ws", 1) + "/_stcore/stream"
     async with websockets.connect(url, subprotocols=[Subprotocol("streamlit")], max_size=None) as ws:
-        for page in pages:
+        for page, query in pages:
+            if _sessions() > 1:  # somebody came: their page runs alone
+                return False
             msg = BackMsg()
             msg.rerun_script.page_name = page
-            msg.rerun_script.query_string = ""
+            msg.rerun_script.query_string = query
             await ws.send(msg.SerializeToString())
             while True:
                 fwd = ForwardMsg()
                 fwd.ParseFromString(await ws.recv())
                 kind = fwd.WhichOneof("type")
                 if kind == "page_not_found":  # behind the sign-in page: nothing more to open
-                    return
+                    return True
                 if kind == "script_finished" and fwd.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN:
                     break
+    return True
+
+
+def meeting_pages(limit: int = VISIT_MEETINGS) -> tuple[tuple[str, str], ...]:
+    """The first TOP of the newest ``limit`` meetings not yet closed (``?sitzung=…&top=1``)."""
+    from planning.steering import meetings
+    from ui import data as uidata
+
+    open_ = [
+        m for m in meetings.list_meetings(uidata.engine_for(uidata.db_url())) if m.status != "abgeschlossen"
+    ]
+    return tuple(("", f"sitzung={m.id}&top=1") for m in open_[:limit] if m.agenda)
 
 
 def visit(pages: tuple[str, ...] = VISIT_PAGES, wait_s: float = 60.0) -> bool:
-    """Open ``pages`` once on this server (as the day's first visitor would); False if the server
-    did not answer within ``wait_s`` or the visit failed (then the first visitor fills the caches)."""
+    """Open ``pages`` and then the open meetings' first TOP once on this server, as the day's first
+    visitor would. False if it stopped because a browser session appeared: take it up again when
+    the server is idle. True otherwise, also when the server did not answer within ``wait_s`` or the
+    visit failed (then the first visitor fills the caches)."""
     import asyncio
 
     from streamlit import config
@@ -136,23 +162,44 @@ def visit(pages: tuple[str, ...] = VISIT_PAGES, wait_s: float = 60.0) -> bool:
     base = (config.get_option("server.baseUrlPath") or "").strip("/")
     base_url = f"http://127.0.0.1:{port}" + (f"/{base}" if base else "")
     deadline = time.monotonic() + wait_s
+    try:
+        tops = meeting_pages()
+    except Exception:  # no meetings table yet, say: the pages still get their visit
+        LOG.exception("Sitzungen für den Vorab-Besuch nicht gelesen")
+        tops = ()
+    # The TOPs last: their session is in meeting mode from then on, the pages before them are not.
+    ordered = (*((p, "") for p in pages), *tops)
     while True:
         try:
             t0 = time.perf_counter()
-            asyncio.run(asyncio.wait_for(_visit(base_url, pages), timeout=max(wait_s, 600.0)))
+            done = asyncio.run(asyncio.wait_for(_visit(base_url, ordered), timeout=max(wait_s, 600.0)))
         except OSError:  # not listening yet
             if time.monotonic() > deadline:
-                return False
+                return True
             time.sleep(0.5)
             continue
         except ConnectionClosed:  # the server is stopping
             LOG.info("Seiten nicht vorab geöffnet: der Server hält an")
-            return False
+            return True
         except Exception:
             LOG.exception("Seiten nicht vorab geöffnet")
-            return False
-        LOG.info("Seiten vorab geöffnet in %.1f s", time.perf_counter() - t0)
-        return True
+            return True
+        if done:
+            LOG.info("Seiten vorab geöffnet in %.1f s", time.perf_counter() - t0)
+        else:
+            LOG.info("Vorab-Besuch nach %.1f s unterbrochen: eine Sitzung ist da", time.perf_counter() - t0)
+        return done
+
+
+def _sessions() -> int:
+    """Browser sessions on this server, connected or kept for a reconnect (0 where the Streamlit
+    build does not say)."""
+    try:
+        from streamlit.runtime import Runtime
+
+        return int(Runtime.instance()._session_mgr.num_sessions())
+    except Exception:  # another Streamlit build (private attribute)
+        return 0
 
 
 def import_views() -> None:
@@ -172,12 +219,7 @@ def _idle() -> bool:
     """No browser session on this server, connected or kept for its reconnect (True where the
     Streamlit build does not say). Where people have come, their own first visits fill the caches;
     opening six pages beside them would only slow down what they are waiting for."""
-    try:
-        from streamlit.runtime import Runtime
-
-        return int(Runtime.instance()._session_mgr.num_sessions()) == 0
-    except Exception:  # another Streamlit build (private attribute): visit regardless
-        return True
+    return _sessions() == 0
 
 
 def _loop(stop: threading.Event, ready: threading.Event, with_visit: bool) -> None:
@@ -188,23 +230,27 @@ def _loop(stop: threading.Event, ready: threading.Event, with_visit: bool) -> No
     except Exception:  # the page that needs the module will show the error
         LOG.exception("Seitenmodule nicht vorab geladen")
     while not stop.is_set():
+        key = None
         try:
             key = prepare()
-            if (
-                with_visit
-                and key is not None
-                and key != visited
-                and time.monotonic() >= visit_from
-                and _idle()
-            ):
-                visit()
-                visited = key
         except Exception:  # a broken database must not end the thread; the pages will say why
             LOG.exception("Vorbereitung der Daten fehlgeschlagen")
         finally:  # the first preparation is over (done or failed): the server may answer
             if not ready.is_set():
                 visit_from = time.monotonic() + VISIT_AFTER_S
                 ready.set()
+        try:
+            if (
+                with_visit
+                and key is not None
+                and key != visited
+                and time.monotonic() >= visit_from
+                and _idle()
+                and visit()  # False: interrupted by a browser session, taken up when idle
+            ):
+                visited = key
+        except Exception:
+            LOG.exception("Seiten nicht vorab geöffnet")
         stop.wait(POLL_S)
 
 

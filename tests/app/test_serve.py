@@ -58,8 +58,34 @@ async def _visit(url: str, pages: tuple[str, ...]) -> list[str]:
     return errors
 
 
-def test_serve_prepares_the_data_at_start_and_serves_the_pages(demo_template, tmp_path):
+def _meetings(url: str) -> tuple[int, list[tuple[str, object]]]:
+    """An open meeting with one TOP, a closed one; the open one's id and both meetings' status and
+    first TOP's ``shown_at``."""
+    import datetime as dt
+
+    from planning import steering as sk
+    from planning.db import make_engine
+
+    engine = make_engine(url)
+    try:
+        if not sk.list_meetings(engine):
+            for name, status in (("Offen", "geplant"), ("Vorbei", "abgeschlossen")):
+                meeting = sk.create_meeting(engine, name, dt.date(2026, 12, 1), "Test")
+                sk.add_agenda_item(engine, meeting.id, f"TOP von {name}")
+                if status != "geplant":
+                    sk.update_meeting(engine, meeting.id, meeting.revision, "Test", status=status)
+        meetings = sk.list_meetings(engine)
+        return (
+            next(m.id for m in meetings if m.status != "abgeschlossen"),
+            [(m.status, m.agenda[0].shown_at) for m in meetings],
+        )
+    finally:
+        engine.dispose()
+
+
+def test_serve_prepares_the_data_at_start_and_serves_the_pages(demo_template, tmp_path, monkeypatch):
     url = demo_template.copy(tmp_path)
+    open_id, before = _meetings(url)
     log = tmp_path / "serve.log"
     server = start_server(
         url, log, script="serve.py", env={"PLANUNGSATLAS_DATA_DIR": str(tmp_path)}, port=_port()
@@ -74,8 +100,24 @@ def test_serve_prepares_the_data_at_start_and_serves_the_pages(demo_template, tm
             assert server.proc.poll() is None, server.log()
             time.sleep(0.5)
         assert "Seiten vorab geöffnet" in server.log()  # and its pages opened once by itself
+        # The visit opened the open meeting's first TOP too, and left no trace in the minutes.
+        from ui import warmup
+
+        monkeypatch.setenv("PLANUNGSATLAS_DB_URL", url)
+        assert warmup.meeting_pages() == (("", f"sitzung={open_id}&top=1"),)
+        assert _meetings(url)[1] == before
         errors = asyncio.run(_visit(server.base_url, ("", "kita", "schule", "szenarien")))
         assert errors == []
+        # A visit stops before its next page as soon as a browser session is there.
+        seen: list[int] = []
+        monkeypatch.setattr(warmup, "_sessions", lambda: seen.append(1) or len(seen))
+        pages = (("kita", ""), ("", f"sitzung={open_id}&top=1"), ("schule", ""))
+        assert asyncio.run(warmup._visit(server.base_url, pages)) is False
+        assert len(seen) == 2  # asked before the first page (only itself), stopped before the second
+        seen.clear()
+        monkeypatch.setattr(warmup, "_sessions", lambda: seen.append(1) or 1)
+        assert asyncio.run(warmup._visit(server.base_url, pages)) is True
+        assert len(seen) == 3
         assert "Traceback" not in server.log()
     finally:
         server.stop()
@@ -131,15 +173,16 @@ def test_the_server_prepares_the_active_data_before_the_first_visitor(demo_templ
 
 def test_the_pages_are_opened_only_when_the_server_is_idle(monkeypatch):
     """The server's own page visit waits VISIT_AFTER_S after the first preparation and for a moment
-    without any browser session; it happens once per prepared state, and ``ready`` is set as soon
-    as the first preparation is over."""
+    without any browser session; it happens once per prepared state (an interrupted one is taken up
+    again), and ``ready`` is set as soon as the first preparation is over."""
     from ui import warmup
 
     calls: list[str] = []
     idle = {"now": False}
     monkeypatch.setattr(warmup, "import_views", lambda: calls.append("import"))
     monkeypatch.setattr(warmup, "prepare", lambda: calls.append("prepare") or ("stadt", ()))
-    monkeypatch.setattr(warmup, "visit", lambda: calls.append("visit") or True)
+    # The first visit is interrupted by a browser session (False): it is taken up again when idle.
+    monkeypatch.setattr(warmup, "visit", lambda: calls.append("visit") or calls.count("visit") > 1)
     monkeypatch.setattr(warmup, "_idle", lambda: idle["now"])
     monkeypatch.setattr(warmup, "POLL_S", 0.02)
     monkeypatch.setattr(warmup, "VISIT_AFTER_S", 0.1)
@@ -153,8 +196,10 @@ def test_the_pages_are_opened_only_when_the_server_is_idle(monkeypatch):
         deadline = time.monotonic() + 5
         while "visit" not in calls and time.monotonic() < deadline:
             time.sleep(0.02)
+        while calls.count("visit") < 2 and time.monotonic() < deadline:
+            time.sleep(0.02)
         time.sleep(0.2)
-        assert calls.count("visit") == 1  # once for this prepared state
+        assert calls.count("visit") == 2  # interrupted once, then done once for this prepared state
     finally:
         stop.set()
 

@@ -27,7 +27,7 @@ def test_every_page_must_meet_the_settled_target():
     rows = {key: row for key, *row in run.check("berlin", _figures(1.4))}
     value, target, met = rows["page_settled_ratio"]
     assert "kita" in value and "jede Seite" in target and not met
-    assert rows["page_settled_cold_ratio"][2] and rows["sessions20_p95_ratio"][2]
+    assert rows["page_settled_cold_ratio"][2]
     assert all(met for _, _, _, met in run.check("berlin", _figures(1.2)))
 
 
@@ -52,9 +52,13 @@ def test_readme_table_shows_both_variants_with_spread_and_ratio():
     assert text.count("| Grundlinie (nur eine Karte) |") == 2
 
 
-def test_the_room_ratio_is_shown_with_its_spread_and_held_on_both_layouts():
+def test_the_room_ratio_is_shown_on_both_layouts_and_held_on_the_shared_one():
     figures = {**_figures(1.2), "sessions20_p95_ratio_spread": [1.81, 3.4], "sessions20_p95_ratio_multi": 2.7}
     text = table.markdown({"datasets": {"berlin": figures}, "targets": {}})
     assert "| … ÷ eine Sitzung allein | 2,00 × [1,81–3,40] |" in text
     rows = {key: row for key, *row in run.check("berlin", figures)}
-    assert rows["sessions20_p95_ratio"][2] and not rows["sessions20_p95_ratio_multi"][2]
+    # The shared installation's layout (one process per core) holds the target; one process is
+    # printed without one.
+    assert not rows["sessions20_p95_ratio_multi"][2] and "sessions20_p95_ratio" not in rows
+    figures["sessions20_p95_ratio_multi"] = 2.4
+    assert all(met for _, _, _, met in run.check("berlin", figures))
