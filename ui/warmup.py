@@ -268,12 +268,31 @@ def start(with_visit: bool = True) -> tuple[threading.Event, threading.Event]:
     return stop, ready
 
 
+def declare_navigation() -> None:
+    """Tell Streamlit at start what ``st.navigation`` tells it on its first call: the app's pages
+    are declared by ``app.py``, not taken from the ``pages/`` folder.
+
+    Until then Streamlit treats the project as a legacy multipage app, and a deep link (``/kita``)
+    that is the first request after a start runs the page file alone; ``ui.frame.context`` then
+    declares the pages and reruns through ``app.py``. The first visitor's page waited for that extra
+    run (Berlin, Kita page: 50-80 ms). ``st.navigation`` sets exactly this class attribute; where a
+    Streamlit build has no such attribute, nothing changes (the rerun still happens).
+    """
+    try:
+        from streamlit.runtime.pages_manager import PagesManager
+    except ImportError:
+        return
+    if hasattr(PagesManager, "uses_pages_directory"):
+        PagesManager.uses_pages_directory = False
+
+
 @asynccontextmanager
 async def lifespan(app: Any) -> AsyncIterator[None]:
     """The server's lifespan (``st.App``): the first answer waits for the first preparation (the
     socket listens meanwhile, so nobody is turned away); preparing goes on until the server stops."""
     import asyncio
 
+    declare_navigation()
     stop, ready = start()
     t0 = time.perf_counter()
     if not await asyncio.to_thread(ready.wait, READY_WAIT_S):

@@ -58,6 +58,29 @@ async def _visit(url: str, pages: tuple[str, ...]) -> list[str]:
     return errors
 
 
+async def _runs(url: str, page: str) -> list[str]:
+    """A new session opening ``page``: how each script run ended, until one ended for good."""
+    import websockets
+    from streamlit.proto.BackMsg_pb2 import BackMsg
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    ends: list[str] = []
+    async with websockets.connect(
+        url.replace("http", "ws", 1) + "/_stcore/stream", subprotocols=["streamlit"], max_size=None
+    ) as ws:
+        msg = BackMsg()
+        msg.rerun_script.page_name = page
+        msg.rerun_script.query_string = ""
+        await ws.send(msg.SerializeToString())
+        while True:
+            fwd = ForwardMsg()
+            fwd.ParseFromString(await ws.recv())
+            if fwd.WhichOneof("type") == "script_finished":
+                ends.append(ForwardMsg.ScriptFinishedStatus.Name(fwd.script_finished))
+                if fwd.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN:
+                    return ends
+
+
 def _meetings(url: str) -> tuple[int, list[tuple[str, object]]]:
     """An open meeting with one TOP, a closed one; the open one's id and both meetings' status and
     first TOP's ``shown_at``."""
@@ -87,14 +110,17 @@ def test_serve_prepares_the_data_at_start_and_serves_the_pages(demo_template, tm
     url = demo_template.copy(tmp_path)
     open_id, before = _meetings(url)
     log = tmp_path / "serve.log"
-    server = start_server(
-        url, log, script="serve.py", env={"PLANUNGSATLAS_DATA_DIR": str(tmp_path)}, port=_port()
-    )
+    # A closed session is dropped after 2 s (default 120 s): the visit waits for none to be left.
+    env = {"PLANUNGSATLAS_DATA_DIR": str(tmp_path), "STREAMLIT_SERVER_DISCONNECTED_SESSION_TTL": "2"}
+    server = start_server(url, log, script="serve.py", env=env, port=_port())
     try:
         # The first answer (the health check start_server waited for) came after the preparation:
         # the first visitor is served from prepared data.
         assert "Daten vorbereitet: weidenstadt" in server.log(), server.log()
         assert server.log().index("Daten vorbereitet") < server.log().index("Bereit nach")
+        # A deep link as the first request after the start runs through app.py at once: no run of
+        # the page file alone that ends early for a rerun.
+        assert asyncio.run(_runs(server.base_url, "kita")) == ["FINISHED_SUCCESSFULLY"]
         deadline = time.monotonic() + 180
         while "Seiten vorab geöffnet" not in server.log() and time.monotonic() < deadline:
             assert server.proc.poll() is None, server.log()
