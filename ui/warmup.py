@@ -14,15 +14,20 @@ preparation is over (at most :data:`READY_WAIT_S`): the server's socket is alrea
 browser (or the proxy, or a health check) that arrives during those seconds waits in the queue and is
 then served from prepared data instead of preparing them itself on a server busy doing the same.
 
-The page visit waits until the server has been up :data:`VISIT_AFTER_S`, and happens only while no
-browser session exists on it (none connected, none kept for a reconnect): the browsers of a
-restarted server reconnect in its first seconds, and a first visitor's page draws sooner without the
-server opening pages beside it on the same two cores (Berlin, first visitor of a fresh process,
-5 starts each: Kita 3,6 s settled, TOP 3,4 s; with the visit starting as soon as the server
-answers 3,9 s and 4,0 s). It opens one page at a time and stops before the next one as soon as a
-browser session appears, so a person who comes meanwhile shares the server with at most the one
-page run under way; the rest is opened when the server is idle again. Besides the main pages it
-opens the first TOP of the open meetings: the Steuerkreis' screen asks for it first.
+Right after the first preparation the server opens its pages itself, and :class:`HoldFirstRequests`
+holds every other request back until that visit is over (at most :data:`HOLD_S`): the first
+visitor after a start then gets pages whose first run is done, not a server that runs them for the
+first time beside the visitor. Berlin, first visitor of a fresh process, 5 starts each, settled:
+Kita page 3,47 s and a TOP 3,50 s with the held visit (the server answers 1 s later); 3,6 s and
+3,4-3,6 s with the visit 15 s after the start, as before; 3,9 s and 4,0 s with the visit running
+beside the first visitor. The first visitor's page run: 0,32 s (0,52 s without the visit; warm
+0,36 s). Besides the main pages the visit opens the first TOP of the open meetings: the
+Steuerkreis' screen asks for it first.
+
+After an import the server is in use: the visit of the new data happens only while no browser
+session exists on it (none connected, none kept for a reconnect), and it stops before its next page
+as soon as one appears, so a person who comes meanwhile shares the server with at most the one page
+run under way; the rest is opened when the server is idle again.
 
 ``streamlit run app.py`` works as before, without preparation at start.
 """
@@ -31,6 +36,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import secrets
 import threading
 import time
 from collections.abc import AsyncIterator
@@ -48,9 +54,14 @@ POLL_S = 5.0
 #: Longest the server holds back its first answer for the first preparation (a database that does
 #: not answer must not keep the pages, which say why, from being served).
 READY_WAIT_S = 120.0
-#: Seconds after the server answers before it opens its pages itself (and then only while no
-#: browser session exists; it stops when one appears).
-VISIT_AFTER_S = 15.0
+#: Longest the server holds back other requests while it opens its pages after the start (a large
+#: layout's pages must not keep people waiting much longer than its data did).
+HOLD_S = 30.0
+#: Set once the server has opened its pages after the start (or given up): requests pass from then.
+pages_opened = threading.Event()
+#: Marks the server's own visit, so :class:`HoldFirstRequests` lets it through (new at every start).
+_VISIT_HEADER = "x-planungsatlas-vorab"
+_VISIT_TOKEN = secrets.token_hex(16)
 #: What was prepared last, per database URL (the active layout and its versions).
 _prepared: dict[str, tuple[Any, ...]] = {}
 _lock = threading.Lock()
@@ -118,7 +129,12 @@ async def _visit(base_url: str, pages: tuple[tuple[str, str], ...]) -> bool:
     from websockets.typing import Subprotocol
 
     url = base_url.replace("http", "ws", 1) + "/_stcore/stream"
-    async with websockets.connect(url, subprotocols=[Subprotocol("streamlit")], max_size=None) as ws:
+    async with websockets.connect(
+        url,
+        subprotocols=[Subprotocol("streamlit")],
+        max_size=None,
+        additional_headers={_VISIT_HEADER: _VISIT_TOKEN},
+    ) as ws:
         for page, query in pages:
             if _sessions() > 1:  # somebody came: their page runs alone
                 return False
@@ -224,7 +240,6 @@ def _idle() -> bool:
 
 def _loop(stop: threading.Event, ready: threading.Event, with_visit: bool) -> None:
     visited: tuple[Any, ...] | None = None
-    visit_from = float("inf")
     try:
         import_views()
     except Exception:  # the page that needs the module will show the error
@@ -236,21 +251,21 @@ def _loop(stop: threading.Event, ready: threading.Event, with_visit: bool) -> No
         except Exception:  # a broken database must not end the thread; the pages will say why
             LOG.exception("Vorbereitung der Daten fehlgeschlagen")
         finally:  # the first preparation is over (done or failed): the server may answer
-            if not ready.is_set():
-                visit_from = time.monotonic() + VISIT_AFTER_S
-                ready.set()
+            ready.set()
         try:
             if (
                 with_visit
                 and key is not None
                 and key != visited
-                and time.monotonic() >= visit_from
-                and _idle()
+                # at the start, requests are held back for the visit; later, people come first
+                and (not pages_opened.is_set() or _idle())
                 and visit()  # False: interrupted by a browser session, taken up when idle
             ):
                 visited = key
         except Exception:
             LOG.exception("Seiten nicht vorab geöffnet")
+        finally:
+            pages_opened.set()
         stop.wait(POLL_S)
 
 
@@ -262,28 +277,37 @@ def start(with_visit: bool = True) -> tuple[threading.Event, threading.Event]:
         _NoContextWarning()
     )
     stop, ready = threading.Event(), threading.Event()
+    pages_opened.clear()
     threading.Thread(
         target=_loop, args=(stop, ready, with_visit), name="planungsatlas-warmup", daemon=True
     ).start()
     return stop, ready
 
 
-def declare_navigation() -> None:
-    """Tell Streamlit at start what ``st.navigation`` tells it on its first call: the app's pages
-    are declared by ``app.py``, not taken from the ``pages/`` folder.
+class HoldFirstRequests:
+    """ASGI middleware (``serve.py``): after a start, every request waits until the server has
+    opened its pages once (:data:`pages_opened`, at most :data:`HOLD_S`); only the server's own
+    visit passes. Like the hold-back for the data, nobody is turned away: the request is answered a
+    moment later, from pages already run."""
 
-    Until then Streamlit treats the project as a legacy multipage app, and a deep link (``/kita``)
-    that is the first request after a start runs the page file alone; ``ui.frame.context`` then
-    declares the pages and reruns through ``app.py``. The first visitor's page waited for that extra
-    run (Berlin, Kita page: 50-80 ms). ``st.navigation`` sets exactly this class attribute; where a
-    Streamlit build has no such attribute, nothing changes (the rerun still happens).
-    """
-    try:
-        from streamlit.runtime.pages_manager import PagesManager
-    except ImportError:
-        return
-    if hasattr(PagesManager, "uses_pages_directory"):
-        PagesManager.uses_pages_directory = False
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] in ("http", "websocket") and not pages_opened.is_set() and not _from_visit(scope):
+            import asyncio
+
+            deadline = time.monotonic() + HOLD_S
+            while not pages_opened.is_set() and time.monotonic() < deadline:
+                await asyncio.sleep(0.05)
+        await self.app(scope, receive, send)
+
+
+def _from_visit(scope: dict[str, Any]) -> bool:
+    token = _VISIT_TOKEN.encode()
+    return any(
+        k == _VISIT_HEADER.encode() and secrets.compare_digest(v, token) for k, v in scope.get("headers", ())
+    )
 
 
 @asynccontextmanager
@@ -292,7 +316,6 @@ async def lifespan(app: Any) -> AsyncIterator[None]:
     socket listens meanwhile, so nobody is turned away); preparing goes on until the server stops."""
     import asyncio
 
-    declare_navigation()
     stop, ready = start()
     t0 = time.perf_counter()
     if not await asyncio.to_thread(ready.wait, READY_WAIT_S):

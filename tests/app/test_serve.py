@@ -118,14 +118,11 @@ def test_serve_prepares_the_data_at_start_and_serves_the_pages(demo_template, tm
         # the first visitor is served from prepared data.
         assert "Daten vorbereitet: weidenstadt" in server.log(), server.log()
         assert server.log().index("Daten vorbereitet") < server.log().index("Bereit nach")
-        # A deep link as the first request after the start runs through app.py at once: no run of
-        # the page file alone that ends early for a rerun.
+        # Its pages were opened once by the server itself before it answered anybody (the health
+        # check start_server waited for came after them), so the first visitor's deep link runs
+        # through app.py at once (no page file run alone that ends early for a rerun).
+        assert "Seiten vorab geöffnet" in server.log(), server.log()
         assert asyncio.run(_runs(server.base_url, "kita")) == ["FINISHED_SUCCESSFULLY"]
-        deadline = time.monotonic() + 180
-        while "Seiten vorab geöffnet" not in server.log() and time.monotonic() < deadline:
-            assert server.proc.poll() is None, server.log()
-            time.sleep(0.5)
-        assert "Seiten vorab geöffnet" in server.log()  # and its pages opened once by itself
         # The visit opened the open meeting's first TOP too, and left no trace in the minutes.
         from ui import warmup
 
@@ -197,37 +194,67 @@ def test_the_server_prepares_the_active_data_before_the_first_visitor(demo_templ
         uidata.indicator_table(url, layout.code, versions, next(iter(computed)), int(other))
 
 
-def test_the_pages_are_opened_only_when_the_server_is_idle(monkeypatch):
-    """The server's own page visit waits VISIT_AFTER_S after the first preparation and for a moment
-    without any browser session; it happens once per prepared state (an interrupted one is taken up
-    again), and ``ready`` is set as soon as the first preparation is over."""
+def test_the_pages_are_opened_at_start_and_after_an_import_only_when_idle(monkeypatch):
+    """Right after the first preparation the server opens its pages (requests are held back
+    meanwhile, so no browser session can be in the way) and then lets requests pass. A new prepared
+    state (an import) is opened only while no browser session exists; a visit interrupted by one is
+    taken up again when the server is idle."""
     from ui import warmup
 
     calls: list[str] = []
     idle = {"now": False}
+    state = {"key": ("stadt", 1), "answers": [True, False, True]}
     monkeypatch.setattr(warmup, "import_views", lambda: calls.append("import"))
-    monkeypatch.setattr(warmup, "prepare", lambda: calls.append("prepare") or ("stadt", ()))
-    # The first visit is interrupted by a browser session (False): it is taken up again when idle.
-    monkeypatch.setattr(warmup, "visit", lambda: calls.append("visit") or calls.count("visit") > 1)
+    monkeypatch.setattr(warmup, "prepare", lambda: calls.append("prepare") or state["key"])
+    monkeypatch.setattr(warmup, "visit", lambda: calls.append("visit") or state["answers"].pop(0))
     monkeypatch.setattr(warmup, "_idle", lambda: idle["now"])
     monkeypatch.setattr(warmup, "POLL_S", 0.02)
-    monkeypatch.setattr(warmup, "VISIT_AFTER_S", 0.1)
     stop, ready = warmup.start()
     try:
-        assert ready.wait(5)
-        assert calls[:2] == ["import", "prepare"]
-        time.sleep(0.4)  # past VISIT_AFTER_S, but a browser has a session
-        assert "visit" not in calls
+        assert ready.wait(5) and warmup.pages_opened.wait(5)
+        assert calls[:3] == ["import", "prepare", "visit"]  # at once, though a session "exists"
+        state["key"] = ("stadt", 2)  # an import
+        time.sleep(0.3)
+        assert calls.count("visit") == 1  # a browser has a session: people first
         idle["now"] = True
         deadline = time.monotonic() + 5
-        while "visit" not in calls and time.monotonic() < deadline:
-            time.sleep(0.02)
-        while calls.count("visit") < 2 and time.monotonic() < deadline:
+        while calls.count("visit") < 3 and time.monotonic() < deadline:
             time.sleep(0.02)
         time.sleep(0.2)
-        assert calls.count("visit") == 2  # interrupted once, then done once for this prepared state
+        assert calls.count("visit") == 3  # interrupted once, then done once for the new state
     finally:
         stop.set()
+
+
+def test_requests_wait_for_the_pages_opened_at_start(monkeypatch):
+    """HoldFirstRequests: until the start visit is over, a request waits; the visit's own passes."""
+    from ui import warmup
+
+    reached: list[str] = []
+
+    async def app(scope, receive, send):  # type: ignore[no-untyped-def]
+        reached.append(scope["path"])
+
+    hold = warmup.HoldFirstRequests(app)
+    visit_headers = [(warmup._VISIT_HEADER.encode(), warmup._VISIT_TOKEN.encode())]
+    other_headers = [(warmup._VISIT_HEADER.encode(), b"geraten")]
+
+    async def scenario() -> None:
+        warmup.pages_opened.clear()
+        person = asyncio.create_task(
+            hold({"type": "http", "path": "/kita", "headers": other_headers}, None, None)
+        )
+        await hold({"type": "websocket", "path": "/_stcore/stream", "headers": visit_headers}, None, None)
+        await asyncio.sleep(0.2)
+        assert reached == ["/_stcore/stream"]  # the visit passed, the person waits
+        warmup.pages_opened.set()
+        await asyncio.wait_for(person, 2)
+        assert reached == ["/_stcore/stream", "/kita"]
+
+    try:
+        asyncio.run(scenario())
+    finally:
+        warmup.pages_opened.set()
 
 
 def test_the_server_answers_after_the_first_preparation(monkeypatch):
