@@ -10,9 +10,5 @@ from starlette.middleware import Middleware
 from ui import signin_routes
 from ui.warmup import HoldFirstRequests, lifespan
 
-app = st.App(
-    "app.py",
-    lifespan=lifespan,
-    routes=signin_routes.routes(),
-    middleware=[Middleware(HoldFirstRequests)],
-)
+hold = [Middleware(HoldFirstRequests)]  # the first visitor waits for the pages the server opens
+app = st.App("app.py", lifespan=lifespan, routes=signin_routes.routes(), middleware=hold)
