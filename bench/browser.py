@@ -154,8 +154,9 @@ def app_server(db_url: str, name: str, tag: str = "") -> AppServer:
 SESSION_PAGES = ("kita", "schule", "", "sozialraum", "stadtteilprofil", "szenarien", "")
 
 
-async def _rerun(ws, page: str) -> None:  # type: ignore[no-untyped-def]
-    """What the browser sends on a click in the navigation; waits for the run to finish.
+async def _rerun(ws, page: str) -> list[str]:  # type: ignore[no-untyped-def]
+    """What the browser sends on a click in the navigation; waits for the run to finish and returns
+    how each run ended (``FINISHED_SUCCESSFULLY``, ...).
 
     A run that ends early for a rerun (``st.rerun``, ``st.switch_page``) is followed by its rerun:
     the click counts until the last run is over, as the person waits for it.
@@ -164,16 +165,16 @@ async def _rerun(ws, page: str) -> None:  # type: ignore[no-untyped-def]
     msg.rerun_script.page_name = page
     msg.rerun_script.query_string = ""
     await ws.send(msg.SerializeToString())
+    ends: list[str] = []
     while True:
         fwd = ForwardMsg()
         fwd.ParseFromString(await ws.recv())
         if fwd.WhichOneof("type") == "page_not_found":
             raise RuntimeError(f"Seite „{page}“ nicht gefunden")
-        if (
-            fwd.WhichOneof("type") == "script_finished"
-            and fwd.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN
-        ):
-            return
+        if fwd.WhichOneof("type") == "script_finished":
+            ends.append(ForwardMsg.ScriptFinishedStatus.Name(fwd.script_finished))
+            if fwd.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN:
+                return ends
 
 
 #: A person's pause between two clicks in the room figure (seconds, uniform): reading the page.

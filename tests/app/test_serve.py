@@ -61,24 +61,11 @@ async def _visit(url: str, pages: tuple[str, ...]) -> list[str]:
 async def _runs(url: str, page: str) -> list[str]:
     """A new session opening ``page``: how each script run ended, until one ended for good."""
     import websockets
-    from streamlit.proto.BackMsg_pb2 import BackMsg
-    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
-    ends: list[str] = []
     async with websockets.connect(
         url.replace("http", "ws", 1) + "/_stcore/stream", subprotocols=["streamlit"], max_size=None
     ) as ws:
-        msg = BackMsg()
-        msg.rerun_script.page_name = page
-        msg.rerun_script.query_string = ""
-        await ws.send(msg.SerializeToString())
-        while True:
-            fwd = ForwardMsg()
-            fwd.ParseFromString(await ws.recv())
-            if fwd.WhichOneof("type") == "script_finished":
-                ends.append(ForwardMsg.ScriptFinishedStatus.Name(fwd.script_finished))
-                if fwd.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN:
-                    return ends
+        return await _rerun(ws, page)
 
 
 def _meetings(url: str) -> tuple[int, list[tuple[str, object]]]:
