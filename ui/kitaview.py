@@ -16,6 +16,7 @@ from ui.components import plural
 from ui.frame import Context
 from ui.planview import (
     KITA_PARAMS,
+    TOP_ROWS,
     assumptions,
     balance_metric,
     fmt,
@@ -107,6 +108,8 @@ def kita_plan(ctx: Context) -> None:
             code,
             ctx.level_name,
             forecast.small_marker(result),
+            top=TOP_ROWS,
+            all_rows="kita_ranked_all",
         )
         st.caption(
             f"{figure.label_de} negativ (rot in der Karte): {missing} von {len(this_year)} "

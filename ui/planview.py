@@ -18,7 +18,7 @@ import streamlit as st
 from pandas.io.formats.style import Styler
 
 from planning import formatting, plan_tables
-from planning.formatting import format_value
+from planning.formatting import format_value, number
 from planning.indicators import Indicator
 from planning.map_scale import robust_range
 from planning.parameters import GAFOEG_FIRST_YEAR, describe
@@ -27,12 +27,14 @@ from planning.scenarios import BASELINE_NAME, Scenario
 from planning.steering import scenario_record
 from ui import components, figures, forecast, state, steering, tables, views
 from ui import data as uidata
-from ui.components import plural  # noqa: F401  (the plan views read it from here)
+from ui.components import plural
 from ui.frame import Context
 
 PLAN_MAP_KEY = "plan_map"
 #: Rows of a ranking shown in meeting mode (the worst first, readable from five metres).
 ROOM_ROWS = 5
+#: Rows of a ranked table beside the map outside the room (about the map's height).
+TOP_ROWS = 12
 
 KITA_PARAMS = (
     "bedarfsquote_u1",
@@ -263,8 +265,17 @@ def ranked_table(
     sort_by: str,
     level_name: str,
     small: set[str] | frozenset[str] = frozenset(),
+    *,
+    all_rows: str | None = "ranked_all",
+    top: int | None = None,
 ) -> None:
     """District table for one year, worst balance first (:func:`planning.plan_tables.ranked_frame`).
+
+    Beside the map it shows the :data:`TOP_ROWS` worst as a plain table (at projector size and
+    only :data:`ROOM_ROWS` in the room); every row, sortable by any column, is one click away in
+    a fold built only while open (``all_rows``: its session key; None: the page has its own).
+    ``top=None`` draws the whole sortable table at once (inside such a fold). A sortable grid
+    beside the map was a tenth of a second of the Kita page's drawing (``bench/settled.py``).
 
     A column without a single figure (no capacity data delivered, say) is named below the table
     instead of filling hundreds of rows with "keine Daten". Shaped and formatted once per content
@@ -278,12 +289,29 @@ def ranked_table(
         needed = dict.fromkeys(["gebiet_id", "name", "year", sort_by, *columns, *ranges])
         part = table.loc[table["year"] == year, [c for c in needed if c in table.columns]]
         small_ids = tuple(sorted(set(small) & set(part["gebiet_id"].tolist())))
-        styler = tables.styled(_ranked, part, year, dict(columns), sort_by, level_name, small_ids)
+        args = (part, year, dict(columns), sort_by, level_name, small_ids)
+        styler = tables.styled(_ranked, *args)
         shown = styler.data  # type: ignore[attr-defined]
-        st.dataframe(styler, hide_index=True, height=min(520, 35 * (len(shown) + 1) + 3), width="stretch")
         empty = [h for h in columns.values() if h not in shown.columns]
+        if top is None:
+            _sortable(styler, len(shown))
+        else:
+            st.table(tables.styled(_ranked, *args, top), hide_index=True)
+            if len(shown) > top and all_rows:
+                fold = st.expander(
+                    f"Alle {number(len(shown))} {plural(level_name)} (Tabelle, sortierbar)",
+                    key=all_rows,
+                    on_change="rerun",
+                )
+                if fold.open:
+                    with fold:
+                        _sortable(styler, len(shown))
     if empty:
         st.caption(f"Keine Daten für {year}: {', '.join(empty)}.")
+
+
+def _sortable(styler: Styler, rows: int) -> None:
+    st.dataframe(styler, hide_index=True, height=min(520, 35 * (rows + 1) + 3), width="stretch")
 
 
 def _ranked(
@@ -293,9 +321,10 @@ def _ranked(
     sort_by: str,
     level_name: str,
     small: tuple[str, ...],
+    top: int | None = None,
 ) -> Styler:
     shown, numeric, _ = plan_tables.ranked_frame(part, year, columns, sort_by, level_name, set(small))
-    return _whole_numbers(shown, tuple(numeric))
+    return _whole_numbers(shown if top is None else shown.head(top), tuple(numeric))
 
 
 def _whole_numbers(shown: pd.DataFrame, numeric: tuple[str, ...]) -> Styler:
@@ -340,6 +369,11 @@ def plan_header(
     return scenario, result, year
 
 
+#: Session key of the folded time series on the Kita and Schule pages (open or not).
+TIMELINE_OPEN = "plan_timeline_offen"
+_TIMELINE_FOR = "_plan_timeline_gebiet"
+
+
 def timeline(
     ctx: Context,
     result: PlanResult,
@@ -350,23 +384,43 @@ def timeline(
     title: str,
     key: str,
 ) -> None:
-    """District selector and the time series of the city or the chosen district."""
-    gid = district_picker(ctx, table)
-    series, name = series_for(result, table, gid)
-    st.plotly_chart(
-        figures.figure(
-            "plan_timeline",
-            derive(series),
-            lines,
-            result.base_year,
-            "Kinder / Plätze",
-            year,
-            layout={"title": {"text": f"{name}: {title}", "font": {"size": 16}}},
-        ),
-        config={"displayModeBar": False},
-        key=key,
+    """District selector and the time series of the city or the chosen district, folded.
+
+    Built and drawn only while open: the second chart was about a fifth of a second of the Kita
+    page's drawing in the browser (``bench/settled.py``), for a chart below the first screen. A
+    district newly chosen (a click in the map, the meeting bar, a link) opens it.
+    """
+    gid = state.get(state.DISTRICT)
+    if gid is not None and not (table["gebiet_id"] == gid).any():  # a link's area of another level
+        state.put(state.DISTRICT, None)
+        gid = None
+    if gid is not None and st.session_state.get(_TIMELINE_FOR) != gid:
+        st.session_state[TIMELINE_OPEN] = True
+    st.session_state[_TIMELINE_FOR] = gid
+    holder = st.expander(
+        f"Zeitverlauf: {title} – Gesamtstadt oder {ctx.level_name} wählen",
+        key=TIMELINE_OPEN,
+        on_change="rerun",
+        icon=":material/show_chart:",
     )
-    st.caption(forecast.BAND_NOTE)
+    if holder.open:
+        with holder:
+            gid = district_picker(ctx, table)
+            series, name = series_for(result, table, gid)
+            st.plotly_chart(
+                figures.figure(
+                    "plan_timeline",
+                    derive(series),
+                    lines,
+                    result.base_year,
+                    "Kinder / Plätze",
+                    year,
+                    layout={"title": {"text": f"{name}: {title}", "font": {"size": 16}}},
+                ),
+                config={"displayModeBar": False},
+                key=key,
+            )
+            st.caption(forecast.BAND_NOTE)
     if gid:
         steering.comments_panel(ctx, None, gid, key=f"{key}_comments")
 

@@ -19,6 +19,7 @@ from ui.components import plural
 from ui.frame import Context
 from ui.planview import (
     SCHOOL_PARAMS,
+    TOP_ROWS,
     assumptions,
     balance_metric,
     fmt,
@@ -136,6 +137,8 @@ def school_plan(ctx: Context) -> None:
             code,
             ctx.level_name,
             forecast.small_marker(result),
+            top=TOP_ROWS,
+            all_rows=None,  # every row and column: the fold below
         )
         st.caption(
             "Kinder zählen im Gebiet, in dem sie wohnen; Schulplätze im Gebiet der Schule. Auf "

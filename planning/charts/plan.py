@@ -6,7 +6,8 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from planning.plot_text import escape, escape_figure
+from planning.formatting import number_range
+from planning.plot_text import escape_figure
 
 PLAN_COLORS = {
     "demand": "#c2410c",
@@ -63,20 +64,27 @@ def _rgba(color: str, alpha: float) -> str:
     return f"rgba({r},{g},{b},{alpha})"
 
 
-def range_band(fig: go.Figure, frame: pd.DataFrame, col: str, label: str, color: str, base_year: int) -> None:
-    """The 80 % range of a forecast column as a band from the base year on (nothing without one)."""
+def range_band(
+    fig: go.Figure, frame: pd.DataFrame, col: str, label: str, color: str, base_year: int
+) -> dict[int, str]:
+    """The 80 % range of a forecast column as a band from the base year on (nothing without one).
+
+    Returns the range per year as tooltip text for the column's own line ("Spanne 31.559 bis
+    36.705"): one trace per band, not a second invisible line per band that only carries the
+    tooltip (each trace is drawing work in the browser)."""
     low, high = f"{col}_low", f"{col}_high"
     if low not in frame or high not in frame:
-        return
+        return {}
     part = frame[frame["year"] >= base_year].dropna(subset=[low, high])
     if len(part) < 2:
-        return
-    x = list(part["year"]) + list(part["year"])[::-1]
-    y = list(part[high].astype(float).round(0)) + list(part[low].astype(float).round(0))[::-1]
+        return {}
+    lows = part[low].astype(float).round(0).tolist()
+    highs = part[high].astype(float).round(0).tolist()
+    years = [int(y) for y in part["year"]]
     fig.add_trace(
         go.Scatter(
-            x=x,
-            y=y,
+            x=years + years[::-1],
+            y=highs + lows[::-1],
             fill="toself",
             fillcolor=_rgba(color if color.startswith("#") else "#64748b", 0.16),
             line={"width": 0},
@@ -87,18 +95,7 @@ def range_band(fig: go.Figure, frame: pd.DataFrame, col: str, label: str, color:
             hoverinfo="skip",
         )
     )
-    fig.add_trace(
-        go.Scatter(
-            x=part["year"],
-            y=part[low].astype(float).round(0),
-            customdata=part[high].astype(float).round(0),
-            mode="lines",
-            line={"width": 0},
-            showlegend=False,
-            name=f"Spanne {label}",
-            hovertemplate=f"Spanne {escape(label)}: " + "%{y:,.0f} bis %{customdata:,.0f}<extra></extra>",
-        )
-    )
+    return {y: f"Spanne {number_range(lo, hi)}" for y, lo, hi in zip(years, lows, highs, strict=True)}
 
 
 def plan_timeline(
@@ -113,15 +110,16 @@ def plan_timeline(
     column with ``<column>_low``/``<column>_high`` beside it gets its range as a shaded band."""
     fig = go.Figure()
     for col, label, color, dash in lines:
-        range_band(fig, frame, col, label, color, base_year)
+        ranges = range_band(fig, frame, col, label, color, base_year)
         fig.add_trace(
             go.Scatter(
                 x=frame["year"],
                 y=frame[col].astype(float).round(0),
+                text=[f" ({ranges[int(y)]})" if int(y) in ranges else "" for y in frame["year"]],
                 mode="lines+markers",
                 name=label,
                 line={"width": 3, "color": color, "dash": dash},
-                hovertemplate="%{y:,.0f}",
+                hovertemplate="%{y:,.0f}%{text}",
             )
         )
     _projection_band(fig, base_year, int(frame["year"].max()))

@@ -66,9 +66,9 @@ SONNENHANG = "Grundschule Sonnenhang 2028"  # a demo scenario with two measures
 RUNS: list[tuple[str, dict[str, str], dict[str, Any]]] = [
     ("pages/lagebild.py", {}, {}),
     ("pages/lagebild.py", {"gebiet": "0303"}, {}),
-    ("pages/kita.py", {}, {}),
+    ("pages/kita.py", {}, {"plan_timeline_offen": True}),  # with the folded time series open
     ("pages/kita.py", {"teil": "Ist-Kennzahlen", "kennzahl": "versorgung_u3", "gebiet": "0303"}, {}),
-    ("pages/schule.py", {}, {}),
+    ("pages/schule.py", {}, {"plan_timeline_offen": True}),
     ("pages/schule.py", {"teil": "Ist-Kennzahlen"}, {}),
     ("pages/sozialraum.py", {}, {}),
     ("pages/stadtteilprofil.py", {"gebiet": "0303"}, {}),
@@ -222,7 +222,9 @@ def _page_texts(at: AppTest) -> tuple[list[tuple[str, str]], list[str]]:
         placeholder = df.proto.placeholder if df.proto.HasField("placeholder") else None
         tables += _table_problems(f"dataframe {i}", df.value, display, formats, placeholder)
     for i, tb in enumerate(at.table):
-        tables += _table_problems(f"table {i}", tb.value.astype(str), None)
+        styler = tb.proto.arrow_data.styler  # a table formatted in German shows its display values
+        shown = pa.ipc.open_stream(styler.display_values).read_pandas() if styler.display_values else None
+        tables += _table_problems(f"table {i}", tb.value.astype(str), shown)
     for el in at.number_input:
         fmt = el.proto.format or ("%0.2f" if el.proto.data_type == 1 else "%d")
         shown = fmt % (el.value or 0)

@@ -337,3 +337,37 @@ def test_saved_view_reopens_its_figures_after_a_newer_import(demo_url):
     again = _run(params={"ansicht": str(view.id)})
     assert {m.label: m.value for m in again.metric}["Kita-Plätze"] == kpis["Kita-Plätze"]
     assert any("neuere Daten" in i.value for i in again.info)
+
+
+def _timeline_titles(at: AppTest) -> list[str]:
+    specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart") if "kita_timeline" in c.proto.id]
+    return [s["layout"]["title"]["text"] for s in specs]
+
+
+def test_kita_timeline_is_folded_until_opened_or_a_district_is_chosen(tiny_url):
+    """The time series below the map is built only while open (bench/settled: a second chart
+    costs the page a fifth of a second in the browser); choosing a district opens it."""
+    from ui.planview import TIMELINE_OPEN
+
+    at = _run("pages/kita.py")
+    assert not at.exception, [e.value for e in at.exception]
+    folded = [e for e in at.expander if e.label.startswith("Zeitverlauf: Bedarf und Plätze")]
+    assert folded, [e.label for e in at.expander]
+    assert _timeline_titles(at) == []
+    at.session_state[TIMELINE_OPEN] = True
+    at.run()
+    assert _timeline_titles(at) == ["Gesamtstadt: Bedarf und Plätze"]
+    spec = json.loads(next(c for c in at.get("plotly_chart") if "kita_timeline" in c.proto.id).proto.spec)
+    # one band per line, its range in the line's own tooltip (no invisible second line per band)
+    lines = [t for t in spec["data"] if t.get("fill") != "toself"]
+    assert [t["name"] for t in lines] == ["U3-Bedarf", "U3-Plätze", "Ü3-Bedarf", "Ü3-Plätze"]
+    assert all(text == "" or text.startswith(" (Spanne ") for text in lines[0]["text"]), lines[0]["text"]
+
+    at.session_state[TIMELINE_OPEN] = False  # folded by the user
+    at.run()
+    assert _timeline_titles(at) == []
+    at.session_state["district"] = "0102"  # a district chosen: a click in the map, the meeting bar
+    at.run()
+    titles = _timeline_titles(at)
+    assert len(titles) == 1 and titles[0].endswith(": Bedarf und Plätze") and "Gesamtstadt" not in titles[0]
+    assert at.selectbox(key="district").value == "0102"

@@ -72,3 +72,32 @@ def test_many_facility_points_are_drawn_small_so_the_fill_stays_legible():
     assert few.data[-1].marker.size == 8 and few.data[-1].name == "Kitas"
     assert many.data[-1].marker.size == DENSE_SIZE < 8
     assert many.data[0].marker.size < few.data[0].marker.size  # the halo shrinks too
+
+
+def test_plan_timeline_puts_each_range_into_its_lines_tooltip():
+    """One shaded band per forecast line, and the band's range in that line's own tooltip, in
+    German numbers; observed years (before the base year) carry no range."""
+    frame = pd.DataFrame(
+        {
+            "year": [2023, 2024, 2025, 2026, 2027],
+            "u3_demand": [1000.0, 1100.0, 1200.0, 1250.0, 1300.0],
+            "u3_demand_low": [None, None, 1200.0, 1150.0, 1100.0],
+            "u3_demand_high": [None, None, 1200.0, 1350.0, 1510.4],
+            "u3_places": [900.0, 950.0, 1000.0, 1000.0, 1000.0],
+        }
+    )
+    lines = [("u3_demand", "U3-Bedarf", "#c2410c", "solid"), ("u3_places", "U3-Plätze", "#1d4ed8", "solid")]
+    fig = charts.plan_timeline(frame, lines, 2025, "Kinder")
+    bands = [t for t in fig.data if t.fill == "toself"]
+    drawn = [t for t in fig.data if t.fill != "toself"]
+    assert len(bands) == 1 and bands[0].hoverinfo == "skip"
+    assert [t.name for t in drawn] == ["U3-Bedarf", "U3-Plätze"]
+    assert list(drawn[0].text) == [
+        "",
+        "",
+        " (Spanne 1.200 bis 1.200)",
+        " (Spanne 1.150 bis 1.350)",
+        " (Spanne 1.100 bis 1.510)",
+    ]
+    assert list(drawn[1].text) == [""] * 5  # no range delivered: nothing claimed
+    assert drawn[0].hovertemplate == "%{y:,.0f}%{text}"
