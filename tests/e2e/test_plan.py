@@ -124,13 +124,8 @@ def grid_header(grid: Locator) -> list[str]:
     return [t.strip() for t in grid.locator('thead th[role="columnheader"]').all_text_contents()]
 
 
-def table_header(table: Locator) -> list[str]:
-    """Column headers of an ``st.table`` (an HTML table), the hidden index left out."""
-    expect(table.locator("thead th").first).to_be_attached()
-    return [t.strip() for t in table.locator("thead th").all_text_contents() if t.strip()]
-
-
 def table_rows(table: Locator) -> list[list[str]]:
+    """The body rows of an ``st.table`` (an HTML table), as cell texts."""
     rows = table.locator("tbody tr").evaluate_all(
         "rows => rows.map(r => Array.from(r.querySelectorAll('td')).map(td => td.textContent.trim()))"
     )
@@ -220,15 +215,15 @@ def test_kita_gaps_2028_what_if_and_shared_link(page, page_factory, base_url):
     ranking = page.get_by_test_id("stTable").first
     heads = [LEVEL, "U3", "Ü3", "Fehlend (U3 + Ü3)", "Spanne Fehlend (U3 + Ü3)"]
     # U3 and Ü3 side by side, never netted; the range of the sorted figure beside it
-    assert table_header(ranking) == heads
+    expect(ranking.locator("thead th")).to_have_text(heads, timeout=RUN_TIMEOUT_MS)
+    expect(ranking.locator("tbody tr")).to_have_count(12)
     rows = table_rows(ranking)
-    assert len(rows) == 12, rows
     expect(page.get_by_test_id("stDataFrame")).to_have_count(0)
     page.get_by_text("Alle 32 Planungsräume (Tabelle, sortierbar)").click()
     grid = page.get_by_test_id("stDataFrame").first
     expect(grid).to_be_visible(timeout=RUN_TIMEOUT_MS)
-    assert grid_header(grid) == heads
     assert grid_rows(grid)[:12] == rows
+    assert grid_header(grid) == heads
     total = [number(r[3]) for r in rows]
     assert total == sorted(total), f"Tabelle nicht nach fehlenden Plätzen sortiert: {rows}"
     assert all(
