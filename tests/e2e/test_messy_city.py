@@ -260,6 +260,8 @@ def test_messy_city_through_the_import_page_to_the_lagebild(
         p.expand("Tabellenform")
         p.choose("Breite Tabelle", "eine Spalte je Altersgruppe", verify=False)
         if not page.get_by_label("Jahr aus dem Dateinamen", exact=True).is_checked():
+            p.settle()
+            p.expand("Tabellenform")  # the choice's rerun may have folded it again
             p.click(page.get_by_text("Jahr aus dem Dateinamen", exact=True))
         p.type("Summenzeilen (Kennungen, mit Komma)", "000")
         p.settle()
