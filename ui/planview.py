@@ -266,16 +266,16 @@ def ranked_table(
     level_name: str,
     small: set[str] | frozenset[str] = frozenset(),
     *,
-    all_rows: str | None = "ranked_all",
     top: int | None = None,
+    all_rows: str | None = None,
 ) -> None:
     """District table for one year, worst balance first (:func:`planning.plan_tables.ranked_frame`).
 
-    Beside the map it shows the :data:`TOP_ROWS` worst as a plain table (at projector size and
-    only :data:`ROOM_ROWS` in the room); every row, sortable by any column, is one click away in
-    a fold built only while open (``all_rows``: its session key; None: the page has its own).
-    ``top=None`` draws the whole sortable table at once (inside such a fold). A sortable grid
-    beside the map was a tenth of a second of the Kita page's drawing (``bench/settled.py``).
+    ``top``: only the worst ``top`` rows as a plain table (beside the map; in the room always the
+    :data:`ROOM_ROWS` worst, large), and with ``all_rows`` (a session key) every row, sortable by
+    any column, in a fold built only while open. ``top=None``: the whole sortable table at once
+    (inside a page's own fold). A sortable grid beside the map was a tenth of a second of the Kita
+    page's drawing (``bench/settled.py``).
 
     A column without a single figure (no capacity data delivered, say) is named below the table
     instead of filling hundreds of rows with "keine Daten". Shaped and formatted once per content

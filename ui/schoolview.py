@@ -137,8 +137,7 @@ def school_plan(ctx: Context) -> None:
             code,
             ctx.level_name,
             forecast.small_marker(result),
-            top=TOP_ROWS,
-            all_rows=None,  # every row and column: the fold below
+            top=TOP_ROWS,  # every row and column: the page's own fold below
         )
         st.caption(
             "Kinder zählen im Gebiet, in dem sie wohnen; Schulplätze im Gebiet der Schule. Auf "
