@@ -67,25 +67,35 @@ def fmt(value: float | None) -> str:
 school_year = formatting.school_year
 
 
-def pick_scenario(ctx: Context, key_suffix: str = "", collapsed: bool = False) -> Scenario:
-    """Scenario selector (shared in the URL as ``szenario``); the baseline is always there.
-    ``collapsed``: without its label line (the slim control bar of a meeting)."""
+def _scenario_options(ctx: Context) -> list[Scenario]:
+    """The scenarios to choose from (a saved view's frozen one in place of today's), with the
+    shared choice made valid (``szenario`` in the URL; the baseline when it names none)."""
     options = uidata.scenarios(ctx.layout)
     if ctx.frozen_scenario is not None:  # a saved view shows its scenario as it was then
         frozen = ctx.frozen_scenario
         options = [frozen if s.name == frozen.name else s for s in options]
         if frozen.name not in {s.name for s in options}:
             options.append(frozen)
-    names = [s.name for s in options]
-    state.ensure_choice(state.SCENARIO, names, BASELINE_NAME)
+    state.ensure_choice(state.SCENARIO, [s.name for s in options], BASELINE_NAME)
+    return options
+
+
+def _chosen(options: list[Scenario]) -> Scenario:
+    return next(s for s in options if s.name == state.get(state.SCENARIO))
+
+
+def pick_scenario(ctx: Context, key_suffix: str = "", collapsed: bool = False) -> Scenario:
+    """Scenario selector (shared in the URL as ``szenario``); the baseline is always there.
+    ``collapsed``: without its label line (the slim control bar of a meeting)."""
+    options = _scenario_options(ctx)
     st.selectbox(
         "Szenario",
-        names,
+        [s.name for s in options],
         key=state.SCENARIO.key,
         help="Basis = Standardannahmen ohne Maßnahmen. Szenarien legen Sie unter „Szenarien“ an.",
         label_visibility="collapsed" if collapsed else "visible",
     )
-    return next(s for s in options if s.name == state.get(state.SCENARIO))
+    return _chosen(options)
 
 
 def _plan_key(ctx: Context, scenario: Scenario) -> tuple[str, str, uidata.VersionKey, str, int, str]:
@@ -115,12 +125,18 @@ def frozen_json(ctx: Context, scenario: Scenario) -> str:
     return json.dumps(scenario_record(scenario), sort_keys=True, ensure_ascii=False)
 
 
-def pick_plan_year(result: PlanResult, label: str = "Planjahr", school: bool = False) -> int:
+def _plan_years(result: PlanResult) -> list[int]:
+    """The plan years to choose from, with the shared choice made valid (``planjahr`` in the URL;
+    three years after the base year when it names none)."""
     years = [y for y in result.years if y >= result.base_year]
     state.ensure_choice(state.PLAN_YEAR, years, min(result.base_year + 3, years[-1]))
+    return years
+
+
+def pick_plan_year(result: PlanResult, label: str = "Planjahr", school: bool = False) -> int:
     st.select_slider(
         label,
-        options=years,
+        options=_plan_years(result),
         key=state.PLAN_YEAR.key,
         format_func=(school_year if school else str),
         help=f"{result.base_year} = letztes beobachtetes Jahr; danach Prognose.",
@@ -346,14 +362,20 @@ def number_table(shown: pd.DataFrame, numeric: list[str], height: int | None = N
     st.dataframe(data, hide_index=True, height=height or "auto", width="stretch")
 
 
+#: Session key of the meeting's folded "Szenario und Jahr ändern" (open or not).
+ROOM_CONTROLS_OPEN = "plan_steuerung_offen"
+
+
 def plan_header(
     ctx: Context, year_label: str, school: bool = False
 ) -> tuple[Scenario, PlanResult, int] | None:
-    """Scenario selector and plan-year slider of a plan page; None (with a notice) without a plan."""
-    room = bool(state.get(state.MEETING))
-    # In meeting mode the TOP's saved view fixes scenario and year: the controls fold away.
-    holder = st.expander("Szenario und Jahr ändern") if room else st.container()
-    with holder:
+    """Scenario selector and plan-year slider of a plan page; None (with a notice) without a plan.
+
+    In meeting mode the TOP's saved view fixes scenario and year, so the controls fold away, and
+    the fold is built only while open: the TOP's first screen draws no selector it hides.
+    """
+
+    def controls() -> tuple[Scenario, PlanResult, int] | None:
         c1, c2 = st.columns([2, 3], vertical_alignment="bottom")
         with c1:
             scenario = pick_scenario(ctx)
@@ -362,11 +384,21 @@ def plan_header(
             return None
         with c2:
             year = pick_plan_year(result, year_label, school=school)
-        if room:
-            forecast.notes(ctx, result)
-    if not room:
         forecast.notes(ctx, result)
-    return scenario, result, year
+        return scenario, result, year
+
+    if not state.get(state.MEETING):
+        return controls()
+    fold = st.expander("Szenario und Jahr ändern", key=ROOM_CONTROLS_OPEN, on_change="rerun")
+    if fold.open:
+        with fold:
+            return controls()
+    scenario = _chosen(_scenario_options(ctx))
+    result = plan_for(ctx, scenario)
+    if result is None:
+        return None
+    _plan_years(result)
+    return scenario, result, int(state.get(state.PLAN_YEAR))
 
 
 #: Session key of the folded time series on the Kita and Schule pages (open or not).

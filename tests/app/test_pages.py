@@ -371,3 +371,41 @@ def test_kita_timeline_is_folded_until_opened_or_a_district_is_chosen(tiny_url):
     titles = _timeline_titles(at)
     assert len(titles) == 1 and titles[0].endswith(": Bedarf und Plätze") and "Gesamtstadt" not in titles[0]
     assert at.selectbox(key="district").value == "0102"
+
+
+def test_meeting_top_folds_scenario_and_year_and_builds_them_only_when_opened(demo_url):
+    """In the room a TOP's saved view fixes scenario and year: "Szenario und Jahr ändern" is folded
+    and built only while open, and the folded page shows the view's scenario and year (here the
+    demo's Ganztag TOP: scenario Sonnenhang, school year 2029), exactly as the opened controls do."""
+    from planning import steering as sk
+    from planning.db import make_engine
+    from ui.planview import ROOM_CONTROLS_OPEN
+
+    meeting = sk.get_meeting(make_engine(demo_url), "Demo-Sitzung")
+    item = next(i for i in meeting.agenda if i.view is not None and i.view.page == "schule")
+    scenario, year = item.view.state["szenario"], int(item.view.state["planjahr"])
+    assert scenario != "Basis"
+    at = _run(params={"sitzung": str(meeting.id), "top": str(item.position)})
+    assert not at.exception, [e.value for e in at.exception]
+    assert [e.label for e in at.expander if e.label == "Szenario und Jahr ändern"]
+    assert not [s for s in at.selectbox if s.label == "Szenario"]
+    assert not at.select_slider
+    folded = _room_figures(at)
+    assert "2029/30" in folded, folded  # the view's school year
+    assert (at.session_state["scenario"], at.session_state["plan_year"]) == (scenario, year)
+
+    at.session_state[ROOM_CONTROLS_OPEN] = True
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert next(s for s in at.selectbox if s.label == "Szenario").value == scenario
+    assert at.select_slider(key="plan_year").value == year
+    assert _room_figures(at) == folded
+
+    at.selectbox(key="scenario").set_value("Basis").run()  # the room changes the scenario after all
+    assert not at.exception, [e.value for e in at.exception]
+    assert _room_figures(at) != folded
+
+
+def _room_figures(at: AppTest) -> str:
+    """The large figures of a TOP on the shared screen (one HTML block)."""
+    return next(h.value for h in at.get("html") if "room-fig" in h.value)
