@@ -5,7 +5,8 @@
   warm: its data caches are filled by a first visit that does not count.
 - ``rerun_s``: from picking another indicator to the redrawn map (its values changed and drawn).
 - The same two on the **baseline**: ``bench/baseline_app.py``, one pre-built plotly map of the same
-  areas on an otherwise empty Streamlit page — the floor the framework itself sets.
+  areas on an otherwise empty Streamlit page — the floor the framework itself sets. Its visits
+  alternate with the app's (:func:`map_figures`).
 - ``sessions20``: 20 sessions at once (websocket clients speaking Streamlit's own protocol) open the
   app and click through pages; the 95th percentile of click → run finished, and the server's peak
   resident memory.
@@ -111,27 +112,51 @@ def _pick(page: Page, label: str, option: str) -> float:
     return time.perf_counter() - t0
 
 
-def map_figures(server: AppServer, label: str, options: tuple[str, str], runs: int) -> dict[str, float]:
-    """Median first map and median rerun (indicator change) on one server."""
+#: One server's map to measure: the server, the indicator selectbox's label and two of its options.
+MapTarget = tuple[AppServer, str, tuple[str, str]]
+
+
+def map_figures(targets: list[MapTarget], runs: int) -> list[dict[str, float]]:
+    """Median first map and median rerun (indicator change) of each target's map, in its order.
+
+    The visits alternate between the targets (app, floor page, app, …), as ``bench/settled.py``
+    does: a slow moment of the machine then hits the app and its floor alike, where measuring one
+    after the other compared minutes apart (beside a busy neighbour the floor page moved 10 % within
+    a run).
+    """
     with sync_playwright() as pw:
         browser = launch_browser(pw)
-        _first_map(browser, server.base_url)  # warm the server's caches (not counted)
-        firsts = [_first_map(browser, server.base_url) for _ in range(runs)]
-        context = browser.new_context(viewport={"width": 1600, "height": 1000}, locale="de-DE")
-        page = context.new_page()
-        page.goto(server.base_url, wait_until="commit", timeout=TIMEOUT_MS)
-        wait_for_map(page, TIMEOUT_MS)
-        _pick(page, label, options[0])  # warm both indicators once
-        _pick(page, label, options[1])
-        reruns = [_pick(page, label, options[i % 2]) for i in range(2 * runs)]
-        context.close()
+        for server, _, _ in targets:
+            _first_map(browser, server.base_url)  # warm the server's caches (not counted)
+        firsts: list[list[float]] = [[] for _ in targets]
+        for _ in range(runs):
+            for n, (server, _, _) in enumerate(targets):
+                firsts[n].append(_first_map(browser, server.base_url))
+        pages = []
+        for server, label, options in targets:
+            context = browser.new_context(viewport={"width": 1600, "height": 1000}, locale="de-DE")
+            page = context.new_page()
+            page.goto(server.base_url, wait_until="commit", timeout=TIMEOUT_MS)
+            wait_for_map(page, TIMEOUT_MS)
+            _pick(page, label, options[0])  # warm both indicators once
+            _pick(page, label, options[1])
+            pages.append((context, page))
+        reruns: list[list[float]] = [[] for _ in targets]
+        for i in range(2 * runs):
+            for n, (_, label, options) in enumerate(targets):
+                reruns[n].append(_pick(pages[n][1], label, options[i % 2]))
+        for context, _ in pages:
+            context.close()
         browser.close()
-    return {
-        "first_map_s": round(statistics.median(firsts), 3),
-        "first_map_s_min": round(min(firsts), 3),
-        "rerun_s": round(statistics.median(reruns), 3),
-        "rerun_s_min": round(min(reruns), 3),
-    }
+    return [
+        {
+            "first_map_s": round(statistics.median(first), 3),
+            "first_map_s_min": round(min(first), 3),
+            "rerun_s": round(statistics.median(rerun), 3),
+            "rerun_s_min": round(min(rerun), 3),
+        }
+        for first, rerun in zip(firsts, reruns, strict=True)
+    ]
 
 
 def baseline_server(geojson: Path, name: str, tag: str = "") -> AppServer:
