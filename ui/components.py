@@ -183,3 +183,15 @@ def base_url() -> str | None:
     parts = urlsplit(url)
     prefix = str(st.get_option("server.baseUrlPath") or "").strip("/")
     return f"{parts.scheme}://{parts.netloc}" + (f"/{prefix}" if prefix else "")
+
+
+def lazy_fold(label: str, key: str, follow: object = None, icon: str | None = None) -> Any:
+    """A fold whose content the caller builds only while it is open (``if fold.open: with fold:``):
+    Streamlit reruns on opening it. It opens by itself when ``follow`` newly names something (a
+    district chosen in the map, the meeting bar or a link), so a chosen district's chart is there
+    at once; a person's closing it stands until the next new choice."""
+    seen = f"_{key}_folgt"
+    if follow is not None and st.session_state.get(seen) != follow:
+        st.session_state[key] = True
+    st.session_state[seen] = follow
+    return st.expander(label, key=key, on_change="rerun", icon=icon)

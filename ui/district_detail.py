@@ -13,9 +13,12 @@ from planning.formatting import number
 from planning.indicators import Indicator
 from planning.profile import rank_of
 from planning.targets import LIGHT_LABELS, Target, light
+from ui import components, figures, state
 from ui import data as uidata
-from ui import figures, state
 from ui.frame import Context
+
+#: Session key of the folded trend of the city and the chosen area (open or not).
+TREND_OPEN = "lagebild_verlauf_offen"
 
 
 def district_detail(
@@ -84,14 +87,23 @@ def district_detail(
         if city_missing:
             st.caption(f"Gesamtstadt ohne {city_missing} Gebiet(e) ohne Angabe.")
     with c2:
-        district = table_all[table_all["gebiet_id"] == selected] if selected is not None else None
-        st.plotly_chart(
-            figures.figure(
-                "city_trend", city, indicator, year, district, label.get(selected) if selected else None
-            ),
-            config={"displayModeBar": False},
-            key="trend",
+        # Below the map: built only while open (a second chart drawn beside the map's first drawing
+        # delayed it), and open at once for a chosen area.
+        fold = components.lazy_fold(
+            "Zeitverlauf: Gesamtstadt und ausgewähltes Gebiet",
+            TREND_OPEN,
+            follow=selected,
+            icon=":material/show_chart:",
         )
+        if fold.open:
+            with fold:
+                district = table_all[table_all["gebiet_id"] == selected] if selected is not None else None
+                name = label.get(selected) if selected else None
+                st.plotly_chart(
+                    figures.figure("city_trend", city, indicator, year, district, name),
+                    config={"displayModeBar": False},
+                    key="trend",
+                )
 
 
 def _metric(label: str, value: str, change: tuple[str | None, str], help: str | None = None) -> None:

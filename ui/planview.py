@@ -403,7 +403,6 @@ def plan_header(
 
 #: Session key of the folded time series on the Kita and Schule pages (open or not).
 TIMELINE_OPEN = "plan_timeline_offen"
-_TIMELINE_FOR = "_plan_timeline_gebiet"
 
 
 def timeline(
@@ -426,13 +425,10 @@ def timeline(
     if gid is not None and not (table["gebiet_id"] == gid).any():  # a link's area of another level
         state.put(state.DISTRICT, None)
         gid = None
-    if gid is not None and st.session_state.get(_TIMELINE_FOR) != gid:
-        st.session_state[TIMELINE_OPEN] = True
-    st.session_state[_TIMELINE_FOR] = gid
-    holder = st.expander(
+    holder = components.lazy_fold(
         f"Zeitverlauf: {title} – Gesamtstadt oder {ctx.level_name} wählen",
-        key=TIMELINE_OPEN,
-        on_change="rerun",
+        TIMELINE_OPEN,
+        follow=gid,
         icon=":material/show_chart:",
     )
     if holder.open:

@@ -373,6 +373,31 @@ def test_kita_timeline_is_folded_until_opened_or_a_district_is_chosen(tiny_url):
     assert at.selectbox(key="district").value == "0102"
 
 
+def test_lagebild_trend_is_folded_until_opened_or_a_district_is_chosen(tiny_url):
+    """The city's trend below the map is built only while open (drawn beside the map's first
+    drawing it delayed the map by about 0,1 s on Berlin); a chosen district opens it at once."""
+    from ui.district_detail import TREND_OPEN
+
+    def trend_names(at: AppTest) -> list[list[str]] | None:
+        charts = [c for c in at.get("plotly_chart") if "trend" in c.proto.id]
+        return [[t["name"] for t in json.loads(c.proto.spec)["data"]] for c in charts] or None
+
+    at = _run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert [e.label for e in at.expander if e.label == "Zeitverlauf: Gesamtstadt und ausgewähltes Gebiet"]
+    assert trend_names(at) is None
+    at.session_state[TREND_OPEN] = True
+    at.run()
+    assert trend_names(at) == [["Gesamtstadt"]]
+    at.session_state[TREND_OPEN] = False  # folded by the user
+    at.run()
+    assert trend_names(at) is None
+    at.session_state["district"] = "0102"  # a click in the map, the table or the meeting bar
+    at.run()
+    names = trend_names(at)
+    assert names is not None and len(names[0]) == 2 and names[0][0] == "Gesamtstadt", names
+
+
 def test_meeting_top_folds_scenario_and_year_and_builds_them_only_when_opened(demo_url):
     """In the room a TOP's saved view fixes scenario and year: "Szenario und Jahr ändern" is folded
     and built only while open, and the folded page shows the view's scenario and year (here the
