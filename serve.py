@@ -8,7 +8,11 @@ import streamlit as st
 from starlette.middleware import Middleware
 
 from ui import signin_routes
+from ui.static_assets import CachedStaticAssets
 from ui.warmup import HoldFirstRequests, lifespan
 
-hold = [Middleware(HoldFirstRequests)]  # the first visitor waits for the pages the server opens
-app = st.App("app.py", lifespan=lifespan, routes=signin_routes.routes(), middleware=hold)
+middleware = [
+    Middleware(HoldFirstRequests),  # the first visitor waits for the pages the server opens
+    Middleware(CachedStaticAssets),  # Streamlit's hashed bundles from memory
+]
+app = st.App("app.py", lifespan=lifespan, routes=signin_routes.routes(), middleware=middleware)

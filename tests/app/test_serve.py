@@ -129,8 +129,98 @@ def test_serve_prepares_the_data_at_start_and_serves_the_pages(demo_template, tm
         assert asyncio.run(warmup._visit(server.base_url, pages)) is True
         assert len(seen) == 3
         assert "Traceback" not in server.log()
+        _static_bundles_from_memory(server.base_url)
     finally:
         server.stop()
+
+
+def _static_bundles_from_memory(base: str) -> None:
+    """Streamlit's hashed bundles come from memory (ui/static_assets.py) exactly as on disk, with
+    Streamlit's cache header; what is not such a file is Streamlit's answer as before."""
+    import hashlib
+    import urllib.error
+    import urllib.request
+
+    from ui.static_assets import STATIC_ROOT
+
+    js = max(STATIC_ROOT.joinpath("js").glob("PlotlyChart.*.js"), key=lambda p: p.stat().st_size)
+    # a range request goes to Streamlit: its own answer for the file
+    part = urllib.request.Request(f"{base}/static/js/{js.name}", headers={"Range": "bytes=0-9"})
+    with urllib.request.urlopen(part) as r:
+        assert r.status == 206 and r.read() == js.read_bytes()[:10]
+        streamlit_type, streamlit_cache = r.headers["Content-Type"], r.headers["Cache-Control"]
+    with urllib.request.urlopen(f"{base}/static/js/{js.name}") as r:
+        assert r.status == 200 and r.read() == js.read_bytes()
+        assert r.headers["Cache-Control"] == streamlit_cache == "public, immutable, max-age=31536000"
+        assert r.headers["Content-Type"] == streamlit_type
+        assert r.headers["Content-Length"] == str(js.stat().st_size)
+        etag = r.headers["ETag"]
+    # answered from memory: the tag is the content's digest (Streamlit's own: file time and size)
+    assert etag == '"' + hashlib.md5(js.read_bytes(), usedforsecurity=False).hexdigest() + '"'
+    again = urllib.request.Request(f"{base}/static/js/{js.name}", headers={"If-None-Match": etag})
+    with pytest.raises(urllib.error.HTTPError) as unchanged:
+        urllib.request.urlopen(again)
+    assert unchanged.value.code == 304
+    # an unknown name goes to Streamlit: the page, not cached
+    with urllib.request.urlopen(f"{base}/static/js/gibt-es-nicht.js") as r:
+        assert r.headers["Cache-Control"] == "no-cache" and b"<html" in r.read()
+
+
+def test_static_bundles_only_known_files_get_and_head_under_the_base_url(tmp_path):
+    """CachedStaticAssets answers only files that existed at start, by exact path (base URL included);
+    other paths, methods and range requests reach Streamlit untouched."""
+    import mimetypes
+
+    from ui.static_assets import CachedStaticAssets
+
+    mimetypes.add_type("application/javascript", ".js")  # as Streamlit's start registers it
+    text = "console.log('ä')".encode()
+    (tmp_path / "js").mkdir()
+    (tmp_path / "js" / "a.1234.js").write_bytes(text)
+    (tmp_path / "css").mkdir()
+    (tmp_path / "css" / "i.9.css").write_text("a{}")
+    (tmp_path / "media").mkdir()
+    (tmp_path / "media" / "f.woff2").write_bytes(b"\x00font")
+    reached: list[tuple[str, str]] = []
+
+    async def streamlit(scope, receive, send):  # type: ignore[no-untyped-def]
+        reached.append((scope["method"], scope["path"]))
+
+    def call(mw, path: str, method: str = "GET", headers=()):  # type: ignore[no-untyped-def]
+        sent: list[dict] = []
+
+        async def send(message):  # type: ignore[no-untyped-def]
+            sent.append(message)
+
+        scope = {"type": "http", "method": method, "path": path, "headers": list(headers)}
+        asyncio.run(mw(scope, None, send))
+        return sent
+
+    mw = CachedStaticAssets(streamlit, root=tmp_path, base_url="")
+    ok = call(mw, "/static/js/a.1234.js")
+    assert ok[0]["status"] == 200 and ok[1]["body"] == text
+    head = dict(ok[0]["headers"])
+    assert head[b"content-type"] == b"application/javascript"
+    assert dict(call(mw, "/static/css/i.9.css")[0]["headers"])[b"content-type"] == b"text/css; charset=utf-8"
+    assert head[b"content-length"] == str(len(text)).encode()
+    font = call(mw, "/static/media/f.woff2", "HEAD")
+    assert font[0]["status"] == 200 and font[1]["body"] == b""
+    assert dict(font[0]["headers"])[b"content-length"] == b"5"
+    assert call(mw, "/static/js/a.1234.js", headers=[(b"if-none-match", head[b"etag"])])[0]["status"] == 304
+    assert reached == []
+    for path, method, headers in (
+        ("/static/js/../js/a.1234.js", "GET", ()),
+        ("/static/js/fehlt.js", "GET", ()),
+        ("/static/js/a.1234.js", "POST", ()),
+        ("/static/js/a.1234.js", "GET", [(b"range", b"bytes=0-3")]),
+        ("/kita", "GET", ()),
+    ):
+        assert call(mw, path, method, headers) == []
+    assert len(reached) == 5
+    # Under a base URL only its own paths are answered.
+    based = CachedStaticAssets(streamlit, root=tmp_path, base_url="/planung/")
+    assert call(based, "/planung/static/js/a.1234.js")[0]["status"] == 200
+    assert call(based, "/static/js/a.1234.js") == [] and reached[-1] == ("GET", "/static/js/a.1234.js")
 
 
 def test_the_server_prepares_the_active_data_before_the_first_visitor(demo_template, tmp_path, monkeypatch):
