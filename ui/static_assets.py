@@ -21,11 +21,12 @@ from pathlib import Path
 from typing import Any
 
 import streamlit
+from streamlit.web.server.starlette.starlette_server_config import STATIC_ASSET_CACHE_MAX_AGE_SECONDS
 
 #: Streamlit's content-hashed bundles (``/static/js/…``, ``/static/css/…``, ``/static/media/…``).
 STATIC_ROOT = Path(streamlit.__file__).parent / "static" / "static"
-#: As Streamlit marks them (``STATIC_ASSET_CACHE_MAX_AGE_SECONDS``): a hashed name never changes.
-CACHE_CONTROL = b"public, immutable, max-age=31536000"
+#: As Streamlit marks them: a hashed name never changes.
+CACHE_CONTROL = f"public, immutable, max-age={STATIC_ASSET_CACHE_MAX_AGE_SECONDS}".encode()
 
 
 def _content_type(path: Path) -> bytes:
@@ -41,15 +42,21 @@ class CachedStaticAssets:
         self.app = app
         self._files = {"/static/" + p.relative_to(root).as_posix(): p for p in root.rglob("*") if p.is_file()}
         self._base = base_url
+        self._prefix: str | None = None
         self._loaded: dict[str, tuple[bytes, list[tuple[bytes, bytes]], bytes]] = {}
 
-    def _prefix(self) -> str:
-        if self._base is None:
-            from streamlit import config
+    def _file(self, path: str) -> Path | None:
+        """The bundle a request path names (under the base URL), else None."""
+        if self._prefix is None:  # read once: the server's config is loaded by the first request
+            if self._base is None:
+                from streamlit import config
 
-            self._base = str(config.get_option("server.baseUrlPath") or "")
-        base = self._base.strip("/")
-        return f"/{base}" if base else ""
+                self._base = str(config.get_option("server.baseUrlPath") or "")
+            base = self._base.strip("/")
+            self._prefix = f"/{base}" if base else ""
+        if self._prefix and not path.startswith(self._prefix + "/"):
+            return None
+        return self._files.get(path[len(self._prefix) :])
 
     def _answer(self, key: str, file: Path) -> tuple[bytes, list[tuple[bytes, bytes]], bytes]:
         hit = self._loaded.get(key)
@@ -68,11 +75,8 @@ class CachedStaticAssets:
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] == "http" and scope["method"] in ("GET", "HEAD"):
             path: str = scope["path"]
-            prefix = self._prefix()
-            file = None
-            if not prefix or path.startswith(prefix + "/"):
-                file = self._files.get(path[len(prefix) :])
-            headers = dict(scope.get("headers") or ())
+            file = self._file(path)
+            headers = dict(scope.get("headers") or ()) if file is not None else {}
             if file is not None and b"range" not in headers:
                 body, answer, etag = self._answer(path, file)
                 if headers.get(b"if-none-match") == etag:
